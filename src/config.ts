@@ -1,0 +1,427 @@
+/**
+ * The bot's settings. This module is the only reader of `process.env`: everything else receives a
+ * validated, typed `Config`. `loadConfig` checks every setting at once and throws one `ConfigError`
+ * that names each missing or malformed setting, so an operator fixes them all in one go.
+ */
+import packageJson from '../package.json';
+
+export type BotType = 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
+export type TenantMode = 'simulated' | 'live';
+export type StorageKind = 'sqlite' | 'azure';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type SimulatorScenario =
+  'classic' | 'current' | 'mfa-enforced' | 'ca-mfa' | 'federated-only' | 'no-seats' | 'throttled';
+
+/** How the bot authenticates to the Bot Framework / Teams channel. */
+export type BotAuth =
+  /** No `BOT_ID`: authentication off, loopback only. For the Agents Playground and tests. */
+  | { mode: 'local' }
+  | {
+      mode: 'authenticated';
+      appId: string;
+      appType: BotType;
+      /** Required for SingleTenant and UserAssignedMsi. */
+      tenantId?: string;
+      /** Client secret of the bot's app registration (absent for UserAssignedMsi). */
+      password?: string;
+    };
+
+/** The credential the bot uses for Microsoft Graph and Exchange Online in a live tenant. */
+export type TenantCredential =
+  | { kind: 'secret'; clientId: string; clientSecret: string }
+  | { kind: 'certificate'; clientId: string; certificatePath: string }
+  /** System-assigned when `clientId` is absent, user-assigned otherwise. */
+  | { kind: 'managedIdentity'; clientId?: string };
+
+export type TenantConnection =
+  | { mode: 'simulated'; tenantId: string; scenario: SimulatorScenario }
+  | {
+      mode: 'live';
+      tenantId: string;
+      credential: TenantCredential;
+      authorityHost: string;
+      graphEndpoint: string;
+      exchangeEndpoint: string;
+    };
+
+export type StorageSettings =
+  { kind: 'sqlite'; dataDir: string } | { kind: 'azure'; connectionString: string; container: string };
+
+export interface Config {
+  /** The product version, from package.json. */
+  version: string;
+  port: number;
+  /** Interface the HTTP server binds to: 127.0.0.1 in local mode. */
+  host: string;
+  bot: BotAuth;
+  teamsAppId?: string;
+  tenant: TenantConnection;
+  storage: StorageSettings;
+  logLevel: LogLevel;
+  /** How long a shutdown waits for turns in flight before closing storage anyway. */
+  shutdownGraceMs: number;
+}
+
+/** One documented setting. The README's settings table lists exactly these. */
+export interface SettingDoc {
+  name: string;
+  meaning: string;
+  default: string;
+}
+
+/**
+ * Tenant id the Microsoft 365 Agents Playground puts in `channelData.tenant.id` and
+ * `conversation.tenantId` with its built-in configuration.
+ */
+export const AGENTS_PLAYGROUND_TENANT_ID = '00000000-0000-0000-0000-0000000000001';
+
+export const SETTINGS: readonly SettingDoc[] = [
+  { name: 'PORT', meaning: 'HTTP port of the bot endpoint (`/api/messages`, `/healthz`).', default: '3978' },
+  {
+    name: 'BIND_ADDRESS',
+    meaning:
+      'Interface to listen on when `BOT_ID` is set. Without `BOT_ID` the bot always listens on 127.0.0.1.',
+    default: '0.0.0.0',
+  },
+  {
+    name: 'BOT_ID',
+    meaning:
+      'Microsoft App ID of the Azure Bot registration. Unset = local mode: Bot Framework authentication off, loopback only.',
+    default: '(unset)',
+  },
+  {
+    name: 'BOT_PASSWORD',
+    meaning: 'Client secret of the bot registration; read from `SECRET_BOT_PASSWORD` when unset.',
+    default: '(unset)',
+  },
+  {
+    name: 'BOT_TENANT_ID',
+    meaning: 'Entra tenant of the bot registration; required for `SingleTenant` and `UserAssignedMsi`.',
+    default: '(unset)',
+  },
+  {
+    name: 'BOT_TYPE',
+    meaning: '`MultiTenant`, `SingleTenant` or `UserAssignedMsi` — the app type of the bot registration.',
+    default: 'SingleTenant',
+  },
+  {
+    name: 'TEAMS_APP_ID',
+    meaning: 'Teams app id (manifest `id`); used in install links.',
+    default: '(unset)',
+  },
+  {
+    name: 'TENANT_MODE',
+    meaning:
+      '`simulated` (the built-in Microsoft 365 tenant simulator on loopback) or `live` (a real tenant through Graph and Exchange Online).',
+    default: '`live` when any `AAD_APP_*` credential is set, else `simulated`',
+  },
+  {
+    name: 'AAD_APP_TENANT_ID',
+    meaning:
+      'Tenant to provision in (GUID or `*.onmicrosoft.com` name). In simulated mode, the simulated tenant’s id.',
+    default: `simulated: \`${AGENTS_PLAYGROUND_TENANT_ID}\` (the Agents Playground’s tenant); live: required`,
+  },
+  {
+    name: 'AAD_APP_CLIENT_ID',
+    meaning: 'Application (client) id of the Entra app that calls Graph and Exchange Online.',
+    default: '(unset)',
+  },
+  {
+    name: 'AAD_APP_CLIENT_SECRET',
+    meaning: 'Client secret of that app; read from `SECRET_AAD_APP_CLIENT_SECRET` when unset.',
+    default: '(unset)',
+  },
+  {
+    name: 'AAD_APP_CERTIFICATE_PATH',
+    meaning: 'PEM file holding the app’s certificate and private key, instead of a secret.',
+    default: '(unset)',
+  },
+  {
+    name: 'AAD_APP_CREDENTIAL',
+    meaning:
+      '`secret`, `certificate` or `managedIdentity`. Inferred from which of the two above is set; managed identity must be chosen explicitly (user-assigned when `AAD_APP_CLIENT_ID` is set).',
+    default: '(inferred)',
+  },
+  {
+    name: 'AAD_APP_OAUTH_AUTHORITY_HOST',
+    meaning: 'Entra authority host; change it for national clouds.',
+    default: 'https://login.microsoftonline.com',
+  },
+  { name: 'GRAPH_ENDPOINT', meaning: 'Microsoft Graph base URL.', default: 'https://graph.microsoft.com' },
+  {
+    name: 'EXCHANGE_ENDPOINT',
+    meaning: 'Exchange Online base URL (admin API).',
+    default: 'https://outlook.office365.com',
+  },
+  {
+    name: 'SIMULATOR_SCENARIO',
+    meaning:
+      'Simulated mode only: `classic`, `current`, `mfa-enforced`, `ca-mfa`, `federated-only`, `no-seats` or `throttled`.',
+    default: 'classic',
+  },
+  {
+    name: 'STORAGE',
+    meaning: '`sqlite` (one file under `DATA_DIR`) or `azure` (Azure Blob Storage).',
+    default: 'sqlite',
+  },
+  { name: 'DATA_DIR', meaning: 'Folder for the SQLite database.', default: './data' },
+  {
+    name: 'AZURE_STORAGE_CONNECTION_STRING',
+    meaning: 'Connection string of the storage account; required when `STORAGE=azure`.',
+    default: '(unset)',
+  },
+  {
+    name: 'AZURE_STORAGE_CONTAINER',
+    meaning: 'Blob container for bot state when `STORAGE=azure`.',
+    default: 'service-account-bot',
+  },
+  { name: 'LOG_LEVEL', meaning: '`debug`, `info`, `warn`, `error` or `silent`.', default: 'info' },
+  {
+    name: 'SHUTDOWN_GRACE_SECONDS',
+    meaning: 'On SIGTERM/SIGINT, how long to wait for turns in flight before closing.',
+    default: '10',
+  },
+];
+
+/** Every problem found in the environment, reported together. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const BOT_TYPES: readonly BotType[] = ['MultiTenant', 'SingleTenant', 'UserAssignedMsi'];
+const TENANT_MODES: readonly TenantMode[] = ['simulated', 'live'];
+const STORAGE_KINDS: readonly StorageKind[] = ['sqlite', 'azure'];
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+const SCENARIOS: readonly SimulatorScenario[] = [
+  'classic',
+  'current',
+  'mfa-enforced',
+  'ca-mfa',
+  'federated-only',
+  'no-seats',
+  'throttled',
+];
+const CREDENTIAL_KINDS = ['secret', 'certificate', 'managedIdentity'] as const;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TENANT_DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Reads the settings from `env` (the process environment by default) and validates them all. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+
+  function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const match = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
+    if (match === undefined) {
+      problems.push(`${name}: must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return match;
+  }
+
+  function number(name: string, fallback: number, min: number, max: number, integer: boolean): number {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+      problems.push(
+        `${name}: must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max} (got "${raw}")`,
+      );
+      return fallback;
+    }
+    return value;
+  }
+
+  function url(name: string, fallback: string): string {
+    const raw = read(name) ?? fallback;
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      problems.push(`${name}: must be an absolute URL (got "${raw}")`);
+      return fallback;
+    }
+    const loopback = LOOPBACK_HOSTS.has(parsed.hostname);
+    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
+      problems.push(`${name}: must use https (http is accepted for loopback addresses only) (got "${raw}")`);
+    }
+    if (parsed.search !== '' || parsed.hash !== '') {
+      problems.push(`${name}: must be a base URL without query or fragment (got "${raw}")`);
+    }
+    return raw.replace(/\/+$/, '');
+  }
+
+  function tenantId(name: string, value: string | undefined): string | undefined {
+    if (value !== undefined && !GUID.test(value) && !TENANT_DOMAIN.test(value)) {
+      problems.push(
+        `${name}: must be a tenant GUID or a domain such as contoso.onmicrosoft.com (got "${value}")`,
+      );
+    }
+    return value;
+  }
+
+  const port = number('PORT', 3978, 1, 65535, true);
+  const logLevel = oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
+  const shutdownGraceMs = number('SHUTDOWN_GRACE_SECONDS', 10, 0, 600, false) * 1000;
+
+  // --- Bot Framework registration -------------------------------------------------------------
+  const botId = read('BOT_ID');
+  const botType = oneOf('BOT_TYPE', BOT_TYPES, 'SingleTenant');
+  const botPassword = read('BOT_PASSWORD') ?? read('SECRET_BOT_PASSWORD');
+  const botTenantId = tenantId('BOT_TENANT_ID', read('BOT_TENANT_ID'));
+  let bot: BotAuth = { mode: 'local' };
+  if (botId !== undefined) {
+    if (!GUID.test(botId))
+      problems.push(`BOT_ID: must be the bot registration's app id, a GUID (got "${botId}")`);
+    if (botType !== 'UserAssignedMsi' && botPassword === undefined) {
+      problems.push(
+        `BOT_PASSWORD: required with BOT_ID for BOT_TYPE=${botType} (or set SECRET_BOT_PASSWORD)`,
+      );
+    }
+    if (botType !== 'MultiTenant' && botTenantId === undefined) {
+      problems.push(`BOT_TENANT_ID: required with BOT_ID for BOT_TYPE=${botType}`);
+    }
+    bot = {
+      mode: 'authenticated',
+      appId: botId,
+      appType: botType,
+      tenantId: botTenantId,
+      password: botPassword,
+    };
+  } else if (botPassword !== undefined) {
+    problems.push('BOT_ID: required when BOT_PASSWORD or SECRET_BOT_PASSWORD is set');
+  }
+  const host = bot.mode === 'local' ? '127.0.0.1' : (read('BIND_ADDRESS') ?? '0.0.0.0');
+
+  // --- Tenant connection -----------------------------------------------------------------------
+  const aadTenantId = tenantId('AAD_APP_TENANT_ID', read('AAD_APP_TENANT_ID'));
+  const clientId = read('AAD_APP_CLIENT_ID');
+  const clientSecret = read('AAD_APP_CLIENT_SECRET') ?? read('SECRET_AAD_APP_CLIENT_SECRET');
+  const certificatePath = read('AAD_APP_CERTIFICATE_PATH');
+  const credentialChoice = read('AAD_APP_CREDENTIAL');
+  const anyCredential =
+    clientId !== undefined ||
+    clientSecret !== undefined ||
+    certificatePath !== undefined ||
+    credentialChoice !== undefined;
+  const tenantMode = oneOf('TENANT_MODE', TENANT_MODES, anyCredential ? 'live' : 'simulated');
+  const authorityHost = url('AAD_APP_OAUTH_AUTHORITY_HOST', 'https://login.microsoftonline.com');
+  const graphEndpoint = url('GRAPH_ENDPOINT', 'https://graph.microsoft.com');
+  const exchangeEndpoint = url('EXCHANGE_ENDPOINT', 'https://outlook.office365.com');
+  const scenario = oneOf('SIMULATOR_SCENARIO', SCENARIOS, 'classic');
+
+  let tenant: TenantConnection;
+  if (tenantMode === 'simulated') {
+    tenant = { mode: 'simulated', tenantId: aadTenantId ?? AGENTS_PLAYGROUND_TENANT_ID, scenario };
+  } else {
+    if (aadTenantId === undefined) problems.push('AAD_APP_TENANT_ID: required when TENANT_MODE=live');
+    if (clientId !== undefined && !GUID.test(clientId)) {
+      problems.push(`AAD_APP_CLIENT_ID: must be an application (client) id, a GUID (got "${clientId}")`);
+    }
+    let kind: TenantCredential['kind'] | undefined;
+    if (credentialChoice !== undefined) {
+      kind = CREDENTIAL_KINDS.find((k) => k.toLowerCase() === credentialChoice.toLowerCase());
+      if (kind === undefined) {
+        problems.push(
+          `AAD_APP_CREDENTIAL: must be one of ${CREDENTIAL_KINDS.join(', ')} (got "${credentialChoice}")`,
+        );
+      }
+    } else if (clientSecret !== undefined && certificatePath !== undefined) {
+      problems.push(
+        'AAD_APP_CREDENTIAL: both a client secret and AAD_APP_CERTIFICATE_PATH are set; choose one with AAD_APP_CREDENTIAL',
+      );
+    } else if (certificatePath !== undefined) {
+      kind = 'certificate';
+    } else {
+      kind = 'secret';
+    }
+    let credential: TenantCredential = { kind: 'managedIdentity', clientId };
+    if (kind === 'secret') {
+      if (clientId === undefined)
+        problems.push('AAD_APP_CLIENT_ID: required when TENANT_MODE=live with a client secret');
+      if (clientSecret === undefined) {
+        problems.push(
+          'AAD_APP_CLIENT_SECRET: required when TENANT_MODE=live (or set SECRET_AAD_APP_CLIENT_SECRET, AAD_APP_CERTIFICATE_PATH, or AAD_APP_CREDENTIAL=managedIdentity)',
+        );
+      }
+      credential = { kind, clientId: clientId ?? '', clientSecret: clientSecret ?? '' };
+    } else if (kind === 'certificate') {
+      if (clientId === undefined)
+        problems.push('AAD_APP_CLIENT_ID: required when TENANT_MODE=live with a certificate');
+      if (certificatePath === undefined)
+        problems.push('AAD_APP_CERTIFICATE_PATH: required with AAD_APP_CREDENTIAL=certificate');
+      credential = { kind, clientId: clientId ?? '', certificatePath: certificatePath ?? '' };
+    }
+    tenant = {
+      mode: 'live',
+      tenantId: aadTenantId ?? '',
+      credential,
+      authorityHost,
+      graphEndpoint,
+      exchangeEndpoint,
+    };
+  }
+
+  // --- Storage ---------------------------------------------------------------------------------
+  const storageKind = oneOf('STORAGE', STORAGE_KINDS, 'sqlite');
+  let storage: StorageSettings;
+  if (storageKind === 'azure') {
+    const connectionString = read('AZURE_STORAGE_CONNECTION_STRING');
+    if (connectionString === undefined)
+      problems.push('AZURE_STORAGE_CONNECTION_STRING: required when STORAGE=azure');
+    const container = read('AZURE_STORAGE_CONTAINER') ?? 'service-account-bot';
+    if (!/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(container)) {
+      problems.push(
+        `AZURE_STORAGE_CONTAINER: 3–63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit (got "${container}")`,
+      );
+    }
+    storage = { kind: 'azure', connectionString: connectionString ?? '', container };
+  } else {
+    storage = { kind: 'sqlite', dataDir: read('DATA_DIR') ?? './data' };
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    version: packageJson.version,
+    port,
+    host,
+    bot,
+    teamsAppId: read('TEAMS_APP_ID'),
+    tenant,
+    storage,
+    logLevel,
+    shutdownGraceMs,
+  };
+}
+
+/**
+ * The environment for a child process this product starts (the Agents Playground in `npm run dev`):
+ * the current environment plus `overrides`.
+ */
+export function childProcessEnvironment(overrides: Env): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const [key, value] of Object.entries({ ...process.env, ...overrides })) {
+    if (value !== undefined) merged[key] = value;
+  }
+  return merged;
+}
+
+/** Runtime facts the tools read from the environment, kept here with the rest of the reading. */
+export function isContinuousIntegration(env: Env = process.env): boolean {
+  return env.CI === 'true' || env.CI === '1';
+}

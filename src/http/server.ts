@@ -1,0 +1,106 @@
+/**
+ * The HTTP surface: `POST /api/messages` for the Bot Framework channel and `GET /healthz`. Counts the
+ * turns in flight so a shutdown can stop accepting, let them finish, and only then close storage.
+ */
+import type { AddressInfo } from 'node:net';
+import restify from 'restify';
+import type { ActivityHandler, CloudAdapter } from 'botbuilder';
+import type { Logger } from '../logger';
+
+export interface Health {
+  status: 'ok';
+  version: string;
+  tenantMode: string;
+  storage: string;
+}
+
+export interface HttpServerOptions {
+  adapter: CloudAdapter;
+  bot: ActivityHandler;
+  logger: Logger;
+  health: Health;
+  /** Largest request body accepted on /api/messages. */
+  maxBodyBytes?: number;
+}
+
+export interface HttpServer {
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Stops accepting requests and waits up to `graceMs` for turns in flight. True when all finished. */
+  drain(graceMs: number): Promise<boolean>;
+  inFlight(): number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const { adapter, bot, logger, health } = options;
+  const server = restify.createServer({ name: 'service-account-bot', handleUncaughtExceptions: false });
+  let inFlight = 0;
+  let draining = false;
+  let idle: (() => void) | undefined;
+
+  server.use(
+    restify.plugins.bodyParser({
+      maxBodySize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      mapParams: false,
+    }),
+  );
+
+  server.get('/healthz', (_req, res, next) => {
+    res.send(200, health);
+    next();
+  });
+
+  server.post('/api/messages', async (req, res) => {
+    if (draining) {
+      res.header('Retry-After', '5');
+      res.send(503, { error: 'The bot is shutting down.' });
+      return;
+    }
+    inFlight++;
+    try {
+      await adapter.process(req, res, (context) => bot.run(context));
+    } catch (error) {
+      logger.error('Request failed outside a turn', { error });
+      if (!res.headersSent) res.send(500);
+    } finally {
+      inFlight--;
+      if (inFlight === 0) idle?.();
+    }
+  });
+
+  return {
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.server.once('error', reject);
+        server.listen(port, host, () => {
+          server.server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+
+    async drain(graceMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.server.closeIdleConnections();
+      const finished =
+        inFlight === 0
+          ? Promise.resolve(true)
+          : new Promise<boolean>((resolve) => {
+              idle = () => resolve(true);
+            });
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), graceMs);
+      });
+      const allDone = await Promise.race([finished, timedOut]);
+      clearTimeout(timer);
+      server.server.closeAllConnections();
+      await closed;
+      return allDone;
+    },
+
+    inFlight: () => inFlight,
+  };
+}
