@@ -76,7 +76,11 @@ export interface SettingDoc {
 export const AGENTS_PLAYGROUND_TENANT_ID = '00000000-0000-0000-0000-0000000000001';
 
 export const SETTINGS: readonly SettingDoc[] = [
-  { name: 'PORT', meaning: 'HTTP port of the bot endpoint (`/api/messages`, `/healthz`).', default: '3978' },
+  {
+    name: 'PORT',
+    meaning: 'HTTP port of the bot endpoint (`/api/messages`, `/healthz`); 0 picks a free port.',
+    default: '3978',
+  },
   {
     name: 'BIND_ADDRESS',
     meaning:
@@ -275,7 +279,7 @@ export function loadConfig(env: Env = process.env): Config {
     return value;
   }
 
-  const port = number('PORT', 3978, 1, 65535, true);
+  const port = number('PORT', 3978, 0, 65535, true);
   const logLevel = oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
   const shutdownGraceMs = number('SHUTDOWN_GRACE_SECONDS', 10, 0, 600, false) * 1000;
 

@@ -72,9 +72,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   return {
     listen(port, host) {
       return new Promise((resolve, reject) => {
-        server.server.once('error', reject);
+        server.once('error', reject);
         server.listen(port, host, () => {
-          server.server.off('error', reject);
+          server.removeListener('error', reject);
           resolve(server.address() as AddressInfo);
         });
       });

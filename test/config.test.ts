@@ -1,0 +1,235 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { AGENTS_PLAYGROUND_TENANT_ID, ConfigError, loadConfig, SETTINGS } from '../src/config';
+
+const GUID_A = '11111111-2222-3333-4444-555555555555';
+const GUID_B = '66666666-7777-8888-9999-000000000000';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected loadConfig to refuse the configuration');
+}
+
+describe('loadConfig', () => {
+  it('when nothing is set, then it runs the embedded default: local mode, simulated tenant, SQLite in ./data', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3978);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.bot).toEqual({ mode: 'local' });
+    expect(config.tenant).toEqual({
+      mode: 'simulated',
+      tenantId: AGENTS_PLAYGROUND_TENANT_ID,
+      scenario: 'classic',
+    });
+    expect(config.storage).toEqual({ kind: 'sqlite', dataDir: './data' });
+    expect(config.logLevel).toBe('info');
+    expect(config.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('when AAD_APP_TENANT_ID is set in simulated mode, then the simulated tenant takes that id', () => {
+    const config = loadConfig({ AAD_APP_TENANT_ID: GUID_A });
+    expect(config.tenant).toMatchObject({ mode: 'simulated', tenantId: GUID_A });
+  });
+
+  it('when BOT_ID is set without BIND_ADDRESS, then it listens on every interface', () => {
+    const config = loadConfig({ BOT_ID: GUID_A, BOT_PASSWORD: 'pw', BOT_TENANT_ID: GUID_B });
+    expect(config.host).toBe('0.0.0.0');
+  });
+
+  it('when there is no BOT_ID, then BIND_ADDRESS cannot widen the listener beyond loopback', () => {
+    expect(loadConfig({ BIND_ADDRESS: '0.0.0.0' }).host).toBe('127.0.0.1');
+  });
+
+  it.each([
+    [{ BOT_ID: GUID_A, BOT_TYPE: 'MultiTenant' }, ['BOT_PASSWORD']],
+    [{ BOT_ID: GUID_A, BOT_TYPE: 'SingleTenant' }, ['BOT_PASSWORD', 'BOT_TENANT_ID']],
+    [{ BOT_ID: GUID_A }, ['BOT_PASSWORD', 'BOT_TENANT_ID']],
+    [{ BOT_ID: GUID_A, BOT_TYPE: 'UserAssignedMsi' }, ['BOT_TENANT_ID']],
+    [{ BOT_ID: 'not-a-guid', BOT_PASSWORD: 'x', BOT_TENANT_ID: GUID_B }, ['BOT_ID']],
+    [{ BOT_PASSWORD: 'x' }, ['BOT_ID']],
+  ])('when the bot registration is %j, then it names %j', (env, names) => {
+    const problems = problemsOf(env);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([...names].sort());
+  });
+
+  it('when the bot password comes as SECRET_BOT_PASSWORD, then it is used', () => {
+    const config = loadConfig({ BOT_ID: GUID_A, SECRET_BOT_PASSWORD: 's3cret', BOT_TENANT_ID: GUID_B });
+    expect(config.bot).toEqual({
+      mode: 'authenticated',
+      appId: GUID_A,
+      appType: 'SingleTenant',
+      tenantId: GUID_B,
+      password: 's3cret',
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['BOT_TYPE', 'Tenantless'],
+    ['TENANT_MODE', 'production'],
+    ['STORAGE', 'postgres'],
+    ['LOG_LEVEL', 'verbose'],
+    ['SIMULATOR_SCENARIO', 'moon'],
+    ['GRAPH_ENDPOINT', 'not a url'],
+    ['GRAPH_ENDPOINT', 'http://graph.example.com'],
+    ['EXCHANGE_ENDPOINT', 'ftp://outlook.office365.com'],
+    ['AAD_APP_OAUTH_AUTHORITY_HOST', 'https://login.example.com/?x=1'],
+    ['AAD_APP_TENANT_ID', 'not a tenant'],
+    ['BOT_TENANT_ID', '123'],
+    ['SHUTDOWN_GRACE_SECONDS', 'soon'],
+  ])('when %s is "%s", then the error names that setting', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}: `));
+  });
+
+  it('when several settings are wrong, then one error lists every one of them', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'x', STORAGE: 'azure', TENANT_MODE: 'live', LOG_LEVEL: 'loud', BOT_ID: GUID_A });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of [
+      'PORT',
+      'AZURE_STORAGE_CONNECTION_STRING',
+      'AAD_APP_TENANT_ID',
+      'AAD_APP_CLIENT_SECRET',
+      'LOG_LEVEL',
+      'BOT_PASSWORD',
+      'BOT_TENANT_ID',
+    ]) {
+      expect(message).toContain(`${name}:`);
+    }
+    expect(message).toMatch(/^Invalid configuration \(\d+ problems\)/);
+  });
+
+  it('when a tenant credential is set, then the tenant mode defaults to live and needs the rest', () => {
+    const problems = problemsOf({ AAD_APP_CLIENT_ID: GUID_A });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'AAD_APP_CLIENT_SECRET',
+      'AAD_APP_TENANT_ID',
+    ]);
+  });
+
+  it('when a live tenant uses a client secret from SECRET_AAD_APP_CLIENT_SECRET, then the credential is a secret', () => {
+    const config = loadConfig({
+      AAD_APP_TENANT_ID: 'contoso.onmicrosoft.com',
+      AAD_APP_CLIENT_ID: GUID_A,
+      SECRET_AAD_APP_CLIENT_SECRET: 'app-secret',
+      GRAPH_ENDPOINT: 'https://graph.microsoft.us/',
+    });
+    expect(config.tenant).toEqual({
+      mode: 'live',
+      tenantId: 'contoso.onmicrosoft.com',
+      credential: { kind: 'secret', clientId: GUID_A, clientSecret: 'app-secret' },
+      authorityHost: 'https://login.microsoftonline.com',
+      graphEndpoint: 'https://graph.microsoft.us',
+      exchangeEndpoint: 'https://outlook.office365.com',
+    });
+  });
+
+  it('when a certificate path is set, then the credential is a certificate', () => {
+    const config = loadConfig({
+      AAD_APP_TENANT_ID: GUID_B,
+      AAD_APP_CLIENT_ID: GUID_A,
+      AAD_APP_CERTIFICATE_PATH: '/etc/bot/app.pem',
+    });
+    expect(config.tenant).toMatchObject({
+      credential: { kind: 'certificate', clientId: GUID_A, certificatePath: '/etc/bot/app.pem' },
+    });
+  });
+
+  it('when both a secret and a certificate are set without a choice, then it asks for AAD_APP_CREDENTIAL', () => {
+    const problems = problemsOf({
+      AAD_APP_TENANT_ID: GUID_B,
+      AAD_APP_CLIENT_ID: GUID_A,
+      AAD_APP_CLIENT_SECRET: 'x',
+      AAD_APP_CERTIFICATE_PATH: '/a.pem',
+    });
+    expect(problems).toEqual([expect.stringMatching(/^AAD_APP_CREDENTIAL: /)]);
+  });
+
+  it('when managed identity is chosen, then no secret is needed and the client id selects a user-assigned identity', () => {
+    expect(
+      loadConfig({ AAD_APP_TENANT_ID: GUID_B, AAD_APP_CREDENTIAL: 'managedIdentity' }).tenant,
+    ).toMatchObject({
+      mode: 'live',
+      credential: { kind: 'managedIdentity', clientId: undefined },
+    });
+    expect(
+      loadConfig({
+        AAD_APP_TENANT_ID: GUID_B,
+        AAD_APP_CREDENTIAL: 'managedidentity',
+        AAD_APP_CLIENT_ID: GUID_A,
+      }).tenant,
+    ).toMatchObject({ credential: { kind: 'managedIdentity', clientId: GUID_A } });
+  });
+
+  it('when the simulator runs on loopback over http, then that endpoint is accepted', () => {
+    const config = loadConfig({
+      TENANT_MODE: 'live',
+      AAD_APP_TENANT_ID: GUID_B,
+      AAD_APP_CLIENT_ID: GUID_A,
+      AAD_APP_CLIENT_SECRET: 'x',
+      GRAPH_ENDPOINT: 'http://127.0.0.1:5300',
+      EXCHANGE_ENDPOINT: 'http://localhost:5300',
+    });
+    expect(config.tenant).toMatchObject({
+      graphEndpoint: 'http://127.0.0.1:5300',
+      exchangeEndpoint: 'http://localhost:5300',
+    });
+  });
+
+  it('when STORAGE=azure, then the connection string and container are taken', () => {
+    expect(
+      loadConfig({ STORAGE: 'azure', AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' }).storage,
+    ).toEqual({
+      kind: 'azure',
+      connectionString: 'UseDevelopmentStorage=true',
+      container: 'service-account-bot',
+    });
+    expect(
+      problemsOf({
+        STORAGE: 'azure',
+        AZURE_STORAGE_CONNECTION_STRING: 'x',
+        AZURE_STORAGE_CONTAINER: 'Bad_Name',
+      }),
+    ).toEqual([expect.stringMatching(/^AZURE_STORAGE_CONTAINER: /)]);
+  });
+
+  it('when a secret is present in a refused configuration, then the error never shows it', () => {
+    let message = '';
+    try {
+      loadConfig({
+        BOT_ID: 'bad',
+        BOT_PASSWORD: 'hunter2-bot',
+        AAD_APP_CLIENT_SECRET: 'hunter2-app',
+        PORT: 'x',
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('PORT');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('when the source reads a setting, then that setting is documented in SETTINGS', () => {
+    const source = fs.readFileSync(path.join(__dirname, '..', 'src', 'config.ts'), 'utf8');
+    const read = new Set([...source.matchAll(/(?:read|oneOf|number|url)\('([A-Z_]+)'/g)].map((m) => m[1]));
+    const documented = new Set(SETTINGS.map((s) => s.name));
+    const undocumented = [...read].filter((name) => !documented.has(name) && !name.startsWith('SECRET_'));
+    expect(read.size).toBeGreaterThan(15);
+    expect(undocumented).toEqual([]);
+  });
+});

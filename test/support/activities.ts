@@ -1,0 +1,75 @@
+/** Activities shaped as Teams sends them, for tests that drive the bot over HTTP. */
+import { randomUUID } from 'node:crypto';
+
+export const TEST_TENANT_ID = '00000000-0000-0000-0000-0000000000001';
+export const BOT_CHANNEL_ID = '28:service-account-bot';
+
+export interface TeamsUser {
+  id: string;
+  name: string;
+  aadObjectId: string;
+}
+
+export const ALEX: TeamsUser = {
+  id: '29:alex',
+  name: 'Alex Wilber',
+  aadObjectId: '00000000-0000-0000-0000-0000000000020',
+};
+
+export function teamsMessage(
+  serviceUrl: string,
+  text: string,
+  options: { from?: TeamsUser; conversationId?: string; tenantId?: string } = {},
+): Record<string, unknown> {
+  const from = options.from ?? ALEX;
+  const tenantId = options.tenantId ?? TEST_TENANT_ID;
+  return {
+    type: 'message',
+    id: randomUUID(),
+    timestamp: new Date().toISOString(),
+    channelId: 'msteams',
+    serviceUrl,
+    from,
+    recipient: { id: BOT_CHANNEL_ID, name: 'Service Account Bot' },
+    conversation: {
+      id: options.conversationId ?? `a:personal-${from.aadObjectId}`,
+      conversationType: 'personal',
+      tenantId,
+    },
+    channelData: { tenant: { id: tenantId } },
+    locale: 'en-US',
+    text,
+    textFormat: 'plain',
+  };
+}
+
+export function teamsInstall(
+  serviceUrl: string,
+  options: { from?: TeamsUser } = {},
+): Record<string, unknown> {
+  const from = options.from ?? ALEX;
+  return {
+    type: 'conversationUpdate',
+    id: randomUUID(),
+    timestamp: new Date().toISOString(),
+    channelId: 'msteams',
+    serviceUrl,
+    from,
+    recipient: { id: BOT_CHANNEL_ID, name: 'Service Account Bot' },
+    conversation: {
+      id: `a:personal-${from.aadObjectId}`,
+      conversationType: 'personal',
+      tenantId: TEST_TENANT_ID,
+    },
+    channelData: { tenant: { id: TEST_TENANT_ID } },
+    membersAdded: [{ id: BOT_CHANNEL_ID }],
+  };
+}
+
+export async function postActivity(botUrl: string, activity: Record<string, unknown>): Promise<Response> {
+  return fetch(`${botUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(activity),
+  });
+}
