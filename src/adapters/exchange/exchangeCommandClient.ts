@@ -1,0 +1,150 @@
+/**
+ * Exchange Online's admin API without PowerShell: `POST {exchange}/adminapi/beta/{tenant}/InvokeCommand`
+ * with an app token, following `@odata.nextLink` pages, retrying throttling and passing outages, and
+ * turning Exchange's error shapes into the one `AppError`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TokenCredential } from '@azure/core-auth';
+import { AppError, type ErrorDetails } from '../../domain/errors';
+import { array, type Json, obj, str } from '../graph/json';
+import { parseRetryAfter, type RetryPolicy, withRetries } from '../retry';
+
+export type CmdletParameters = Record<string, string | string[] | boolean | number>;
+
+export interface ExchangeCommandClientOptions {
+  credential: TokenCredential;
+  /** e.g. https://outlook.office365.com */
+  endpoint: string;
+  tenantId: string;
+  retry: RetryPolicy;
+}
+
+/** The system mailbox that routes app-only admin API calls, per tenant. */
+export function anchorMailbox(tenantId: string): string {
+  return `APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${tenantId}`;
+}
+
+/** The most specific message Exchange gave, and its exception type when it names one. */
+export function exchangeErrorMessage(body: unknown): { message: string; exceptionType?: string } {
+  const error = obj(obj(body).error);
+  const detail = str(obj(array(error.details)[0]).message);
+  if (detail !== '') {
+    const parts = detail.split('|');
+    return parts.length >= 3
+      ? { message: parts.slice(2).join('|').trim(), exceptionType: parts[1] }
+      : { message: detail.trim() };
+  }
+  const inner = obj(error.innererror ?? error.innerError);
+  const internal = str(obj(inner.internalexception ?? inner.internalException).message);
+  if (internal !== '') return { message: internal.trim(), exceptionType: str(inner.type) || undefined };
+  return { message: str(error.message).trim() };
+}
+
+const NOT_FOUND = /couldn't be found|could not be found|ManagementObjectNotFound|couldn't find|wasn't found/i;
+const CONFLICT = /already exists|already a member|AlreadyExists|already has|is already/i;
+const NOT_RECOGNIZED = /is not recognized as (the|a) name of a cmdlet/i;
+
+export function exchangeFailure(status: number, body: unknown, headers: Headers, cmdlet: string): AppError {
+  const { message, exceptionType } = exchangeErrorMessage(body);
+  const details: ErrorDetails = {
+    status,
+    serviceCode: exceptionType ?? (str(obj(obj(body).error).code) || undefined),
+    requestId: headers.get('request-id') ?? headers.get('x-ms-diagnostics') ?? undefined,
+    retryAfterMs: parseRetryAfter(headers.get('retry-after')),
+    operation: cmdlet,
+  };
+  const text = `${exceptionType ?? ''} ${message}`;
+  const options = { details, message: `${cmdlet}: ${status} ${message || '(no message)'}` };
+  if (status === 429)
+    return new AppError(
+      'Throttled',
+      'Exchange Online is throttling requests; trying again shortly.',
+      options,
+    );
+  if (status === 503 || status === 504) {
+    return new AppError('ServiceUnavailable', 'Exchange Online is temporarily unavailable.', options);
+  }
+  if (status === 401) {
+    return new AppError(
+      'Unauthorized',
+      'Exchange Online refused the bot’s token. Check the app registration’s credentials.',
+      options,
+    );
+  }
+  if (NOT_RECOGNIZED.test(text) || status === 403) {
+    return new AppError(
+      'Forbidden',
+      `Exchange Online did not let the bot run ${cmdlet}: the app registration needs the Exchange.ManageAsApp permission and the Exchange Administrator role.`,
+      options,
+    );
+  }
+  if (NOT_FOUND.test(text) || status === 404)
+    return new AppError('NotFound', message || 'Exchange Online could not find the object (yet).', options);
+  if (CONFLICT.test(text)) return new AppError('Conflict', message, options);
+  if (status >= 400 && status < 500)
+    return new AppError('BadRequest', message || `${cmdlet} was refused.`, options);
+  return new AppError('Unexpected', `Exchange Online failed running ${cmdlet} (${status}).`, options);
+}
+
+export class ExchangeCommandClient {
+  private readonly url: string;
+  private readonly scope: string;
+
+  constructor(private readonly options: ExchangeCommandClientOptions) {
+    const base = options.endpoint.replace(/\/+$/, '');
+    this.url = `${base}/adminapi/beta/${encodeURIComponent(options.tenantId)}/InvokeCommand`;
+    this.scope = `${new URL(base).origin}/.default`;
+  }
+
+  /** Runs a cmdlet and returns every row of its output, across pages. */
+  async invoke(cmdlet: string, parameters: CmdletParameters = {}): Promise<Json[]> {
+    const body = JSON.stringify({ CmdletInput: { CmdletName: cmdlet, Parameters: parameters } });
+    const rows: Json[] = [];
+    let url: string | undefined = this.url;
+    while (url !== undefined) {
+      const page: Json = await this.post(url, body, cmdlet);
+      rows.push(...array(page.value).map(obj));
+      const next = str(page['@odata.nextLink']);
+      url = next === '' ? undefined : next;
+    }
+    return rows;
+  }
+
+  private post(url: string, body: string, cmdlet: string): Promise<Json> {
+    return withRetries(this.options.retry, async () => {
+      const token = await this.options.credential.getToken(this.scope);
+      if (token === null)
+        throw new AppError('Unauthorized', 'No token for Exchange Online.', {
+          details: { operation: cmdlet },
+        });
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token.token}`,
+            'content-type': 'application/json',
+            'x-anchormailbox': anchorMailbox(this.options.tenantId),
+            'client-request-id': randomUUID(),
+          },
+          body,
+        });
+      } catch (error) {
+        throw new AppError('ServiceUnavailable', 'Exchange Online could not be reached.', {
+          cause: error,
+          details: { operation: cmdlet },
+          message: `${cmdlet}: ${error instanceof Error ? error.message : String(error)}`,
+        });
+      }
+      const text = await response.text();
+      let json: unknown = {};
+      try {
+        json = text === '' ? {} : JSON.parse(text);
+      } catch {
+        json = {};
+      }
+      if (!response.ok) throw exchangeFailure(response.status, json, response.headers, cmdlet);
+      return obj(json);
+    });
+  }
+}
