@@ -7,7 +7,6 @@ import type {
   DirectoryUser,
   ExchangeOverview,
   NewDirectoryUser,
-  PublicFolderPermission,
   RoleAssignment,
   RoleGroup,
   SubscribedSku,
@@ -44,7 +43,8 @@ export interface Exchange {
   /** True when Exchange knows the user as a recipient. */
   recipientExists(identity: string): Promise<boolean>;
   mailboxExists(identity: string): Promise<boolean>;
-  publicFolderPermissions(folder: string): Promise<PublicFolderPermission[]>;
+  /** The user's access rights on the folder; `undefined` when the user has no entry there. */
+  publicFolderAccess(folder: string, user: string): Promise<string[] | undefined>;
   addPublicFolderPermission(folder: string, user: string, accessRights: string): Promise<void>;
   /** Users that hold the role through any assignment, as `-GetEffectiveUsers` reports them. */
   effectiveRoleUsers(role: string): Promise<string[]>;

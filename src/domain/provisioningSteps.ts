@@ -59,23 +59,16 @@ export function userPrincipalName(spec: Pick<ServiceAccountSpec, 'username' | 'd
   return `${spec.username}@${spec.domain}`.toLowerCase();
 }
 
-function sameIdentity(
-  identity: string,
-  user: { id?: string; upn: string; username: string; displayName: string },
-): boolean {
+/** Exchange names a member by alias, UPN or object id; never by display name, which is not unique. */
+function sameIdentity(identity: string, user: { id?: string; upn: string; username: string }): boolean {
   const value = identity.trim().toLowerCase();
-  return [user.id, user.upn, user.username, user.displayName]
+  return [user.id, user.upn, user.username]
     .filter((v): v is string => v !== undefined)
     .some((v) => v.toLowerCase() === value);
 }
 
-function identityOf(ctx: StepContext): { id?: string; upn: string; username: string; displayName: string } {
-  return {
-    id: ctx.userId,
-    upn: userPrincipalName(ctx.spec),
-    username: ctx.spec.username.toLowerCase(),
-    displayName: ctx.spec.displayName,
-  };
+function identityOf(ctx: StepContext): { id?: string; upn: string; username: string } {
+  return { id: ctx.userId, upn: userPrincipalName(ctx.spec), username: ctx.spec.username.toLowerCase() };
 }
 
 function requireUserId(ctx: StepContext): string {
@@ -198,10 +191,9 @@ export async function ensurePublicFolderReviewer(ctx: StepContext): Promise<Step
     return { step: 'publicFolderReviewer', outcome: 'skipped', detail: 'Public folders are not synced' };
   }
   const upn = userPrincipalName(ctx.spec);
-  const me = identityOf(ctx);
   const hasReviewer = async () =>
-    (await ctx.exchange.publicFolderPermissions(PUBLIC_FOLDER_ROOT)).some(
-      (p) => sameIdentity(p.user, me) && p.accessRights.some((r) => r.toLowerCase() === 'reviewer'),
+    ((await ctx.exchange.publicFolderAccess(PUBLIC_FOLDER_ROOT, upn)) ?? []).some(
+      (r) => r.toLowerCase() === 'reviewer',
     );
   if (await hasReviewer())
     return {

@@ -96,8 +96,3 @@ export interface RoleGroup {
   /** Member identities as Exchange reports them (names, UPNs or ids). */
   members: string[];
 }
-
-export interface PublicFolderPermission {
-  user: string;
-  accessRights: string[];
-}

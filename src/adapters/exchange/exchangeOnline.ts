@@ -1,7 +1,7 @@
 /** The `Exchange` port over the admin API's cmdlets (DESIGN.md §5). */
 import { isAppError } from '../../domain/errors';
 import type { Exchange } from '../../domain/ports';
-import type { ExchangeOverview, PublicFolderPermission, RoleGroup } from '../../domain/tenant';
+import type { ExchangeOverview, RoleGroup } from '../../domain/tenant';
 import { IMPERSONATION_ROLE, IMPERSONATION_ROLE_GROUP } from '../../domain/wellKnown';
 import { type Json, obj, str, strings } from '../graph/json';
 import type { CmdletParameters, ExchangeCommandClient } from './exchangeCommandClient';
@@ -70,9 +70,11 @@ export class ExchangeOnline implements Exchange {
     return rows !== undefined && rows.length > 0;
   }
 
-  async publicFolderPermissions(folder: string): Promise<PublicFolderPermission[]> {
-    const rows = await this.commands.invoke('Get-PublicFolderClientPermission', { Identity: folder });
-    return rows.map((row) => ({ user: identityText(row.User), accessRights: strings(row.AccessRights) }));
+  async publicFolderAccess(folder: string, user: string): Promise<string[] | undefined> {
+    const rows = await this.find('Get-PublicFolderClientPermission', { Identity: folder, User: user });
+    return rows === undefined || rows.length === 0
+      ? undefined
+      : rows.flatMap((row) => strings(row.AccessRights));
   }
 
   async addPublicFolderPermission(folder: string, user: string, accessRights: string): Promise<void> {

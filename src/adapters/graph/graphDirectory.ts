@@ -15,7 +15,7 @@ import type {
   TenantDomain,
 } from '../../domain/tenant';
 import { ROLE } from '../../domain/wellKnown';
-import { type RetryPolicy, withRetries } from '../retry';
+import { retryDelayMs, type RetryPolicy, withRetries } from '../retry';
 import { fromGraphError, graphFailure } from './graphErrors';
 import { array, bool, type Json, num, obj, str, strings } from './json';
 
@@ -146,28 +146,54 @@ export class GraphDirectory implements Directory {
     return items;
   }
 
-  async readOverview(): Promise<DirectoryOverview> {
-    const responses = await this.call('POST /$batch (pre-flight)', async () => {
+  /**
+   * GET requests in one `$batch` round trip. Sub-requests that were throttled or met a passing outage
+   * are sent again (only those), after the longest wait any of them asked for; bounded like any call.
+   */
+  private async batchGet(
+    requests: readonly { id: string; url: string }[],
+    label: string,
+  ): Promise<Map<string, Json>> {
+    const results = new Map<string, Json>();
+    let pending = [...requests];
+    for (let attempt = 1; ; attempt++) {
+      const batch = pending;
       const answer = obj(
-        await this.client.api('/$batch').post({
-          requests: OVERVIEW_REQUESTS.map((r) => ({ id: r.id, method: 'GET', url: r.url })),
-        }),
+        await this.call(`POST /$batch (${label})`, () =>
+          this.client
+            .api('/$batch')
+            .post({ requests: batch.map((r) => ({ id: r.id, method: 'GET', url: r.url })) }),
+        ),
       );
-      const byId = new Map<string, Json>();
+      const again: AppError[] = [];
+      const retryIds = new Set<string>();
       for (const item of array(answer.responses).map(obj)) {
         const status = num(item.status);
-        const headers = obj(item.headers);
-        if (status < 200 || status > 299) {
-          const header = (name: string) => {
-            const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-            return key === undefined ? undefined : str(headers[key]);
-          };
-          throw graphFailure(status, item.body, header, `GET ${str(item.id)} (pre-flight)`);
+        if (status >= 200 && status <= 299) {
+          results.set(str(item.id), obj(item.body));
+          continue;
         }
-        byId.set(str(item.id), obj(item.body));
+        const headers = obj(item.headers);
+        const header = (name: string) => {
+          const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+          return key === undefined ? undefined : str(headers[key]);
+        };
+        const error = graphFailure(status, item.body, header, `GET ${str(item.id)} (${label})`);
+        if (!error.retryable) throw error;
+        again.push(error);
+        retryIds.add(str(item.id));
       }
-      return byId;
-    });
+      if (again.length === 0) return results;
+      if (attempt >= this.retry.maxAttempts) throw again[0];
+      const delayMs = Math.max(...again.map((error) => retryDelayMs(this.retry, attempt, error)));
+      this.retry.onRetry?.({ attempt, delayMs, error: again[0] });
+      await this.retry.clock.sleep(delayMs);
+      pending = requests.filter((r) => retryIds.has(r.id));
+    }
+  }
+
+  async readOverview(): Promise<DirectoryOverview> {
+    const responses = await this.batchGet(OVERVIEW_REQUESTS, 'pre-flight');
     const body = (id: (typeof OVERVIEW_REQUESTS)[number]['id']) => responses.get(id) ?? {};
     const [domains, skus, policies, admins] = await Promise.all([
       this.collect('GET /domains', body('domains')),

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import type { CallLog } from '../callLog';
+import type { SimulatorClock } from '../clock';
+import type { FaultAction, FaultInjector } from '../faults/faultInjector';
+import type { IdGenerator } from '../idGenerator';
+import { isRecord } from '../http/jsonValue';
+import { emptyResponse, header, jsonResponse, type SimRequest, type SimResponse } from '../http/simMessages';
+import { sleep } from '../http/sleep';
+import { queryText } from '../http/requestTarget';
+import type { TenantState } from '../state/tenantState';
+import type { TokenService } from '../token/tokenService';
+import { isMutatingCmdlet, type Cmdlet } from './cmdlet';
+import { CmdletParameters } from './cmdletParameters';
+import { ExchangeError, exchangeErrorBody, exchangeErrors, exchangeFaultError } from './exchangeErrors';
+import {
+  addPublicFolderClientPermission,
+  getMailbox,
+  getPublicFolderClientPermission,
+  getRecipient,
+} from './recipientCmdlets';
+import {
+  addRoleGroupMember,
+  getManagementRole,
+  getManagementRoleAssignment,
+  getRoleGroup,
+  newRoleGroup,
+} from './roleCmdlets';
+
+const CMDLETS: readonly Cmdlet[] = [
+  getManagementRole,
+  getRoleGroup,
+  newRoleGroup,
+  addRoleGroupMember,
+  getManagementRoleAssignment,
+  getRecipient,
+  getMailbox,
+  getPublicFolderClientPermission,
+  addPublicFolderClientPermission,
+];
+
+/** The domain controller Exchange names in "couldn't be found on '…'" messages. */
+export const EXCHANGE_SERVER = 'SIMPR01A001DC01.SIMPR01A001.PROD.OUTLOOK.COM';
+
+export interface ExchangeApiDeps {
+  state: TenantState;
+  tokens: TokenService;
+  faults: FaultInjector;
+  log: CallLog;
+  clock: SimulatorClock;
+  ids: IdGenerator;
+  baseUrl: () => string;
+  pageSize: number;
+  signal: AbortSignal;
+}
+
+/** Exchange Online's admin API: `POST /adminapi/beta/{tenant}/InvokeCommand` running one cmdlet. */
+export class ExchangeApi {
+  constructor(private readonly deps: ExchangeApiDeps) {}
+
+  async handle(request: SimRequest): Promise<SimResponse> {
+    const { deps } = this;
+    const started = Date.now();
+    const seq = deps.log.reserve();
+    const time = deps.clock.iso();
+    let committed = false;
+    const input =
+      isRecord(request.body) && isRecord(request.body.CmdletInput) ? request.body.CmdletInput : undefined;
+    const cmdletName = typeof input?.CmdletName === 'string' ? input.CmdletName : undefined;
+    let appId: string | undefined;
+    let faultLabel: string | undefined;
+    let response: SimResponse;
+    try {
+      const check = deps.tokens.check(header(request, 'authorization'), 'exchange');
+      if (!check.ok) {
+        response = this.unauthorized(check.reason);
+      } else if (!check.roles.includes('Exchange.ManageAsApp')) {
+        appId = check.appId;
+        response = emptyResponse(403, { 'Content-Length': '0' });
+      } else {
+        appId = check.appId;
+        const run = await this.invoke(request, input, cmdletName);
+        faultLabel = run.fault?.label;
+        committed = run.committed;
+        response = run.response;
+      }
+    } catch (err) {
+      const exchangeError =
+        err instanceof ExchangeError
+          ? err
+          : new ExchangeError(500, 'InternalServerError', 'Ex0', 'System.Exception', String(err));
+      faultLabel = exchangeError.faultLabel;
+      committed = exchangeError.committed;
+      response = jsonResponse(exchangeError.status, exchangeErrorBody(exchangeError));
+      if (exchangeError.retryAfterSeconds !== undefined)
+        response.headers['Retry-After'] = String(exchangeError.retryAfterSeconds);
+    }
+    response.headers['request-id'] = randomUUID();
+    deps.log.record(seq, {
+      api: 'exchange',
+      method: request.method,
+      path: request.path,
+      query: queryText(request.query),
+      cmdlet: cmdletName,
+      status: response.status,
+      time,
+      durationMs: Date.now() - started,
+      mutating: cmdletName !== undefined && isMutatingCmdlet(cmdletName),
+      committed,
+      viaBatch: false,
+      fault: faultLabel,
+      clientRequestId: header(request, 'client-request-id'),
+      anchorMailbox: header(request, 'x-anchormailbox'),
+      appId,
+    });
+    return response;
+  }
+
+  private unauthorized(reason: string): SimResponse {
+    return jsonResponse(
+      401,
+      { error: { code: 'InvalidAuthenticationToken', message: `The access token is invalid (${reason}).` } },
+      {
+        'WWW-Authenticate': `Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1", authorization_uri="${this.deps.baseUrl()}/common/oauth2/authorize", error="invalid_token"`,
+      },
+    );
+  }
+
+  private async invoke(
+    request: SimRequest,
+    input: Record<string, unknown> | undefined,
+    cmdletName: string | undefined,
+  ): Promise<{ response: SimResponse; fault?: FaultAction; committed: boolean }> {
+    const { deps } = this;
+    const segments = request.path.split('/').filter((segment) => segment !== '');
+    const tenant = segments[2] ?? '';
+    if (segments.length !== 4 || segments[3].toLowerCase() !== 'invokecommand' || request.method !== 'POST') {
+      return {
+        response: jsonResponse(404, {
+          error: { code: 'NotFound', message: `No admin API endpoint at ${request.method} ${request.path}` },
+        }),
+        committed: false,
+      };
+    }
+    if (!deps.state.isTenantName(tenant))
+      throw exchangeErrors.invalidInput(`The tenant '${tenant}' was not found.`);
+    if (request.bodyProblem !== undefined || input === undefined || cmdletName === undefined) {
+      throw exchangeErrors.invalidInput(
+        'The request body must be {"CmdletInput":{"CmdletName":"…","Parameters":{…}}}.',
+      );
+    }
+    const cmdlet = CMDLETS.find((candidate) => candidate.name.toLowerCase() === cmdletName.toLowerCase());
+    if (cmdlet === undefined) throw exchangeErrors.cmdletNotFound(cmdletName);
+    const params = new CmdletParameters(input.Parameters, cmdlet.parameters, cmdlet.mandatory);
+    const fault = deps.faults.take({
+      api: 'exchange',
+      method: request.method,
+      path: request.path,
+      cmdlet: cmdlet.name,
+    });
+    const identity =
+      params.string('Identity') ?? params.string('Member') ?? params.string('User') ?? cmdlet.name;
+    const failWith = (action: FaultAction): ExchangeError => {
+      const err = exchangeFaultError(
+        action.status ?? 504,
+        identity,
+        EXCHANGE_SERVER,
+        action.retryAfterSeconds,
+      );
+      err.retryAfterSeconds = action.retryAfterSeconds;
+      err.faultLabel = action.label;
+      return err;
+    };
+    if (fault !== undefined) {
+      await sleep(fault.delayMs, deps.signal);
+      if (fault.status !== undefined && !fault.afterCommit) throw failWith(fault);
+    }
+    const versionBefore = deps.state.version;
+    const rows = cmdlet.run({ state: deps.state, params, server: EXCHANGE_SERVER, ids: deps.ids });
+    const committed = deps.state.version !== versionBefore;
+    if (fault?.afterCommit === true) {
+      const error = failWith(fault);
+      error.committed = committed;
+      throw error;
+    }
+    return { response: jsonResponse(200, this.page(request, tenant, rows)), fault, committed };
+  }
+
+  private page(
+    request: SimRequest,
+    tenant: string,
+    rows: Array<Record<string, unknown>>,
+  ): Record<string, unknown> {
+    const prefer = /odata\.maxpagesize=(\d+)/i.exec(header(request, 'prefer') ?? '');
+    const size = Math.max(
+      1,
+      prefer === null ? this.deps.pageSize : Math.min(Number(prefer[1]), this.deps.pageSize),
+    );
+    const offset = Math.max(0, Number(request.query.get('$skiptoken') ?? '0') || 0);
+    const endpoint = `${this.deps.baseUrl()}/adminapi/beta/${tenant}/InvokeCommand`;
+    const more = offset + size < rows.length;
+    return {
+      '@odata.context': `${this.deps.baseUrl()}/adminapi/beta/${tenant}/$metadata#Collection(Exchange.GenericHashTable)`,
+      'adminapi.warnings@odata.type': '#Collection(String)',
+      '@adminapi.warnings': [],
+      ...(more ? { '@odata.nextLink': `${endpoint}?$skiptoken=${offset + size}` } : {}),
+      value: rows.slice(offset, offset + size),
+    };
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * A Microsoft 365 tenant on loopback that speaks the real wire formats: Microsoft Graph (`/v1.0`,
+ * `/beta`, `$batch`), Exchange Online's admin API (`/adminapi/beta/{tenant}/InvokeCommand`) and the
+ * Entra ID token endpoint. The bot's embedded default tenant (`TENANT_MODE=simulated`) and the ground
+ * the tests stand on.
+ */
+export {
+  DEFAULT_DELAYS,
+  SIMULATED_BOT_CLIENT_ID,
+  startTenantSimulator,
+  type TenantSimulator,
+  type TenantSimulatorOptions,
+} from './tenantSimulator';
+export type { CallRecord, RoundTrips } from './callLog';
+export type { SimulatorClock } from './clock';
+export type { FaultControl, FaultHandle, FaultSpec, FaultStatus } from './faults/faultInjector';
+export type { ThrottleSettings } from './graph/graphApi';
+export { MAX_BATCH_REQUESTS } from './graph/graphBatch';
+export type { Api } from './http/simMessages';
+export { PEOPLE_DOMAIN, type SimulatorSeed } from './state/seedTenant';
+export { ROLE_IDS, APPLICATION_IMPERSONATION } from './state/roleCatalog';
+export { SKUS } from './state/skuCatalog';
+export type * from './state/stateTypes';
+export type { SimulatorDelays } from './state/tenantState';
+export { EXCHANGE_APP_ROLES, GRAPH_APP_ROLES, type ClientRegistration } from './token/clientRegistry';
+export { EXCHANGE_RESOURCE, GRAPH_RESOURCE } from './token/tokenService';

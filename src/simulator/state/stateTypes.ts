@@ -1,0 +1,142 @@
+/** The simulated tenant's records. Plain data: `TenantState` owns them, `state()` copies them. */
+
+export type PerUserMfaState = 'disabled' | 'enabled' | 'enforced';
+
+export interface AssignedLicense {
+  skuId: string;
+  disabledPlans: string[];
+}
+
+export interface SimUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  mailNickname: string;
+  accountEnabled: boolean;
+  givenName: string | null;
+  surname: string | null;
+  jobTitle: string | null;
+  department: string | null;
+  companyName: string | null;
+  employeeType: string | null;
+  officeLocation: string | null;
+  businessPhones: string[];
+  mobilePhone: string | null;
+  streetAddress: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
+  country: string | null;
+  usageLocation: string | null;
+  preferredLanguage: string | null;
+  passwordPolicies: string | null;
+  /** SHA-256 (hex) of the password, so a test can check a hand-over without the state holding it. */
+  passwordSha256: string | null;
+  forceChangePasswordNextSignIn: boolean;
+  onPremisesImmutableId: string | null;
+  assignedLicenses: AssignedLicense[];
+  createdDateTime: string;
+  /** Simulator clock (ms) at creation: Exchange learns of the user `exchangeRecipientMs` later. */
+  createdAtMs: number;
+  /** When a licence with an Exchange mailbox plan was first assigned; the mailbox follows `mailboxMs` later. */
+  mailboxLicensedAtMs: number | null;
+  perUserMfaState: PerUserMfaState;
+}
+
+export type DomainAuthenticationType = 'Managed' | 'Federated';
+
+export interface SimDomain {
+  id: string;
+  authenticationType: DomainAuthenticationType;
+  isVerified: boolean;
+  isDefault: boolean;
+  isInitial: boolean;
+  supportedServices: string[];
+}
+
+export interface SimServicePlan {
+  servicePlanId: string;
+  servicePlanName: string;
+}
+
+export interface SimSku {
+  skuId: string;
+  skuPartNumber: string;
+  enabledUnits: number;
+  /** Seats used by people outside the simulation (consumedUnits = this + assigned simulated users). */
+  externalConsumedUnits: number;
+  servicePlans: SimServicePlan[];
+  subscriptionId: string;
+}
+
+export interface SimRoleDefinition {
+  id: string;
+  displayName: string;
+  description: string;
+}
+
+export interface SimRoleAssignment {
+  id: string;
+  roleDefinitionId: string;
+  principalId: string;
+  directoryScopeId: string;
+}
+
+export interface SimManagementRole {
+  name: string;
+  roleType: string;
+  description: string;
+}
+
+export interface SimRoleGroupMember {
+  userId: string;
+  /** Visible to `Get-ManagementRoleAssignment -GetEffectiveUsers` from `addedAtMs + replicationMs`. */
+  addedAtMs: number;
+}
+
+export interface SimRoleGroup {
+  name: string;
+  guid: string;
+  description: string;
+  roles: string[];
+  members: SimRoleGroupMember[];
+  /** `Delegating` assignments (Organization Management can delegate roles it does not hold). */
+  delegatingRoles: string[];
+  createdAtMs: number;
+}
+
+/** A client permission on the public-folder root `\`. `user` is `Default`, `Anonymous` or a user id. */
+export interface SimPublicFolderPermission {
+  user: string;
+  accessRights: string[];
+}
+
+export type ConditionalAccessState = 'enabled' | 'disabled' | 'enabledForReportingButNotEnforced';
+
+export interface SimConditionalAccessPolicy {
+  id: string;
+  displayName: string;
+  state: ConditionalAccessState;
+  includeUsers: string[];
+  excludeUsers: string[];
+  includeRoles: string[];
+  builtInControls: string[];
+  createdDateTime: string;
+}
+
+/** Everything `state()` returns (a deep copy). */
+export interface TenantSnapshot {
+  tenantId: string;
+  initialDomain: string;
+  organizationName: string;
+  users: Array<SimUser & { exchange: { recipient: boolean; mailbox: boolean } }>;
+  domains: SimDomain[];
+  skus: Array<SimSku & { consumedUnits: number }>;
+  roleDefinitions: SimRoleDefinition[];
+  roleAssignments: SimRoleAssignment[];
+  managementRoles: SimManagementRole[];
+  roleGroups: SimRoleGroup[];
+  publicFolderPermissions: SimPublicFolderPermission[];
+  securityDefaultsEnabled: boolean;
+  conditionalAccessPolicies: SimConditionalAccessPolicy[];
+}

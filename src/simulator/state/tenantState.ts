@@ -1,0 +1,162 @@
+import type { SimulatorClock } from '../clock';
+import { hasMailboxPlan } from './skuCatalog';
+import type {
+  SimConditionalAccessPolicy,
+  SimDomain,
+  SimManagementRole,
+  SimPublicFolderPermission,
+  SimRoleAssignment,
+  SimRoleDefinition,
+  SimRoleGroup,
+  SimSku,
+  SimUser,
+  TenantSnapshot,
+} from './stateTypes';
+
+/** How long the simulated Microsoft 365 takes to catch up after a change (simulator-clock ms). */
+export interface SimulatorDelays {
+  /** A new Entra user is unknown to Exchange (`Get-Recipient`, `Add-RoleGroupMember`) for this long. */
+  exchangeRecipientMs: number;
+  /** A mailbox exists this long after a licence with an Exchange plan is assigned. */
+  mailboxMs: number;
+  /** A role-group member shows in `Get-ManagementRoleAssignment -GetEffectiveUsers` after this long. */
+  replicationMs: number;
+}
+
+/**
+ * The simulated tenant: Entra (users, domains, licences, roles, policies) and Exchange Online (role
+ * groups, public-folder permissions). Routes read and change it; every change bumps `version`, which is
+ * how the call log knows whether a request committed anything.
+ */
+export class TenantState {
+  version = 0;
+  readonly users = new Map<string, SimUser>();
+  domains: SimDomain[] = [];
+  skus: SimSku[] = [];
+  roleDefinitions: SimRoleDefinition[] = [];
+  roleAssignments: SimRoleAssignment[] = [];
+  managementRoles: SimManagementRole[] = [];
+  roleGroups: SimRoleGroup[] = [];
+  publicFolderPermissions: SimPublicFolderPermission[] = [];
+  securityDefaultsEnabled = false;
+  conditionalAccessPolicies: SimConditionalAccessPolicy[] = [];
+
+  constructor(
+    readonly tenantId: string,
+    readonly initialDomain: string,
+    readonly organizationName: string,
+    readonly delays: SimulatorDelays,
+    readonly clock: SimulatorClock,
+  ) {}
+
+  /** Marks the state as changed (call after every mutation). */
+  changed(): void {
+    this.version += 1;
+  }
+
+  /** By object id or user principal name (case-insensitive). */
+  findUser(idOrUpn: string): SimUser | undefined {
+    const byId = this.users.get(idOrUpn.toLowerCase());
+    if (byId !== undefined) return byId;
+    const upn = idOrUpn.toLowerCase();
+    return [...this.users.values()].find((user) => user.userPrincipalName.toLowerCase() === upn);
+  }
+
+  listUsers(): SimUser[] {
+    return [...this.users.values()];
+  }
+
+  addUser(user: SimUser): void {
+    this.users.set(user.id.toLowerCase(), user);
+    this.changed();
+  }
+
+  /** Removes the user and everything that points at it (roles, role-group seats, permissions). */
+  deleteUser(id: string): void {
+    this.users.delete(id.toLowerCase());
+    this.roleAssignments = this.roleAssignments.filter((assignment) => assignment.principalId !== id);
+    for (const group of this.roleGroups)
+      group.members = group.members.filter((member) => member.userId !== id);
+    this.publicFolderPermissions = this.publicFolderPermissions.filter(
+      (permission) => permission.user !== id,
+    );
+    this.changed();
+  }
+
+  domain(name: string): SimDomain | undefined {
+    return this.domains.find((domain) => domain.id.toLowerCase() === name.toLowerCase());
+  }
+
+  /** Tenant names accepted in URLs: the tenant id, or any verified domain. */
+  isTenantName(name: string): boolean {
+    if (name.toLowerCase() === this.tenantId.toLowerCase()) return true;
+    return this.domain(name)?.isVerified === true;
+  }
+
+  sku(skuId: string): SimSku | undefined {
+    return this.skus.find((sku) => sku.skuId.toLowerCase() === skuId.toLowerCase());
+  }
+
+  consumedUnits(sku: SimSku): number {
+    const assigned = this.listUsers().filter((user) =>
+      user.assignedLicenses.some((license) => license.skuId === sku.skuId),
+    ).length;
+    return sku.externalConsumedUnits + assigned;
+  }
+
+  /** Whether Exchange knows the user as a recipient yet. */
+  isRecipient(user: SimUser): boolean {
+    return user.createdAtMs + this.delays.exchangeRecipientMs <= this.clock.now();
+  }
+
+  /** When the user's mailbox came (or comes) into being; null without a mailbox licence. */
+  mailboxReadyAtMs(user: SimUser): number | null {
+    if (user.mailboxLicensedAtMs === null || !this.hasMailboxLicence(user)) return null;
+    return Math.max(
+      user.mailboxLicensedAtMs + this.delays.mailboxMs,
+      user.createdAtMs + this.delays.exchangeRecipientMs,
+    );
+  }
+
+  hasMailbox(user: SimUser): boolean {
+    const readyAt = this.mailboxReadyAtMs(user);
+    return readyAt !== null && readyAt <= this.clock.now();
+  }
+
+  hasMailboxLicence(user: SimUser): boolean {
+    return user.assignedLicenses.some((license) => {
+      const sku = this.sku(license.skuId);
+      return sku !== undefined && hasMailboxPlan(sku.servicePlans, license.disabledPlans);
+    });
+  }
+
+  roleGroup(name: string): SimRoleGroup | undefined {
+    const wanted = name.toLowerCase();
+    return this.roleGroups.find((group) => group.name.toLowerCase() === wanted || group.guid === wanted);
+  }
+
+  managementRole(name: string): SimManagementRole | undefined {
+    return this.managementRoles.find((role) => role.name.toLowerCase() === name.toLowerCase());
+  }
+
+  snapshot(): TenantSnapshot {
+    return structuredClone({
+      tenantId: this.tenantId,
+      initialDomain: this.initialDomain,
+      organizationName: this.organizationName,
+      users: this.listUsers().map((user) => ({
+        ...user,
+        exchange: { recipient: this.isRecipient(user), mailbox: this.hasMailbox(user) },
+      })),
+      domains: this.domains,
+      skus: this.skus.map((sku) => ({ ...sku, consumedUnits: this.consumedUnits(sku) })),
+      roleDefinitions: this.roleDefinitions,
+      roleAssignments: this.roleAssignments,
+      managementRoles: this.managementRoles,
+      roleGroups: this.roleGroups,
+      publicFolderPermissions: this.publicFolderPermissions,
+      securityDefaultsEnabled: this.securityDefaultsEnabled,
+      conditionalAccessPolicies: this.conditionalAccessPolicies,
+    });
+  }
+}
