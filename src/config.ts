@@ -60,6 +60,8 @@ export interface Config {
   logLevel: LogLevel;
   /** How long a shutdown waits for turns in flight before closing storage anyway. */
   shutdownGraceMs: number;
+  /** Directory role template id the account is downgraded to after CiraSync's first sign-in. */
+  downgradeRoleId: string;
 }
 
 /** One documented setting. The README's settings table lists exactly these. */
@@ -181,6 +183,12 @@ export const SETTINGS: readonly SettingDoc[] = [
   },
   { name: 'LOG_LEVEL', meaning: '`debug`, `info`, `warn`, `error` or `silent`.', default: 'info' },
   {
+    name: 'DOWNGRADE_ROLE',
+    meaning:
+      'Role the account gets when it is downgraded from Global Administrator: `ServiceSupportAdministrator`, `ExchangeAdministrator`, or a directory role template id.',
+    default: 'ServiceSupportAdministrator',
+  },
+  {
     name: 'SHUTDOWN_GRACE_SECONDS',
     meaning: 'On SIGTERM/SIGINT, how long to wait for turns in flight before closing.',
     default: '10',
@@ -214,6 +222,12 @@ const SCENARIOS: readonly SimulatorScenario[] = [
   'throttled',
 ];
 const CREDENTIAL_KINDS = ['secret', 'certificate', 'managedIdentity'] as const;
+/** Role template ids (the same in every tenant) of the named downgrade roles. */
+export const DOWNGRADE_ROLES: Readonly<Record<string, string>> = {
+  ServiceSupportAdministrator: 'f023fd81-a637-4b56-95fd-791ac0226033',
+  ExchangeAdministrator: '29232cdf-9323-42fd-ade2-1d097af3e4de',
+};
+const GLOBAL_ADMINISTRATOR_TEMPLATE_ID = '62e90394-69f5-4237-9190-012177145e10';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT_DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
@@ -399,6 +413,20 @@ export function loadConfig(env: Env = process.env): Config {
     storage = { kind: 'sqlite', dataDir: read('DATA_DIR') ?? './data' };
   }
 
+  // --- Downgrade ------------------------------------------------------------------------------
+  const downgradeRaw = read('DOWNGRADE_ROLE') ?? 'ServiceSupportAdministrator';
+  const named = Object.entries(DOWNGRADE_ROLES).find(
+    ([name]) => name.toLowerCase() === downgradeRaw.toLowerCase(),
+  );
+  const downgradeRoleId = named?.[1] ?? downgradeRaw.toLowerCase();
+  if (named === undefined && !GUID.test(downgradeRaw)) {
+    problems.push(
+      `DOWNGRADE_ROLE: must be ${Object.keys(DOWNGRADE_ROLES).join(', ')} or a role template id (got "${downgradeRaw}")`,
+    );
+  } else if (downgradeRoleId === GLOBAL_ADMINISTRATOR_TEMPLATE_ID) {
+    problems.push('DOWNGRADE_ROLE: must be a role other than Global Administrator');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     version: packageJson.version,
@@ -410,6 +438,7 @@ export function loadConfig(env: Env = process.env): Config {
     storage,
     logLevel,
     shutdownGraceMs,
+    downgradeRoleId,
   };
 }
 

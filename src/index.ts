@@ -13,6 +13,8 @@ import {
 import { type Config, ConfigError, loadConfig } from './config';
 import { createLogger, type Logger, type LogSink } from './logger';
 import { createStorage } from './adapters/storage/createStorage';
+import { connectTenant, type TenantPorts } from './adapters/tenantConnection';
+import { systemClock } from './domain/ports';
 import { ServiceAccountBot } from './bot/serviceAccountBot';
 import { createTurnErrorHandler } from './bot/turnErrorHandler';
 import { createHttpServer } from './http/server';
@@ -20,6 +22,8 @@ import { createHttpServer } from './http/server';
 export interface RunningBot {
   address: AddressInfo;
   logger: Logger;
+  /** The tenant the bot provisions in: Graph and Exchange ports (and the simulator when simulated). */
+  tenant: TenantPorts;
   /** Stops accepting, finishes turns in flight (up to the configured grace), closes storage. */
   close(): Promise<void>;
 }
@@ -51,6 +55,7 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = createTurnErrorHandler(logger);
 
+  const tenant = await connectTenant(config, systemClock, logger);
   const store = createStorage(config.storage);
   const conversationState = new ConversationState(store.storage);
 
@@ -77,6 +82,7 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
     address = await http.listen(config.port, config.host);
   } catch (error) {
     await store.close();
+    await tenant.close();
     throw error;
   }
 
@@ -89,7 +95,7 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
     url: `http://${address.address}:${address.port}/api/messages`,
     version: config.version,
     botAuth: config.bot.mode === 'local' ? 'off (local mode)' : config.bot.appType,
-    tenant: describeTenant(config),
+    tenant: tenant.describe,
     storage: store.describe,
   });
 
@@ -97,6 +103,7 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
   return {
     address,
     logger,
+    tenant,
     close() {
       closing ??= (async () => {
         logger.info('Shutting down: no new requests; waiting for turns in flight', {
@@ -108,6 +115,7 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
             inFlight: http.inFlight(),
           });
         await store.close();
+        await tenant.close();
         logger.info('Stopped');
       })();
       return closing;

@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AGENTS_PLAYGROUND_TENANT_ID, ConfigError, loadConfig, SETTINGS } from '../src/config';
+import {
+  AGENTS_PLAYGROUND_TENANT_ID,
+  ConfigError,
+  DOWNGRADE_ROLES,
+  loadConfig,
+  SETTINGS,
+} from '../src/config';
+import { ROLE } from '../src/domain/wellKnown';
 
 const GUID_A = '11111111-2222-3333-4444-555555555555';
 const GUID_B = '66666666-7777-8888-9999-000000000000';
@@ -85,6 +92,8 @@ describe('loadConfig', () => {
     ['AAD_APP_TENANT_ID', 'not a tenant'],
     ['BOT_TENANT_ID', '123'],
     ['SHUTDOWN_GRACE_SECONDS', 'soon'],
+    ['DOWNGRADE_ROLE', 'Janitor'],
+    ['DOWNGRADE_ROLE', '62e90394-69f5-4237-9190-012177145e10'],
   ])('when %s is "%s", then the error names that setting', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
@@ -206,6 +215,23 @@ describe('loadConfig', () => {
         AZURE_STORAGE_CONTAINER: 'Bad_Name',
       }),
     ).toEqual([expect.stringMatching(/^AZURE_STORAGE_CONTAINER: /)]);
+  });
+
+  it('when DOWNGRADE_ROLE names a role, then its template id is used; the default is Service Support Administrator', () => {
+    expect(loadConfig({}).downgradeRoleId).toBe('f023fd81-a637-4b56-95fd-791ac0226033');
+    expect(loadConfig({ DOWNGRADE_ROLE: 'exchangeadministrator' }).downgradeRoleId).toBe(
+      '29232cdf-9323-42fd-ade2-1d097af3e4de',
+    );
+    expect(loadConfig({ DOWNGRADE_ROLE: 'FE930BE7-5E62-47DB-91AF-98C3A49A38B1' }).downgradeRoleId).toBe(
+      'fe930be7-5e62-47db-91af-98c3a49a38b1',
+    );
+  });
+
+  it('when the named downgrade roles are compared with the domain’s role ids, then they agree', () => {
+    expect(DOWNGRADE_ROLES).toEqual({
+      ServiceSupportAdministrator: ROLE.serviceSupportAdministrator,
+      ExchangeAdministrator: ROLE.exchangeAdministrator,
+    });
   });
 
   it('when a secret is present in a refused configuration, then the error never shows it', () => {

@@ -93,6 +93,40 @@ describe('provisioning when Microsoft 365 misbehaves', () => {
     expect(groups[0].members).toHaveLength(1);
   });
 
+  it('when Exchange throttles a cmdlet with Retry-After, then it is retried and the group is created once', async () => {
+    h = await startHarness('classic');
+    h.simulator.faults.inject({
+      api: 'exchange',
+      cmdlet: 'New-RoleGroup',
+      times: 1,
+      status: 429,
+      retryAfterSeconds: 1,
+    });
+    await provisionAccount(spec(), { ...h, password: PASSWORD });
+    expect(
+      h.simulator
+        .calls()
+        .filter((c) => c.cmdlet === 'New-RoleGroup')
+        .map((c) => c.status),
+    ).toEqual([429, 200]);
+    expect(committedWrites(h.simulator).filter((w) => w === 'New-RoleGroup')).toHaveLength(1);
+  });
+
+  it('when giving Reviewer times out after it happened (504), then the permission is there once', async () => {
+    h = await startHarness('classic');
+    h.simulator.faults.inject({
+      api: 'exchange',
+      cmdlet: 'Add-PublicFolderClientPermission',
+      times: 1,
+      status: 504,
+      afterCommit: true,
+    });
+    const progress = await provisionAccount(spec(), { ...h, password: PASSWORD });
+    expect(progress.completed.find((r) => r.step === 'publicFolderReviewer')?.outcome).toBe('existing');
+    const entries = h.simulator.state().publicFolderPermissions.filter((p) => p.user === progress.userId);
+    expect(entries.map((p) => p.accessRights)).toEqual([['Reviewer']]);
+  });
+
   it('when the fresh user is "not found" by the licence call, then it is retried until Graph catches up', async () => {
     h = await startHarness('classic');
     h.simulator.faults.inject({

@@ -1,0 +1,156 @@
+/**
+ * `npm run bench`: what one provisioning costs in calls to Microsoft 365, measured from the tenant
+ * simulator's own request log (not counted by hand). Targets: pre-flight in at most 2 Graph round
+ * trips; provisioning writes exactly one call per thing it creates. Exits 1 when a target is missed.
+ */
+import { SimulatorCredential } from '../adapters/credentials';
+import { DEFAULT_RETRY } from '../adapters/retry';
+import { createTenantPorts } from '../adapters/tenantConnection';
+import { systemClock } from '../domain/ports';
+import { runPreflight } from '../domain/preflight';
+import { provisionAccount } from '../domain/provisionAccount';
+import type { ServiceAccountSpec } from '../domain/provisioningSteps';
+import { SKUS, startTenantSimulator, type TenantSimulator } from '../simulator';
+
+const TENANT_ID = 'b3c1f7a2-0d4e-4f5a-9b6c-7d8e9f0a1b2c';
+const PREFLIGHT_GRAPH_TARGET = 2;
+
+interface Measurement {
+  graph: number;
+  exchange: number;
+  token: number;
+  writes: Map<string, number>;
+  ms: number;
+}
+
+let missed = 0;
+
+function line(label: string, value: string | number, note = ''): void {
+  process.stdout.write(`  ${label.padEnd(50)} ${String(value).padStart(6)}  ${note}\n`);
+}
+
+function verdict(ok: boolean, target: string): string {
+  if (!ok) missed++;
+  return `${ok ? 'ok' : 'MISSED'} (target: ${target})`;
+}
+
+async function measure(sim: TenantSimulator, run: () => Promise<unknown>): Promise<Measurement> {
+  sim.resetCalls();
+  const started = performance.now();
+  await run();
+  const ms = performance.now() - started;
+  const trips = sim.roundTrips();
+  const writes = new Map<string, number>();
+  for (const call of sim.calls()) {
+    if (!call.mutating || !call.committed) continue;
+    const key = call.cmdlet ?? `${call.method} ${call.path.replace(/\/[0-9a-f-]{36,37}(?=\/|$)/gi, '/{id}')}`;
+    writes.set(key, (writes.get(key) ?? 0) + 1);
+  }
+  return { graph: trips.graph, exchange: trips.exchange, token: trips.token, writes, ms };
+}
+
+function spec(username: string, publicFolders: boolean): ServiceAccountSpec {
+  return {
+    requestId: `bench-${username}`,
+    displayName: 'CiraSync Service',
+    username,
+    domain: 'contoso.com',
+    usageLocation: 'US',
+    contact: { department: 'IT' },
+    publicFolders: publicFolders ? { skuId: SKUS.EXCHANGESTANDARD.skuId } : undefined,
+  };
+}
+
+async function main(): Promise<void> {
+  // Exchange's catch-up delays at zero: the counts then show the engine's own calls, not polling.
+  const sim = await startTenantSimulator({
+    tenantId: TENANT_ID,
+    scenario: 'classic',
+    delays: { exchangeRecipientMs: 0, mailboxMs: 0, replicationMs: 0 },
+  });
+  try {
+    const credential = new SimulatorCredential(
+      sim.authorityHost,
+      TENANT_ID,
+      sim.clientCredential.clientId,
+      sim.clientCredential.clientSecret,
+    );
+    const ports = createTenantPorts(
+      {
+        tenantId: TENANT_ID,
+        graphEndpoint: sim.graphEndpoint,
+        exchangeEndpoint: sim.exchangeEndpoint,
+        credential,
+      },
+      { ...DEFAULT_RETRY, clock: systemClock },
+    );
+    const patience = { clock: systemClock, timeoutMs: 60_000, initialDelayMs: 50, maxDelayMs: 500 };
+
+    process.stdout.write(
+      'Microsoft 365 calls per operation (classic simulated tenant, measured from its request log)\n\n',
+    );
+
+    await credential.getToken(`${sim.graphEndpoint}/.default`); // warm the token cache: count API calls only
+    await credential.getToken(`${sim.exchangeEndpoint}/.default`);
+    const preflight = await measure(sim, () => runPreflight(ports, { publicFolders: true }));
+    process.stdout.write('Pre-flight\n');
+    line(
+      'Graph round trips',
+      preflight.graph,
+      verdict(preflight.graph <= PREFLIGHT_GRAPH_TARGET, `<= ${PREFLIGHT_GRAPH_TARGET}`),
+    );
+    line('Exchange round trips', preflight.exchange);
+    line(
+      'writes',
+      [...preflight.writes.values()].reduce((a, b) => a + b, 0),
+      verdict(preflight.writes.size === 0, '0'),
+    );
+    line('time (ms)', preflight.ms.toFixed(1));
+
+    for (const [title, username, publicFolders, things] of [
+      ['Provisioning with public folders', 'bench-pf', true, 5],
+      ['Provisioning without public folders', 'bench-gal', false, 3],
+    ] as const) {
+      const result = await measure(sim, () =>
+        provisionAccount(spec(username, publicFolders), {
+          ...ports,
+          patience,
+          password: 'Bench#Passw0rd-2026-xyzQ',
+        }),
+      );
+      const writes = [...result.writes.values()].reduce((a, b) => a + b, 0);
+      const duplicates = [...result.writes.values()].filter((n) => n > 1).length;
+      process.stdout.write(`\n${title}\n`);
+      line('Graph round trips (incl. pre-flight)', result.graph);
+      line('Exchange round trips (incl. pre-flight)', result.exchange);
+      for (const [kind, count] of result.writes) line(`  ${kind}`, count);
+      line(
+        'writes',
+        writes,
+        verdict(writes === things && duplicates === 0, `${things}, one per thing created`),
+      );
+      line('time (ms)', result.ms.toFixed(1));
+
+      const again = await measure(sim, () =>
+        provisionAccount(spec(username, publicFolders), {
+          ...ports,
+          patience,
+          password: 'Bench#Passw0rd-2026-xyzQ',
+        }),
+      );
+      const againWrites = [...again.writes.values()].reduce((a, b) => a + b, 0);
+      line('writes on a second run', againWrites, verdict(againWrites === 0, '0'));
+    }
+  } finally {
+    await sim.close();
+  }
+  process.stdout.write(missed === 0 ? '\nAll targets met.\n' : `\n${missed} target(s) missed.\n`);
+  process.exitCode = missed === 0 ? 0 : 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});

@@ -1,0 +1,130 @@
+/**
+ * The tenant the bot connects to, from configuration: the embedded simulator by default, and a live
+ * tenant through the real @azure/identity credentials (here: the simulator over HTTPS standing in
+ * for Entra ID, Graph and Exchange Online).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createLiveCredential } from '../../src/adapters/credentials';
+import { createTenantPorts } from '../../src/adapters/tenantConnection';
+import { loadConfig } from '../../src/config';
+import { systemClock } from '../../src/domain/ports';
+import { runPreflight } from '../../src/domain/preflight';
+import { provisionAccount } from '../../src/domain/provisionAccount';
+import { startBot } from '../../src/index';
+import { startTenantSimulator, type TenantSimulator } from '../../src/simulator';
+import { assertTestCaTrusted, tls } from '../simulator/tlsFixtures';
+import { FAST_RETRY, spec } from '../support/tenantHarness';
+
+const TENANT = '3d9f1b7e-6a2c-4e8d-9f0a-5b4c3d2e1f00';
+const APP = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+const SECRET = 'live-like~secret-value-1234567890';
+
+describe('the embedded default tenant', () => {
+  it.each([
+    ['classic', []],
+    ['current', ['impersonationRetired']],
+    ['mfa-enforced', ['securityDefaultsOn']],
+  ])(
+    'when the bot starts with SIMULATOR_SCENARIO=%s, then its pre-flight reads that simulated tenant',
+    async (scenario, blockers) => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-embedded-'));
+      const running = await startBot(
+        loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SIMULATOR_SCENARIO: scenario }),
+      );
+      try {
+        expect(running.tenant.simulator?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        const report = await runPreflight(running.tenant);
+        expect(report.blockers.map((b) => b.code)).toEqual(blockers);
+        expect(report.managedDomains).toContain('contoso.com');
+      } finally {
+        await running.close();
+      }
+    },
+  );
+});
+
+describe('a live tenant through the real credentials (simulator over HTTPS)', () => {
+  let sim: TenantSimulator;
+
+  beforeAll(async () => {
+    assertTestCaTrusted();
+    sim = await startTenantSimulator({
+      tenantId: TENANT,
+      scenario: 'classic',
+      https: { key: tls.key, cert: tls.cert },
+      delays: { exchangeRecipientMs: 100, mailboxMs: 150, replicationMs: 100 },
+    });
+    sim.registerClient({ clientId: APP, secret: SECRET });
+    sim.registerClient({
+      clientId: '2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091',
+      certificatePem: tls.clientCertificate,
+    });
+  });
+  afterAll(async () => sim?.close());
+
+  function liveConfig(credential: Record<string, string>) {
+    return loadConfig({
+      AAD_APP_TENANT_ID: TENANT,
+      AAD_APP_OAUTH_AUTHORITY_HOST: sim.url,
+      GRAPH_ENDPOINT: sim.url,
+      EXCHANGE_ENDPOINT: sim.url,
+      ...credential,
+    });
+  }
+
+  it.each([
+    [
+      'a client secret (ClientSecretCredential)',
+      { AAD_APP_CLIENT_ID: APP, SECRET_AAD_APP_CLIENT_SECRET: SECRET },
+    ],
+    [
+      'a certificate (ClientCertificateCredential)',
+      {
+        AAD_APP_CLIENT_ID: '2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091',
+        AAD_APP_CERTIFICATE_PATH: tls.clientPemPath,
+      },
+    ],
+  ])('when configured with %s, then pre-flight and provisioning run end to end', async (_name, settings) => {
+    const credential: Record<string, string> = settings;
+    sim.resetCalls();
+    const config = liveConfig(credential);
+    if (config.tenant.mode !== 'live') throw new Error('expected live mode');
+    const ports = createTenantPorts(
+      {
+        tenantId: TENANT,
+        graphEndpoint: config.tenant.graphEndpoint,
+        exchangeEndpoint: config.tenant.exchangeEndpoint,
+        credential: createLiveCredential(config.tenant),
+      },
+      { ...FAST_RETRY, clock: systemClock },
+    );
+    const report = await runPreflight(ports);
+    expect(report.blockers).toEqual([]);
+    const username = credential.AAD_APP_CERTIFICATE_PATH === undefined ? 'svc-secret' : 'svc-cert';
+    const progress = await provisionAccount(spec({ username, requestId: username }), {
+      ...ports,
+      password: 'Kx7#mP2$vQ9!wR4^tY6*zB8',
+      patience: { clock: systemClock, timeoutMs: 10_000, initialDelayMs: 25, maxDelayMs: 200 },
+    });
+    expect(progress.completed).toHaveLength(6);
+    const calls = sim.calls().filter((c) => c.api !== 'token');
+    expect(calls.every((c) => c.appId === credential.AAD_APP_CLIENT_ID)).toBe(true);
+  });
+
+  it('when the secret is wrong, then the Graph call fails as unauthorized without retrying forever', async () => {
+    const config = liveConfig({ AAD_APP_CLIENT_ID: APP, AAD_APP_CLIENT_SECRET: 'wrong' });
+    if (config.tenant.mode !== 'live') throw new Error('expected live mode');
+    const ports = createTenantPorts(
+      {
+        tenantId: TENANT,
+        graphEndpoint: sim.url,
+        exchangeEndpoint: sim.url,
+        credential: createLiveCredential(config.tenant),
+      },
+      { ...FAST_RETRY, clock: systemClock },
+    );
+    await expect(ports.directory.readOverview()).rejects.toThrow(/AADSTS7000215|invalid_client|secret/i);
+  });
+});
