@@ -13,7 +13,7 @@ import {
 import { userPrincipalName } from '../../src/domain/provisioningSteps';
 import { IMPERSONATION_ROLE_GROUP, ROLE } from '../../src/domain/wellKnown';
 import { SKUS } from '../../src/simulator';
-import { committedWrites, type Harness, spec, startHarness } from '../support/tenantHarness';
+import { committedWrites, type Harness, spec, startHarness, TENANT_ID } from '../support/tenantHarness';
 
 const PASSWORD = 'Kx7#mP2$vQ9!wR4^tY6*zB8';
 const UPN = 'cirasync-svc@contoso.com';
@@ -65,6 +65,15 @@ describe('provisioning against the simulated tenant', () => {
     ]);
     expectProvisioned(h);
     expect(committedWrites(h.simulator)).toEqual(ALL_WRITES_WITH_PUBLIC_FOLDERS);
+    const apiCalls = h.simulator.calls().filter((c) => c.api !== 'token' && !c.viaBatch);
+    expect(apiCalls.every((c) => /^[0-9a-f-]{36}$/.test(c.clientRequestId ?? ''))).toBe(true);
+    expect(new Set(apiCalls.map((c) => c.clientRequestId)).size).toBe(apiCalls.length);
+    const exchangeCalls = apiCalls.filter((c) => c.api === 'exchange');
+    expect(
+      exchangeCalls.every(
+        (c) => c.anchorMailbox === `APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${TENANT_ID}`,
+      ),
+    ).toBe(true);
   });
 
   it('when the plan runs twice, then the second run writes nothing', async () => {
