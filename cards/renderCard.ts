@@ -3,7 +3,15 @@
  * Each card has a typed data shape; `renderCard` returns the expanded Adaptive Card.
  */
 import { Template } from 'adaptivecards-templating';
+import accountTemplate from './account.json';
+import approverTemplate from './approver.json';
+import contactTemplate from './contact.json';
+import formDoneTemplate from './formDone.json';
 import helpTemplate from './help.json';
+import preflightTemplate from './preflight.json';
+import requestListTemplate from './requestList.json';
+import reviewTemplate from './review.json';
+import syncTemplate from './sync.json';
 
 export interface HelpCardData {
   title: string;
@@ -14,8 +22,117 @@ export interface HelpCardData {
   footer: string;
 }
 
+/** Every form card: the step label, the form's id (stale-card detection) and a notice line. */
+interface FormCardBase {
+  step: string;
+  formId: string;
+  /** Shown in the attention colour above the fields; empty for none. */
+  notice: string;
+}
+
+export interface Fact {
+  title: string;
+  value: string;
+}
+
+export interface Finding {
+  problem: string;
+  fix: string;
+}
+
+export interface PreflightCardData extends FormCardBase {
+  summary: string;
+  blockers: Finding[];
+  warnings: Finding[];
+  continueTitle: string;
+}
+
+export interface AccountCardData extends FormCardBase {
+  displayName: string;
+  username: string;
+  domain: string;
+  domains: { name: string }[];
+  errors: { displayName: string; username: string; domain: string };
+}
+
+export interface ContactCardData extends FormCardBase {
+  jobTitle: string;
+  department: string;
+  businessPhone: string;
+  mobilePhone: string;
+  streetAddress: string;
+  city: string;
+  state: string;
+  postalCode: string;
+  country: string;
+  errors: {
+    jobTitle: string;
+    department: string;
+    businessPhone: string;
+    mobilePhone: string;
+    streetAddress: string;
+    city: string;
+    state: string;
+    postalCode: string;
+    country: string;
+  };
+}
+
+export interface SyncCardData extends FormCardBase {
+  canSyncPublicFolders: boolean;
+  /** Why public folders cannot be synced, when they cannot. */
+  noSeatsText: string;
+  publicFolders: 'true' | 'false';
+  skuId: string;
+  licences: { skuId: string; title: string }[];
+  usageLocation: string;
+  countries: { code: string; name: string }[];
+  errors: { skuId: string; usageLocation: string };
+}
+
+export interface ApproverCardData extends FormCardBase {
+  approverId: string;
+  approverUpn: string;
+  errors: { approverId: string; approverUpn: string };
+}
+
+export interface ReviewCardData extends FormCardBase {
+  account: Fact[];
+  contact: Fact[];
+  sync: Fact[];
+  approver: Fact[];
+}
+
+/** A finished form, shown in place of the card that was submitted. */
+export interface FormDoneCardData {
+  title: string;
+  facts: Fact[];
+  note: string;
+}
+
+export interface RequestListCardData {
+  title: string;
+  intro: string;
+  requests: {
+    id: string;
+    account: string;
+    state: string;
+    approver: string;
+    created: string;
+    cancellable: boolean;
+  }[];
+}
+
 export interface CardData {
   help: HelpCardData;
+  preflight: PreflightCardData;
+  account: AccountCardData;
+  contact: ContactCardData;
+  sync: SyncCardData;
+  approver: ApproverCardData;
+  review: ReviewCardData;
+  formDone: FormDoneCardData;
+  requestList: RequestListCardData;
 }
 
 export type CardName = keyof CardData;
@@ -25,6 +142,14 @@ export type AdaptiveCardJson = Record<string, unknown> & { type: 'AdaptiveCard';
 
 export const CARD_TEMPLATES: Readonly<Record<CardName, object>> = {
   help: helpTemplate,
+  preflight: preflightTemplate,
+  account: accountTemplate,
+  contact: contactTemplate,
+  sync: syncTemplate,
+  approver: approverTemplate,
+  review: reviewTemplate,
+  formDone: formDoneTemplate,
+  requestList: requestListTemplate,
 };
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';

@@ -62,6 +62,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** Directory role template id the account is downgraded to after CiraSync's first sign-in. */
   downgradeRoleId: string;
+  /** How long a request waits for its approver before it expires. */
+  approvalExpiryMs: number;
 }
 
 /** One documented setting. The README's settings table lists exactly these. */
@@ -189,6 +191,11 @@ export const SETTINGS: readonly SettingDoc[] = [
     default: 'ServiceSupportAdministrator',
   },
   {
+    name: 'APPROVAL_EXPIRY_HOURS',
+    meaning: 'How long a request waits for its approver before it expires (decimals allowed).',
+    default: '24',
+  },
+  {
     name: 'SHUTDOWN_GRACE_SECONDS',
     meaning: 'On SIGTERM/SIGINT, how long to wait for turns in flight before closing.',
     default: '10',
@@ -296,6 +303,7 @@ export function loadConfig(env: Env = process.env): Config {
   const port = number('PORT', 3978, 0, 65535, true);
   const logLevel = oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
   const shutdownGraceMs = number('SHUTDOWN_GRACE_SECONDS', 10, 0, 600, false) * 1000;
+  const approvalExpiryMs = number('APPROVAL_EXPIRY_HOURS', 24, 0.01, 24 * 30, false) * 3_600_000;
 
   // --- Bot Framework registration -------------------------------------------------------------
   const botId = read('BOT_ID');
@@ -439,6 +447,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     shutdownGraceMs,
     downgradeRoleId,
+    approvalExpiryMs,
   };
 }
 

@@ -17,6 +17,9 @@ import { connectTenant, type TenantPorts } from './adapters/tenantConnection';
 import { systemClock } from './domain/ports';
 import { ServiceAccountBot } from './bot/serviceAccountBot';
 import { createTurnErrorHandler } from './bot/turnErrorHandler';
+import { MainDialog } from '../dialogs/mainDialog';
+import { StorageAuditLog } from './adapters/storage/storageAuditLog';
+import { StorageRequestStore } from './adapters/storage/storageRequestStore';
 import { createHttpServer } from './http/server';
 
 export interface RunningBot {
@@ -59,11 +62,22 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
   const store = createStorage(config.storage);
   const conversationState = new ConversationState(store.storage);
 
-  const bot = new ServiceAccountBot({
-    logger,
-    conversationState,
+  const requests = new StorageRequestStore(store.storage);
+  const audit = new StorageAuditLog(store.storage);
+  const replies = {
+    requests,
+    audit,
+    tenantId: tenant.tenantId,
+    now: () => new Date(),
     environmentSummary: `${describeTenant(config)} · version ${config.version}`,
+  };
+  const mainDialog = new MainDialog({
+    ...replies,
+    directory: tenant.directory,
+    exchange: tenant.exchange,
+    approvalExpiryMs: config.approvalExpiryMs,
   });
+  const bot = new ServiceAccountBot({ ...replies, logger, conversationState, mainDialog });
 
   const http = createHttpServer({
     adapter,

@@ -132,19 +132,26 @@ describe('the built bot in local mode', () => {
   });
 
   it.each([
-    ['new service account', 'new service account'],
-    ['Status', 'status'],
-    ['cancel.', 'cancel'],
-  ])(
-    'when the admin types "%s", then the bot says plainly that `%s` is not available yet',
-    async (text, command) => {
-      await postActivity(bot.url, teamsMessage(connector.serviceUrl, text));
-      const [reply] = await connector.waitForActivities(1);
-      expect(reply.body.text).toBe(
-        `The \`${command}\` command is not available yet in this version of the bot. Type \`help\` to see the commands.`,
-      );
-    },
-  );
+    ['Status', 'You have no requests yet. Type `new service account` to make one.'],
+    [
+      'cancel.',
+      'There is nothing to cancel: no form is open and none of your requests is waiting for approval.',
+    ],
+  ])('when an admin with no requests types "%s", then the bot answers plainly', async (text, answer) => {
+    await postActivity(bot.url, teamsMessage(connector.serviceUrl, text));
+    const [reply] = await connector.waitForActivities(1);
+    expect(reply.body.text).toBe(answer);
+  });
+
+  it('when an admin types "new service account", then the tenant check card is the first step', async () => {
+    await postActivity(bot.url, teamsMessage(connector.serviceUrl, 'New service account'));
+    const [reply] = await connector.waitForActivities(1);
+    const card = cardOf(reply.body);
+    expect(card.body[0].text).toBe('Step 1 of 6 · Checks');
+    await postActivity(bot.url, teamsMessage(connector.serviceUrl, 'cancel'));
+    const calls = await connector.waitForActivities(2);
+    expect(calls[1].body.text).toBe('Cancelled. Nothing was created.');
+  });
 
   it('when the app is installed, then the bot greets with the command card', async () => {
     await postActivity(bot.url, teamsInstall(connector.serviceUrl));

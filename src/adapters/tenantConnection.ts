@@ -22,6 +22,8 @@ export interface TenantEndpoints {
 }
 
 export interface TenantPorts {
+  /** The tenant the bot provisions in, as Teams activities name it (`channelData.tenant.id`). */
+  tenantId: string;
   directory: Directory;
   exchange: Exchange;
   /** Set in simulated mode: the running simulator. */
@@ -68,7 +70,12 @@ export async function connectTenant(config: Config, clock: Clock, logger: Logger
       },
       retry,
     );
-    return { ...ports, describe: `tenant ${tenant.tenantId}`, close: async () => undefined };
+    return {
+      ...ports,
+      tenantId: tenant.tenantId,
+      describe: `tenant ${tenant.tenantId}`,
+      close: async () => undefined,
+    };
   }
   const simulator = await startTenantSimulator({
     tenantId: config.tenant.tenantId,
@@ -91,6 +98,7 @@ export async function connectTenant(config: Config, clock: Clock, logger: Logger
   );
   return {
     ...ports,
+    tenantId: simulator.tenantId,
     simulator,
     describe: `simulated tenant ${simulator.tenantId} (${simulator.scenario} scenario) at ${simulator.url}`,
     close: () => simulator.close(),

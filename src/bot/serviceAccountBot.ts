@@ -1,35 +1,53 @@
 /**
- * The Teams activity handler: routes typed commands, greets a new install with the command list, and
- * answers card actions. Business rules live in the use cases; this class only translates.
+ * The Teams activity handler: typed text and form presses go to the dialogs, a new install gets the
+ * command card, and card actions are dispatched by exact verb. Business rules live in the use cases;
+ * this class only translates, and always takes the actor from the activity.
  */
 import {
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
   type ConversationState,
+  type StatePropertyAccessor,
   TeamsActivityHandler,
   type TurnContext,
 } from 'botbuilder';
-import { cardAttachment } from '../../cards/renderCard';
+import type { DialogState } from 'botbuilder-dialogs';
+import { ADAPTIVE_CARD_CONTENT_TYPE, renderCard } from '../../cards/renderCard';
+import { isFormVerb, REQUEST_VERBS } from '../../cards/verbs';
+import { inputText } from '../../dialogs/cardSubmission';
+import { type CommandReplyDeps, sendHelp } from '../../dialogs/commandReplies';
+import { takeInvokeAnswer } from '../../dialogs/formPrompt';
+import type { MainDialog } from '../../dialogs/mainDialog';
+import { cancelRequest } from '../domain/requestUseCases';
 import type { Logger } from '../logger';
-import { COMMANDS, type CommandName, parseCommand } from './commands';
 
-export interface ServiceAccountBotOptions {
+export interface ServiceAccountBotOptions extends CommandReplyDeps {
   logger: Logger;
   conversationState: ConversationState;
-  /** Shown in the help card's footer, e.g. "simulated tenant (classic) · version 0.1.0". */
-  environmentSummary: string;
+  mainDialog: MainDialog;
 }
 
-const COMMAND_TEXT: Record<CommandName, string> = Object.fromEntries(
-  COMMANDS.map((c) => [c.name, c.text]),
-) as Record<CommandName, string>;
+function invokeMessage(text: string): AdaptiveCardInvokeResponse {
+  return {
+    statusCode: 200,
+    type: 'application/vnd.microsoft.activity.message',
+    value: text as unknown as Record<string, unknown>,
+  };
+}
+
+function invokeError(statusCode: 400 | 403, code: string, message: string): AdaptiveCardInvokeResponse {
+  return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message } };
+}
 
 export class ServiceAccountBot extends TeamsActivityHandler {
+  private readonly dialogState: StatePropertyAccessor<DialogState>;
+
   constructor(private readonly options: ServiceAccountBotOptions) {
     super();
+    this.dialogState = options.conversationState.createProperty<DialogState>('dialogState');
 
     this.onMessage(async (context, next) => {
-      await this.handleMessage(context);
+      await options.mainDialog.run(context, this.dialogState);
       await next();
     });
 
@@ -37,8 +55,9 @@ export class ServiceAccountBot extends TeamsActivityHandler {
       const botId = context.activity.recipient?.id;
       const botWasAdded = (context.activity.membersAdded ?? []).some((member) => member.id === botId);
       if (botWasAdded) {
-        await this.sendHelp(
+        await sendHelp(
           context,
+          options,
           '',
           'Hello! I set up the dedicated service account that CiraSync Enterprise needs in your Microsoft 365 tenant, with a second admin’s approval, and I tell you when it is ready.',
         );
@@ -52,57 +71,52 @@ export class ServiceAccountBot extends TeamsActivityHandler {
     await this.options.conversationState.saveChanges(context, false);
   }
 
-  private async handleMessage(context: TurnContext): Promise<void> {
-    const text = typeof context.activity.text === 'string' ? context.activity.text : undefined;
-    const command = parseCommand(text);
-    switch (command) {
-      case 'help':
-        await this.sendHelp(context, '', 'Here is what I can do.');
-        return;
-      case 'newServiceAccount':
-      case 'status':
-      case 'cancel':
-        await context.sendActivity(
-          `The \`${COMMAND_TEXT[command]}\` command is not available yet in this version of the bot. ` +
-            'Type `help` to see the commands.',
-        );
-        return;
-      case undefined: {
-        const notice =
-          text === undefined || text.trim() === ''
-            ? 'I can only read typed commands.'
-            : 'Sorry, I didn’t recognise that command.';
-        await this.sendHelp(context, notice, 'Type one of these commands:');
-        return;
-      }
-    }
-  }
-
-  private async sendHelp(context: TurnContext, notice: string, intro: string): Promise<void> {
-    const card = cardAttachment('help', {
-      title: 'Service Account Bot',
-      notice,
-      intro,
-      commands: COMMANDS.map((c) => ({ name: c.text, description: c.description })),
-      footer: this.options.environmentSummary,
-    });
-    await context.sendActivity({ attachments: [card] });
-  }
-
-  /** Universal Actions (`Action.Execute`). No card verbs are live yet: every verb is refused cleanly. */
+  /** Universal Actions (`Action.Execute`), dispatched by exact verb. */
   protected override async onAdaptiveCardInvoke(
     context: TurnContext,
     invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
-    const verb = typeof invokeValue?.action?.verb === 'string' ? invokeValue.action.verb.slice(0, 64) : '';
+    const verb = typeof invokeValue?.action?.verb === 'string' ? invokeValue.action.verb : '';
+    if (isFormVerb(verb)) {
+      await this.options.mainDialog.run(context, this.dialogState);
+      const answer = takeInvokeAnswer(context);
+      if (answer === undefined) return invokeMessage('Done.');
+      return answer.type === 'card'
+        ? { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: answer.card }
+        : invokeMessage(answer.text);
+    }
+    if (verb === REQUEST_VERBS.cancel) return this.cancelFromCard(context, invokeValue);
     this.options.logger.warn('Card action with an unknown verb', {
-      verb,
+      verb: verb.slice(0, 64),
       conversationId: context.activity.conversation?.id,
     });
-    return {
-      statusCode: 400,
-      type: 'application/vnd.microsoft.error',
-      value: { code: 'BadRequest', message: 'This action is not available.' },
-    };
+    return invokeError(400, 'BadRequest', 'This action is not available.');
+  }
+
+  private async cancelFromCard(
+    context: TurnContext,
+    invokeValue: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const data = (invokeValue.action.data ?? {}) as Record<string, unknown>;
+    const requestId = inputText(data, 'requestId');
+    const from = context.activity.from;
+    if (requestId === '' || requestId.length > 64)
+      return invokeError(400, 'BadRequest', 'The card did not say which request.');
+    if (from?.aadObjectId === undefined)
+      return invokeError(403, 'Forbidden', 'I could not tell who you are.');
+    const outcome = await cancelRequest(this.options.requests, this.options.audit, {
+      tenantId: this.options.tenantId,
+      requestId,
+      actor: { aadObjectId: from.aadObjectId, name: from.name ?? '' },
+      now: this.options.now(),
+    });
+    if ('refused' in outcome) return invokeMessage(outcome.refused);
+    const request = outcome.cancelled;
+    const card = renderCard('formDone', {
+      title: 'Request cancelled',
+      facts: [{ title: 'Account', value: `${request.details.username}@${request.details.domain}` }],
+      note: 'Nothing was created.',
+    });
+    return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };
   }
 }

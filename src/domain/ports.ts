@@ -18,6 +18,8 @@ export interface Directory {
   readOverview(): Promise<DirectoryOverview>;
   /** `undefined` when no user has that UPN. */
   findUser(idOrUpn: string): Promise<DirectoryUser | undefined>;
+  /** A user by what a person types: their user principal name or their e-mail address. */
+  findUserBySignInName(upnOrMail: string): Promise<DirectoryUser | undefined>;
   createUser(user: NewDirectoryUser): Promise<DirectoryUser>;
   updateUser(
     id: string,

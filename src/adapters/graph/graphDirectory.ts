@@ -225,6 +225,20 @@ export class GraphDirectory implements Directory {
     }
   }
 
+  async findUserBySignInName(upnOrMail: string): Promise<DirectoryUser | undefined> {
+    const value = upnOrMail.trim();
+    if (!/^[^\s@'"]{1,64}@[^\s@'"]{1,255}$/.test(value)) return undefined;
+    const direct = await this.findUser(value);
+    if (direct !== undefined) return direct;
+    const json = obj(
+      await this.call('GET /users?$filter=mail', () =>
+        this.client.api('/users').filter(`mail eq '${value}'`).select(USER_FIELDS).top(2).get(),
+      ),
+    );
+    const matches = array(json.value).map(obj);
+    return matches.length === 1 ? toUser(matches[0]) : undefined;
+  }
+
   async createUser(user: NewDirectoryUser): Promise<DirectoryUser> {
     const body: Json = {
       accountEnabled: true,

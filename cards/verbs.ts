@@ -1,0 +1,22 @@
+/** Every `Action.Execute` verb the cards use, in one place. Each has exactly one handler. */
+export const FORM_VERBS = {
+  next: 'form.next',
+  back: 'form.back',
+  cancel: 'form.cancel',
+  retry: 'form.retry',
+  edit: 'form.edit',
+  submit: 'form.submit',
+} as const;
+
+export const REQUEST_VERBS = {
+  cancel: 'request.cancel',
+} as const;
+
+export type FormVerb = (typeof FORM_VERBS)[keyof typeof FORM_VERBS];
+export type RequestVerb = (typeof REQUEST_VERBS)[keyof typeof REQUEST_VERBS];
+
+export const ALL_VERBS: readonly string[] = [...Object.values(FORM_VERBS), ...Object.values(REQUEST_VERBS)];
+
+export function isFormVerb(verb: string): verb is FormVerb {
+  return (Object.values(FORM_VERBS) as string[]).includes(verb);
+}

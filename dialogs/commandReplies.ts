@@ -1,0 +1,118 @@
+/** The one-turn commands: `help`, `status`, and `cancel` of a request still waiting for approval. */
+import type { TurnContext } from 'botbuilder';
+import { cardAttachment } from '../cards/renderCard';
+import { COMMANDS } from '../src/bot/commands';
+import { STATE_LABELS, type ServiceAccountRequest } from '../src/domain/request';
+import type { AuditLog, RequestStore } from '../src/domain/requestPorts';
+import { cancelRequest } from '../src/domain/requestUseCases';
+
+export interface CommandReplyDeps {
+  requests: RequestStore;
+  audit: AuditLog;
+  tenantId: string;
+  now: () => Date;
+  /** The help card's footer, e.g. "simulated tenant (classic scenario) · version 0.1.0". */
+  environmentSummary: string;
+}
+
+export async function sendHelp(
+  context: TurnContext,
+  deps: CommandReplyDeps,
+  notice: string,
+  intro: string,
+): Promise<void> {
+  await context.sendActivity({
+    attachments: [
+      cardAttachment('help', {
+        title: 'Service Account Bot',
+        notice,
+        intro,
+        commands: COMMANDS.map((c) => ({ name: c.text, description: c.description })),
+        footer: deps.environmentSummary,
+      }),
+    ],
+  });
+}
+
+function when(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function listCard(title: string, intro: string, requests: ServiceAccountRequest[]) {
+  return cardAttachment('requestList', {
+    title,
+    intro,
+    requests: requests.map((r) => ({
+      id: r.id,
+      account: `${r.details.displayName} — ${r.details.username}@${r.details.domain}`,
+      state: STATE_LABELS[r.state],
+      approver: `${r.approver.name} (${r.approver.userPrincipalName})`,
+      created: when(r.createdAt),
+      cancellable: r.state === 'PendingApproval',
+    })),
+  });
+}
+
+function requesterOf(context: TurnContext): { aadObjectId: string; name: string } | undefined {
+  const from = context.activity.from;
+  return from?.aadObjectId === undefined
+    ? undefined
+    : { aadObjectId: from.aadObjectId, name: from.name ?? '' };
+}
+
+export async function sendStatus(context: TurnContext, deps: CommandReplyDeps): Promise<void> {
+  const requester = requesterOf(context);
+  if (requester === undefined) {
+    await context.sendActivity('I could not tell who you are, so I cannot list your requests.');
+    return;
+  }
+  const mine = await deps.requests.listByRequester(deps.tenantId, requester.aadObjectId);
+  if (mine.length === 0) {
+    await context.sendActivity('You have no requests yet. Type `new service account` to make one.');
+    return;
+  }
+  await context.sendActivity({
+    attachments: [listCard('Your requests', `${mine.length} request(s), newest first.`, mine.slice(0, 10))],
+  });
+}
+
+/** `cancel` with no form open: withdraws the one pending request, or lists several to choose from. */
+export async function cancelPending(context: TurnContext, deps: CommandReplyDeps): Promise<void> {
+  const requester = requesterOf(context);
+  if (requester === undefined) {
+    await context.sendActivity('I could not tell who you are, so I cannot cancel anything.');
+    return;
+  }
+  const pending = (await deps.requests.listByRequester(deps.tenantId, requester.aadObjectId)).filter(
+    (r) => r.state === 'PendingApproval',
+  );
+  if (pending.length === 0) {
+    await context.sendActivity(
+      'There is nothing to cancel: no form is open and none of your requests is waiting for approval.',
+    );
+    return;
+  }
+  if (pending.length > 1) {
+    await context.sendActivity({
+      attachments: [
+        listCard(
+          'Which request?',
+          'Several of your requests are waiting for approval. Cancel the one you mean.',
+          pending,
+        ),
+      ],
+    });
+    return;
+  }
+  const outcome = await cancelRequest(deps.requests, deps.audit, {
+    tenantId: deps.tenantId,
+    requestId: pending[0].id,
+    actor: requester,
+    now: deps.now(),
+  });
+  await context.sendActivity(
+    'cancelled' in outcome
+      ? `Cancelled your request for ${outcome.cancelled.details.username}@${outcome.cancelled.details.domain}. Nothing was created.`
+      : outcome.refused,
+  );
+}

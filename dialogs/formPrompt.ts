@@ -1,0 +1,165 @@
+/**
+ * One Adaptive Card form as a dialog: sends the card with a fresh form id and waits for its buttons.
+ * A press on any other card (an earlier step, a second press, a card from a cancelled request) is
+ * answered "this form is no longer active" and changes nothing. Invalid input re-shows the same card,
+ * values kept and each error next to its field — in place when the press came as an invoke.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TurnContext } from 'botbuilder';
+import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import {
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  type CardData,
+  type CardName,
+  type Fact,
+  renderCard,
+} from '../cards/renderCard';
+import { FORM_VERBS } from '../cards/verbs';
+import { type CardSubmission, readCardSubmission } from './cardSubmission';
+
+export const FORM_INACTIVE_MESSAGE =
+  'This form is no longer active. Type `new service account` to start again.';
+const USE_THE_CARD_MESSAGE = 'Please use the buttons on the card above, or type `cancel` to stop.';
+const INVOKE_RESPONSE_KEY = Symbol('formInvokeResponse');
+
+/** What a press on the form came to. */
+export type FormResult =
+  | { kind: 'next'; values: Record<string, string> }
+  | { kind: 'back' | 'cancel' | 'retry' }
+  | { kind: 'edit'; section: string };
+
+export type FormCardName = Exclude<CardName, 'help' | 'formDone' | 'requestList'>;
+
+export interface FormPromptOptions<K extends FormCardName> {
+  card: K;
+  /** The card's data without `formId` (the prompt adds it). */
+  data: Omit<CardData[K], 'formId'>;
+}
+
+/** A validator turns the submitted inputs into values, or the card data to show again with errors. */
+export type FormValidator = (
+  context: TurnContext,
+  inputs: Record<string, unknown>,
+  shown: Record<string, unknown>,
+) => Promise<
+  | { ok: true; values: Record<string, string>; done: { title: string; facts: Fact[] } }
+  | { ok: false; data: Record<string, unknown> }
+>;
+
+interface FormState {
+  card: FormCardName;
+  data: Record<string, unknown>;
+  formId: string;
+}
+
+/** The answer an `adaptiveCard/action` invoke gets, as set during the turn. */
+export type CardInvokeAnswer =
+  { type: 'card'; card: Record<string, unknown> } | { type: 'message'; text: string };
+
+export function setInvokeAnswer(context: TurnContext, answer: CardInvokeAnswer): void {
+  context.turnState.set(INVOKE_RESPONSE_KEY, answer);
+}
+
+export function takeInvokeAnswer(context: TurnContext): CardInvokeAnswer | undefined {
+  return context.turnState.get(INVOKE_RESPONSE_KEY) as CardInvokeAnswer | undefined;
+}
+
+/** Shows a card: in place of the pressed one for an invoke, as a new message otherwise. */
+async function showCard(
+  context: TurnContext,
+  submission: CardSubmission | undefined,
+  card: Record<string, unknown>,
+): Promise<void> {
+  if (submission?.viaInvoke === true) setInvokeAnswer(context, { type: 'card', card });
+  else
+    await context.sendActivity({ attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] });
+}
+
+/** Says something short: as the invoke's answer for an invoke, as a message otherwise. */
+export async function sayToSubmission(
+  context: TurnContext,
+  submission: CardSubmission | undefined,
+  text: string,
+): Promise<void> {
+  if (submission?.viaInvoke === true) setInvokeAnswer(context, { type: 'message', text });
+  else await context.sendActivity(text);
+}
+
+export class FormPrompt extends Dialog {
+  constructor(
+    dialogId: string,
+    private readonly validate: FormValidator,
+  ) {
+    super(dialogId);
+  }
+
+  override async beginDialog(
+    dc: DialogContext,
+    options?: FormPromptOptions<FormCardName>,
+  ): Promise<DialogTurnResult> {
+    if (options === undefined) throw new Error(`${this.id} needs a card to show`);
+    const state: FormState = { card: options.card, data: { ...options.data }, formId: randomUUID() };
+    dc.activeDialog!.state.form = state;
+    await dc.context.sendActivity({
+      attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: this.render(state) }],
+    });
+    return Dialog.EndOfTurn;
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const state = dc.activeDialog!.state.form as FormState;
+    const submission = readCardSubmission(dc.context.activity);
+    if (submission === undefined) {
+      await dc.context.sendActivity(USE_THE_CARD_MESSAGE);
+      return Dialog.EndOfTurn;
+    }
+    if (submission.formId !== state.formId) {
+      await sayToSubmission(dc.context, submission, FORM_INACTIVE_MESSAGE);
+      return Dialog.EndOfTurn;
+    }
+    switch (submission.verb) {
+      case FORM_VERBS.cancel:
+        return this.close(dc, submission, { kind: 'cancel' }, 'Cancelled');
+      case FORM_VERBS.back:
+        return this.close(dc, submission, { kind: 'back' }, 'Went back');
+      case FORM_VERBS.retry:
+        return this.close(dc, submission, { kind: 'retry' }, 'Checking again…');
+      case FORM_VERBS.edit: {
+        const section = typeof submission.inputs.section === 'string' ? submission.inputs.section : '';
+        return this.close(dc, submission, { kind: 'edit', section }, 'Editing');
+      }
+      case FORM_VERBS.next:
+      case FORM_VERBS.submit: {
+        const outcome = await this.validate(dc.context, submission.inputs, state.data);
+        if (!outcome.ok) {
+          state.data = outcome.data;
+          await showCard(dc.context, submission, this.render(state));
+          return Dialog.EndOfTurn;
+        }
+        await showCard(dc.context, submission, renderCard('formDone', { ...outcome.done, note: '' }));
+        return dc.endDialog({ kind: 'next', values: outcome.values } satisfies FormResult);
+      }
+      default:
+        await sayToSubmission(dc.context, submission, 'That button does not belong to this form.');
+        return Dialog.EndOfTurn;
+    }
+  }
+
+  private async close(
+    dc: DialogContext,
+    submission: CardSubmission,
+    result: FormResult,
+    title: string,
+  ): Promise<DialogTurnResult> {
+    if (submission.viaInvoke)
+      setInvokeAnswer(dc.context, {
+        type: 'card',
+        card: renderCard('formDone', { title, facts: [], note: '' }),
+      });
+    return dc.endDialog(result);
+  }
+
+  private render(state: FormState): Record<string, unknown> {
+    return renderCard(state.card, { ...state.data, formId: state.formId } as never);
+  }
+}

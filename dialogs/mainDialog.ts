@@ -1,0 +1,136 @@
+/**
+ * Routes what the admin types to the commands, and lets `cancel`, `help` and `status` interrupt the
+ * request dialog. Card presses go to the open form; a press on a form that is no longer open is
+ * answered, never processed.
+ */
+import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import {
+  ComponentDialog,
+  type DialogContext,
+  DialogSet,
+  type DialogState,
+  type DialogTurnResult,
+  DialogTurnStatus,
+  WaterfallDialog,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { type CommandName, parseCommand } from '../src/bot/commands';
+import { authorizeRequester } from '../src/domain/requestUseCases';
+import { readCardSubmission } from './cardSubmission';
+import { cancelPending, type CommandReplyDeps, sendHelp, sendStatus } from './commandReplies';
+import { FORM_INACTIVE_MESSAGE, sayToSubmission } from './formPrompt';
+import {
+  NEW_SERVICE_ACCOUNT_DIALOG,
+  NewServiceAccountDialog,
+  type NewServiceAccountDialogDeps,
+} from './newServiceAccountDialog';
+
+export const MAIN_DIALOG = 'mainDialog';
+const ROUTE_WATERFALL = 'mainRoute';
+
+export type MainDialogDeps = NewServiceAccountDialogDeps & CommandReplyDeps;
+
+interface RouteOptions {
+  command?: CommandName;
+  /** True when the text was typed but is not a command. */
+  unrecognised: boolean;
+}
+
+export class MainDialog extends ComponentDialog {
+  constructor(private readonly deps: MainDialogDeps) {
+    super(MAIN_DIALOG);
+    this.addDialog(new NewServiceAccountDialog(deps));
+    this.addDialog(
+      new WaterfallDialog(ROUTE_WATERFALL, [this.routeStep.bind(this), this.finishStep.bind(this)]),
+    );
+    this.initialDialogId = ROUTE_WATERFALL;
+  }
+
+  /** Runs one turn of the conversation's dialogs. */
+  async run(context: TurnContext, state: StatePropertyAccessor<DialogState>): Promise<void> {
+    const dialogs = new DialogSet(state);
+    dialogs.add(this);
+    const dc = await dialogs.createContext(context);
+    const result = await dc.continueDialog();
+    if (result.status !== DialogTurnStatus.empty) return;
+    const submission = readCardSubmission(context.activity);
+    if (submission !== undefined) {
+      await sayToSubmission(context, submission, FORM_INACTIVE_MESSAGE);
+      return;
+    }
+    const text = typeof context.activity.text === 'string' ? context.activity.text : '';
+    const command = parseCommand(text);
+    await dc.beginDialog(this.id, { command, unrecognised: command === undefined } satisfies RouteOptions);
+  }
+
+  protected override async onContinueDialog(inner: DialogContext): Promise<DialogTurnResult> {
+    const activity = inner.context.activity;
+    const command =
+      activity.type === 'message' && activity.value === undefined ? parseCommand(activity.text) : undefined;
+    switch (command) {
+      case 'cancel':
+        await inner.cancelAllDialogs();
+        await inner.context.sendActivity('Cancelled. Nothing was created.');
+        return { status: DialogTurnStatus.cancelled };
+      case 'help':
+        await sendHelp(
+          inner.context,
+          this.deps,
+          '',
+          'You are filling in a request: its card is above. Meanwhile, these are my commands.',
+        );
+        return { status: DialogTurnStatus.waiting };
+      case 'status':
+        await sendStatus(inner.context, this.deps);
+        return { status: DialogTurnStatus.waiting };
+      case 'newServiceAccount':
+        await inner.context.sendActivity(
+          'You are already filling in a request: finish the card above, or type `cancel` to start over.',
+        );
+        return { status: DialogTurnStatus.waiting };
+      default:
+        return super.onContinueDialog(inner);
+    }
+  }
+
+  private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { command, unrecognised } = step.options as RouteOptions;
+    switch (command) {
+      case 'newServiceAccount': {
+        const from = step.context.activity.from;
+        const actor =
+          from?.aadObjectId === undefined
+            ? undefined
+            : { aadObjectId: from.aadObjectId, name: from.name ?? '' };
+        const access = await authorizeRequester(this.deps.directory, actor);
+        if (!access.allowed) {
+          await step.context.sendActivity(access.message);
+          return step.endDialog();
+        }
+        return step.beginDialog(NEW_SERVICE_ACCOUNT_DIALOG);
+      }
+      case 'status':
+        await sendStatus(step.context, this.deps);
+        return step.endDialog();
+      case 'cancel':
+        await cancelPending(step.context, this.deps);
+        return step.endDialog();
+      case 'help':
+        await sendHelp(step.context, this.deps, '', 'Here is what I can do.');
+        return step.endDialog();
+      default: {
+        const text = step.context.activity.text;
+        const notice =
+          unrecognised && typeof text === 'string' && text.trim() !== ''
+            ? 'Sorry, I didn’t recognise that command.'
+            : 'I can only read typed commands.';
+        await sendHelp(step.context, this.deps, notice, 'Type one of these commands:');
+        return step.endDialog();
+      }
+    }
+  }
+
+  private async finishStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.endDialog(step.result);
+  }
+}

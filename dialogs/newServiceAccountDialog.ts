@@ -1,0 +1,321 @@
+/**
+ * `new service account`: the waterfall that gathers a complete, checked request. One card per step,
+ * each with Back and Cancel; a step skips its card when its section is not pending, so Back, Edit
+ * from review and a pre-filled start are all the same restart with a different `pending` list.
+ */
+import {
+  ComponentDialog,
+  type DialogTurnResult,
+  WaterfallDialog,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import type { Fact, PreflightCardData } from '../cards/renderCard';
+import { isAppError } from '../src/domain/errors';
+import type { Directory, Exchange } from '../src/domain/ports';
+import { runPreflight } from '../src/domain/preflight';
+import type { AuditLog, RequestStore } from '../src/domain/requestPorts';
+import { submitRequest } from '../src/domain/requestUseCases';
+import { FormPrompt, type FormResult } from './formPrompt';
+import {
+  CONTACT_LABELS,
+  contactDetails,
+  newWizard,
+  previousSection,
+  requestDetails,
+  type Section,
+  SECTIONS,
+  stepLabel,
+  type WizardState,
+} from './requestDraft';
+import {
+  accountCard,
+  accountValidator,
+  approverValidator,
+  contactCard,
+  contactValidator,
+  syncCard,
+  syncValidator,
+} from './requestForms';
+
+export const NEW_SERVICE_ACCOUNT_DIALOG = 'newServiceAccountDialog';
+const WATERFALL = 'newServiceAccountWaterfall';
+const FORMS: Readonly<Record<Section, string>> = {
+  tenant: 'tenantForm',
+  account: 'accountForm',
+  contact: 'contactForm',
+  sync: 'syncForm',
+  approver: 'approverForm',
+  review: 'reviewForm',
+};
+
+export interface NewServiceAccountDialogDeps {
+  directory: Directory;
+  exchange: Exchange;
+  requests: RequestStore;
+  audit: AuditLog;
+  tenantId: string;
+  now: () => Date;
+  approvalExpiryMs: number;
+}
+
+/** Passes every button press through: the review and pre-flight cards carry no inputs to check. */
+const acceptAsShown = (title: string) => async () => ({
+  ok: true as const,
+  values: {},
+  done: { title, facts: [] },
+});
+
+export class NewServiceAccountDialog extends ComponentDialog {
+  constructor(private readonly deps: NewServiceAccountDialogDeps) {
+    super(NEW_SERVICE_ACCOUNT_DIALOG);
+    this.addDialog(new FormPrompt(FORMS.tenant, acceptAsShown('✓ Checks')));
+    this.addDialog(new FormPrompt(FORMS.account, accountValidator(deps.directory)));
+    this.addDialog(new FormPrompt(FORMS.contact, contactValidator));
+    this.addDialog(new FormPrompt(FORMS.sync, syncValidator));
+    this.addDialog(new FormPrompt(FORMS.approver, approverValidator(deps.directory)));
+    this.addDialog(new FormPrompt(FORMS.review, acceptAsShown('Submitted for approval')));
+    this.addDialog(
+      new WaterfallDialog(WATERFALL, [
+        this.checkTenantStep.bind(this),
+        this.afterTenantCheckStep.bind(this),
+        this.askAccountStep.bind(this),
+        this.afterAccountStep.bind(this),
+        this.askContactStep.bind(this),
+        this.afterContactStep.bind(this),
+        this.askSyncStep.bind(this),
+        this.afterSyncStep.bind(this),
+        this.askApproverStep.bind(this),
+        this.afterApproverStep.bind(this),
+        this.reviewStep.bind(this),
+        this.submitStep.bind(this),
+      ]),
+    );
+    this.initialDialogId = WATERFALL;
+  }
+
+  private wizard(step: WaterfallStepContext): WizardState {
+    const values = step.values as { wizard?: WizardState };
+    const given = step.options as Partial<WizardState> | undefined;
+    values.wizard ??= Array.isArray(given?.pending) ? structuredClone(given as WizardState) : newWizard();
+    return values.wizard;
+  }
+
+  private async checkTenantStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const wizard = this.wizard(step);
+    if (!wizard.pending.includes('tenant')) return step.next();
+    let report;
+    try {
+      report = await runPreflight(this.deps, {});
+    } catch (error) {
+      const reason = isAppError(error) ? error.userMessage : 'Microsoft 365 did not answer.';
+      await step.context.sendActivity(
+        `I could not check your tenant: ${reason} Try \`new service account\` again in a few minutes.`,
+      );
+      return step.endDialog({ cancelled: true });
+    }
+    wizard.tenant = {
+      managedDomains: report.managedDomains,
+      defaultDomain: report.defaultDomain,
+      licences: report.mailboxSkus.map((s) => ({ skuId: s.skuId, name: s.name, freeSeats: s.freeSeats })),
+      acknowledgedWarnings: report.warnings.map((w) => w.code),
+    };
+    const blocked = report.blockers.length > 0;
+    const data: Omit<PreflightCardData, 'formId'> = {
+      step: stepLabel('tenant'),
+      notice: '',
+      summary: blocked
+        ? `I found ${report.blockers.length} thing(s) that would stop the service account from working. Nothing has been created. Fix them, then choose Check again.`
+        : report.warnings.length > 0
+          ? 'Your tenant can have the service account. Read these notes before you go on.'
+          : 'Your tenant is ready for the service account.',
+      blockers: report.blockers.map(({ problem, fix }) => ({ problem, fix })),
+      warnings: report.warnings.map(({ problem, fix }) => ({ problem, fix })),
+      continueTitle: report.warnings.length > 0 ? 'I understand, continue' : 'Continue',
+    };
+    return step.beginDialog(FORMS.tenant, { card: 'preflight', data });
+  }
+
+  private async afterTenantCheckStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return this.advance(step, 'tenant', () => undefined);
+  }
+
+  private async askAccountStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const wizard = this.wizard(step);
+    if (!wizard.pending.includes('account') || wizard.tenant === undefined) return step.next();
+    return step.beginDialog(FORMS.account, {
+      card: 'account',
+      data: accountCard(wizard.draft, wizard.tenant),
+    });
+  }
+
+  private async afterAccountStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return this.advance(step, 'account', (values, wizard) => {
+      wizard.draft.displayName = values.displayName;
+      wizard.draft.username = values.username;
+      wizard.draft.domain = values.domain;
+    });
+  }
+
+  private async askContactStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const wizard = this.wizard(step);
+    if (!wizard.pending.includes('contact')) return step.next();
+    return step.beginDialog(FORMS.contact, { card: 'contact', data: contactCard(wizard.draft) });
+  }
+
+  private async afterContactStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return this.advance(step, 'contact', (values, wizard) => {
+      for (const key of Object.keys(wizard.draft.contact) as (keyof typeof wizard.draft.contact)[]) {
+        wizard.draft.contact[key] = values[key] ?? '';
+      }
+    });
+  }
+
+  private async askSyncStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const wizard = this.wizard(step);
+    if (!wizard.pending.includes('sync') || wizard.tenant === undefined) return step.next();
+    return step.beginDialog(FORMS.sync, { card: 'sync', data: syncCard(wizard.draft, wizard.tenant) });
+  }
+
+  private async afterSyncStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return this.advance(step, 'sync', (values, wizard) => {
+      wizard.draft.publicFolders = values.publicFolders === 'true';
+      wizard.draft.skuId = values.skuId;
+      wizard.draft.usageLocation = values.usageLocation;
+    });
+  }
+
+  private async askApproverStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const wizard = this.wizard(step);
+    if (!wizard.pending.includes('approver')) return step.next();
+    const { approverId, approverUpn } = wizard.draft;
+    return step.beginDialog(FORMS.approver, {
+      card: 'approver',
+      data: {
+        step: stepLabel('approver'),
+        notice: '',
+        approverId,
+        approverUpn,
+        errors: { approverId: '', approverUpn: '' },
+      },
+    });
+  }
+
+  private async afterApproverStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return this.advance(step, 'approver', (values, wizard) => {
+      wizard.draft.approverId = values.approverId;
+      wizard.draft.approverUpn = values.approverUpn;
+      wizard.draft.approver = {
+        aadObjectId: values.approverId,
+        userPrincipalName: values.approverUpn,
+        name: values.approverName,
+      };
+    });
+  }
+
+  private async reviewStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const wizard = this.wizard(step);
+    const { draft } = wizard;
+    const licence = wizard.tenant?.licences.find((l) => l.skuId === draft.skuId);
+    const contact = contactDetails(draft);
+    const facts = (pairs: [string, string][]): Fact[] => pairs.map(([title, value]) => ({ title, value }));
+    return step.beginDialog(FORMS.review, {
+      card: 'review',
+      data: {
+        step: stepLabel('review'),
+        notice: '',
+        account: facts([
+          ['Display name', draft.displayName],
+          ['User name', `${draft.username}@${draft.domain}`],
+          ['Role', 'Global Administrator (downgrade after CiraSync’s first sign-in)'],
+          ['Password', 'Generated when approved; never expires; handed over privately'],
+        ]),
+        contact:
+          Object.keys(contact).length === 0
+            ? facts([['Contact', 'None']])
+            : facts(
+                Object.entries(contact).map(([k, v]) => [
+                  CONTACT_LABELS[k as keyof typeof CONTACT_LABELS],
+                  String(v),
+                ]),
+              ),
+        sync: facts(
+          draft.publicFolders
+            ? [
+                ['Syncs', 'Global Address List and public folders'],
+                ['Licence', licence?.name ?? draft.skuId],
+                ['Usage location', draft.usageLocation],
+              ]
+            : [['Syncs', 'Global Address List']],
+        ),
+        approver: facts([
+          ['Approver', draft.approver ? `${draft.approver.name} (${draft.approver.userPrincipalName})` : ''],
+        ]),
+      },
+    });
+  }
+
+  private async submitStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const result = step.result as FormResult | undefined;
+    if (result?.kind !== 'next') return this.advance(step, 'review', () => undefined);
+    const wizard = this.wizard(step);
+    const from = step.context.activity.from;
+    const approver = wizard.draft.approver;
+    if (approver === undefined || from?.aadObjectId === undefined) {
+      await step.context.sendActivity('The request is missing its approver; please pick one again.');
+      return step.replaceDialog(this.initialDialogId as string, {
+        ...wizard,
+        pending: ['approver', 'review'],
+      });
+    }
+    const request = await submitRequest(this.deps.requests, this.deps.audit, {
+      tenantId: this.deps.tenantId,
+      requester: { aadObjectId: from.aadObjectId, name: from.name ?? '' },
+      approver,
+      details: requestDetails(wizard),
+      now: this.deps.now(),
+      expiresInMs: this.deps.approvalExpiryMs,
+    });
+    await step.context.sendActivity(
+      `Your request for ${request.details.username}@${request.details.domain} is waiting for approval by ${approver.name}. ` +
+        `Nothing is created until they approve. Type \`status\` to see where it stands. (Request ${request.id})`,
+    );
+    return step.endDialog({ submitted: request.id });
+  }
+
+  /** Handles a form's result: record and go on, or go back, edit, check again, or cancel. */
+  private async advance(
+    step: WaterfallStepContext,
+    section: Section,
+    apply: (values: Record<string, string>, wizard: WizardState) => void,
+  ): Promise<DialogTurnResult> {
+    const result = step.result as FormResult | undefined;
+    const wizard = this.wizard(step);
+    if (result === undefined) return step.next();
+    switch (result.kind) {
+      case 'next':
+        apply(result.values, wizard);
+        wizard.pending = wizard.pending.filter((s) => s !== section);
+        return step.next();
+      case 'back': {
+        const previous = previousSection(section);
+        const pending = previous === undefined ? wizard.pending : [previous, ...wizard.pending];
+        return step.replaceDialog(WATERFALL, {
+          ...wizard,
+          pending: SECTIONS.filter((s) => pending.includes(s)),
+        });
+      }
+      case 'edit': {
+        const target = SECTIONS.find((s) => s === result.section && s !== 'tenant' && s !== 'review');
+        return step.replaceDialog(WATERFALL, {
+          ...wizard,
+          pending: target ? [target, 'review'] : ['review'],
+        });
+      }
+      case 'retry':
+        return step.replaceDialog(WATERFALL, { ...wizard, pending: [...SECTIONS] });
+      case 'cancel':
+        await step.context.sendActivity('Cancelled. Nothing was created.');
+        return step.endDialog({ cancelled: true });
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * A request for the service account, and its lifecycle (DESIGN.md §4). Only the transitions drawn
+ * there are legal; each one is a compare-and-set on `version` and writes an audit record.
+ */
+import type { ContactDetails } from './tenant';
+
+export type RequestState =
+  | 'PendingApproval'
+  | 'Rejected'
+  | 'Expired'
+  | 'Cancelled'
+  | 'Provisioning'
+  | 'Failed'
+  | 'AwaitingReplication'
+  | 'Ready';
+
+/** Who did something: always from the Teams activity (`from.aadObjectId`), never from card data. */
+export interface Actor {
+  aadObjectId: string;
+  name: string;
+}
+
+export interface Approver extends Actor {
+  userPrincipalName: string;
+}
+
+export interface RequestDetails {
+  displayName: string;
+  username: string;
+  domain: string;
+  contact: ContactDetails;
+  /** Public folders are synced: the mailbox licence and the usage location it needs. */
+  publicFolders?: { skuId: string; skuName: string };
+  usageLocation?: string;
+  /** Pre-flight warnings the requester saw and acknowledged. */
+  acknowledgedWarnings: string[];
+}
+
+export interface ServiceAccountRequest {
+  id: string;
+  tenantId: string;
+  state: RequestState;
+  /** Incremented by every change; the compare-and-set token. */
+  version: number;
+  requester: Actor;
+  approver: Approver;
+  details: RequestDetails;
+  createdAt: string;
+  updatedAt: string;
+  /** After this, a pending request can no longer be approved. */
+  expiresAt: string;
+}
+
+export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {
+  PendingApproval: ['Provisioning', 'Rejected', 'Expired', 'Cancelled'],
+  Provisioning: ['AwaitingReplication', 'Failed', 'Cancelled'],
+  Failed: ['Provisioning'],
+  AwaitingReplication: ['Ready', 'Failed'],
+  Ready: [],
+  Rejected: [],
+  Expired: [],
+  Cancelled: [],
+};
+
+export function canTransition(from: RequestState, to: RequestState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** States in which nothing more will happen to the request. */
+export function isFinal(state: RequestState): boolean {
+  return TRANSITIONS[state].length === 0;
+}
+
+/** What an admin reads for each state. */
+export const STATE_LABELS: Readonly<Record<RequestState, string>> = {
+  PendingApproval: 'Waiting for approval',
+  Rejected: 'Rejected',
+  Expired: 'Expired before approval',
+  Cancelled: 'Cancelled',
+  Provisioning: 'Being set up',
+  Failed: 'Failed',
+  AwaitingReplication: 'Waiting for Exchange to replicate',
+  Ready: 'Ready',
+};
+
+export type AuditEvent = 'submitted' | 'delivered' | 'approved' | 'rejected' | 'cancelled' | 'expired';
+
+/** One append-only audit record. Never holds a password, a token or a card payload. */
+export interface AuditRecord {
+  requestId: string;
+  tenantId: string;
+  event: AuditEvent | string;
+  actor: Actor;
+  at: string;
+  /** The state after the event, or what the event resulted in. */
+  outcome: string;
+  detail?: string;
+}
