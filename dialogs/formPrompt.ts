@@ -136,7 +136,13 @@ export class FormPrompt extends Dialog {
           await showCard(dc.context, submission, this.render(state));
           return Dialog.EndOfTurn;
         }
-        await showCard(dc.context, submission, renderCard('formDone', { ...outcome.done, note: '' }));
+        // An invoke replaces the pressed card with what was accepted; a message leaves the card as it is.
+        if (submission.viaInvoke) {
+          setInvokeAnswer(dc.context, {
+            type: 'card',
+            card: renderCard('formDone', { ...outcome.done, note: '' }),
+          });
+        }
         return dc.endDialog({ kind: 'next', values: outcome.values } satisfies FormResult);
       }
       default:

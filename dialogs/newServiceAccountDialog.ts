@@ -248,7 +248,7 @@ export class NewServiceAccountDialog extends ComponentDialog {
             : [['Syncs', 'Global Address List']],
         ),
         approver: facts([
-          ['Approver', draft.approver ? `${draft.approver.name} (${draft.approver.userPrincipalName})` : ''],
+          ['Name', draft.approver ? `${draft.approver.name} (${draft.approver.userPrincipalName})` : ''],
         ]),
       },
     });

@@ -1,140 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CARD_TEMPLATES, type CardData, type CardName, renderCard } from '../../cards/renderCard';
+import { CARD_TEMPLATES, type CardName, renderCard } from '../../cards/renderCard';
+import { CARD_SAMPLES } from '../../cards/samples';
 import { validateAdaptiveCard } from '../support/adaptiveCardSchema';
-
-const FORM = { step: 'Step 2 of 6 · Account', formId: '1b4e28ba-2fa1-11d2-883f-0016d3cca427', notice: '' };
-
-/** Sample data for every card; the type makes a new card without sample data a compile error. */
-const SAMPLES: { [K in CardName]: CardData[K][] } = {
-  help: [
-    {
-      title: 'Service Account Bot',
-      notice: '',
-      intro: 'Here is what I can do.',
-      commands: [
-        { name: 'new service account', description: 'Set up the account.' },
-        { name: 'help', description: 'Show this list.' },
-      ],
-      footer: 'simulated tenant · version 0.1.0',
-    },
-    {
-      title: 'Service Account Bot',
-      notice: 'Sorry, I didn’t recognise that command.',
-      intro: 'Type one of these commands:',
-      commands: [{ name: 'status', description: 'Show your requests ${not.a.binding}.' }],
-      footer: 'tenant contoso.onmicrosoft.com · version 0.1.0',
-    },
-  ],
-  preflight: [
-    { ...FORM, summary: 'Your tenant is ready.', blockers: [], warnings: [], continueTitle: 'Continue' },
-    {
-      ...FORM,
-      summary: 'Two things stop the account.',
-      blockers: [{ problem: 'Security defaults are on.', fix: 'Turn them off.' }],
-      warnings: [{ problem: 'Five Global Administrators.', fix: 'Downgrade later.' }],
-      continueTitle: 'I understand, continue',
-    },
-  ],
-  account: [
-    {
-      ...FORM,
-      displayName: 'CiraSync Service',
-      username: 'cirasync-svc',
-      domain: 'contoso.com',
-      domains: [{ name: 'contoso.com' }, { name: 'contoso.onmicrosoft.com' }],
-      errors: { displayName: '', username: 'cirasync-svc@contoso.com is already taken.', domain: '' },
-    },
-  ],
-  contact: [
-    {
-      ...FORM,
-      jobTitle: 'Service account',
-      department: 'IT',
-      businessPhone: '+1 425 555 0100',
-      mobilePhone: '',
-      streetAddress: '1 Microsoft Way',
-      city: 'Redmond',
-      state: 'WA',
-      postalCode: '98052',
-      country: 'United States',
-      errors: {
-        jobTitle: '',
-        department: '',
-        businessPhone: 'Use digits.',
-        mobilePhone: '',
-        streetAddress: '',
-        city: '',
-        state: '',
-        postalCode: '',
-        country: '',
-      },
-    },
-  ],
-  sync: [
-    {
-      ...FORM,
-      canSyncPublicFolders: true,
-      noSeatsText: '',
-      publicFolders: 'true',
-      skuId: 'sku-1',
-      licences: [{ skuId: 'sku-1', title: 'Exchange Online (Plan 1) — 4 free' }],
-      usageLocation: 'US',
-      countries: [
-        { code: 'US', name: 'United States (US)' },
-        { code: 'GB', name: 'United Kingdom (GB)' },
-      ],
-      errors: { skuId: '', usageLocation: '' },
-    },
-    {
-      ...FORM,
-      canSyncPublicFolders: false,
-      noSeatsText: 'No mailbox licence has a free seat.',
-      publicFolders: 'false',
-      skuId: '',
-      licences: [],
-      usageLocation: '',
-      countries: [],
-      errors: { skuId: '', usageLocation: '' },
-    },
-  ],
-  approver: [
-    {
-      ...FORM,
-      approverId: '',
-      approverUpn: 'meganb@contoso.com',
-      errors: { approverId: '', approverUpn: 'Not an admin.' },
-    },
-  ],
-  review: [
-    {
-      ...FORM,
-      account: [{ title: 'User name', value: 'cirasync-svc@contoso.com' }],
-      contact: [{ title: 'City', value: 'Redmond' }],
-      sync: [{ title: 'Syncs', value: 'Global Address List' }],
-      approver: [{ title: 'Approver', value: 'Megan Bowen' }],
-    },
-  ],
-  formDone: [
-    { title: '✓ Account', facts: [{ title: 'User name', value: 'cirasync-svc@contoso.com' }], note: '' },
-  ],
-  requestList: [
-    {
-      title: 'Your requests',
-      intro: '1 request',
-      requests: [
-        {
-          id: 'r1',
-          account: 'CiraSync Service — cirasync-svc@contoso.com',
-          state: 'Waiting for approval',
-          approver: 'Megan Bowen',
-          created: '2026-11-26 10:00 UTC',
-          cancellable: true,
-        },
-      ],
-    },
-  ],
-};
 
 interface CardElement {
   type?: string;
@@ -150,8 +18,8 @@ function elements(node: unknown): CardElement[] {
   return [own, ...Object.values(own).flatMap(elements)];
 }
 
-const cases = (Object.keys(SAMPLES) as CardName[]).flatMap((name) =>
-  SAMPLES[name].map((data, index) => [name, index, data] as const),
+const cases = (Object.keys(CARD_SAMPLES) as CardName[]).flatMap((name) =>
+  CARD_SAMPLES[name].map((data, index) => [name, index, data] as const),
 );
 
 describe('card templates', () => {
@@ -162,7 +30,7 @@ describe('card templates', () => {
       .map((f) => f.replace(/\.json$/, ''))
       .sort();
     expect(files).toEqual(Object.keys(CARD_TEMPLATES).sort());
-    for (const name of files) expect(SAMPLES[name as CardName].length).toBeGreaterThan(0);
+    for (const name of files) expect(CARD_SAMPLES[name as CardName].length).toBeGreaterThan(0);
   });
 
   it.each(cases)(
@@ -203,8 +71,8 @@ describe('card templates', () => {
   });
 
   it('when the help card has no notice, then the notice block is left out', () => {
-    const card = renderCard('help', SAMPLES.help[0]);
+    const card = renderCard('help', CARD_SAMPLES.help[0]);
     expect(JSON.stringify(card)).not.toContain('"color":"Attention"');
-    expect(JSON.stringify(renderCard('help', SAMPLES.help[1]))).toContain('"color":"Attention"');
+    expect(JSON.stringify(renderCard('help', CARD_SAMPLES.help[1]))).toContain('"color":"Attention"');
   });
 });

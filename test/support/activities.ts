@@ -73,3 +73,32 @@ export async function postActivity(botUrl: string, activity: Record<string, unkn
     body: JSON.stringify(activity),
   });
 }
+
+/** `Action.Execute` as Teams sends it: an `adaptiveCard/action` invoke. */
+export function teamsCardAction(
+  serviceUrl: string,
+  verb: string,
+  data: Record<string, unknown>,
+  options: { from?: TeamsUser } = {},
+): Record<string, unknown> {
+  const base = teamsMessage(serviceUrl, '', options);
+  delete base.text;
+  delete base.textFormat;
+  return {
+    ...base,
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+  };
+}
+
+/** `Action.Submit` as Teams sends it: a message whose `value` holds the data and the inputs. */
+export function teamsSubmit(
+  serviceUrl: string,
+  value: Record<string, unknown>,
+  options: { from?: TeamsUser } = {},
+): Record<string, unknown> {
+  const base = teamsMessage(serviceUrl, '', options);
+  delete base.text;
+  return { ...base, value };
+}

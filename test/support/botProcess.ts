@@ -61,10 +61,14 @@ export async function startBotProcess(
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`Bot did not start within ${timeoutMs} ms. stderr:\n${stderr}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `Bot did not start within ${timeoutMs} ms (LOG_LEVEL must let "info" through). stderr:\n${stderr}`,
+        ),
+      );
+    }, timeoutMs);
     const onLine = (line: string): void => {
       if (line.trim() === '') return;
       try {
