@@ -15,6 +15,7 @@ import {
   renderCard,
 } from '../cards/renderCard';
 import { FORM_VERBS } from '../cards/verbs';
+import { isAppError } from '../src/domain/errors';
 import { type CardSubmission, readCardSubmission } from './cardSubmission';
 
 export const FORM_INACTIVE_MESSAGE =
@@ -85,6 +86,23 @@ export async function sayToSubmission(
   else await context.sendActivity(text);
 }
 
+/**
+ * What the admin typed, put back into the card's own text fields: only fields the card shows as text,
+ * only short strings — a forged input cannot replace lists or labels.
+ */
+function typedBack(shown: Record<string, unknown>, inputs: Record<string, unknown>): Record<string, string> {
+  const fixed = new Set(['step', 'notice', 'formId']);
+  return Object.fromEntries(
+    Object.entries(inputs).filter(
+      (entry): entry is [string, string] =>
+        !fixed.has(entry[0]) &&
+        typeof shown[entry[0]] === 'string' &&
+        typeof entry[1] === 'string' &&
+        entry[1].length <= 1024,
+    ),
+  );
+}
+
 export class FormPrompt extends Dialog {
   constructor(
     dialogId: string,
@@ -130,9 +148,22 @@ export class FormPrompt extends Dialog {
       }
       case FORM_VERBS.next:
       case FORM_VERBS.submit: {
-        const outcome = await this.validate(dc.context, submission.inputs, state.data);
+        let outcome: Awaited<ReturnType<FormValidator>>;
+        try {
+          outcome = await this.validate(dc.context, submission.inputs, state.data);
+        } catch (error) {
+          if (!isAppError(error)) throw error;
+          // Microsoft 365 did not answer the check: keep what was typed and let the admin press again.
+          state.data = {
+            ...state.data,
+            ...typedBack(state.data, submission.inputs),
+            notice: `I could not check this with Microsoft 365 just now (${error.userMessage}) Your entries are kept: press the button again in a moment.`,
+          };
+          await showCard(dc.context, submission, this.render(state));
+          return Dialog.EndOfTurn;
+        }
         if (!outcome.ok) {
-          state.data = outcome.data;
+          state.data = { ...outcome.data, notice: '' };
           await showCard(dc.context, submission, this.render(state));
           return Dialog.EndOfTurn;
         }

@@ -30,12 +30,6 @@ const ROUTE_WATERFALL = 'mainRoute';
 
 export type MainDialogDeps = NewServiceAccountDialogDeps & CommandReplyDeps;
 
-interface RouteOptions {
-  command?: CommandName;
-  /** True when the text was typed but is not a command. */
-  unrecognised: boolean;
-}
-
 export class MainDialog extends ComponentDialog {
   constructor(private readonly deps: MainDialogDeps) {
     super(MAIN_DIALOG);
@@ -58,9 +52,7 @@ export class MainDialog extends ComponentDialog {
       await sayToSubmission(context, submission, FORM_INACTIVE_MESSAGE);
       return;
     }
-    const text = typeof context.activity.text === 'string' ? context.activity.text : '';
-    const command = parseCommand(text);
-    await dc.beginDialog(this.id, { command, unrecognised: command === undefined } satisfies RouteOptions);
+    await dc.beginDialog(this.id);
   }
 
   protected override async onContinueDialog(inner: DialogContext): Promise<DialogTurnResult> {
@@ -94,7 +86,8 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { command, unrecognised } = step.options as RouteOptions;
+    const text = typeof step.context.activity.text === 'string' ? step.context.activity.text : '';
+    const command: CommandName | undefined = parseCommand(text);
     switch (command) {
       case 'newServiceAccount': {
         const from = step.context.activity.from;
@@ -119,11 +112,8 @@ export class MainDialog extends ComponentDialog {
         await sendHelp(step.context, this.deps, '', 'Here is what I can do.');
         return step.endDialog();
       default: {
-        const text = step.context.activity.text;
         const notice =
-          unrecognised && typeof text === 'string' && text.trim() !== ''
-            ? 'Sorry, I didn’t recognise that command.'
-            : 'I can only read typed commands.';
+          text.trim() !== '' ? 'Sorry, I didn’t recognise that command.' : 'I can only read typed commands.';
         await sendHelp(step.context, this.deps, notice, 'Type one of these commands:');
         return step.endDialog();
       }

@@ -15,6 +15,7 @@ import { createLogger, type Logger, type LogSink } from './logger';
 import { createStorage } from './adapters/storage/createStorage';
 import { connectTenant, type TenantPorts } from './adapters/tenantConnection';
 import { systemClock } from './domain/ports';
+import type { AuditLog, RequestStore } from './domain/requestPorts';
 import { ServiceAccountBot } from './bot/serviceAccountBot';
 import { createTurnErrorHandler } from './bot/turnErrorHandler';
 import { MainDialog } from '../dialogs/mainDialog';
@@ -27,6 +28,8 @@ export interface RunningBot {
   logger: Logger;
   /** The tenant the bot provisions in: Graph and Exchange ports (and the simulator when simulated). */
   tenant: TenantPorts;
+  requests: RequestStore;
+  audit: AuditLog;
   /** Stops accepting, finishes turns in flight (up to the configured grace), closes storage. */
   close(): Promise<void>;
 }
@@ -118,6 +121,8 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
     address,
     logger,
     tenant,
+    requests,
+    audit,
     close() {
       closing ??= (async () => {
         logger.info('Shutting down: no new requests; waiting for turns in flight', {

@@ -276,3 +276,116 @@ describe('the new service account conversation', () => {
     expect(currentStep(d)).toBe('Checks');
   });
 });
+
+describe('the conversation when Microsoft 365 does not answer', () => {
+  it('when Graph is unavailable while the name is checked, then the card comes back with a notice and the values kept', async () => {
+    const h = await startHarness('classic');
+    try {
+      const d = new DialogDriver(h);
+      await walkTo(d, 'Account');
+      h.simulator.faults.inject({
+        api: 'graph',
+        method: 'GET',
+        pathPattern: /\/users\//,
+        times: Infinity,
+        status: 503,
+      });
+      await d.press(FORM_VERBS.next, { ...GOOD_ACCOUNT, username: 'svc-during-outage' });
+      expect(currentStep(d)).toBe('Account');
+      expect(errorsOf(d)).toMatch(/could not check this with Microsoft 365 just now/);
+      expect(JSON.stringify(d.lastCard)).toContain('"value":"svc-during-outage"');
+      h.simulator.faults.clear();
+      await d.press(FORM_VERBS.next, GOOD_ACCOUNT);
+      expect(currentStep(d)).toBe('Contact information');
+    } finally {
+      await h.simulator.close();
+    }
+  });
+
+  it('when a forged press sends a list field as text, then the card keeps its own lists', async () => {
+    const h = await startHarness('classic');
+    try {
+      const d = new DialogDriver(h);
+      await walkTo(d, 'Account');
+      h.simulator.faults.inject({
+        api: 'graph',
+        method: 'GET',
+        pathPattern: /\/users\//,
+        times: Infinity,
+        status: 503,
+      });
+      await d.press(FORM_VERBS.next, { ...GOOD_ACCOUNT, domains: 'evil.com', step: 'forged' });
+      expect(stepOf(d.lastCard!)).toBe('Step 2 of 6 · Account');
+      expect(JSON.stringify(d.lastCard)).toContain('@contoso.com');
+      expect(JSON.stringify(d.lastCard)).not.toContain('evil.com');
+    } finally {
+      await h.simulator.close();
+    }
+  });
+});
+
+describe('status and cancel', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('classic');
+  });
+  afterAll(async () => h.simulator.close());
+
+  async function submitOne(d: DialogDriver, username: string): Promise<void> {
+    await d.say('new service account');
+    for (const step of ORDER.slice(0, 5)) {
+      const inputs = step === 'Account' ? { ...GOOD_ACCOUNT, username } : INPUTS[step];
+      await d.press(FORM_VERBS.next, inputs);
+    }
+    await d.press(FORM_VERBS.submit);
+  }
+
+  it('when an admin has no requests, then status and cancel say so', async () => {
+    const d = new DialogDriver(h);
+    expect((await d.say('status')).map((r) => r.text)).toEqual([
+      'You have no requests yet. Type `new service account` to make one.',
+    ]);
+    expect((await d.say('cancel')).map((r) => r.text)).toEqual([
+      'There is nothing to cancel: no form is open and none of your requests is waiting for approval.',
+    ]);
+  });
+
+  it('when an admin has a pending request, then status lists it and cancel withdraws it, audited', async () => {
+    const d = new DialogDriver(h);
+    await submitOne(d, 'svc-status-1');
+    await d.say('status');
+    expect(cardText(d.lastCard!)).toMatch(/svc-status-1@contoso\.com.*Waiting for approval.*Megan Bowen/);
+    const replies = await d.say('cancel');
+    expect(replies.map((r) => r.text)).toEqual([
+      'Cancelled your request for svc-status-1@contoso.com. Nothing was created.',
+    ]);
+    const [request] = await d.requests.listByRequester(h.simulator.tenantId, PEOPLE.alex.aadObjectId);
+    expect([request.state, request.version]).toEqual(['Cancelled', 2]);
+    const audit = await d.audit.forRequest(h.simulator.tenantId, request.id);
+    expect(audit.map((a) => a.event)).toEqual(['submitted', 'cancelled']);
+    await d.say('status');
+    expect(cardText(d.lastCard!)).toContain('Cancelled');
+  });
+
+  it('when an admin has two pending requests, then cancel asks which one', async () => {
+    const d = new DialogDriver(h);
+    await submitOne(d, 'svc-two-1');
+    await submitOne(d, 'svc-two-2');
+    await d.say('cancel');
+    const card = d.lastCard!;
+    expect(cardText(card)).toMatch(/Which request\?/);
+    expect(JSON.stringify(card).match(/"title":"Cancel this request"/g)).toHaveLength(2);
+    const pending = await d.requests.listByRequester(h.simulator.tenantId, PEOPLE.alex.aadObjectId);
+    expect(pending.every((r) => r.state === 'PendingApproval')).toBe(true);
+  });
+
+  it('when help is typed in the middle of a request, then the commands are shown and the form stays open', async () => {
+    const d = new DialogDriver(h);
+    await walkTo(d, 'Contact information');
+    const contactCard = d.lastCard!;
+    await d.say('help');
+    expect(cardText(d.lastCard!)).toMatch(/You are filling in a request/);
+    await d.press(FORM_VERBS.next, GOOD_CONTACT, contactCard);
+    expect(currentStep(d)).toBe('Sync');
+  });
+});

@@ -82,13 +82,7 @@ export class DialogDriver {
       approvalExpiryMs: 24 * 3_600_000,
       environmentSummary: 'test tenant',
     });
-    this.client = new DialogTestClient(
-      'msteams',
-      dialog,
-      { command: 'newServiceAccount', unrecognised: false },
-      [],
-      new ConversationState(storage),
-    );
+    this.client = new DialogTestClient('msteams', dialog, undefined, [], new ConversationState(storage));
   }
 
   private activity(partial: Partial<Activity>): Partial<Activity> {
