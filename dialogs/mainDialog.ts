@@ -95,7 +95,9 @@ export class MainDialog extends ComponentDialog {
           from?.aadObjectId === undefined
             ? undefined
             : { aadObjectId: from.aadObjectId, name: from.name ?? '' };
-        const access = await authorizeRequester(this.deps.directory, actor);
+        const access = await authorizeRequester(this.deps.directory, actor, {
+          requesterGroupId: this.deps.requesterGroupId,
+        });
         if (!access.allowed) {
           await step.context.sendActivity(access.message);
           return step.endDialog();

@@ -56,6 +56,8 @@ export interface NewServiceAccountDialogDeps {
   tenantId: string;
   now: () => Date;
   approvalExpiryMs: number;
+  /** Members of this group may ask too (besides the admin roles). */
+  requesterGroupId?: string;
 }
 
 /** Passes every button press through: the review and pre-flight cards carry no inputs to check. */

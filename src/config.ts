@@ -64,6 +64,8 @@ export interface Config {
   downgradeRoleId: string;
   /** How long a request waits for its approver before it expires. */
   approvalExpiryMs: number;
+  /** Members of this Entra group may ask for the service account, besides the admin roles. */
+  requesterGroupId?: string;
 }
 
 /** One documented setting. The README's settings table lists exactly these. */
@@ -189,6 +191,12 @@ export const SETTINGS: readonly SettingDoc[] = [
     meaning:
       'Role the account gets when it is downgraded from Global Administrator: `ServiceSupportAdministrator`, `ExchangeAdministrator`, or a directory role template id.',
     default: 'ServiceSupportAdministrator',
+  },
+  {
+    name: 'REQUESTER_GROUP_ID',
+    meaning:
+      'Object id of an Entra security group whose members may ask for the service account, besides Global and Privileged Role Administrators.',
+    default: '(unset)',
   },
   {
     name: 'APPROVAL_EXPIRY_HOURS',
@@ -421,6 +429,11 @@ export function loadConfig(env: Env = process.env): Config {
     storage = { kind: 'sqlite', dataDir: read('DATA_DIR') ?? './data' };
   }
 
+  const requesterGroupId = read('REQUESTER_GROUP_ID')?.toLowerCase();
+  if (requesterGroupId !== undefined && !GUID.test(requesterGroupId)) {
+    problems.push(`REQUESTER_GROUP_ID: must be the group's object id, a GUID (got "${requesterGroupId}")`);
+  }
+
   // --- Downgrade ------------------------------------------------------------------------------
   const downgradeRaw = read('DOWNGRADE_ROLE') ?? 'ServiceSupportAdministrator';
   const named = Object.entries(DOWNGRADE_ROLES).find(
@@ -448,6 +461,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs,
     downgradeRoleId,
     approvalExpiryMs,
+    requesterGroupId,
   };
 }
 

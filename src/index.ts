@@ -79,6 +79,7 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
     directory: tenant.directory,
     exchange: tenant.exchange,
     approvalExpiryMs: config.approvalExpiryMs,
+    requesterGroupId: config.requesterGroupId,
   });
   const bot = new ServiceAccountBot({ ...replies, logger, conversationState, mainDialog });
 

@@ -92,6 +92,8 @@ describe('loadConfig', () => {
     ['AAD_APP_TENANT_ID', 'not a tenant'],
     ['BOT_TENANT_ID', '123'],
     ['SHUTDOWN_GRACE_SECONDS', 'soon'],
+    ['REQUESTER_GROUP_ID', 'CiraSync admins'],
+    ['APPROVAL_EXPIRY_HOURS', '0'],
     ['DOWNGRADE_ROLE', 'Janitor'],
     ['DOWNGRADE_ROLE', '62e90394-69f5-4237-9190-012177145e10'],
   ])('when %s is "%s", then the error names that setting', (name, value) => {

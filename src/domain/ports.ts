@@ -32,6 +32,8 @@ export interface Directory {
   listRoleAssignments(filter: { principalId: string; roleDefinitionId?: string }): Promise<RoleAssignment[]>;
   createRoleAssignment(principalId: string, roleDefinitionId: string): Promise<RoleAssignment>;
   deleteRoleAssignment(id: string): Promise<void>;
+  /** True when the user is a member of the group (Graph `checkMemberGroups`, transitive). */
+  isMemberOfGroup(userId: string, groupId: string): Promise<boolean>;
   /** Per-user MFA state (`disabled`, `enabled`, `enforced`). */
   perUserMfaState(userId: string): Promise<string>;
 }

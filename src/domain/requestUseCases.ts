@@ -22,9 +22,14 @@ async function holdsAdminRole(directory: Directory, userId: string): Promise<boo
   return assignments.some((a) => ADMIN_ROLES.includes(a.roleDefinitionId) && a.directoryScopeId === '/');
 }
 
+/**
+ * Who may ask: a Global Administrator or Privileged Role Administrator of the tenant, or a member of
+ * the configured requester group.
+ */
 export async function authorizeRequester(
   directory: Directory,
   actor: Actor | undefined,
+  options: { requesterGroupId?: string } = {},
 ): Promise<Authorization> {
   if (actor === undefined || actor.aadObjectId === '') {
     return {
@@ -33,9 +38,14 @@ export async function authorizeRequester(
     };
   }
   if (await holdsAdminRole(directory, actor.aadObjectId)) return { allowed: true };
+  const group = options.requesterGroupId;
+  if (group !== undefined && (await directory.isMemberOfGroup(actor.aadObjectId, group)))
+    return { allowed: true };
+  const orGroup =
+    group === undefined ? '' : ', or a member of the requester group your administrators chose,';
   return {
     allowed: false,
-    message: `Only a ${ADMIN_ROLE_NAMES} of this tenant can ask for the service account, because it is created as a Global Administrator. Ask one of them to do it.`,
+    message: `Only a ${ADMIN_ROLE_NAMES} of this tenant${orGroup} can ask for the service account, because it is created as a Global Administrator. Ask one of them to do it.`,
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { FORM_VERBS } from '../../cards/verbs';
 import { FORM_INACTIVE_MESSAGE } from '../../dialogs/formPrompt';
-import { SKUS } from '../../src/simulator';
+import { REQUESTERS_GROUP_ID, SKUS } from '../../src/simulator';
 import { cardOf, cardText, DialogDriver, PEOPLE, stepOf } from '../support/dialogDriver';
 import { type Harness, startHarness } from '../support/tenantHarness';
 
@@ -265,6 +265,18 @@ describe('the new service account conversation', () => {
     expect(replies.map((r) => r.text).join(' ')).toMatch(
       /Only a Global Administrator or Privileged Role Administrator/,
     );
+  });
+
+  it('when a requester group is configured, then its members may ask and everyone else is told who may', async () => {
+    const member = new DialogDriver(h, PEOPLE.isaiah, { requesterGroupId: REQUESTERS_GROUP_ID });
+    await member.say('new service account');
+    expect(currentStep(member)).toBe('Checks');
+    const outsider = new DialogDriver(h, PEOPLE.patti, { requesterGroupId: REQUESTERS_GROUP_ID });
+    const replies = await outsider.say('new service account');
+    expect(replies.map((r) => r.text).join(' ')).toMatch(/or a member of the requester group/);
+    const checks = h.simulator.calls().filter((c) => c.path.endsWith('/checkMemberGroups'));
+    expect(checks.length).toBeGreaterThanOrEqual(2);
+    expect(checks.every((c) => !c.mutating)).toBe(true);
   });
 
   it('when a Privileged Role Administrator asks, then the conversation starts', async () => {

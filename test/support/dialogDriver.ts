@@ -22,6 +22,7 @@ export const PEOPLE = {
   megan: { id: '29:megan', name: 'Megan Bowen', aadObjectId: '00000000-0000-0000-0000-0000000000021' },
   adele: { id: '29:adele', name: 'Adele Vance', aadObjectId: '00000000-0000-0000-0000-0000000000022' },
   isaiah: { id: '29:isaiah', name: 'Isaiah Langer', aadObjectId: '00000000-0000-0000-0000-0000000000023' },
+  patti: { id: '29:patti', name: 'Patti Fernandez', aadObjectId: '00000000-0000-0000-0000-0000000000024' },
 } satisfies Record<string, TeamsPerson>;
 
 export interface CardJson {
@@ -68,6 +69,7 @@ export class DialogDriver {
   constructor(
     harness: Harness,
     readonly person: TeamsPerson = PEOPLE.alex,
+    options: { requesterGroupId?: string } = {},
   ) {
     const storage = new MemoryStorage();
     this.requests = new StorageRequestStore(storage);
@@ -81,6 +83,7 @@ export class DialogDriver {
       now: () => new Date(),
       approvalExpiryMs: 24 * 3_600_000,
       environmentSummary: 'test tenant',
+      requesterGroupId: options.requesterGroupId,
     });
     this.client = new DialogTestClient('msteams', dialog, undefined, [], new ConversationState(storage));
   }

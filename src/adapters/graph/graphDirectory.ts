@@ -335,6 +335,13 @@ export class GraphDirectory implements Directory {
     );
   }
 
+  async isMemberOfGroup(userId: string, groupId: string): Promise<boolean> {
+    const json = await this.call('POST /users/{id}/checkMemberGroups', () =>
+      this.client.api(`/users/${encodeURIComponent(userId)}/checkMemberGroups`).post({ groupIds: [groupId] }),
+    );
+    return strings(obj(json).value).some((id) => id.toLowerCase() === groupId.toLowerCase());
+  }
+
   async perUserMfaState(userId: string): Promise<string> {
     const json = await this.call('GET /beta/users/{id}/authentication/requirements', () =>
       this.client

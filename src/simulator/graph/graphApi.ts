@@ -10,6 +10,7 @@ import { sleep } from '../http/sleep';
 import type { TenantState } from '../state/tenantState';
 import type { TokenService } from '../token/tokenService';
 import { directoryRoutes } from './directoryRoutes';
+import { groupRoutes } from './groupRoutes';
 import { runBatch } from './graphBatch';
 import { faultError, GraphError, graphErrorBody, graphErrors, invalidTokenError } from './graphErrors';
 import {
@@ -24,7 +25,17 @@ import { policyRoutes } from './policyRoutes';
 import { roleRoutes } from './roleRoutes';
 import { userRoutes } from './userRoutes';
 
-const ROUTES = [...userRoutes, ...licenseRoutes, ...roleRoutes, ...directoryRoutes, ...policyRoutes];
+/** POST actions that only read (Graph's functions invoked with POST). */
+const READ_ONLY_ACTIONS = /\/(checkMemberGroups|getMemberGroups)$/i;
+
+const ROUTES = [
+  ...userRoutes,
+  ...licenseRoutes,
+  ...roleRoutes,
+  ...directoryRoutes,
+  ...policyRoutes,
+  ...groupRoutes,
+];
 const JSON_TYPE =
   'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
@@ -228,7 +239,7 @@ export class GraphApi {
       status: response.status,
       time: extra.time,
       durationMs: Date.now() - extra.started,
-      mutating: extra.envelope !== true && request.method !== 'GET',
+      mutating: extra.envelope !== true && request.method !== 'GET' && !READ_ONLY_ACTIONS.test(request.path),
       committed: extra.committed,
       viaBatch: extra.viaBatch,
       fault: extra.fault,

@@ -17,6 +17,9 @@ export interface SimulatorSeed {
   idSeed?: string;
 }
 
+/** A seeded security group (Isaiah Langer is its member), for a configured requester group. */
+export const REQUESTERS_GROUP_ID = 'c5a1e9d2-7b3f-4e8a-9c6d-2f1b0a9e8d7c';
+
 /** The domain the seeded people use (verified, managed except in `federated-only`). */
 export const PEOPLE_DOMAIN = 'contoso.com';
 
@@ -160,6 +163,13 @@ function seedExchange(state: TenantState, impersonationExists: boolean, ids: IdG
     delegatingRoles,
     createdAtMs: at,
   });
+  state.groups = [
+    {
+      id: REQUESTERS_GROUP_ID,
+      displayName: 'Service account requesters',
+      memberIds: ['00000000-0000-0000-0000-0000000000023'],
+    },
+  ];
   state.roleGroups = [
     group(
       'Organization Management',

@@ -125,6 +125,13 @@ export interface SimConditionalAccessPolicy {
 }
 
 /** Everything `state()` returns (a deep copy). */
+/** A security group, with its direct members (user object ids). */
+export interface SimGroup {
+  id: string;
+  displayName: string;
+  memberIds: string[];
+}
+
 export interface TenantSnapshot {
   tenantId: string;
   initialDomain: string;
@@ -139,4 +146,5 @@ export interface TenantSnapshot {
   publicFolderPermissions: SimPublicFolderPermission[];
   securityDefaultsEnabled: boolean;
   conditionalAccessPolicies: SimConditionalAccessPolicy[];
+  groups: SimGroup[];
 }

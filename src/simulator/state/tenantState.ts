@@ -3,6 +3,7 @@ import { hasMailboxPlan } from './skuCatalog';
 import type {
   SimConditionalAccessPolicy,
   SimDomain,
+  SimGroup,
   SimManagementRole,
   SimPublicFolderPermission,
   SimRoleAssignment,
@@ -40,6 +41,7 @@ export class TenantState {
   publicFolderPermissions: SimPublicFolderPermission[] = [];
   securityDefaultsEnabled = false;
   conditionalAccessPolicies: SimConditionalAccessPolicy[] = [];
+  groups: SimGroup[] = [];
 
   constructor(
     readonly tenantId: string,
@@ -157,6 +159,7 @@ export class TenantState {
       publicFolderPermissions: this.publicFolderPermissions,
       securityDefaultsEnabled: this.securityDefaultsEnabled,
       conditionalAccessPolicies: this.conditionalAccessPolicies,
+      groups: this.groups,
     });
   }
 }

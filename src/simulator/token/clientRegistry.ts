@@ -9,6 +9,7 @@ export const GRAPH_APP_ROLES = [
   'Policy.Read.All',
   'UserAuthenticationMethod.Read.All',
   'Directory.Read.All',
+  'GroupMember.Read.All',
 ] as const;
 export const EXCHANGE_APP_ROLES = ['Exchange.ManageAsApp'] as const;
 
