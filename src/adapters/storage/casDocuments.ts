@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { Storage } from 'botbuilder';
 import { AppError } from '../../domain/errors';
+import { canCreateIfAbsent } from './sqliteStorage';
 
 /** Where the bot's own documents live, apart from Bot Framework's conversation state. */
 export const DEFAULT_KEY_PREFIX = 'service-account-bot';
@@ -151,8 +152,19 @@ export class CasDocuments {
     }
   }
 
-  /** The unconditional first write of a document, made at most once per key in this process. */
+  /**
+   * The first write of a document. Atomic where the store can create only-if-absent (SQLite);
+   * otherwise made at most once per key in this process (the `Storage` contract has no such write).
+   */
   private async writeFirst(key: string, empty: object): Promise<void> {
+    if (canCreateIfAbsent(this.storage)) {
+      try {
+        await this.storage.createIfAbsent(key, empty);
+        return;
+      } catch (error) {
+        throw storageFailure(key, error);
+      }
+    }
     let pending = this.firstWrites.get(key);
     if (pending === undefined) {
       if (this.firstWrites.size > 10_000) this.firstWrites.clear();

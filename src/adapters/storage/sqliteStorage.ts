@@ -16,12 +16,26 @@ export class ETagConflictError extends Error {
   }
 }
 
-export class SqliteStorage implements Storage {
+/**
+ * A store that can create a document only when its key is free, atomically. Compare-and-set over the
+ * plain `Storage` contract needs it for a document's very first write.
+ */
+export interface CreateIfAbsent {
+  /** Writes `value` under `key` when no document has that key; false when one already exists. */
+  createIfAbsent(key: string, value: object): Promise<boolean>;
+}
+
+export function canCreateIfAbsent(storage: unknown): storage is CreateIfAbsent {
+  return typeof (storage as Partial<CreateIfAbsent>).createIfAbsent === 'function';
+}
+
+export class SqliteStorage implements Storage, CreateIfAbsent {
   private readonly db: Database.Database;
   private readonly selectOne: Database.Statement<[string], { value: string; etag: string }>;
   private readonly upsert: Database.Statement<[string, string, string]>;
   private readonly updateIfMatch: Database.Statement<[string, string, string, string]>;
   private readonly remove: Database.Statement<[string]>;
+  private readonly insertNew: Database.Statement<[string, string, string]>;
 
   /** `file` is a path, or `:memory:`. */
   constructor(file: string) {
@@ -41,6 +55,9 @@ export class SqliteStorage implements Storage {
       "UPDATE bot_state SET value = ?, etag = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE key = ? AND etag = ?",
     );
     this.remove = this.db.prepare('DELETE FROM bot_state WHERE key = ?');
+    this.insertNew = this.db.prepare(
+      'INSERT INTO bot_state (key, value, etag) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING',
+    );
   }
 
   async read(keys: string[]): Promise<StoreItems> {
@@ -75,6 +92,11 @@ export class SqliteStorage implements Storage {
       for (const key of all) this.remove.run(key);
     });
     apply(keys);
+  }
+
+  async createIfAbsent(key: string, value: object): Promise<boolean> {
+    const { eTag: _ignored, ...rest } = value as Record<string, unknown>;
+    return this.insertNew.run(key, JSON.stringify(rest), randomUUID()).changes === 1;
   }
 
   close(): void {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConversationState, MemoryStorage, type Storage, TestAdapter } from 'botbuilder';
+import { ConversationState, MemoryStorage, type Storage, type StoreItems, TestAdapter } from 'botbuilder';
+import { CasDocuments } from '../../../src/adapters/storage/casDocuments';
 import { ETagConflictError, SqliteStorage } from '../../../src/adapters/storage/sqliteStorage';
 
 function tempFile(): string {
@@ -72,6 +73,43 @@ describe('SqliteStorage', () => {
     storage.close();
     storage = new SqliteStorage(file);
     expect((await storage.read(['a'])).a.v).toBe('kept');
+  });
+
+  it('when a key is free, then createIfAbsent writes it once; a second create changes nothing', async () => {
+    expect(await storage.createIfAbsent('k', { v: 1 })).toBe(true);
+    expect(await storage.createIfAbsent('k', { v: 2 })).toBe(false);
+    expect((await storage.read(['k'])).k.v).toBe(1);
+  });
+
+  it('when another instance’s first write lands late, then it cannot erase a change made meanwhile', async () => {
+    const other = new SqliteStorage(file);
+    // The second instance is slow: its first write of a document arrives after the first instance's change.
+    const slow = {
+      read: (keys: string[]) => other.read(keys),
+      delete: (keys: string[]) => other.delete(keys),
+      write: async (changes: StoreItems) => {
+        await new Promise((r) => setTimeout(r, 100));
+        return other.write(changes);
+      },
+      createIfAbsent: async (key: string, value: object) => {
+        await new Promise((r) => setTimeout(r, 100));
+        return other.createIfAbsent(key, value);
+      },
+    };
+    try {
+      const parse = (raw: unknown) => raw as { ids: string[] };
+      const late = new CasDocuments(slow).update('index', parse, { ids: [] }, (doc) => ({
+        ids: [...doc.ids, 'late'],
+      }));
+      await new CasDocuments(storage).update('index', parse, { ids: [] }, (doc) => ({
+        ids: [...doc.ids, 'early'],
+      }));
+      await late;
+      const stored = (await storage.read(['index'])).index as { ids: string[] };
+      expect([...stored.ids].sort()).toEqual(['early', 'late']);
+    } finally {
+      other.close();
+    }
   });
 
   it.each<[string, () => Storage]>([
