@@ -21,6 +21,7 @@ import { createTurnErrorHandler } from './bot/turnErrorHandler';
 import { MainDialog } from '../dialogs/mainDialog';
 import { StorageAuditLog } from './adapters/storage/storageAuditLog';
 import { StorageRequestStore } from './adapters/storage/storageRequestStore';
+import { ConversationReferenceStore } from './adapters/teams/conversationReferences';
 import { createHttpServer } from './http/server';
 
 export interface RunningBot {
@@ -30,6 +31,7 @@ export interface RunningBot {
   tenant: TenantPorts;
   requests: RequestStore;
   audit: AuditLog;
+  conversations: ConversationReferenceStore;
   /** Stops accepting, finishes turns in flight (up to the configured grace), closes storage. */
   close(): Promise<void>;
 }
@@ -81,7 +83,8 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
     approvalExpiryMs: config.approvalExpiryMs,
     requesterGroupId: config.requesterGroupId,
   });
-  const bot = new ServiceAccountBot({ ...replies, logger, conversationState, mainDialog });
+  const conversations = new ConversationReferenceStore(store.storage);
+  const bot = new ServiceAccountBot({ ...replies, logger, conversationState, mainDialog, conversations });
 
   const http = createHttpServer({
     adapter,
@@ -124,6 +127,7 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
     tenant,
     requests,
     audit,
+    conversations,
     close() {
       closing ??= (async () => {
         logger.info('Shutting down: no new requests; waiting for turns in flight', {

@@ -19,10 +19,13 @@ import { type CommandReplyDeps, sendHelp } from '../../dialogs/commandReplies';
 import { takeInvokeAnswer } from '../../dialogs/formPrompt';
 import type { MainDialog } from '../../dialogs/mainDialog';
 import { cancelRequest } from '../domain/requestUseCases';
+import type { ConversationReferenceStore } from '../adapters/teams/conversationReferences';
 import type { Logger } from '../logger';
 
 export interface ServiceAccountBotOptions extends CommandReplyDeps {
   logger: Logger;
+  /** Where each admin's personal conversation is remembered, for proactive messages. */
+  conversations: ConversationReferenceStore;
   conversationState: ConversationState;
   mainDialog: MainDialog;
 }
@@ -67,6 +70,15 @@ export class ServiceAccountBot extends TeamsActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
+    try {
+      await this.options.conversations.remember(context.activity, this.options.now());
+    } catch (error) {
+      // Not being able to remember where to reach someone must not fail their turn.
+      this.options.logger.warn('Could not store the conversation reference', {
+        conversationId: context.activity.conversation?.id,
+        error,
+      });
+    }
     await super.run(context);
     await this.options.conversationState.saveChanges(context, false);
   }
