@@ -36,6 +36,14 @@ export interface RequestDetails {
   acknowledgedWarnings: string[];
 }
 
+/** The approver's decision, as recorded by the transition that made it. */
+export interface Decision {
+  outcome: 'approved' | 'rejected';
+  by: Actor;
+  at: string;
+  comment?: string;
+}
+
 export interface ServiceAccountRequest {
   id: string;
   tenantId: string;
@@ -49,6 +57,8 @@ export interface ServiceAccountRequest {
   updatedAt: string;
   /** After this, a pending request can no longer be approved. */
   expiresAt: string;
+  /** Set when the approver approved or rejected it. */
+  decision?: Decision;
 }
 
 export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {

@@ -1,5 +1,5 @@
 /** Where requests and their audit trail are kept. */
-import type { AuditRecord, RequestState, ServiceAccountRequest } from './request';
+import type { AuditRecord, Decision, RequestState, ServiceAccountRequest } from './request';
 
 export interface RequestStore {
   /** Stores a new request (version 1). Fails if the id exists. */
@@ -16,7 +16,7 @@ export interface RequestStore {
     tenantId: string,
     id: string,
     expected: { version: number; from: readonly RequestState[] },
-    change: { state: RequestState; at: string },
+    change: { state: RequestState; at: string; decision?: Decision },
   ): Promise<ServiceAccountRequest | undefined>;
 }
 

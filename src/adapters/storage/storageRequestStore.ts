@@ -22,7 +22,7 @@ import {
   storageKeySegment,
 } from './casDocuments';
 import { canTransition, TRANSITIONS } from '../../domain/request';
-import type { RequestState, ServiceAccountRequest } from '../../domain/request';
+import type { Decision, RequestState, ServiceAccountRequest } from '../../domain/request';
 import type { RequestStore } from '../../domain/requestPorts';
 
 const STATES = new Set<string>(Object.keys(TRANSITIONS));
@@ -140,7 +140,7 @@ export class StorageRequestStore implements RequestStore {
     tenantId: string,
     id: string,
     expected: { version: number; from: readonly RequestState[] },
-    change: { state: RequestState; at: string },
+    change: { state: RequestState; at: string; decision?: Decision },
   ): Promise<ServiceAccountRequest | undefined> {
     const key = this.requestKey(tenantId, id);
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -154,6 +154,7 @@ export class StorageRequestStore implements RequestStore {
         state: change.state,
         version: current.version + 1,
         updatedAt: change.at,
+        ...(change.decision === undefined ? {} : { decision: change.decision }),
       };
       if (await this.docs.writeIfMatch(key, { request: updated }, doc.eTag)) return updated;
       // Another writer changed the document: the next read sees whether the version moved.

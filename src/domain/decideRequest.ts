@@ -1,0 +1,131 @@
+/**
+ * The second admin's decision. Only the designated approver decides; the requester never can, under
+ * any name. `PendingApproval → Provisioning` (or `→ Rejected`) is one compare-and-set: a second press,
+ * a retried invoke or a parallel press by someone else gets the current state back and changes nothing.
+ */
+import type { Actor, ServiceAccountRequest } from './request';
+import type { AuditLog, RequestStore } from './requestPorts';
+
+export const REJECT_COMMENT_MAX = 1000;
+
+export interface DecisionInput {
+  tenantId: string;
+  requestId: string;
+  /** From the Teams activity (`from.aadObjectId`), never from card data. */
+  actor: Actor;
+  decision: 'approve' | 'reject';
+  comment?: string;
+  now: Date;
+}
+
+export type DecisionOutcome =
+  /** This call made the decision. */
+  | { kind: 'decided'; request: ServiceAccountRequest }
+  /** Nothing changed: the request had already been decided, expired, or was cancelled. */
+  | { kind: 'unchanged'; request: ServiceAccountRequest; reason: 'alreadyDecided' | 'expired' }
+  /** The press was refused: who pressed, or what they sent, is not acceptable. */
+  | { kind: 'refused'; status: 400 | 403 | 404; message: string; field?: 'comment' };
+
+function cleanComment(comment: string | undefined): string {
+  return (comment ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
+async function expire(
+  store: RequestStore,
+  audit: AuditLog,
+  request: ServiceAccountRequest,
+  now: Date,
+): Promise<ServiceAccountRequest> {
+  const expired = await store.transition(
+    request.tenantId,
+    request.id,
+    { version: request.version, from: ['PendingApproval'] },
+    { state: 'Expired', at: now.toISOString() },
+  );
+  if (expired === undefined) return (await store.get(request.tenantId, request.id)) ?? request;
+  await audit.append({
+    requestId: request.id,
+    tenantId: request.tenantId,
+    event: 'expired',
+    actor: { aadObjectId: 'system', name: 'Service Account Bot' },
+    at: now.toISOString(),
+    outcome: 'Expired',
+  });
+  return expired;
+}
+
+export async function decideRequest(
+  store: RequestStore,
+  audit: AuditLog,
+  input: DecisionInput,
+): Promise<DecisionOutcome> {
+  const request = await store.get(input.tenantId, input.requestId);
+  if (request === undefined) return { kind: 'refused', status: 404, message: 'I cannot find that request.' };
+  const actorId = input.actor.aadObjectId.toLowerCase();
+  if (actorId === '') return { kind: 'refused', status: 403, message: 'I could not tell who you are.' };
+  if (actorId === request.requester.aadObjectId.toLowerCase()) {
+    return {
+      kind: 'refused',
+      status: 403,
+      message: 'You asked for this account, so you cannot approve or reject it: a second administrator must.',
+    };
+  }
+  if (actorId !== request.approver.aadObjectId.toLowerCase()) {
+    return {
+      kind: 'refused',
+      status: 403,
+      message: `Only ${request.approver.name} can decide this request.`,
+    };
+  }
+  const comment = cleanComment(input.comment);
+  if (input.decision === 'reject' && comment === '') {
+    return {
+      kind: 'refused',
+      status: 400,
+      field: 'comment',
+      message: 'Say why you reject it: the requester reads this.',
+    };
+  }
+  if (comment.length > REJECT_COMMENT_MAX) {
+    return {
+      kind: 'refused',
+      status: 400,
+      field: 'comment',
+      message: `Keep the comment under ${REJECT_COMMENT_MAX} characters.`,
+    };
+  }
+  if (request.state !== 'PendingApproval') return { kind: 'unchanged', request, reason: 'alreadyDecided' };
+  if (input.now.getTime() >= Date.parse(request.expiresAt)) {
+    return { kind: 'unchanged', request: await expire(store, audit, request, input.now), reason: 'expired' };
+  }
+  const at = input.now.toISOString();
+  const outcome = input.decision === 'approve' ? 'approved' : 'rejected';
+  const decided = await store.transition(
+    request.tenantId,
+    request.id,
+    { version: request.version, from: ['PendingApproval'] },
+    {
+      state: input.decision === 'approve' ? 'Provisioning' : 'Rejected',
+      at,
+      decision: { outcome, by: input.actor, at, ...(comment === '' ? {} : { comment }) },
+    },
+  );
+  if (decided === undefined) {
+    const current = (await store.get(request.tenantId, request.id)) ?? request;
+    return {
+      kind: 'unchanged',
+      request: current,
+      reason: current.state === 'Expired' ? 'expired' : 'alreadyDecided',
+    };
+  }
+  await audit.append({
+    requestId: request.id,
+    tenantId: request.tenantId,
+    event: outcome,
+    actor: input.actor,
+    at,
+    outcome: decided.state,
+    ...(comment === '' ? {} : { detail: comment }),
+  });
+  return { kind: 'decided', request: decided };
+}
