@@ -25,7 +25,7 @@ const INVOKE_RESPONSE_KEY = Symbol('formInvokeResponse');
 
 /** What a press on the form came to. */
 export type FormResult =
-  | { kind: 'next'; values: Record<string, string> }
+  | { kind: 'next'; values: Record<string, string>; formId: string }
   | { kind: 'back' | 'cancel' | 'retry' }
   | { kind: 'edit'; section: string };
 
@@ -174,7 +174,11 @@ export class FormPrompt extends Dialog {
             card: renderCard('formDone', { ...outcome.done, note: '' }),
           });
         }
-        return dc.endDialog({ kind: 'next', values: outcome.values } satisfies FormResult);
+        return dc.endDialog({
+          kind: 'next',
+          values: outcome.values,
+          formId: state.formId,
+        } satisfies FormResult);
       }
       default:
         await sayToSubmission(dc.context, submission, 'That button does not belong to this form.');

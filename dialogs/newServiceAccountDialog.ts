@@ -269,14 +269,25 @@ export class NewServiceAccountDialog extends ComponentDialog {
         pending: ['approver', 'review'],
       });
     }
-    const request = await submitRequest(this.deps.requests, this.deps.audit, {
-      tenantId: this.deps.tenantId,
-      requester: { aadObjectId: from.aadObjectId, name: from.name ?? '' },
-      approver,
-      details: requestDetails(wizard),
-      now: this.deps.now(),
-      expiresInMs: this.deps.approvalExpiryMs,
-    });
+    let request;
+    try {
+      request = await submitRequest(this.deps.requests, this.deps.audit, {
+        // The review card's form id: a double press racing itself cannot make two requests.
+        id: result.formId,
+        tenantId: this.deps.tenantId,
+        requester: { aadObjectId: from.aadObjectId, name: from.name ?? '' },
+        approver,
+        details: requestDetails(wizard),
+        now: this.deps.now(),
+        expiresInMs: this.deps.approvalExpiryMs,
+      });
+    } catch (error) {
+      if (!isAppError(error, 'Conflict')) throw error;
+      await step.context.sendActivity(
+        'This request was already submitted. Type `status` to see where it stands.',
+      );
+      return step.endDialog({ submitted: result.formId });
+    }
     await step.context.sendActivity(
       `Your request for ${request.details.username}@${request.details.domain} is waiting for approval by ${approver.name}. ` +
         `Nothing is created until they approve. Type \`status\` to see where it stands. (Request ${request.id})`,

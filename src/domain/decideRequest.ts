@@ -26,8 +26,12 @@ export type DecisionOutcome =
   /** The press was refused: who pressed, or what they sent, is not acceptable. */
   | { kind: 'refused'; status: 400 | 403 | 404; message: string; field?: 'comment' };
 
+// Control characters in a comment become spaces: it is shown on cards and kept in the audit.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]+/g;
+
 function cleanComment(comment: string | undefined): string {
-  return (comment ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return (comment ?? '').replace(CONTROL_CHARACTERS, ' ').trim();
 }
 
 async function expire(

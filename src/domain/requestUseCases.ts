@@ -114,6 +114,11 @@ export async function resolveApprover(
 }
 
 export interface SubmitRequestInput {
+  /**
+   * The request's id. Given by the caller when the same submission may arrive twice (a double press
+   * racing itself): the second create then fails with `Conflict` instead of making a second request.
+   */
+  id?: string;
   tenantId: string;
   requester: Actor;
   approver: Approver;
@@ -132,7 +137,7 @@ export async function submitRequest(
   }
   const at = input.now.toISOString();
   const request: ServiceAccountRequest = {
-    id: randomUUID(),
+    id: input.id ?? randomUUID(),
     tenantId: input.tenantId,
     state: 'PendingApproval',
     version: 1,

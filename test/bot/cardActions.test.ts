@@ -137,6 +137,38 @@ describe('card actions', () => {
     expect(audit.map((a) => a.event)).toEqual(['submitted', 'cancelled']);
   });
 
+  it('when Submit is pressed twice at the same moment, then exactly one request is stored', async () => {
+    const formIdOf = (body: unknown) =>
+      JSON.stringify(body).match(/"formId":"([0-9a-f-]{36})"/)?.[1] as string;
+    const lastCard = async (count: number) => (await connector.waitForActivities(count)).at(-1)?.body;
+    const from: TeamsUser = {
+      id: '29:adele',
+      name: 'Adele Vance',
+      aadObjectId: '00000000-0000-0000-0000-0000000000022',
+    };
+    let count = connector.calls.length;
+    await postActivity(url, teamsMessage(connector.serviceUrl, 'new service account', { from }));
+    const steps: Record<string, unknown>[] = [
+      {},
+      { displayName: 'CiraSync Service', username: 'svc-double-press', domain: 'contoso.com' },
+      { city: 'Redmond' },
+      { publicFolders: 'false' },
+      { approverId: MEGAN.aadObjectId },
+    ];
+    for (const inputs of steps) {
+      count += 1;
+      const card = await lastCard(count);
+      await invoke(FORM_VERBS.next, { formId: formIdOf(card), verb: FORM_VERBS.next, ...inputs }, from);
+    }
+    const review = await lastCard(count + 1);
+    expect(JSON.stringify(review)).toContain('Step 6 of 6 · Review');
+    const press = () =>
+      invoke(FORM_VERBS.submit, { formId: formIdOf(review), verb: FORM_VERBS.submit }, from);
+    await Promise.all([press(), press()]);
+    const mine = await bot.requests.listByRequester(TEST_TENANT_ID, from.aadObjectId);
+    expect(mine.map((r) => r.details.username)).toEqual(['svc-double-press']);
+  });
+
   it('when a form is cancelled, then pressing its buttons afterwards is answered as no longer active', async () => {
     const before = connector.calls.length;
     await postActivity(url, teamsMessage(connector.serviceUrl, 'new service account'));

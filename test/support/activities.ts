@@ -16,15 +16,16 @@ export const ALEX: TeamsUser = {
   aadObjectId: '00000000-0000-0000-0000-0000000000020',
 };
 
-export function teamsMessage(
+/** What every Teams activity in a personal chat carries. */
+function personalActivity(
   serviceUrl: string,
-  text: string,
-  options: { from?: TeamsUser; conversationId?: string; tenantId?: string } = {},
+  type: string,
+  options: { from?: TeamsUser; conversationId?: string; tenantId?: string },
 ): Record<string, unknown> {
   const from = options.from ?? ALEX;
   const tenantId = options.tenantId ?? TEST_TENANT_ID;
   return {
-    type: 'message',
+    type,
     id: randomUUID(),
     timestamp: new Date().toISOString(),
     channelId: 'msteams',
@@ -37,31 +38,23 @@ export function teamsMessage(
       tenantId,
     },
     channelData: { tenant: { id: tenantId } },
-    locale: 'en-US',
-    text,
-    textFormat: 'plain',
   };
+}
+
+export function teamsMessage(
+  serviceUrl: string,
+  text: string,
+  options: { from?: TeamsUser; conversationId?: string; tenantId?: string } = {},
+): Record<string, unknown> {
+  return { ...personalActivity(serviceUrl, 'message', options), locale: 'en-US', text, textFormat: 'plain' };
 }
 
 export function teamsInstall(
   serviceUrl: string,
   options: { from?: TeamsUser } = {},
 ): Record<string, unknown> {
-  const from = options.from ?? ALEX;
   return {
-    type: 'conversationUpdate',
-    id: randomUUID(),
-    timestamp: new Date().toISOString(),
-    channelId: 'msteams',
-    serviceUrl,
-    from,
-    recipient: { id: BOT_CHANNEL_ID, name: 'Service Account Bot' },
-    conversation: {
-      id: `a:personal-${from.aadObjectId}`,
-      conversationType: 'personal',
-      tenantId: TEST_TENANT_ID,
-    },
-    channelData: { tenant: { id: TEST_TENANT_ID } },
+    ...personalActivity(serviceUrl, 'conversationUpdate', options),
     membersAdded: [{ id: BOT_CHANNEL_ID }],
   };
 }
