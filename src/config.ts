@@ -128,7 +128,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   {
     name: 'AAD_APP_TENANT_ID',
     meaning:
-      'Tenant to provision in (GUID or `*.onmicrosoft.com` name). In simulated mode, the simulated tenant’s id.',
+      'Tenant to provision in (GUID, or a domain such as `contoso.onmicrosoft.com`, resolved to the GUID at start-up). In simulated mode, the simulated tenant’s id.',
     default: `simulated: \`${AGENTS_PLAYGROUND_TENANT_ID}\` (the Agents Playground’s tenant); live: required`,
   },
   {

@@ -5,6 +5,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { Config } from '../config';
 import type { Clock, Directory, Exchange } from '../domain/ports';
+import { isAppError } from '../domain/errors';
 import type { Logger } from '../logger';
 import { startTenantSimulator, type TenantSimulator } from '../simulator';
 import { createLiveCredential, SimulatorCredential } from './credentials';
@@ -46,6 +47,28 @@ export function createTenantPorts(
   return { directory: new GraphDirectory(graph, retry), exchange: new ExchangeOnline(commands) };
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Teams names a tenant by its GUID (`channelData.tenant.id`); a connection configured with a domain
+ * name (contoso.onmicrosoft.com) is resolved to that GUID once, at start-up, so both agree.
+ */
+export async function resolveTenantId(configured: string, directory: Directory): Promise<string> {
+  if (GUID.test(configured)) return configured.toLowerCase();
+  try {
+    return await directory.organizationId();
+  } catch (error) {
+    const reason = isAppError(error)
+      ? error.userMessage
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    throw new Error(
+      `Could not resolve AAD_APP_TENANT_ID "${configured}" to the tenant's id through Microsoft Graph: ${reason}`,
+    );
+  }
+}
+
 export async function connectTenant(config: Config, clock: Clock, logger: Logger): Promise<TenantPorts> {
   const retry: RetryPolicy = {
     ...DEFAULT_RETRY,
@@ -70,12 +93,8 @@ export async function connectTenant(config: Config, clock: Clock, logger: Logger
       },
       retry,
     );
-    return {
-      ...ports,
-      tenantId: tenant.tenantId,
-      describe: `tenant ${tenant.tenantId}`,
-      close: async () => undefined,
-    };
+    const tenantId = await resolveTenantId(tenant.tenantId, ports.directory);
+    return { ...ports, tenantId, describe: `tenant ${tenantId}`, close: async () => undefined };
   }
   const simulator = await startTenantSimulator({
     tenantId: config.tenant.tenantId,

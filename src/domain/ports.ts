@@ -14,6 +14,8 @@ import type {
 
 /** Microsoft Graph: the directory. */
 export interface Directory {
+  /** The tenant's id (GUID), whatever name the connection was configured with. */
+  organizationId(): Promise<string>;
   /** Domains, SKUs, security defaults, Conditional Access and Global Admins in one round trip. */
   readOverview(): Promise<DirectoryOverview>;
   /** `undefined` when no user has that UPN. */

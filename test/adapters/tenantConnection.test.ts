@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLiveCredential } from '../../src/adapters/credentials';
-import { createTenantPorts } from '../../src/adapters/tenantConnection';
+import { connectTenant, createTenantPorts } from '../../src/adapters/tenantConnection';
+import { createLogger } from '../../src/logger';
 import { loadConfig } from '../../src/config';
 import { systemClock } from '../../src/domain/ports';
 import { runPreflight } from '../../src/domain/preflight';
@@ -111,6 +112,35 @@ describe('a live tenant through the real credentials (simulator over HTTPS)', ()
     expect(progress.completed).toHaveLength(6);
     const calls = sim.calls().filter((c) => c.api !== 'token');
     expect(calls.every((c) => c.appId === credential.AAD_APP_CLIENT_ID)).toBe(true);
+  });
+
+  it('when the tenant is configured by its domain name, then it is resolved to the tenant id at start-up', async () => {
+    const config = loadConfig({
+      AAD_APP_TENANT_ID: 'contoso.onmicrosoft.com',
+      AAD_APP_OAUTH_AUTHORITY_HOST: sim.url,
+      GRAPH_ENDPOINT: sim.url,
+      EXCHANGE_ENDPOINT: sim.url,
+      AAD_APP_CLIENT_ID: APP,
+      AAD_APP_CLIENT_SECRET: SECRET,
+    });
+    const tenant = await connectTenant(config, systemClock, createLogger('silent'));
+    expect(tenant.tenantId).toBe(TENANT);
+    expect(tenant.describe).toBe(`tenant ${TENANT}`);
+  });
+
+  it('when the tenant name cannot be resolved, then start-up fails with the reason', async () => {
+    const config = loadConfig({
+      AAD_APP_TENANT_ID: 'contoso.onmicrosoft.com',
+      AAD_APP_OAUTH_AUTHORITY_HOST: sim.url,
+      GRAPH_ENDPOINT: sim.url,
+      EXCHANGE_ENDPOINT: sim.url,
+      AAD_APP_CLIENT_ID: APP,
+      AAD_APP_CLIENT_SECRET: SECRET,
+    });
+    sim.faults.inject({ api: 'graph', pathPattern: /\/organization$/, times: 1, status: 404 });
+    await expect(connectTenant(config, systemClock, createLogger('silent'))).rejects.toThrow(
+      /Could not resolve AAD_APP_TENANT_ID "contoso\.onmicrosoft\.com" to the tenant's id/,
+    );
   });
 
   it('when the secret is wrong, then the Graph call fails as unauthorized without retrying forever', async () => {

@@ -210,6 +210,15 @@ export class GraphDirectory implements Directory {
     };
   }
 
+  async organizationId(): Promise<string> {
+    const json = obj(
+      await this.call('GET /organization', () => this.client.api('/organization').select('id').get()),
+    );
+    const id = str(obj(array(json.value)[0]).id).toLowerCase();
+    if (id === '') throw new AppError('Unexpected', 'Microsoft Graph did not return the organization.');
+    return id;
+  }
+
   async findUser(idOrUpn: string): Promise<DirectoryUser | undefined> {
     try {
       const json = await this.call('GET /users/{id}', () =>
