@@ -66,6 +66,8 @@ export interface Config {
   approvalExpiryMs: number;
   /** Members of this Entra group may ask for the service account, besides the admin roles. */
   requesterGroupId?: string;
+  /** Tenants besides the bot's own whose Teams activities are accepted. */
+  allowedTenantIds: string[];
 }
 
 /** One documented setting. The README's settings table lists exactly these. */
@@ -191,6 +193,12 @@ export const SETTINGS: readonly SettingDoc[] = [
     meaning:
       'Role the account gets when it is downgraded from Global Administrator: `ServiceSupportAdministrator`, `ExchangeAdministrator`, or a directory role template id.',
     default: 'ServiceSupportAdministrator',
+  },
+  {
+    name: 'ALLOWED_TENANT_IDS',
+    meaning:
+      'Comma-separated tenant ids whose Teams activities are accepted besides the bot’s own tenant (activities from any other tenant are refused and audited).',
+    default: '(none)',
   },
   {
     name: 'REQUESTER_GROUP_ID',
@@ -429,6 +437,14 @@ export function loadConfig(env: Env = process.env): Config {
     storage = { kind: 'sqlite', dataDir: read('DATA_DIR') ?? './data' };
   }
 
+  const allowedTenantIds = (read('ALLOWED_TENANT_IDS') ?? '')
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter((t) => t !== '');
+  const badTenants = allowedTenantIds.filter((t) => !GUID.test(t));
+  if (badTenants.length > 0) {
+    problems.push(`ALLOWED_TENANT_IDS: each entry must be a tenant GUID (got "${badTenants.join('", "')}")`);
+  }
   const requesterGroupId = read('REQUESTER_GROUP_ID')?.toLowerCase();
   if (requesterGroupId !== undefined && !GUID.test(requesterGroupId)) {
     problems.push(`REQUESTER_GROUP_ID: must be the group's object id, a GUID (got "${requesterGroupId}")`);
@@ -462,6 +478,7 @@ export function loadConfig(env: Env = process.env): Config {
     downgradeRoleId,
     approvalExpiryMs,
     requesterGroupId,
+    allowedTenantIds,
   };
 }
 

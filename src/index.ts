@@ -17,6 +17,7 @@ import { connectTenant, type TenantPorts } from './adapters/tenantConnection';
 import { systemClock } from './domain/ports';
 import type { AuditLog, RequestStore } from './domain/requestPorts';
 import { ServiceAccountBot } from './bot/serviceAccountBot';
+import { TenantGate } from './bot/tenantGate';
 import { createTurnErrorHandler } from './bot/turnErrorHandler';
 import { MainDialog } from '../dialogs/mainDialog';
 import { StorageAuditLog } from './adapters/storage/storageAuditLog';
@@ -84,7 +85,22 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
     requesterGroupId: config.requesterGroupId,
   });
   const conversations = new ConversationReferenceStore(store.storage);
-  const bot = new ServiceAccountBot({ ...replies, logger, conversationState, mainDialog, conversations });
+  const gate = new TenantGate({
+    tenantId: tenant.tenantId,
+    allowedTenantIds: config.allowedTenantIds,
+    teamsOnly: config.bot.mode !== 'local',
+    audit,
+    logger,
+    now: () => new Date(),
+  });
+  const bot = new ServiceAccountBot({
+    ...replies,
+    logger,
+    conversationState,
+    mainDialog,
+    conversations,
+    gate,
+  });
 
   const http = createHttpServer({
     adapter,

@@ -93,6 +93,7 @@ describe('loadConfig', () => {
     ['BOT_TENANT_ID', '123'],
     ['SHUTDOWN_GRACE_SECONDS', 'soon'],
     ['REQUESTER_GROUP_ID', 'CiraSync admins'],
+    ['ALLOWED_TENANT_IDS', '11111111-2222-3333-4444-555555555555, partner.com'],
     ['APPROVAL_EXPIRY_HOURS', '0'],
     ['DOWNGRADE_ROLE', 'Janitor'],
     ['DOWNGRADE_ROLE', '62e90394-69f5-4237-9190-012177145e10'],

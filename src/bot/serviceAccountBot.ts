@@ -21,9 +21,12 @@ import type { MainDialog } from '../../dialogs/mainDialog';
 import { cancelRequest } from '../domain/requestUseCases';
 import type { ConversationReferenceStore } from '../adapters/teams/conversationReferences';
 import type { Logger } from '../logger';
+import type { TenantGate } from './tenantGate';
 
 export interface ServiceAccountBotOptions extends CommandReplyDeps {
   logger: Logger;
+  /** Lets only the bot's own tenant (and Teams, in live mode) through. */
+  gate: TenantGate;
   /** Where each admin's personal conversation is remembered, for proactive messages. */
   conversations: ConversationReferenceStore;
   conversationState: ConversationState;
@@ -70,6 +73,18 @@ export class ServiceAccountBot extends TeamsActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
+    if (!(await this.options.gate.admit(context))) {
+      if (context.activity.type === 'invoke') {
+        await context.sendActivity({
+          type: 'invokeResponse',
+          value: {
+            status: 403,
+            body: { code: 'Forbidden', message: 'This bot serves another organisation.' },
+          },
+        });
+      }
+      return;
+    }
     try {
       await this.options.conversations.remember(context.activity, this.options.now());
     } catch (error) {

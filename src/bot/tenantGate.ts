@@ -1,0 +1,71 @@
+/**
+ * The tenant gate, before any state is read: only activities from the bot's own tenant (or one of
+ * `ALLOWED_TENANT_IDS`) get through, and in live mode only from Teams. A refusal is logged and
+ * audited with the tenant, channel and time — never the payload — at most once a minute per source,
+ * so a flood cannot grow the audit trail without bound.
+ */
+import type { TurnContext } from 'botbuilder';
+import { tenantOf } from '../adapters/teams/conversationReferences';
+import type { AuditLog } from '../domain/requestPorts';
+import type { Logger } from '../logger';
+
+export interface TenantGateOptions {
+  /** The tenant the bot serves (its GUID). */
+  tenantId: string;
+  /** Further tenants whose activities are accepted. */
+  allowedTenantIds: readonly string[];
+  /** Live mode: only the `msteams` channel. */
+  teamsOnly: boolean;
+  audit: AuditLog;
+  logger: Logger;
+  now: () => Date;
+}
+
+const AUDIT_EVERY_MS = 60_000;
+const MAX_SOURCES_REMEMBERED = 1_000;
+
+function safeId(value: string | undefined): string {
+  return (value ?? '').replace(/[^A-Za-z0-9._:@-]/g, '?').slice(0, 64) || '(none)';
+}
+
+export class TenantGate {
+  private readonly allowed: Set<string>;
+  private readonly lastAudited = new Map<string, number>();
+
+  constructor(private readonly options: TenantGateOptions) {
+    this.allowed = new Set([options.tenantId, ...options.allowedTenantIds].map((t) => t.toLowerCase()));
+  }
+
+  /** True when the activity may be handled. */
+  async admit(context: TurnContext): Promise<boolean> {
+    const activity = context.activity;
+    const tenant = tenantOf(activity)?.toLowerCase();
+    const channelOk = !this.options.teamsOnly || activity.channelId === 'msteams';
+    if (tenant !== undefined && this.allowed.has(tenant) && channelOk) return true;
+    await this.refuse(safeId(tenant), safeId(activity.channelId), safeId(activity.from?.aadObjectId));
+    return false;
+  }
+
+  private async refuse(tenant: string, channel: string, actor: string): Promise<void> {
+    const source = `${tenant}|${channel}`;
+    const now = this.options.now();
+    this.options.logger.warn('Activity refused by the tenant gate', { tenant, channel });
+    const last = this.lastAudited.get(source);
+    if (last !== undefined && now.getTime() - last < AUDIT_EVERY_MS) return;
+    if (this.lastAudited.size >= MAX_SOURCES_REMEMBERED) this.lastAudited.clear();
+    this.lastAudited.set(source, now.getTime());
+    try {
+      await this.options.audit.append({
+        requestId: 'tenant-gate',
+        tenantId: this.options.tenantId,
+        event: 'activityRefused',
+        actor: { aadObjectId: actor, name: '' },
+        at: now.toISOString(),
+        outcome: 'refused',
+        detail: `tenant ${tenant}, channel ${channel}`,
+      });
+    } catch (error) {
+      this.options.logger.error('Could not audit a refused activity', { error });
+    }
+  }
+}
