@@ -32,6 +32,41 @@ export interface HttpServer {
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
+const MAX_ID_LENGTH = 1024;
+
+/**
+ * What an activity must carry before a turn is even started: a type, a channel, a service URL and a
+ * conversation. Returns what is wrong, or undefined.
+ */
+export function activityShapeProblem(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return 'The body must be a JSON activity object.';
+  const a = body as Record<string, unknown>;
+  const conversation = a.conversation as Record<string, unknown> | undefined;
+  const checks: [boolean, string][] = [
+    [typeof a.type === 'string' && a.type !== '' && a.type.length <= 64, 'type'],
+    [typeof a.channelId === 'string' && a.channelId !== '' && a.channelId.length <= 64, 'channelId'],
+    [
+      typeof a.serviceUrl === 'string' &&
+        /^https?:\/\/[^\s]+$/.test(a.serviceUrl) &&
+        a.serviceUrl.length <= 2048,
+      'serviceUrl',
+    ],
+    [
+      typeof conversation === 'object' &&
+        conversation !== null &&
+        typeof conversation.id === 'string' &&
+        conversation.id !== '' &&
+        conversation.id.length <= MAX_ID_LENGTH,
+      'conversation.id',
+    ],
+  ];
+  const missing = checks.filter(([ok]) => !ok).map(([, name]) => name);
+  return missing.length === 0
+    ? undefined
+    : `The activity is missing or has an invalid ${missing.join(', ')}.`;
+}
+
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { adapter, bot, logger, health } = options;
   const server = restify.createServer({ name: 'service-account-bot', handleUncaughtExceptions: false });
@@ -55,6 +90,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     if (draining) {
       res.header('Retry-After', '5');
       res.send(503, { error: 'The bot is shutting down.' });
+      return;
+    }
+    const problem = activityShapeProblem(req.body);
+    if (problem !== undefined) {
+      res.send(400, { error: problem });
       return;
     }
     inFlight++;
