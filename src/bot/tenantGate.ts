@@ -1,8 +1,9 @@
 /**
  * The tenant gate, before any state is read: only activities from the bot's own tenant (or one of
  * `ALLOWED_TENANT_IDS`) get through, and in live mode only from Teams. A refusal is logged and
- * audited with the tenant, channel and time — never the payload — at most once a minute per source,
- * so a flood cannot grow the audit trail without bound.
+ * audited with the tenant, channel and time — never the payload — at most once a minute per source
+ * and at most ten a minute in all, so a flood (even from ever-new tenant ids) cannot grow the audit
+ * trail without bound.
  */
 import type { TurnContext } from 'botbuilder';
 import { tenantOf } from '../adapters/teams/conversationReferences';
@@ -22,6 +23,7 @@ export interface TenantGateOptions {
 }
 
 const AUDIT_EVERY_MS = 60_000;
+const AUDITS_PER_MINUTE = 10;
 const MAX_SOURCES_REMEMBERED = 1_000;
 
 function safeId(value: string | undefined): string {
@@ -31,6 +33,7 @@ function safeId(value: string | undefined): string {
 export class TenantGate {
   private readonly allowed: Set<string>;
   private readonly lastAudited = new Map<string, number>();
+  private window = { startedAt: 0, audited: 0 };
 
   constructor(private readonly options: TenantGateOptions) {
     this.allowed = new Set([options.tenantId, ...options.allowedTenantIds].map((t) => t.toLowerCase()));
@@ -52,6 +55,10 @@ export class TenantGate {
     this.options.logger.warn('Activity refused by the tenant gate', { tenant, channel });
     const last = this.lastAudited.get(source);
     if (last !== undefined && now.getTime() - last < AUDIT_EVERY_MS) return;
+    if (now.getTime() - this.window.startedAt >= AUDIT_EVERY_MS)
+      this.window = { startedAt: now.getTime(), audited: 0 };
+    if (this.window.audited >= AUDITS_PER_MINUTE) return;
+    this.window.audited += 1;
     if (this.lastAudited.size >= MAX_SOURCES_REMEMBERED) this.lastAudited.clear();
     this.lastAudited.set(source, now.getTime());
     try {
