@@ -5,6 +5,7 @@
 import { Template } from 'adaptivecards-templating';
 import accountTemplate from './account.json';
 import approverTemplate from './approver.json';
+import auditListTemplate from './auditList.json';
 import contactTemplate from './contact.json';
 import formDoneTemplate from './formDone.json';
 import helpTemplate from './help.json';
@@ -123,6 +124,19 @@ export interface RequestListCardData {
   }[];
 }
 
+export interface AuditListCardData {
+  title: string;
+  intro: string;
+  events: {
+    when: string;
+    event: string;
+    outcome: string;
+    actor: string;
+    requestId: string;
+    detail: string;
+  }[];
+}
+
 export interface CardData {
   help: HelpCardData;
   preflight: PreflightCardData;
@@ -133,6 +147,7 @@ export interface CardData {
   review: ReviewCardData;
   formDone: FormDoneCardData;
   requestList: RequestListCardData;
+  auditList: AuditListCardData;
 }
 
 export type CardName = keyof CardData;
@@ -150,6 +165,7 @@ export const CARD_TEMPLATES: Readonly<Record<CardName, object>> = {
   review: reviewTemplate,
   formDone: formDoneTemplate,
   requestList: requestListTemplate,
+  auditList: auditListTemplate,
 };
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';

@@ -142,4 +142,28 @@ export const CARD_SAMPLES: { [K in CardName]: CardData[K][] } = {
       ],
     },
   ],
+  auditList: [
+    {
+      title: 'Audit trail',
+      intro: 'The last 2 events, newest first.',
+      events: [
+        {
+          when: '2026-11-26 10:05 UTC',
+          event: 'approved',
+          outcome: 'Provisioning',
+          actor: 'Megan Bowen',
+          requestId: '5f0c…',
+          detail: '',
+        },
+        {
+          when: '2026-11-26 10:00 UTC',
+          event: 'submitted',
+          outcome: 'PendingApproval',
+          actor: 'Alex Wilber',
+          requestId: '5f0c…',
+          detail: 'cirasync-svc@contoso.com, approver meganb@contoso.com',
+        },
+      ],
+    },
+  ],
 };

@@ -60,6 +60,33 @@ function requesterOf(context: TurnContext): { aadObjectId: string; name: string 
     : { aadObjectId: from.aadObjectId, name: from.name ?? '' };
 }
 
+export const AUDIT_EVENTS_SHOWN = 20;
+
+/** `audit`: the newest events of the tenant's audit trail, for admins (the caller checks the role). */
+export async function sendAudit(context: TurnContext, deps: CommandReplyDeps): Promise<void> {
+  const records = await deps.audit.recent(deps.tenantId, AUDIT_EVENTS_SHOWN);
+  if (records.length === 0) {
+    await context.sendActivity('The audit trail is empty: nothing has been asked for yet.');
+    return;
+  }
+  await context.sendActivity({
+    attachments: [
+      cardAttachment('auditList', {
+        title: 'Audit trail',
+        intro: `The last ${records.length} event(s), newest first. Export all of it with \`npm run audit:export\`.`,
+        events: records.map((r) => ({
+          when: when(r.at),
+          event: r.event,
+          outcome: r.outcome,
+          actor: r.actor.name !== '' ? r.actor.name : r.actor.aadObjectId,
+          requestId: r.requestId,
+          detail: r.detail ?? '',
+        })),
+      }),
+    ],
+  });
+}
+
 export async function sendStatus(context: TurnContext, deps: CommandReplyDeps): Promise<void> {
   const requester = requesterOf(context);
   if (requester === undefined) {

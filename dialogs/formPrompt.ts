@@ -29,7 +29,7 @@ export type FormResult =
   | { kind: 'back' | 'cancel' | 'retry' }
   | { kind: 'edit'; section: string };
 
-export type FormCardName = Exclude<CardName, 'help' | 'formDone' | 'requestList'>;
+export type FormCardName = Exclude<CardName, 'help' | 'formDone' | 'requestList' | 'auditList'>;
 
 export interface FormPromptOptions<K extends FormCardName> {
   card: K;

@@ -15,9 +15,9 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { type CommandName, parseCommand } from '../src/bot/commands';
-import { authorizeRequester } from '../src/domain/requestUseCases';
+import { authorizeAuditReader, authorizeRequester } from '../src/domain/requestUseCases';
 import { readCardSubmission } from './cardSubmission';
-import { cancelPending, type CommandReplyDeps, sendHelp, sendStatus } from './commandReplies';
+import { cancelPending, type CommandReplyDeps, sendAudit, sendHelp, sendStatus } from './commandReplies';
 import { FORM_INACTIVE_MESSAGE, sayToSubmission } from './formPrompt';
 import {
   NEW_SERVICE_ACCOUNT_DIALOG,
@@ -107,6 +107,17 @@ export class MainDialog extends ComponentDialog {
       case 'status':
         await sendStatus(step.context, this.deps);
         return step.endDialog();
+      case 'audit': {
+        const from = step.context.activity.from;
+        const actor =
+          from?.aadObjectId === undefined
+            ? undefined
+            : { aadObjectId: from.aadObjectId, name: from.name ?? '' };
+        const access = await authorizeAuditReader(this.deps.directory, actor);
+        if (access.allowed) await sendAudit(step.context, this.deps);
+        else await step.context.sendActivity(access.message);
+        return step.endDialog();
+      }
       case 'cancel':
         await cancelPending(step.context, this.deps);
         return step.endDialog();

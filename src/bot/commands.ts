@@ -2,7 +2,7 @@
  * The commands the bot understands, and how typed text maps onto them. Matching ignores case,
  * punctuation, extra spaces and an @mention of the bot (channels and group chats).
  */
-export type CommandName = 'newServiceAccount' | 'status' | 'cancel' | 'help';
+export type CommandName = 'newServiceAccount' | 'status' | 'cancel' | 'audit' | 'help';
 
 export interface CommandInfo {
   name: CommandName;
@@ -31,6 +31,12 @@ export const COMMANDS: readonly CommandInfo[] = [
     text: 'cancel',
     description: 'Stop the request you are filling in, or withdraw one still waiting for approval.',
     aliases: ['stop', 'quit', 'abort'],
+  },
+  {
+    name: 'audit',
+    text: 'audit',
+    description: 'Admins: the last events of the audit trail (who asked, approved, cancelled, when).',
+    aliases: ['audit trail', 'history'],
   },
   {
     name: 'help',

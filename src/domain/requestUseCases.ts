@@ -17,6 +17,21 @@ const ADMIN_ROLE_NAMES = ADMIN_ROLES.map((id) => ROLE_NAMES[id]).join(' or ');
 
 export type Authorization = { allowed: true } | { allowed: false; message: string };
 
+/** Reading the audit trail: Global Administrators and Privileged Role Administrators only. */
+export async function authorizeAuditReader(
+  directory: Directory,
+  actor: Actor | undefined,
+): Promise<Authorization> {
+  if (
+    actor !== undefined &&
+    actor.aadObjectId !== '' &&
+    (await holdsAdminRole(directory, actor.aadObjectId))
+  ) {
+    return { allowed: true };
+  }
+  return { allowed: false, message: `Only a ${ADMIN_ROLE_NAMES} can read the audit trail.` };
+}
+
 async function holdsAdminRole(directory: Directory, userId: string): Promise<boolean> {
   const assignments = await directory.listRoleAssignments({ principalId: userId });
   return assignments.some((a) => ADMIN_ROLES.includes(a.roleDefinitionId) && a.directoryScopeId === '/');

@@ -391,6 +391,18 @@ describe('status and cancel', () => {
     expect(pending.every((r) => r.state === 'PendingApproval')).toBe(true);
   });
 
+  it('when an admin types audit, then the newest events are listed; anyone else is refused', async () => {
+    const d = new DialogDriver(h);
+    await submitOne(d, 'svc-audit-1');
+    await d.say('audit');
+    expect(cardText(d.lastCard!)).toMatch(/Audit trail.*submitted · PendingApproval.*Alex Wilber/);
+    const outsider = new DialogDriver(h, PEOPLE.isaiah);
+    const replies = await outsider.say('audit');
+    expect(replies.map((r) => r.text)).toEqual([
+      'Only a Global Administrator or Privileged Role Administrator can read the audit trail.',
+    ]);
+  });
+
   it('when help is typed in the middle of a request, then the commands are shown and the form stays open', async () => {
     const d = new DialogDriver(h);
     await walkTo(d, 'Contact information');
