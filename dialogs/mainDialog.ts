@@ -75,6 +75,9 @@ export class MainDialog extends ComponentDialog {
       case 'status':
         await sendStatus(inner.context, this.deps);
         return { status: DialogTurnStatus.waiting };
+      case 'audit':
+        await this.replyWithAudit(inner.context);
+        return { status: DialogTurnStatus.waiting };
       case 'newServiceAccount':
         await inner.context.sendActivity(
           'You are already filling in a request: finish the card above, or type `cancel` to start over.',
@@ -107,17 +110,9 @@ export class MainDialog extends ComponentDialog {
       case 'status':
         await sendStatus(step.context, this.deps);
         return step.endDialog();
-      case 'audit': {
-        const from = step.context.activity.from;
-        const actor =
-          from?.aadObjectId === undefined
-            ? undefined
-            : { aadObjectId: from.aadObjectId, name: from.name ?? '' };
-        const access = await authorizeAuditReader(this.deps.directory, actor);
-        if (access.allowed) await sendAudit(step.context, this.deps);
-        else await step.context.sendActivity(access.message);
+      case 'audit':
+        await this.replyWithAudit(step.context);
         return step.endDialog();
-      }
       case 'cancel':
         await cancelPending(step.context, this.deps);
         return step.endDialog();
@@ -131,6 +126,16 @@ export class MainDialog extends ComponentDialog {
         return step.endDialog();
       }
     }
+  }
+
+  /** `audit`: the trail for admins, a refusal naming the roles for anyone else. */
+  private async replyWithAudit(context: TurnContext): Promise<void> {
+    const from = context.activity.from;
+    const actor =
+      from?.aadObjectId === undefined ? undefined : { aadObjectId: from.aadObjectId, name: from.name ?? '' };
+    const access = await authorizeAuditReader(this.deps.directory, actor);
+    if (access.allowed) await sendAudit(context, this.deps);
+    else await context.sendActivity(access.message);
   }
 
   private async finishStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

@@ -396,6 +396,12 @@ describe('status and cancel', () => {
     await submitOne(d, 'svc-audit-1');
     await d.say('audit');
     expect(cardText(d.lastCard!)).toMatch(/Audit trail.*submitted · PendingApproval.*Alex Wilber/);
+    await walkTo(d, 'Sync');
+    const syncCard = d.lastCard!;
+    await d.say('audit');
+    expect(cardText(d.lastCard!)).toMatch(/Audit trail/);
+    await d.press(FORM_VERBS.next, WITH_PUBLIC_FOLDERS, syncCard);
+    expect(currentStep(d)).toBe('Approver');
     const outsider = new DialogDriver(h, PEOPLE.isaiah);
     const replies = await outsider.say('audit');
     expect(replies.map((r) => r.text)).toEqual([
