@@ -56,7 +56,7 @@ export interface AccountCardData extends FormCardBase {
   errors: { displayName: string; username: string; domain: string };
 }
 
-export interface ContactCardData extends FormCardBase {
+export interface ContactFields {
   jobTitle: string;
   department: string;
   businessPhone: string;
@@ -66,17 +66,11 @@ export interface ContactCardData extends FormCardBase {
   state: string;
   postalCode: string;
   country: string;
-  errors: {
-    jobTitle: string;
-    department: string;
-    businessPhone: string;
-    mobilePhone: string;
-    streetAddress: string;
-    city: string;
-    state: string;
-    postalCode: string;
-    country: string;
-  };
+}
+
+export interface ContactCardData extends FormCardBase, ContactFields {
+  /** An error per field, '' where the field is fine. */
+  errors: Record<keyof ContactFields, string>;
 }
 
 export interface SyncCardData extends FormCardBase {

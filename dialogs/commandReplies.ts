@@ -1,6 +1,7 @@
 /** The one-turn commands: `help`, `status`, and `cancel` of a request still waiting for approval. */
 import type { TurnContext } from 'botbuilder';
 import { cardAttachment } from '../cards/renderCard';
+import { actorOf } from '../src/bot/actor';
 import { COMMANDS } from '../src/bot/commands';
 import { STATE_LABELS, type ServiceAccountRequest } from '../src/domain/request';
 import type { AuditLog, RequestStore } from '../src/domain/requestPorts';
@@ -53,13 +54,6 @@ function listCard(title: string, intro: string, requests: ServiceAccountRequest[
   });
 }
 
-function requesterOf(context: TurnContext): { aadObjectId: string; name: string } | undefined {
-  const from = context.activity.from;
-  return from?.aadObjectId === undefined
-    ? undefined
-    : { aadObjectId: from.aadObjectId, name: from.name ?? '' };
-}
-
 export const AUDIT_EVENTS_SHOWN = 20;
 
 /** `audit`: the newest events of the tenant's audit trail, for admins (the caller checks the role). */
@@ -88,7 +82,7 @@ export async function sendAudit(context: TurnContext, deps: CommandReplyDeps): P
 }
 
 export async function sendStatus(context: TurnContext, deps: CommandReplyDeps): Promise<void> {
-  const requester = requesterOf(context);
+  const requester = actorOf(context.activity);
   if (requester === undefined) {
     await context.sendActivity('I could not tell who you are, so I cannot list your requests.');
     return;
@@ -105,7 +99,7 @@ export async function sendStatus(context: TurnContext, deps: CommandReplyDeps): 
 
 /** `cancel` with no form open: withdraws the one pending request, or lists several to choose from. */
 export async function cancelPending(context: TurnContext, deps: CommandReplyDeps): Promise<void> {
-  const requester = requesterOf(context);
+  const requester = actorOf(context.activity);
   if (requester === undefined) {
     await context.sendActivity('I could not tell who you are, so I cannot cancel anything.');
     return;

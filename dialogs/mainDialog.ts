@@ -14,6 +14,7 @@ import {
   WaterfallDialog,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
+import { actorOf } from '../src/bot/actor';
 import { type CommandName, parseCommand } from '../src/bot/commands';
 import { authorizeAuditReader, authorizeRequester } from '../src/domain/requestUseCases';
 import { readCardSubmission } from './cardSubmission';
@@ -93,12 +94,7 @@ export class MainDialog extends ComponentDialog {
     const command: CommandName | undefined = parseCommand(text);
     switch (command) {
       case 'newServiceAccount': {
-        const from = step.context.activity.from;
-        const actor =
-          from?.aadObjectId === undefined
-            ? undefined
-            : { aadObjectId: from.aadObjectId, name: from.name ?? '' };
-        const access = await authorizeRequester(this.deps.directory, actor, {
+        const access = await authorizeRequester(this.deps.directory, actorOf(step.context.activity), {
           requesterGroupId: this.deps.requesterGroupId,
         });
         if (!access.allowed) {
@@ -130,10 +126,7 @@ export class MainDialog extends ComponentDialog {
 
   /** `audit`: the trail for admins, a refusal naming the roles for anyone else. */
   private async replyWithAudit(context: TurnContext): Promise<void> {
-    const from = context.activity.from;
-    const actor =
-      from?.aadObjectId === undefined ? undefined : { aadObjectId: from.aadObjectId, name: from.name ?? '' };
-    const access = await authorizeAuditReader(this.deps.directory, actor);
+    const access = await authorizeAuditReader(this.deps.directory, actorOf(context.activity));
     if (access.allowed) await sendAudit(context, this.deps);
     else await context.sendActivity(access.message);
   }

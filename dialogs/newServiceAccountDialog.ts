@@ -10,6 +10,7 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import type { Fact, PreflightCardData } from '../cards/renderCard';
+import { actorOf } from '../src/bot/actor';
 import { isAppError } from '../src/domain/errors';
 import type { Directory, Exchange } from '../src/domain/ports';
 import { runPreflight } from '../src/domain/preflight';
@@ -260,9 +261,9 @@ export class NewServiceAccountDialog extends ComponentDialog {
     const result = step.result as FormResult | undefined;
     if (result?.kind !== 'next') return this.advance(step, 'review', () => undefined);
     const wizard = this.wizard(step);
-    const from = step.context.activity.from;
+    const requester = actorOf(step.context.activity);
     const approver = wizard.draft.approver;
-    if (approver === undefined || from?.aadObjectId === undefined) {
+    if (approver === undefined || requester === undefined) {
       await step.context.sendActivity('The request is missing its approver; please pick one again.');
       return step.replaceDialog(this.initialDialogId as string, {
         ...wizard,
@@ -275,7 +276,7 @@ export class NewServiceAccountDialog extends ComponentDialog {
         // The review card's form id: a double press racing itself cannot make two requests.
         id: result.formId,
         tenantId: this.deps.tenantId,
-        requester: { aadObjectId: from.aadObjectId, name: from.name ?? '' },
+        requester,
         approver,
         details: requestDetails(wizard),
         now: this.deps.now(),

@@ -4,6 +4,7 @@
  */
 import type { TurnContext } from 'botbuilder';
 import type { AccountCardData, ContactCardData, Fact, SyncCardData } from '../cards/renderCard';
+import { actorOf } from '../src/bot/actor';
 import type { Directory } from '../src/domain/ports';
 import { checkUsername, resolveApprover } from '../src/domain/requestUseCases';
 import {
@@ -172,8 +173,7 @@ export const syncValidator: FormValidator = async (_context, inputs, shown) => {
 
 export function approverValidator(directory: Directory): FormValidator {
   return async (context: TurnContext, inputs, shown) => {
-    const from = context.activity.from;
-    const requester = { aadObjectId: from?.aadObjectId ?? '', name: from?.name ?? '' };
+    const requester = actorOf(context.activity) ?? { aadObjectId: '', name: '' };
     const approverId = inputText(inputs, 'approverId');
     const approverUpn = inputText(inputs, 'approverUpn');
     const picked = /^[0-9a-f-]{36,37}$/i.test(approverId) ? approverId : undefined;

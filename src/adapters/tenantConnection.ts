@@ -3,7 +3,7 @@
  * in simulated mode, or Microsoft Graph and Exchange Online with the configured credential when live.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { Config } from '../config';
+import { type Config, GUID } from '../config';
 import type { Clock, Directory, Exchange } from '../domain/ports';
 import { isAppError } from '../domain/errors';
 import type { Logger } from '../logger';
@@ -46,8 +46,6 @@ export function createTenantPorts(
   });
   return { directory: new GraphDirectory(graph, retry), exchange: new ExchangeOnline(commands) };
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Teams names a tenant by its GUID (`channelData.tenant.id`); a connection configured with a domain

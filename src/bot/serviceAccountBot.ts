@@ -21,6 +21,7 @@ import type { MainDialog } from '../../dialogs/mainDialog';
 import { cancelRequest } from '../domain/requestUseCases';
 import type { ConversationReferenceStore } from '../adapters/teams/conversationReferences';
 import type { Logger } from '../logger';
+import { actorOf } from './actor';
 import type { TenantGate } from './tenantGate';
 
 export interface ServiceAccountBotOptions extends CommandReplyDeps {
@@ -126,15 +127,14 @@ export class ServiceAccountBot extends TeamsActivityHandler {
   ): Promise<AdaptiveCardInvokeResponse> {
     const data = (invokeValue.action.data ?? {}) as Record<string, unknown>;
     const requestId = inputText(data, 'requestId');
-    const from = context.activity.from;
+    const actor = actorOf(context.activity);
     if (requestId === '' || requestId.length > 64)
       return invokeError(400, 'BadRequest', 'The card did not say which request.');
-    if (from?.aadObjectId === undefined)
-      return invokeError(403, 'Forbidden', 'I could not tell who you are.');
+    if (actor === undefined) return invokeError(403, 'Forbidden', 'I could not tell who you are.');
     const outcome = await cancelRequest(this.options.requests, this.options.audit, {
       tenantId: this.options.tenantId,
       requestId,
-      actor: { aadObjectId: from.aadObjectId, name: from.name ?? '' },
+      actor,
       now: this.options.now(),
     });
     if ('refused' in outcome) return invokeMessage(outcome.refused);
