@@ -4,12 +4,14 @@
  */
 import { Template } from 'adaptivecards-templating';
 import accountTemplate from './account.json';
+import approvalTemplate from './approval.json';
 import approverTemplate from './approver.json';
 import auditListTemplate from './auditList.json';
 import contactTemplate from './contact.json';
 import formDoneTemplate from './formDone.json';
 import helpTemplate from './help.json';
 import preflightTemplate from './preflight.json';
+import progressTemplate from './progress.json';
 import requestListTemplate from './requestList.json';
 import reviewTemplate from './review.json';
 import syncTemplate from './sync.json';
@@ -131,6 +133,49 @@ export interface AuditListCardData {
   }[];
 }
 
+/** The approval card, drawn for one viewer (see approvalCard.ts). */
+export interface ApprovalCardData {
+  requestId: string;
+  title: string;
+  status: string;
+  /** An Adaptive Card text colour: Accent, Good, Warning, Attention. */
+  statusColor: string;
+  intro: string;
+  notice: string;
+  people: Fact[];
+  outcome: Fact[];
+  account: Fact[];
+  contact: Fact[];
+  sync: Fact[];
+  canDecide: boolean;
+  comment: string;
+  commentError: string;
+  canCancel: boolean;
+  canResend: boolean;
+  canReview: boolean;
+  refreshUserIds: string[];
+}
+
+/** The provisioning progress card (see progressCard.ts). */
+export interface ProgressCardData {
+  requestId: string;
+  account: string;
+  status: string;
+  statusColor: string;
+  /** One line per step: a mark (✓, ▶, ✗ or ·) and the step's title with what happened. */
+  steps: { mark: string; title: string }[];
+  failure: string;
+  failureDetail: string;
+  note: string;
+  facts: Fact[];
+  canRetry: boolean;
+  canRemove: boolean;
+  canConfirmRemove: boolean;
+  canReveal: boolean;
+  canReset: boolean;
+  canDowngrade: boolean;
+}
+
 export interface CardData {
   help: HelpCardData;
   preflight: PreflightCardData;
@@ -142,6 +187,8 @@ export interface CardData {
   formDone: FormDoneCardData;
   requestList: RequestListCardData;
   auditList: AuditListCardData;
+  approval: ApprovalCardData;
+  progress: ProgressCardData;
 }
 
 export type CardName = keyof CardData;
@@ -160,6 +207,8 @@ export const CARD_TEMPLATES: Readonly<Record<CardName, object>> = {
   formDone: formDoneTemplate,
   requestList: requestListTemplate,
   auditList: auditListTemplate,
+  approval: approvalTemplate,
+  progress: progressTemplate,
 };
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';

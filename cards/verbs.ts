@@ -10,12 +10,30 @@ export const FORM_VERBS = {
 
 export const REQUEST_VERBS = {
   cancel: 'request.cancel',
+  approve: 'request.approve',
+  reject: 'request.reject',
+  refresh: 'request.refresh',
+  resend: 'request.resend',
+} as const;
+
+/** Buttons on the progress and "ready" cards. */
+export const ACCOUNT_VERBS = {
+  retry: 'provision.retry',
+  remove: 'provision.remove',
+  removeConfirmed: 'provision.removeConfirmed',
+  reveal: 'password.reveal',
+  reset: 'password.reset',
+  downgrade: 'account.downgrade',
 } as const;
 
 export type FormVerb = (typeof FORM_VERBS)[keyof typeof FORM_VERBS];
 export type RequestVerb = (typeof REQUEST_VERBS)[keyof typeof REQUEST_VERBS];
 
-export const ALL_VERBS: readonly string[] = [...Object.values(FORM_VERBS), ...Object.values(REQUEST_VERBS)];
+export const ALL_VERBS: readonly string[] = [
+  ...Object.values(FORM_VERBS),
+  ...Object.values(REQUEST_VERBS),
+  ...Object.values(ACCOUNT_VERBS),
+];
 
 export function isFormVerb(verb: string): verb is FormVerb {
   return (Object.values(FORM_VERBS) as string[]).includes(verb);

@@ -59,6 +59,12 @@ export interface NewServiceAccountDialogDeps {
   approvalExpiryMs: number;
   /** Members of this group may ask too (besides the admin roles). */
   requesterGroupId?: string;
+  /**
+   * Schedules the approval's delivery, reminder and expiry. Called just before the request is stored
+   * (idempotent, keyed by the request id), so a crash in between can never leave a request that
+   * nobody delivers.
+   */
+  scheduleApproval?: (request: { id: string; tenantId: string; expiresAt: string }) => Promise<void>;
 }
 
 /** Passes every button press through: the review and pre-flight cards carry no inputs to check. */
@@ -271,7 +277,13 @@ export class NewServiceAccountDialog extends ComponentDialog {
       });
     }
     let request;
+    const now = this.deps.now();
     try {
+      await this.deps.scheduleApproval?.({
+        id: result.formId,
+        tenantId: this.deps.tenantId,
+        expiresAt: new Date(now.getTime() + this.deps.approvalExpiryMs).toISOString(),
+      });
       request = await submitRequest(this.deps.requests, this.deps.audit, {
         // The review card's form id: a double press racing itself cannot make two requests.
         id: result.formId,
@@ -279,7 +291,7 @@ export class NewServiceAccountDialog extends ComponentDialog {
         requester,
         approver,
         details: requestDetails(wizard),
-        now: this.deps.now(),
+        now,
         expiresInMs: this.deps.approvalExpiryMs,
       });
     } catch (error) {
@@ -290,8 +302,8 @@ export class NewServiceAccountDialog extends ComponentDialog {
       return step.endDialog({ submitted: result.formId });
     }
     await step.context.sendActivity(
-      `Your request for ${request.details.username}@${request.details.domain} is waiting for approval by ${approver.name}. ` +
-        `Nothing is created until they approve. Type \`status\` to see where it stands. (Request ${request.id})`,
+      `Your request for ${request.details.username}@${request.details.domain} is waiting for approval by ${approver.name}: ` +
+        `I am sending it to them now. Nothing is created until they approve. Type \`status\` to see where it stands. (Request ${request.id})`,
     );
     return step.endDialog({ submitted: request.id });
   }

@@ -34,7 +34,13 @@ export type TenantCredential =
   | { kind: 'managedIdentity'; clientId?: string };
 
 export type TenantConnection =
-  | { mode: 'simulated'; tenantId: string; scenario: SimulatorScenario }
+  | {
+      mode: 'simulated';
+      tenantId: string;
+      scenario: SimulatorScenario;
+      /** How long the simulated Exchange takes to replicate a role group member. */
+      replicationMs: number;
+    }
   | {
       mode: 'live';
       tenantId: string;
@@ -57,6 +63,10 @@ export interface Config {
   teamsAppId?: string;
   tenant: TenantConnection;
   storage: StorageSettings;
+  /** Folder for the SQLite files (bot state, jobs) and the key file; used whatever STORAGE says. */
+  dataDir: string;
+  /** 32-byte key (base64) that seals secrets at rest; unset = a key file in `dataDir`. */
+  dataEncryptionKey?: string;
   logLevel: LogLevel;
   /** How long a shutdown waits for turns in flight before closing storage anyway. */
   shutdownGraceMs: number;
@@ -64,8 +74,17 @@ export interface Config {
   downgradeRoleId: string;
   /** How long a request waits for its approver before it expires. */
   approvalExpiryMs: number;
+  replication: { settleMs: number; pollMs: number; timeoutMs: number; confirmations: number };
+  /** How long the password may be revealed once the account is ready. */
+  passwordRevealMs: number;
   /** Members of this Entra group may ask for the service account, besides the admin roles. */
   requesterGroupId?: string;
+  /** How long before expiry the approver is reminded; 0 for no reminder. */
+  approvalReminderMs: number;
+  /** A Teams channel (conversation id) that gets the approval card when the approver cannot be reached. */
+  approvalsChannelId?: string;
+  /** Members of this Entra group may decide requests posted in the approvals channel. */
+  approverGroupId?: string;
   /** Tenants besides the bot's own whose Teams activities are accepted. */
   allowedTenantIds: string[];
 }
@@ -172,11 +191,52 @@ export const SETTINGS: readonly SettingDoc[] = [
     default: 'classic',
   },
   {
+    name: 'SIMULATOR_REPLICATION_SECONDS',
+    meaning:
+      'Simulated mode only: how long the simulated Exchange takes to show a new role group member as an effective user of ApplicationImpersonation (a third of it to know the recipient, half of it for the mailbox).',
+    default: '60',
+  },
+  {
+    name: 'REPLICATION_SETTLE_MINUTES',
+    meaning:
+      'After the role group step, the least time before the account is called ready, even when Exchange already shows it (decimals allowed; 0 allowed).',
+    default: '30 (live), 0.25 (simulated)',
+  },
+  {
+    name: 'REPLICATION_POLL_SECONDS',
+    meaning:
+      'First delay between Exchange polls while waiting for replication; it doubles up to 10 minutes (decimals allowed).',
+    default: '60 (live), 5 (simulated)',
+  },
+  {
+    name: 'REPLICATION_TIMEOUT_MINUTES',
+    meaning:
+      'How long to wait for replication before the request fails with what to check (decimals allowed).',
+    default: '120',
+  },
+  {
+    name: 'PASSWORD_REVEAL_MINUTES',
+    meaning:
+      'How long after the account is ready the requester can reveal its password (without Key Vault); then it is purged for good. Reset password starts a new window.',
+    default: '15',
+  },
+  {
     name: 'STORAGE',
     meaning: '`sqlite` (one file under `DATA_DIR`) or `azure` (Azure Blob Storage).',
     default: 'sqlite',
   },
-  { name: 'DATA_DIR', meaning: 'Folder for the SQLite database.', default: './data' },
+  {
+    name: 'DATA_DIR',
+    meaning:
+      'Folder for the SQLite database (bot state, requests, audit, jobs) and, without `DATA_ENCRYPTION_KEY`, the key file `encryption.key`. Jobs live here with either `STORAGE`.',
+    default: './data',
+  },
+  {
+    name: 'DATA_ENCRYPTION_KEY',
+    meaning:
+      'Base64 of 32 random bytes (`openssl rand -base64 32`) that encrypts the service account’s password at rest until it is handed over; read from `SECRET_DATA_ENCRYPTION_KEY` when unset. Unset = a key file made once in `DATA_DIR` (mode 0600).',
+    default: '(key file)',
+  },
   {
     name: 'AZURE_STORAGE_CONNECTION_STRING',
     meaning: 'Connection string of the storage account; required when `STORAGE=azure`.',
@@ -210,6 +270,24 @@ export const SETTINGS: readonly SettingDoc[] = [
     name: 'APPROVAL_EXPIRY_HOURS',
     meaning: 'How long a request waits for its approver before it expires (decimals allowed).',
     default: '24',
+  },
+  {
+    name: 'APPROVAL_REMINDER_HOURS',
+    meaning:
+      'How long before a request expires its approver gets a reminder (decimals allowed); 0 sends none. Must be less than `APPROVAL_EXPIRY_HOURS`.',
+    default: '4',
+  },
+  {
+    name: 'APPROVALS_CHANNEL_ID',
+    meaning:
+      'Teams channel id (`19:…@thread.tacv2`) where the approval card is posted when the approver cannot be reached in a personal chat. The app must be installed in that team.',
+    default: '(unset)',
+  },
+  {
+    name: 'APPROVER_GROUP_ID',
+    meaning:
+      'Object id of an Entra security group whose members may decide requests posted in `APPROVALS_CHANNEL_ID` (never their own). Without it, only the named approver decides.',
+    default: '(unset)',
   },
   {
     name: 'SHUTDOWN_GRACE_SECONDS',
@@ -321,6 +399,10 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
   const shutdownGraceMs = number('SHUTDOWN_GRACE_SECONDS', 10, 0, 600, false) * 1000;
   const approvalExpiryMs = number('APPROVAL_EXPIRY_HOURS', 24, 0.01, 24 * 30, false) * 3_600_000;
+  const approvalReminderMs = number('APPROVAL_REMINDER_HOURS', 4, 0, 24 * 30, false) * 3_600_000;
+  if (approvalReminderMs > 0 && approvalReminderMs >= approvalExpiryMs) {
+    problems.push('APPROVAL_REMINDER_HOURS: must be less than APPROVAL_EXPIRY_HOURS (or 0 for no reminder)');
+  }
 
   // --- Bot Framework registration -------------------------------------------------------------
   const botId = read('BOT_ID');
@@ -370,7 +452,12 @@ export function loadConfig(env: Env = process.env): Config {
 
   let tenant: TenantConnection;
   if (tenantMode === 'simulated') {
-    tenant = { mode: 'simulated', tenantId: aadTenantId ?? AGENTS_PLAYGROUND_TENANT_ID, scenario };
+    tenant = {
+      mode: 'simulated',
+      tenantId: aadTenantId ?? AGENTS_PLAYGROUND_TENANT_ID,
+      scenario,
+      replicationMs: number('SIMULATOR_REPLICATION_SECONDS', 60, 0, 86_400, false) * 1000,
+    };
   } else {
     if (aadTenantId === undefined) problems.push('AAD_APP_TENANT_ID: required when TENANT_MODE=live');
     if (clientId !== undefined && !GUID.test(clientId)) {
@@ -451,6 +538,36 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`REQUESTER_GROUP_ID: must be the group's object id, a GUID (got "${requesterGroupId}")`);
   }
 
+  const approverGroupId = read('APPROVER_GROUP_ID')?.toLowerCase();
+  if (approverGroupId !== undefined && !GUID.test(approverGroupId)) {
+    problems.push(`APPROVER_GROUP_ID: must be the group's object id, a GUID (got "${approverGroupId}")`);
+  }
+  const approvalsChannelId = read('APPROVALS_CHANNEL_ID');
+  if (approvalsChannelId !== undefined && !/^19:[^\s/]+@thread\.[a-z0-9]+$/i.test(approvalsChannelId)) {
+    problems.push(
+      `APPROVALS_CHANNEL_ID: must be a Teams channel id such as 19:…@thread.tacv2 (got "${approvalsChannelId}")`,
+    );
+  }
+
+  const dataDir = read('DATA_DIR') ?? './data';
+  const dataEncryptionKey = read('DATA_ENCRYPTION_KEY') ?? read('SECRET_DATA_ENCRYPTION_KEY');
+  if (
+    dataEncryptionKey !== undefined &&
+    (!/^[A-Za-z0-9+/]+={0,2}$/.test(dataEncryptionKey) ||
+      Buffer.from(dataEncryptionKey, 'base64').length !== 32)
+  ) {
+    problems.push('DATA_ENCRYPTION_KEY: must be the base64 of exactly 32 bytes (openssl rand -base64 32)');
+  }
+
+  const simulated = tenantMode === 'simulated';
+  const replication = {
+    settleMs: number('REPLICATION_SETTLE_MINUTES', simulated ? 0.25 : 30, 0, 24 * 60, false) * 60_000,
+    pollMs: Math.max(100, number('REPLICATION_POLL_SECONDS', simulated ? 5 : 60, 0.1, 3_600, false) * 1000),
+    timeoutMs: number('REPLICATION_TIMEOUT_MINUTES', 120, 0.01, 7 * 24 * 60, false) * 60_000,
+    confirmations: 2,
+  };
+  const passwordRevealMs = number('PASSWORD_REVEAL_MINUTES', 15, 0.1, 24 * 60, false) * 60_000;
+
   // --- Downgrade ------------------------------------------------------------------------------
   const downgradeRaw = read('DOWNGRADE_ROLE') ?? 'ServiceSupportAdministrator';
   const named = Object.entries(DOWNGRADE_ROLES).find(
@@ -474,11 +591,18 @@ export function loadConfig(env: Env = process.env): Config {
     teamsAppId: read('TEAMS_APP_ID'),
     tenant,
     storage,
+    dataDir,
+    dataEncryptionKey,
     logLevel,
     shutdownGraceMs,
     downgradeRoleId,
     approvalExpiryMs,
+    replication,
+    passwordRevealMs,
     requesterGroupId,
+    approvalReminderMs,
+    approvalsChannelId,
+    approverGroupId,
     allowedTenantIds,
   };
 }

@@ -4,6 +4,7 @@
  * (configuration errors, signals).
  */
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
@@ -24,6 +25,22 @@ import { StorageAuditLog } from './adapters/storage/storageAuditLog';
 import { StorageRequestStore } from './adapters/storage/storageRequestStore';
 import { ConversationReferenceStore } from './adapters/teams/conversationReferences';
 import { createHttpServer } from './http/server';
+import { loadSecretBox } from './adapters/secrets/secretBox';
+import { PasswordVault } from './adapters/secrets/passwordVault';
+import { CardCopyStore } from './adapters/teams/cardCopies';
+import { ProactiveMessenger } from './adapters/teams/proactiveMessenger';
+import { RequestMessages } from './adapters/teams/requestMessages';
+import { SQLITE_FILE_NAME } from './adapters/storage/createStorage';
+import { DEFAULT_PATIENCE, type Patience } from './domain/patience';
+import { AccountActions } from './bot/accountActions';
+import { ApprovalActions } from './bot/approvalActions';
+import { BackgroundWork } from './bot/backgroundWork';
+import { approvalJobHandlers, scheduleApproval } from './jobs/approvalJobs';
+import { JobRunner } from './jobs/jobRunner';
+import type { JobStore } from './jobs/jobs';
+import { PROVISION_JOB, provisioningJobHandler, REPLICATION_JOB } from './jobs/provisioningJob';
+import { PASSWORD_PURGE_JOB, passwordPurgeHandler, replicationJobHandler } from './jobs/replicationJob';
+import { SqliteJobStore } from './jobs/sqliteJobStore';
 
 export interface RunningBot {
   address: AddressInfo;
@@ -33,6 +50,11 @@ export interface RunningBot {
   requests: RequestStore;
   audit: AuditLog;
   conversations: ConversationReferenceStore;
+  jobs: JobStore;
+  runner: JobRunner;
+  passwords: PasswordVault;
+  /** Runs what is due now and resolves when no job and no background work (card updates, notes) is left running. */
+  idle(): Promise<void>;
   /** Stops accepting, finishes turns in flight (up to the configured grace), closes storage. */
   close(): Promise<void>;
 }
@@ -70,11 +92,66 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
 
   const requests = new StorageRequestStore(store.storage);
   const audit = new StorageAuditLog(store.storage);
+  const now = () => new Date();
+  const jobs = new SqliteJobStore(path.resolve(config.dataDir, SQLITE_FILE_NAME));
+  const secrets = loadSecretBox({ key: config.dataEncryptionKey, dataDir: config.dataDir });
+  const passwords = new PasswordVault(store.storage, secrets.box);
+  const conversations = new ConversationReferenceStore(store.storage);
+  const copies = new CardCopyStore(store.storage);
+  const background = new BackgroundWork(logger);
+  const messenger = new ProactiveMessenger({
+    adapter,
+    botAppId: config.bot.mode === 'local' ? '' : config.bot.appId,
+    clock: systemClock,
+  });
+  const messages = new RequestMessages({
+    messenger,
+    conversations,
+    copies,
+    logger,
+    now,
+    approvalsChannelId: config.approvalsChannelId,
+    teamsAppId: config.teamsAppId,
+  });
+  // Simulated Exchange catches up in seconds; a real one in minutes.
+  const patience: Patience =
+    config.tenant.mode === 'simulated'
+      ? { clock: systemClock, timeoutMs: DEFAULT_PATIENCE.timeoutMs, initialDelayMs: 250, maxDelayMs: 5_000 }
+      : { clock: systemClock, ...DEFAULT_PATIENCE };
+  const jobDeps = {
+    requests,
+    audit,
+    jobs,
+    directory: tenant.directory,
+    exchange: tenant.exchange,
+    patience,
+    passwords,
+    messages,
+    copies,
+    now,
+  };
+  const runner = new JobRunner({
+    store: jobs,
+    log: logger,
+    handlers: {
+      ...approvalJobHandlers(jobDeps),
+      [PROVISION_JOB]: provisioningJobHandler(jobDeps),
+      [REPLICATION_JOB]: replicationJobHandler({
+        ...jobDeps,
+        policy: config.replication,
+        passwordRevealMs: config.passwordRevealMs,
+        downgradeRoleId: config.downgradeRoleId,
+      }),
+      [PASSWORD_PURGE_JOB]: passwordPurgeHandler(jobDeps),
+    },
+  });
+  const pokeJobs = () => runner.poke();
+
   const replies = {
     requests,
     audit,
     tenantId: tenant.tenantId,
-    now: () => new Date(),
+    now,
     environmentSummary: `${describeTenant(config)} · version ${config.version}`,
   };
   const mainDialog = new MainDialog({
@@ -83,16 +160,20 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
     exchange: tenant.exchange,
     approvalExpiryMs: config.approvalExpiryMs,
     requesterGroupId: config.requesterGroupId,
+    scheduleApproval: async (request) => {
+      await scheduleApproval(jobs, request, { now: now(), reminderMs: config.approvalReminderMs });
+      pokeJobs();
+    },
   });
-  const conversations = new ConversationReferenceStore(store.storage);
   const gate = new TenantGate({
     tenantId: tenant.tenantId,
     allowedTenantIds: config.allowedTenantIds,
     teamsOnly: config.bot.mode !== 'local',
     audit,
     logger,
-    now: () => new Date(),
+    now,
   });
+  const actionDeps = { ...jobDeps, pokeJobs, background, logger, tenantId: tenant.tenantId };
   const bot = new ServiceAccountBot({
     ...replies,
     logger,
@@ -100,6 +181,16 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
     mainDialog,
     conversations,
     gate,
+    approvalActions: new ApprovalActions({
+      ...actionDeps,
+      approvalsChannelId: config.approvalsChannelId,
+      approverGroupId: config.approverGroupId,
+    }),
+    accountActions: new AccountActions({
+      ...actionDeps,
+      downgradeRoleId: config.downgradeRoleId,
+      passwordRevealMs: config.passwordRevealMs,
+    }),
   });
 
   const http = createHttpServer({
@@ -118,10 +209,12 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
   try {
     address = await http.listen(config.port, config.host);
   } catch (error) {
+    jobs.close();
     await store.close();
     await tenant.close();
     throw error;
   }
+  runner.start();
 
   if (config.bot.mode === 'local') {
     logger.warn(
@@ -134,6 +227,7 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
     botAuth: config.bot.mode === 'local' ? 'off (local mode)' : config.bot.appType,
     tenant: tenant.describe,
     storage: store.describe,
+    secretsKey: secrets.source,
   });
 
   let closing: Promise<void> | undefined;
@@ -144,6 +238,21 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
     requests,
     audit,
     conversations,
+    jobs,
+    runner,
+    passwords,
+    async idle() {
+      // Until a round starts nothing new: run what is due, wait for it and for what it set off.
+      for (let round = 0; round < 100; round++) {
+        const started = await runner.tick();
+        await runner.idle();
+        const quiet = await background.idle();
+        if (started === 0 && quiet && (await runner.tick()) === 0) {
+          await runner.idle();
+          return;
+        }
+      }
+    },
     close() {
       closing ??= (async () => {
         logger.info('Shutting down: no new requests; waiting for turns in flight', {
@@ -154,6 +263,10 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
           logger.warn('Shutdown grace period ended with turns still in flight', {
             inFlight: http.inFlight(),
           });
+        // Stop claiming jobs; a job still running past the grace gives its lease back for the next start.
+        await runner.stop(config.shutdownGraceMs);
+        await background.idle(config.shutdownGraceMs);
+        jobs.close();
         await store.close();
         await tenant.close();
         logger.info('Stopped');

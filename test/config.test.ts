@@ -32,8 +32,20 @@ describe('loadConfig', () => {
       mode: 'simulated',
       tenantId: AGENTS_PLAYGROUND_TENANT_ID,
       scenario: 'classic',
+      replicationMs: 60_000,
     });
     expect(config.storage).toEqual({ kind: 'sqlite', dataDir: './data' });
+    expect(config.dataDir).toBe('./data');
+    expect(config.dataEncryptionKey).toBeUndefined();
+    expect(config.replication).toEqual({
+      settleMs: 15_000,
+      pollMs: 5_000,
+      timeoutMs: 7_200_000,
+      confirmations: 2,
+    });
+    expect(config.approvalReminderMs).toBe(4 * 3_600_000);
+    expect(config.passwordRevealMs).toBe(15 * 60_000);
+    expect(config.approvalsChannelId).toBeUndefined();
     expect(config.logLevel).toBe('info');
     expect(config.version).toMatch(/^\d+\.\d+\.\d+/);
   });
@@ -95,12 +107,46 @@ describe('loadConfig', () => {
     ['REQUESTER_GROUP_ID', 'CiraSync admins'],
     ['ALLOWED_TENANT_IDS', '11111111-2222-3333-4444-555555555555, partner.com'],
     ['APPROVAL_EXPIRY_HOURS', '0'],
+    ['APPROVAL_REMINDER_HOURS', '24'],
+    ['APPROVAL_REMINDER_HOURS', '-1'],
+    ['APPROVALS_CHANNEL_ID', 'General'],
+    ['APPROVER_GROUP_ID', 'approvers'],
+    ['REPLICATION_SETTLE_MINUTES', 'half an hour'],
+    ['REPLICATION_POLL_SECONDS', '0'],
+    ['REPLICATION_TIMEOUT_MINUTES', '0'],
+    ['PASSWORD_REVEAL_MINUTES', '0'],
+    ['SIMULATOR_REPLICATION_SECONDS', 'fast'],
+    ['DATA_ENCRYPTION_KEY', 'c2hvcnQ='],
     ['DOWNGRADE_ROLE', 'Janitor'],
     ['DOWNGRADE_ROLE', '62e90394-69f5-4237-9190-012177145e10'],
   ])('when %s is "%s", then the error names that setting', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${name}: `));
+  });
+
+  it('when the replication settings are decimals, then they are taken as such; live defaults are minutes', () => {
+    const config = loadConfig({
+      REPLICATION_SETTLE_MINUTES: '0',
+      REPLICATION_POLL_SECONDS: '0.5',
+      REPLICATION_TIMEOUT_MINUTES: '1.5',
+    });
+    expect(config.replication).toMatchObject({ settleMs: 0, pollMs: 500, timeoutMs: 90_000 });
+    const live = loadConfig({
+      TENANT_MODE: 'live',
+      AAD_APP_TENANT_ID: GUID_A,
+      AAD_APP_CLIENT_ID: GUID_B,
+      AAD_APP_CLIENT_SECRET: 's',
+    });
+    expect(live.replication).toMatchObject({ settleMs: 30 * 60_000, pollMs: 60_000 });
+  });
+
+  it('when DATA_ENCRYPTION_KEY is 32 bytes of base64 (or comes as SECRET_), then it is used and never echoed in errors', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ DATA_ENCRYPTION_KEY: key }).dataEncryptionKey).toBe(key);
+    expect(loadConfig({ SECRET_DATA_ENCRYPTION_KEY: key }).dataEncryptionKey).toBe(key);
+    const short = Buffer.alloc(16, 9).toString('base64');
+    expect(problemsOf({ DATA_ENCRYPTION_KEY: short }).join('\n')).not.toContain(short);
   });
 
   it('when several settings are wrong, then one error lists every one of them', () => {

@@ -94,9 +94,15 @@ export async function connectTenant(config: Config, clock: Clock, logger: Logger
     const tenantId = await resolveTenantId(tenant.tenantId, ports.directory);
     return { ...ports, tenantId, describe: `tenant ${tenantId}`, close: async () => undefined };
   }
+  const replicationMs = config.tenant.replicationMs;
   const simulator = await startTenantSimulator({
     tenantId: config.tenant.tenantId,
     scenario: config.tenant.scenario,
+    delays: {
+      replicationMs,
+      exchangeRecipientMs: Math.round(replicationMs / 3),
+      mailboxMs: Math.round(replicationMs / 2),
+    },
   });
   const credential = new SimulatorCredential(
     simulator.authorityHost,

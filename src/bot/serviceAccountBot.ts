@@ -12,16 +12,15 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
-import { ADAPTIVE_CARD_CONTENT_TYPE, renderCard } from '../../cards/renderCard';
-import { isFormVerb, REQUEST_VERBS } from '../../cards/verbs';
-import { inputText } from '../../dialogs/cardSubmission';
+import { ADAPTIVE_CARD_CONTENT_TYPE } from '../../cards/renderCard';
+import { isFormVerb } from '../../cards/verbs';
 import { type CommandReplyDeps, sendHelp } from '../../dialogs/commandReplies';
 import { takeInvokeAnswer } from '../../dialogs/formPrompt';
 import type { MainDialog } from '../../dialogs/mainDialog';
-import { cancelRequest } from '../domain/requestUseCases';
 import type { ConversationReferenceStore } from '../adapters/teams/conversationReferences';
 import type { Logger } from '../logger';
-import { actorOf } from './actor';
+import { ACCOUNT_ACTION_VERBS, type AccountActions } from './accountActions';
+import { APPROVAL_ACTION_VERBS, type ApprovalActions } from './approvalActions';
 import type { TenantGate } from './tenantGate';
 
 export interface ServiceAccountBotOptions extends CommandReplyDeps {
@@ -32,6 +31,10 @@ export interface ServiceAccountBotOptions extends CommandReplyDeps {
   conversations: ConversationReferenceStore;
   conversationState: ConversationState;
   mainDialog: MainDialog;
+  /** Approve, Reject, Cancel, Resend and refresh on the approval card. */
+  approvalActions: ApprovalActions;
+  /** Retry, Remove, Reveal password and Downgrade on the progress card. */
+  accountActions: AccountActions;
 }
 
 function invokeMessage(text: string): AdaptiveCardInvokeResponse {
@@ -113,37 +116,13 @@ export class ServiceAccountBot extends TeamsActivityHandler {
         ? { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: answer.card }
         : invokeMessage(answer.text);
     }
-    if (verb === REQUEST_VERBS.cancel) return this.cancelFromCard(context, invokeValue);
+    const data = (invokeValue.action.data ?? {}) as Record<string, unknown>;
+    if (APPROVAL_ACTION_VERBS.includes(verb)) return this.options.approvalActions.handle(context, verb, data);
+    if (ACCOUNT_ACTION_VERBS.includes(verb)) return this.options.accountActions.handle(context, verb, data);
     this.options.logger.warn('Card action with an unknown verb', {
       verb: verb.slice(0, 64),
       conversationId: context.activity.conversation?.id,
     });
     return invokeError(400, 'BadRequest', 'This action is not available.');
-  }
-
-  private async cancelFromCard(
-    context: TurnContext,
-    invokeValue: AdaptiveCardInvokeValue,
-  ): Promise<AdaptiveCardInvokeResponse> {
-    const data = (invokeValue.action.data ?? {}) as Record<string, unknown>;
-    const requestId = inputText(data, 'requestId');
-    const actor = actorOf(context.activity);
-    if (requestId === '' || requestId.length > 64)
-      return invokeError(400, 'BadRequest', 'The card did not say which request.');
-    if (actor === undefined) return invokeError(403, 'Forbidden', 'I could not tell who you are.');
-    const outcome = await cancelRequest(this.options.requests, this.options.audit, {
-      tenantId: this.options.tenantId,
-      requestId,
-      actor,
-      now: this.options.now(),
-    });
-    if ('refused' in outcome) return invokeMessage(outcome.refused);
-    const request = outcome.cancelled;
-    const card = renderCard('formDone', {
-      title: 'Request cancelled',
-      facts: [{ title: 'Account', value: `${request.details.username}@${request.details.domain}` }],
-      note: 'Nothing was created.',
-    });
-    return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };
   }
 }

@@ -16,6 +16,16 @@ export interface DecisionInput {
   decision: 'approve' | 'reject';
   comment?: string;
   now: Date;
+  /**
+   * The actor is a member of the approver group and pressed the card in the approvals channel (the
+   * caller checked both); such a member may decide in the named approver's place.
+   */
+  approverGroupMember?: boolean;
+  /**
+   * Runs after every check passed and just before the approving compare-and-set: schedule the work an
+   * approval starts here, idempotently (a parallel press runs it too, and then loses the race).
+   */
+  beforeApprove?: (request: ServiceAccountRequest) => Promise<void>;
 }
 
 export type DecisionOutcome =
@@ -34,7 +44,8 @@ function cleanComment(comment: string | undefined): string {
   return (comment ?? '').replace(CONTROL_CHARACTERS, ' ').trim();
 }
 
-async function expire(
+/** Turns a pending request whose time is up into `Expired` (audited once); returns what is stored. */
+export async function expireRequest(
   store: RequestStore,
   audit: AuditLog,
   request: ServiceAccountRequest,
@@ -74,7 +85,7 @@ export async function decideRequest(
       message: 'You asked for this account, so you cannot approve or reject it: a second administrator must.',
     };
   }
-  if (actorId !== request.approver.aadObjectId.toLowerCase()) {
+  if (actorId !== request.approver.aadObjectId.toLowerCase() && input.approverGroupMember !== true) {
     return {
       kind: 'refused',
       status: 403,
@@ -100,8 +111,13 @@ export async function decideRequest(
   }
   if (request.state !== 'PendingApproval') return { kind: 'unchanged', request, reason: 'alreadyDecided' };
   if (input.now.getTime() >= Date.parse(request.expiresAt)) {
-    return { kind: 'unchanged', request: await expire(store, audit, request, input.now), reason: 'expired' };
+    return {
+      kind: 'unchanged',
+      request: await expireRequest(store, audit, request, input.now),
+      reason: 'expired',
+    };
   }
+  if (input.decision === 'approve') await input.beforeApprove?.(request);
   const at = input.now.toISOString();
   const outcome = input.decision === 'approve' ? 'approved' : 'rejected';
   const decided = await store.transition(

@@ -19,8 +19,9 @@ import {
   type StepContext,
   type StepName,
   type StepResult,
+  userPrincipalName,
 } from './provisioningSteps';
-import { ROLE } from './wellKnown';
+import { creationMarker, ROLE } from './wellKnown';
 
 export const PLAN: readonly {
   name: StepName;
@@ -149,4 +150,34 @@ export async function downgradeAccount(options: {
     }
   }
   return { granted, removedGlobalAdministrator: removed };
+}
+
+/**
+ * "Remove what was created" after a failed run: deletes the user only when this request created it
+ * (its creation marker), which also releases its licence and role assignments. Never touches an
+ * account someone else made.
+ */
+export async function removeCreatedAccount(
+  directory: Directory,
+  spec: Pick<ServiceAccountSpec, 'requestId' | 'username' | 'domain'>,
+): Promise<{ removed: boolean; detail: string }> {
+  const upn = userPrincipalName(spec);
+  const user = await directory.findUser(upn);
+  if (user === undefined)
+    return { removed: false, detail: `${upn} does not exist; there was nothing to remove.` };
+  if (user.employeeType !== creationMarker(spec.requestId)) {
+    throw new AppError(
+      'Conflict',
+      `${upn} was not created by this request, so I will not delete it. An administrator can remove it in the Microsoft 365 admin center.`,
+    );
+  }
+  try {
+    await directory.deleteUser(user.id);
+  } catch (error) {
+    if (!isAppError(error, 'NotFound')) throw error;
+  }
+  return {
+    removed: true,
+    detail: `Deleted ${upn} (its licence and roles went with it). It stays in Deleted users for 30 days.`,
+  };
 }

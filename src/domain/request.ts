@@ -64,7 +64,8 @@ export interface ServiceAccountRequest {
 export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {
   PendingApproval: ['Provisioning', 'Rejected', 'Expired', 'Cancelled'],
   Provisioning: ['AwaitingReplication', 'Failed', 'Cancelled'],
-  Failed: ['Provisioning'],
+  // Failed → Cancelled: "Remove what was created" ended it.
+  Failed: ['Provisioning', 'Cancelled'],
   AwaitingReplication: ['Ready', 'Failed'],
   Ready: [],
   Rejected: [],
@@ -93,7 +94,24 @@ export const STATE_LABELS: Readonly<Record<RequestState, string>> = {
   Ready: 'Ready',
 };
 
-export type AuditEvent = 'submitted' | 'delivered' | 'approved' | 'rejected' | 'cancelled' | 'expired';
+export type AuditEvent =
+  | 'submitted'
+  | 'delivered'
+  | 'delivery failed'
+  | 'reminded'
+  | 'approved'
+  | 'rejected'
+  | 'cancelled'
+  | 'expired'
+  | 'provisioned'
+  | 'failed'
+  | 'retried'
+  | 'removed'
+  | 'ready'
+  | 'password revealed'
+  | 'password reset'
+  | 'password purged'
+  | 'downgraded';
 
 /** One append-only audit record. Never holds a password, a token or a card payload. */
 export interface AuditRecord {

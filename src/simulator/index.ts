@@ -17,7 +17,12 @@ export type { FaultControl, FaultHandle, FaultSpec, FaultStatus } from './faults
 export type { ThrottleSettings } from './graph/graphApi';
 export { MAX_BATCH_REQUESTS } from './graph/graphBatch';
 export type { Api } from './http/simMessages';
-export { PEOPLE_DOMAIN, REQUESTERS_GROUP_ID, type SimulatorSeed } from './state/seedTenant';
+export {
+  APPROVERS_GROUP_ID,
+  PEOPLE_DOMAIN,
+  REQUESTERS_GROUP_ID,
+  type SimulatorSeed,
+} from './state/seedTenant';
 export { ROLE_IDS, APPLICATION_IMPERSONATION } from './state/roleCatalog';
 export { SKUS } from './state/skuCatalog';
 export type * from './state/stateTypes';

@@ -170,6 +170,7 @@ describe('card actions', () => {
   });
 
   it('when a form is cancelled, then pressing its buttons afterwards is answered as no longer active', async () => {
+    await bot.idle();
     const before = connector.calls.length;
     await postActivity(url, teamsMessage(connector.serviceUrl, 'new service account'));
     const calls = await connector.waitForActivities(before + 1);

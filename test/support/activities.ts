@@ -16,14 +16,51 @@ export const ALEX: TeamsUser = {
   aadObjectId: '00000000-0000-0000-0000-0000000000020',
 };
 
+export const MEGAN: TeamsUser = {
+  id: '29:megan',
+  name: 'Megan Bowen',
+  aadObjectId: '00000000-0000-0000-0000-0000000000021',
+};
+
+/** Where an activity comes from: a personal chat (default) or a channel of a team. */
+export interface ActivityOptions {
+  from?: TeamsUser;
+  conversationId?: string;
+  tenantId?: string;
+  /** A channel id (19:…@thread.tacv2): the activity comes from that channel, not a personal chat. */
+  channelId?: string;
+}
+
 /** What every Teams activity in a personal chat carries. */
 function personalActivity(
   serviceUrl: string,
   type: string,
-  options: { from?: TeamsUser; conversationId?: string; tenantId?: string },
+  options: ActivityOptions,
 ): Record<string, unknown> {
   const from = options.from ?? ALEX;
   const tenantId = options.tenantId ?? TEST_TENANT_ID;
+  if (options.channelId !== undefined) {
+    return {
+      type,
+      id: randomUUID(),
+      timestamp: new Date().toISOString(),
+      channelId: 'msteams',
+      serviceUrl,
+      from,
+      recipient: { id: BOT_CHANNEL_ID, name: 'Service Account Bot' },
+      conversation: {
+        id: `${options.channelId};messageid=1700000000000`,
+        conversationType: 'channel',
+        isGroup: true,
+        tenantId,
+      },
+      channelData: {
+        tenant: { id: tenantId },
+        channel: { id: options.channelId },
+        team: { id: options.channelId },
+      },
+    };
+  }
   return {
     type,
     id: randomUUID(),
@@ -44,7 +81,7 @@ function personalActivity(
 export function teamsMessage(
   serviceUrl: string,
   text: string,
-  options: { from?: TeamsUser; conversationId?: string; tenantId?: string } = {},
+  options: ActivityOptions = {},
 ): Record<string, unknown> {
   return { ...personalActivity(serviceUrl, 'message', options), locale: 'en-US', text, textFormat: 'plain' };
 }
@@ -72,7 +109,7 @@ export function teamsCardAction(
   serviceUrl: string,
   verb: string,
   data: Record<string, unknown>,
-  options: { from?: TeamsUser } = {},
+  options: ActivityOptions & { trigger?: 'manual' | 'automatic' } = {},
 ): Record<string, unknown> {
   const base = teamsMessage(serviceUrl, '', options);
   delete base.text;
@@ -81,7 +118,7 @@ export function teamsCardAction(
     ...base,
     type: 'invoke',
     name: 'adaptiveCard/action',
-    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+    value: { action: { type: 'Action.Execute', verb, data }, trigger: options.trigger ?? 'manual' },
   };
 }
 

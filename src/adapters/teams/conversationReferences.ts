@@ -91,6 +91,20 @@ export class ConversationReferenceStore {
     return wrote;
   }
 
+  /** Remembers a personal chat the bot opened itself (the user has not written in it yet). */
+  async rememberOpened(
+    person: { tenantId: string; aadObjectId: string; name: string },
+    reference: Partial<ConversationReference>,
+    now: Date,
+  ): Promise<void> {
+    const empty: StoredReference = { ...person, reference: {}, updatedAt: '' };
+    await this.docs.update(this.key(person.tenantId, person.aadObjectId), parse, empty, (current) =>
+      current.updatedAt !== '' && samePlace(current.reference, reference)
+        ? undefined
+        : { ...person, reference, updatedAt: now.toISOString() },
+    );
+  }
+
   async get(tenantId: string, aadObjectId: string): Promise<StoredReference | undefined> {
     const doc = await this.docs.read(this.key(tenantId, aadObjectId), parse);
     return doc === undefined || doc.value.updatedAt === '' ? undefined : doc.value;

@@ -4,11 +4,17 @@
  * is not in the conversation, blocked, or the app was removed) and 404 are permanent — fall back to
  * someone or somewhere else; 429 and 5xx are passing and retried with back-off, bounded.
  */
-import type { Activity, CloudAdapter, ConversationReference, TurnContext } from 'botbuilder';
+import {
+  type Activity,
+  type CloudAdapter,
+  type ConversationParameters,
+  type ConversationReference,
+  TurnContext,
+} from 'botbuilder';
 import type { Clock } from '../../domain/ports';
 
 export type Delivery =
-  | { ok: true; activityId: string; conversationId: string }
+  | { ok: true; activityId: string; conversationId: string; reference: Partial<ConversationReference> }
   | { ok: false; permanent: boolean; status?: number; code?: string };
 
 export interface ProactiveMessengerOptions {
@@ -31,6 +37,36 @@ function codeOf(error: unknown): string | undefined {
   const e = error as { code?: unknown; body?: { error?: { code?: unknown } } };
   const code = e?.body?.error?.code ?? e?.code;
   return typeof code === 'string' ? code.slice(0, 64) : undefined;
+}
+
+/**
+ * The adapter hands an error thrown in a proactive turn to its `onTurnError` (which would tell the
+ * user something went wrong) instead of to the caller. The failure is caught inside the turn instead,
+ * and raised again once the turn is over, where the messenger can sort it.
+ */
+function failureBox(): { fail: (error: unknown) => void; rethrow: () => void } {
+  let failure: { error: unknown } | undefined;
+  return {
+    fail: (error) => {
+      failure = { error };
+    },
+    rethrow: () => {
+      if (failure !== undefined) throw failure.error;
+    },
+  };
+}
+
+function captured(
+  logic: (context: TurnContext) => Promise<void>,
+  fail: (error: unknown) => void,
+): (context: TurnContext) => Promise<void> {
+  return async (context) => {
+    try {
+      await logic(context);
+    } catch (error) {
+      fail(error);
+    }
+  };
 }
 
 export function isPermanentFailure(status: number | undefined): boolean {
@@ -64,21 +100,71 @@ export class ProactiveMessenger {
     });
   }
 
-  private async attempt(
+  /**
+   * Opens the bot's personal chat with a user who has the app but never wrote to the bot, by their
+   * Entra object id (Teams allows this only in personal scope, and only where the app is installed),
+   * and sends the first message there.
+   */
+  async createPersonal(
+    target: { serviceUrl: string; tenantId: string; aadObjectId: string },
+    activity: Partial<Activity>,
+  ): Promise<Delivery> {
+    const parameters: ConversationParameters = {
+      isGroup: false,
+      bot: { id: this.options.botAppId === '' ? 'bot' : `28:${this.options.botAppId}`, name: '' },
+      members: [{ id: target.aadObjectId, name: '' }],
+      tenantId: target.tenantId,
+      channelData: { tenant: { id: target.tenantId } },
+    } as ConversationParameters;
+    // Teams answers with the one personal chat between the bot and the user, so asking twice is safe.
+    const opened = await this.retrying(async () => {
+      const { fail, rethrow } = failureBox();
+      let reference: Partial<ConversationReference> | undefined;
+      await this.options.adapter.createConversationAsync(
+        this.options.botAppId,
+        'msteams',
+        target.serviceUrl,
+        undefined as unknown as string,
+        parameters,
+        captured(async (context) => {
+          reference = TurnContext.getConversationReference(context.activity);
+        }, fail),
+      );
+      rethrow();
+      if (reference === undefined) throw new Error('createConversation ran no turn');
+      return { activityId: '', reference };
+    });
+    return opened.ok ? this.send(opened.reference, activity) : opened;
+  }
+
+  private attempt(
     reference: Partial<ConversationReference>,
     act: (context: TurnContext) => Promise<string>,
   ): Promise<Delivery> {
+    return this.retrying(async () => {
+      const { fail, rethrow } = failureBox();
+      let activityId = '';
+      // A new message in the conversation, not a reply to whatever activity the reference was taken from.
+      const { activityId: _replyTo, ...conversation } = reference;
+      await this.options.adapter.continueConversationAsync(
+        this.options.botAppId,
+        conversation,
+        captured(async (context) => {
+          activityId = await act(context);
+        }, fail),
+      );
+      rethrow();
+      return { activityId, reference };
+    });
+  }
+
+  private async retrying(
+    act: () => Promise<{ activityId: string; reference: Partial<ConversationReference> }>,
+  ): Promise<Delivery> {
     for (let attempt = 1; ; attempt++) {
       try {
-        let activityId = '';
-        await this.options.adapter.continueConversationAsync(
-          this.options.botAppId,
-          reference,
-          async (context) => {
-            activityId = await act(context);
-          },
-        );
-        return { ok: true, activityId, conversationId: reference.conversation?.id ?? '' };
+        const { activityId, reference } = await act();
+        return { ok: true, activityId, conversationId: reference.conversation?.id ?? '', reference };
       } catch (error) {
         const status = statusOf(error);
         const permanent = isPermanentFailure(status);

@@ -19,6 +19,8 @@ export interface SimulatorSeed {
 
 /** A seeded security group (Isaiah Langer is its member), for a configured requester group. */
 export const REQUESTERS_GROUP_ID = 'c5a1e9d2-7b3f-4e8a-9c6d-2f1b0a9e8d7c';
+/** A security group of admins who may decide requests in an approvals channel: Alex and Adele. */
+export const APPROVERS_GROUP_ID = '0f1e2d3c-4b5a-4697-8877-665544332211';
 
 /** The domain the seeded people use (verified, managed except in `federated-only`). */
 export const PEOPLE_DOMAIN = 'contoso.com';
@@ -168,6 +170,11 @@ function seedExchange(state: TenantState, impersonationExists: boolean, ids: IdG
       id: REQUESTERS_GROUP_ID,
       displayName: 'Service account requesters',
       memberIds: ['00000000-0000-0000-0000-0000000000023'],
+    },
+    {
+      id: APPROVERS_GROUP_ID,
+      displayName: 'Service account approvers',
+      memberIds: ['00000000-0000-0000-0000-0000000000020', '00000000-0000-0000-0000-0000000000022'],
     },
   ];
   state.roleGroups = [

@@ -26,6 +26,9 @@ describe('proactive messages', () => {
         MicrosoftAppTenantId: '',
       }),
     );
+    // As in the bot: an adapter with a turn error handler, which must not swallow a failed send.
+    const turnErrors: unknown[] = [];
+    adapter.onTurnError = async (_context, error) => void turnErrors.push(error);
     messenger = new ProactiveMessenger({ adapter, botAppId: '', clock, baseDelayMs: 10 });
     reference = {
       channelId: 'msteams',
@@ -86,6 +89,32 @@ describe('proactive messages', () => {
       expect(sleeps).toEqual([]);
     },
   );
+
+  it('when the bot has never been in the user’s chat, then a new chat is opened by object id and the message sent there', async () => {
+    const result = await messenger.createPersonal(
+      { serviceUrl: connector.serviceUrl, tenantId: TEST_TENANT_ID, aadObjectId: ALEX.aadObjectId },
+      { type: 'message', text: 'A request waits for you.' },
+    );
+    expect(result).toMatchObject({ ok: true, conversationId: 'a:created-1' });
+    expect(connector.created).toEqual([
+      { conversationId: 'a:created-1', memberId: ALEX.aadObjectId, tenantId: TEST_TENANT_ID },
+    ]);
+    expect(connector.calls[0]).toMatchObject({
+      conversationId: 'a:created-1',
+      body: { text: 'A request waits for you.' },
+    });
+  });
+
+  it('when the user does not have the app, then opening a chat fails as permanent (403) and nothing is sent', async () => {
+    connector.notInstalled.add(ALEX.aadObjectId);
+    const result = await messenger.createPersonal(
+      { serviceUrl: connector.serviceUrl, tenantId: TEST_TENANT_ID, aadObjectId: ALEX.aadObjectId },
+      { type: 'message', text: 'x' },
+    );
+    connector.notInstalled.delete(ALEX.aadObjectId);
+    expect(result).toMatchObject({ ok: false, permanent: true, status: 403 });
+    expect(connector.calls).toHaveLength(0);
+  });
 
   it('when Teams is throttling for a while, then the send is retried with back-off and finally delivered', async () => {
     connector.failNext(3, 429);

@@ -1,0 +1,166 @@
+/**
+ * The approval card (Universal Actions): one card per request, drawn for whoever looks at it. The
+ * approver sees the whole request with Approve and Reject; the requester sees it with Cancel (and
+ * Resend when the approver could not be reached); everyone else sees the status. Once decided, every
+ * view shows the outcome, who decided and when. The card's data carries only the request id.
+ */
+import { CONTACT_FIELDS, CONTACT_LABELS } from '../dialogs/requestDraft';
+import { isFinal, type ServiceAccountRequest, STATE_LABELS } from '../src/domain/request';
+import { ROLE_NAMES, ROLE } from '../src/domain/wellKnown';
+import { type AdaptiveCardJson, type Fact, renderCard } from './renderCard';
+
+/** Who the card is drawn for. `channel` is the shared copy in the approvals channel. */
+export type ApprovalViewer = 'approver' | 'requester' | 'groupApprover' | 'other' | 'channel';
+
+export interface ApprovalCardOptions {
+  now: Date;
+  /** Teams user ids (MRIs) whose clients refresh the card to their own view: approver and requester. */
+  refreshUserIds: string[];
+  /** Shown in the attention colour: why an action was refused, or a delivery problem. */
+  notice?: string;
+  /** The approver could not be reached: the requester may send it again. */
+  undelivered?: boolean;
+  comment?: string;
+  commentError?: string;
+}
+
+/** "2026-11-26 10:05 UTC" */
+export function utcMinutes(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function statusOf(request: ServiceAccountRequest, now: Date): { text: string; color: string } {
+  const decision = request.decision;
+  switch (request.state) {
+    case 'PendingApproval':
+      return now.getTime() >= Date.parse(request.expiresAt)
+        ? { text: 'Expired before approval', color: 'Warning' }
+        : { text: `Waiting for approval by ${request.approver.name}`, color: 'Accent' };
+    case 'Rejected':
+      return { text: `Rejected by ${decision?.by.name ?? request.approver.name}`, color: 'Attention' };
+    case 'Expired':
+      return { text: 'Expired before anyone approved it', color: 'Warning' };
+    case 'Cancelled':
+      return { text: `Cancelled by ${request.requester.name}`, color: 'Warning' };
+    case 'Failed':
+      return { text: 'Approved — setting up the account failed', color: 'Attention' };
+    case 'Ready':
+      return { text: 'Approved — the account is ready', color: 'Good' };
+    default:
+      return {
+        text: `Approved by ${decision?.by.name ?? request.approver.name} — ${STATE_LABELS[request.state].toLowerCase()}`,
+        color: 'Good',
+      };
+  }
+}
+
+function introFor(request: ServiceAccountRequest, viewer: ApprovalViewer, undelivered: boolean): string {
+  if (request.state !== 'PendingApproval') return '';
+  const who = request.requester.name;
+  switch (viewer) {
+    case 'approver':
+    case 'groupApprover':
+      return `${who} asks you to approve a new cloud account that will be a **Global Administrator** of this tenant, for CiraSync Enterprise. Nothing is created until you approve. You cannot undo an approval from this card.`;
+    case 'requester':
+      return undelivered
+        ? `I could not deliver this request to ${request.approver.name} yet.`
+        : `${request.approver.name} has this card to approve or reject. I will tell you what they decide.`;
+    case 'channel':
+      return `${who} asks for a new Global Administrator service account. The approver, or a member of the approver group, opens it with Review.`;
+    default:
+      return '';
+  }
+}
+
+function accountFacts(request: ServiceAccountRequest): Fact[] {
+  const d = request.details;
+  return [
+    { title: 'Display name', value: d.displayName },
+    { title: 'User name', value: `${d.username}@${d.domain}` },
+    { title: 'Role', value: `${ROLE_NAMES[ROLE.globalAdministrator]} (lowered after the first sign-in)` },
+    { title: 'Password', value: 'Generated when the account is created; never posted in chat' },
+  ];
+}
+
+function contactFacts(request: ServiceAccountRequest): Fact[] {
+  const contact = request.details.contact;
+  return CONTACT_FIELDS.flatMap((field) => {
+    const value = contact[field];
+    return value === undefined || value === '' ? [] : [{ title: CONTACT_LABELS[field], value }];
+  });
+}
+
+function syncFacts(request: ServiceAccountRequest): Fact[] {
+  const d = request.details;
+  const facts: Fact[] = [
+    { title: 'Public folders', value: d.publicFolders === undefined ? 'No' : 'Yes (read only, Reviewer)' },
+  ];
+  if (d.publicFolders !== undefined) facts.push({ title: 'Mailbox licence', value: d.publicFolders.skuName });
+  if (d.usageLocation !== undefined) facts.push({ title: 'Usage location', value: d.usageLocation });
+  for (const warning of d.acknowledgedWarnings) facts.push({ title: 'Acknowledged', value: warning });
+  return facts;
+}
+
+function peopleFacts(request: ServiceAccountRequest, now: Date): Fact[] {
+  const facts: Fact[] = [
+    { title: 'Requested by', value: request.requester.name },
+    { title: 'Approver', value: `${request.approver.name} (${request.approver.userPrincipalName})` },
+    { title: 'Submitted', value: utcMinutes(request.createdAt) },
+  ];
+  if (request.state === 'PendingApproval' && now.getTime() < Date.parse(request.expiresAt))
+    facts.push({ title: 'Expires', value: utcMinutes(request.expiresAt) });
+  if (request.state === 'Expired') facts.push({ title: 'Expired', value: utcMinutes(request.updatedAt) });
+  if (request.state === 'Cancelled') facts.push({ title: 'Cancelled', value: utcMinutes(request.updatedAt) });
+  return facts;
+}
+
+function outcomeFacts(request: ServiceAccountRequest): Fact[] {
+  const decision = request.decision;
+  if (decision === undefined) return [];
+  const facts: Fact[] = [
+    { title: 'Outcome', value: decision.outcome === 'approved' ? 'Approved' : 'Rejected' },
+    { title: 'By', value: decision.by.name },
+    { title: 'When', value: utcMinutes(decision.at) },
+  ];
+  if (decision.comment !== undefined) facts.push({ title: 'Comment', value: decision.comment });
+  return facts;
+}
+
+export function approvalCard(
+  request: ServiceAccountRequest,
+  viewer: ApprovalViewer,
+  options: ApprovalCardOptions,
+): AdaptiveCardJson {
+  const pending =
+    request.state === 'PendingApproval' && options.now.getTime() < Date.parse(request.expiresAt);
+  const mayDecide = viewer === 'approver' || viewer === 'groupApprover';
+  const seesDetails = mayDecide || viewer === 'requester';
+  const status = statusOf(request, options.now);
+  const card = renderCard('approval', {
+    requestId: request.id,
+    title: `${request.details.displayName} (${request.details.username}@${request.details.domain})`,
+    status: status.text,
+    statusColor: status.color,
+    intro: introFor(request, viewer, options.undelivered === true),
+    notice: options.notice ?? '',
+    people: peopleFacts(request, options.now),
+    outcome: outcomeFacts(request),
+    account: seesDetails ? accountFacts(request) : [],
+    contact: seesDetails && !isFinal(request.state) ? contactFacts(request) : [],
+    sync: seesDetails && !isFinal(request.state) ? syncFacts(request) : [],
+    canDecide: pending && mayDecide,
+    comment: options.comment ?? '',
+    commentError: options.commentError ?? '',
+    canCancel: pending && viewer === 'requester',
+    canResend: pending && viewer === 'requester' && options.undelivered === true,
+    canReview: pending && viewer === 'channel',
+    refreshUserIds: options.refreshUserIds,
+  });
+  // A settled card, or one nobody needs to refresh, carries no refresh block (none may be empty).
+  if (options.refreshUserIds.length === 0 || isFinal(request.state)) {
+    const rest: Record<string, unknown> = { ...card };
+    delete rest.refresh;
+    return rest as AdaptiveCardJson;
+  }
+  return card;
+}

@@ -1,0 +1,108 @@
+/**
+ * The provisioning progress card: one card in the requester's chat, updated in place after every
+ * step (✓ done, ▶ running, ✗ failed, · to do), then the replication wait and the hand-over. On a
+ * failure it says which step and why, in plain words, with Retry and (when something was created)
+ * Remove what was created — the removal asks once more before it deletes anything.
+ */
+import { PLAN } from '../src/domain/provisionAccount';
+import type { StepName, StepResult } from '../src/domain/provisioningSteps';
+import type { ServiceAccountRequest } from '../src/domain/request';
+import { utcMinutes } from './approvalCard';
+import { type AdaptiveCardJson, type Fact, renderCard } from './renderCard';
+
+export interface ProgressView {
+  request: ServiceAccountRequest;
+  completed: StepResult[];
+  /** The step being worked on now. */
+  current?: StepName;
+  startedAt?: string;
+  failure?: { step?: StepName; message: string; detail?: string };
+  /** Something this request created exists (the user): removal is offered on a failure. */
+  createdSomething: boolean;
+  /** The requester pressed Remove: the card asks for confirmation. */
+  confirmingRemove?: boolean;
+  /** What the removal did, once it ran. */
+  removed?: string;
+  /** Waiting for Exchange: when it started and what the last poll saw. */
+  replication?: { since: string; lastSeen?: string };
+  /** Ready: the hand-over and the downgrade. */
+  ready?: { note: string; canReveal: boolean; canReset?: boolean; canDowngrade: boolean; facts: Fact[] };
+}
+
+const OUTCOME_WORDS: Readonly<Record<StepResult['outcome'], string>> = {
+  created: 'done',
+  existing: 'already in place',
+  skipped: 'not needed',
+};
+
+export function progressCard(view: ProgressView): AdaptiveCardJson {
+  const { request } = view;
+  const done = new Map(view.completed.map((r) => [r.step, r]));
+  const steps = PLAN.map((step) => {
+    const result = done.get(step.name);
+    if (result !== undefined) return { mark: '✓', title: `${step.title} — ${OUTCOME_WORDS[result.outcome]}` };
+    if (view.failure?.step === step.name) return { mark: '✗', title: step.title };
+    if (view.current === step.name) return { mark: '▶', title: `${step.title} — working on it` };
+    return { mark: '·', title: step.title };
+  });
+  if (view.replication !== undefined || view.ready !== undefined || request.state === 'Ready') {
+    const waiting = request.state === 'AwaitingReplication';
+    steps.push({
+      mark: waiting ? '▶' : view.ready !== undefined || request.state === 'Ready' ? '✓' : '·',
+      title: waiting
+        ? 'Wait for Exchange to replicate the impersonation role (usually 30–45 minutes)'
+        : 'Exchange replicated the impersonation role',
+    });
+  }
+  const failedAt =
+    view.failure?.step === undefined ? -1 : PLAN.findIndex((s) => s.name === view.failure?.step);
+  const status =
+    view.removed !== undefined
+      ? { text: 'Removed what this request created', color: 'Warning' }
+      : view.failure !== undefined
+        ? {
+            text:
+              failedAt >= 0
+                ? `Step ${failedAt + 1} of ${PLAN.length} failed`
+                : 'Setting up the account failed',
+            color: 'Attention',
+          }
+        : request.state === 'Ready'
+          ? { text: 'Ready', color: 'Good' }
+          : request.state === 'AwaitingReplication'
+            ? { text: 'Created — waiting for Exchange', color: 'Accent' }
+            : {
+                text: `Working on it (${view.completed.length} of ${PLAN.length} steps done)`,
+                color: 'Accent',
+              };
+  const facts: Fact[] = [];
+  if (view.startedAt !== undefined) facts.push({ title: 'Started', value: utcMinutes(view.startedAt) });
+  if (view.replication !== undefined && request.state === 'AwaitingReplication') {
+    facts.push({ title: 'Waiting since', value: utcMinutes(view.replication.since) });
+    if (view.replication.lastSeen !== undefined)
+      facts.push({ title: 'Last check', value: view.replication.lastSeen });
+  }
+  facts.push(...(view.ready?.facts ?? []));
+  const failed = view.failure !== undefined && view.removed === undefined && request.state === 'Failed';
+  return renderCard('progress', {
+    requestId: request.id,
+    account: `${request.details.displayName} (${request.details.username}@${request.details.domain})`,
+    status: status.text,
+    statusColor: status.color,
+    steps,
+    failure: view.failure?.message ?? '',
+    failureDetail: view.failure?.detail ?? '',
+    note:
+      view.removed ??
+      (view.confirmingRemove === true
+        ? 'This deletes the user this request created (which also releases its licence and roles). Press **Yes, remove it** to go ahead.'
+        : (view.ready?.note ?? '')),
+    facts,
+    canRetry: failed && view.confirmingRemove !== true,
+    canRemove: failed && view.createdSomething && view.confirmingRemove !== true,
+    canConfirmRemove: failed && view.createdSomething && view.confirmingRemove === true,
+    canReveal: view.ready?.canReveal ?? false,
+    canReset: view.ready?.canReset ?? view.ready?.canReveal ?? false,
+    canDowngrade: view.ready?.canDowngrade ?? false,
+  });
+}

@@ -1,0 +1,289 @@
+/**
+ * Buttons on the progress and "ready" cards: Retry and Remove what was created (after a failure),
+ * Reveal password and Reset password (the hand-over, requester only), Downgrade role (after the
+ * product's first sign-in). The actor comes from the activity; only the requester or the approver
+ * may press these, and the password goes only to the requester, only in the invoke's answer.
+ */
+import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
+import { progressCard } from '../../cards/progressCard';
+import { ADAPTIVE_CARD_CONTENT_TYPE, renderCard } from '../../cards/renderCard';
+import { ACCOUNT_VERBS } from '../../cards/verbs';
+import { inputText } from '../../dialogs/cardSubmission';
+import type { PasswordVault } from '../adapters/secrets/passwordVault';
+import type { RequestMessages } from '../adapters/teams/requestMessages';
+import { isAppError } from '../domain/errors';
+import { generatePassword } from '../domain/password';
+import type { Patience } from '../domain/patience';
+import type { Directory, Exchange } from '../domain/ports';
+import { downgradeAccount, removeCreatedAccount } from '../domain/provisionAccount';
+import { userPrincipalName } from '../domain/provisioningSteps';
+import type { Actor, ServiceAccountRequest } from '../domain/request';
+import type { AuditLog, RequestStore } from '../domain/requestPorts';
+import { creationMarker, ROLE_NAMES } from '../domain/wellKnown';
+import type { JobStore } from '../jobs/jobs';
+import { progressViewOf, provisionData, provisionJobId, specOf } from '../jobs/provisioningJob';
+import { passwordPurgeJobId, PASSWORD_PURGE_JOB, readyNote, utc } from '../jobs/replicationJob';
+import type { Logger } from '../logger';
+import { actorOf } from './actor';
+
+export const ACCOUNT_ACTION_VERBS: readonly string[] = Object.values(ACCOUNT_VERBS);
+
+export interface AccountActionDeps {
+  requests: RequestStore;
+  audit: AuditLog;
+  jobs: JobStore;
+  pokeJobs: () => void;
+  directory: Directory;
+  exchange: Exchange;
+  patience: Patience;
+  passwords: PasswordVault;
+  messages: RequestMessages;
+  logger: Logger;
+  tenantId: string;
+  downgradeRoleId: string;
+  passwordRevealMs: number;
+  now: () => Date;
+}
+
+function message(text: string): AdaptiveCardInvokeResponse {
+  return {
+    statusCode: 200,
+    type: 'application/vnd.microsoft.activity.message',
+    value: text as unknown as Record<string, unknown>,
+  };
+}
+
+function error(statusCode: 400 | 403 | 404, code: string, text: string): AdaptiveCardInvokeResponse {
+  return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message: text } };
+}
+
+function cardAnswer(card: Record<string, unknown>): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };
+}
+
+function same(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+export class AccountActions {
+  constructor(private readonly deps: AccountActionDeps) {}
+
+  async handle(
+    context: TurnContext,
+    verb: string,
+    data: Record<string, unknown>,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const requestId = inputText(data, 'requestId');
+    if (requestId === '' || requestId.length > 64)
+      return error(400, 'BadRequest', 'The card did not say which request.');
+    const actor = actorOf(context.activity);
+    if (actor === undefined) return error(403, 'Forbidden', 'I could not tell who you are.');
+    const request = await this.deps.requests.get(this.deps.tenantId, requestId);
+    if (request === undefined) return error(404, 'NotFound', 'I cannot find that request.');
+    const isRequester = same(actor.aadObjectId, request.requester.aadObjectId);
+    const isApprover = same(actor.aadObjectId, request.approver.aadObjectId);
+    const requesterOnly = verb === ACCOUNT_VERBS.reveal || verb === ACCOUNT_VERBS.reset;
+    if (requesterOnly ? !isRequester : !isRequester && !isApprover) {
+      this.deps.logger.warn('Account card press refused', { requestId, verb, actor: actor.aadObjectId });
+      return message(
+        requesterOnly
+          ? `Only ${request.requester.name}, who asked for this account, can do that.`
+          : `Only ${request.requester.name} or ${request.approver.name} can do that.`,
+      );
+    }
+    try {
+      switch (verb) {
+        case ACCOUNT_VERBS.retry:
+          return await this.retry(actor, request);
+        case ACCOUNT_VERBS.remove:
+          return await this.askToRemove(request);
+        case ACCOUNT_VERBS.removeConfirmed:
+          return await this.remove(actor, request);
+        case ACCOUNT_VERBS.reveal:
+          return await this.reveal(actor, request);
+        case ACCOUNT_VERBS.reset:
+          return await this.resetPassword(actor, request);
+        case ACCOUNT_VERBS.downgrade:
+          return await this.downgrade(actor, request);
+        default:
+          return error(400, 'BadRequest', 'This action is not available.');
+      }
+    } catch (failure) {
+      if (!isAppError(failure)) throw failure;
+      this.deps.logger.warn('Account action failed', { requestId, verb, code: failure.code });
+      return message(`That did not work: ${failure.userMessage}`);
+    }
+  }
+
+  private async provisionState(request: ServiceAccountRequest) {
+    const job = await this.deps.jobs.get(provisionJobId(request.tenantId, request.id));
+    return provisionData(job?.data ?? {});
+  }
+
+  private async audit(
+    actor: Actor,
+    request: ServiceAccountRequest,
+    event: string,
+    outcome: string,
+    detail?: string,
+  ) {
+    await this.deps.audit.append({
+      requestId: request.id,
+      tenantId: request.tenantId,
+      event,
+      actor,
+      at: this.deps.now().toISOString(),
+      outcome,
+      ...(detail === undefined ? {} : { detail }),
+    });
+  }
+
+  private async retry(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
+    const state = await this.provisionState(request);
+    if (request.state !== 'Failed') {
+      return cardAnswer(progressCard(progressViewOf(request, state)));
+    }
+    const now = this.deps.now();
+    const moved = await this.deps.requests.transition(
+      request.tenantId,
+      request.id,
+      { version: request.version, from: ['Failed'] },
+      { state: 'Provisioning', at: now.toISOString() },
+    );
+    if (moved === undefined) {
+      const current = (await this.deps.requests.get(request.tenantId, request.id)) ?? request;
+      return cardAnswer(progressCard(progressViewOf(current, state)));
+    }
+    await this.audit(actor, request, 'retried', 'Provisioning', state.failure?.message);
+    await this.deps.jobs.requeue(provisionJobId(request.tenantId, request.id), now.getTime(), now.getTime());
+    this.deps.pokeJobs();
+    return cardAnswer(progressCard({ ...progressViewOf(moved, state), current: undefined }));
+  }
+
+  private async askToRemove(request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
+    const state = await this.provisionState(request);
+    return cardAnswer(
+      progressCard({ ...progressViewOf(request, state), confirmingRemove: request.state === 'Failed' }),
+    );
+  }
+
+  private async remove(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
+    const state = await this.provisionState(request);
+    if (request.state !== 'Failed') return cardAnswer(progressCard(progressViewOf(request, state)));
+    const removal = await removeCreatedAccount(this.deps.directory, specOf(request));
+    const now = this.deps.now();
+    const ended = await this.deps.requests.transition(
+      request.tenantId,
+      request.id,
+      { version: request.version, from: ['Failed'] },
+      { state: 'Cancelled', at: now.toISOString() },
+    );
+    await this.audit(actor, request, 'removed', ended?.state ?? request.state, removal.detail);
+    await this.deps.passwords.purge(request.tenantId, request.id, now);
+    const shown = ended ?? request;
+    return cardAnswer(progressCard({ ...progressViewOf(shown, state), removed: removal.detail }));
+  }
+
+  private async reveal(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
+    if (request.state !== 'Ready') return message('The password is handed over once the account is ready.');
+    const state = await this.deps.passwords.state(request.tenantId, request.id);
+    const now = this.deps.now();
+    if (
+      state.kind === 'held' &&
+      state.revealUntil !== undefined &&
+      Date.parse(state.revealUntil) > now.getTime()
+    ) {
+      const password = await this.deps.passwords.reveal(request.tenantId, request.id);
+      if (password !== undefined) {
+        await this.audit(actor, request, 'password revealed', 'Ready');
+        return cardAnswer(
+          renderCard('formDone', {
+            title: `Password of ${userPrincipalName(request.details)}`,
+            facts: [{ title: 'Password', value: password }],
+            note: `Shown to you alone and not kept in this chat: copy it into CiraSync Enterprise setup now. I forget it at ${utc(state.revealUntil)}; after that, Reset password makes a new one.`,
+          }),
+        );
+      }
+    }
+    return message(
+      state.kind === 'purged'
+        ? `I forgot the password at ${utc(state.at)}, as planned. Press **Reset password** to set a new one.`
+        : 'The time to reveal the password has passed. Press **Reset password** to set a new one.',
+    );
+  }
+
+  private async userIdOf(request: ServiceAccountRequest): Promise<string> {
+    const state = await this.provisionState(request);
+    const known = state.progress?.userId;
+    if (known !== undefined) return known;
+    const user = await this.deps.directory.findUser(userPrincipalName(request.details));
+    if (user === undefined || user.employeeType !== creationMarker(request.id))
+      throw new Error(`The account of request ${request.id} is not in the directory`);
+    return user.id;
+  }
+
+  private async resetPassword(
+    actor: Actor,
+    request: ServiceAccountRequest,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    if (request.state !== 'Ready') return message('The password can be reset once the account is ready.');
+    const now = this.deps.now();
+    const until = new Date(now.getTime() + this.deps.passwordRevealMs);
+    const password = generatePassword();
+    await this.deps.directory.updateUser(await this.userIdOf(request), { password });
+    await this.deps.passwords.replace(request.tenantId, request.id, password, now, until);
+    await this.audit(actor, request, 'password reset', 'Ready');
+    const purgeId = passwordPurgeJobId(request.tenantId, request.id);
+    const job = { id: purgeId, kind: PASSWORD_PURGE_JOB, tenantId: request.tenantId, requestId: request.id };
+    if (!(await this.deps.jobs.requeue(purgeId, until.getTime(), now.getTime())))
+      await this.deps.jobs.enqueue({ ...job, runAt: until.getTime() }, now.getTime());
+    return cardAnswer(await this.readyCard(request, until.toISOString(), false));
+  }
+
+  private async readyCard(request: ServiceAccountRequest, revealUntil: string, downgraded: boolean) {
+    const state = await this.provisionState(request);
+    const role = ROLE_NAMES[this.deps.downgradeRoleId] ?? 'the downgrade role';
+    return progressCard({
+      ...progressViewOf(request, state),
+      ready: {
+        note: downgraded
+          ? `${userPrincipalName(request.details)} is now ${role} and no longer a Global Administrator.`
+          : readyNote(request, revealUntil, this.deps.downgradeRoleId),
+        canReveal: !downgraded,
+        canReset: !downgraded,
+        canDowngrade: !downgraded,
+        facts: [],
+      },
+    });
+  }
+
+  private async downgrade(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
+    if (request.state !== 'Ready') return message('The role can be lowered once the account is ready.');
+    const result = await downgradeAccount({
+      directory: this.deps.directory,
+      exchange: this.deps.exchange,
+      patience: this.deps.patience,
+      userId: await this.userIdOf(request),
+      spec: specOf(request),
+      targetRoleId: this.deps.downgradeRoleId,
+    });
+    const role = ROLE_NAMES[this.deps.downgradeRoleId] ?? this.deps.downgradeRoleId;
+    await this.audit(
+      actor,
+      request,
+      'downgraded',
+      'Ready',
+      `${role} ${result.granted.outcome === 'created' ? 'granted' : 'already held'}; Global Administrator assignments removed: ${result.removedGlobalAdministrator}`,
+    );
+    await this.deps.passwords.purge(request.tenantId, request.id, this.deps.now());
+    const card = await this.readyCard(request, '', true);
+    await this.deps.messages.updateReady(request, card);
+    const other = same(actor.aadObjectId, request.requester.aadObjectId) ? 'approver' : 'requester';
+    await this.deps.messages.tell(
+      request,
+      other,
+      `${actor.name} lowered ${userPrincipalName(request.details)} to ${role}; it is no longer a Global Administrator.`,
+    );
+    return cardAnswer(card);
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * The approval card's buttons: Approve, Reject, Cancel, Resend and the Universal Actions refresh.
+ * Each handler reloads the request, takes the actor from the activity (never from the card), lets
+ * the domain decide, and answers at once with the card as this user should now see it. Updating the
+ * other copies and telling the other admin happen afterwards, off the invoke's path.
+ */
+import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
+import { ADAPTIVE_CARD_CONTENT_TYPE, renderCard } from '../../cards/renderCard';
+import type { ApprovalViewer } from '../../cards/approvalCard';
+import { REQUEST_VERBS } from '../../cards/verbs';
+import { inputText } from '../../dialogs/cardSubmission';
+import type { RequestMessages } from '../adapters/teams/requestMessages';
+import { decideRequest } from '../domain/decideRequest';
+import type { Directory } from '../domain/ports';
+import type { Actor, ServiceAccountRequest } from '../domain/request';
+import type { AuditLog, RequestStore } from '../domain/requestPorts';
+import { cancelRequest } from '../domain/requestUseCases';
+import { APPROVAL_JOBS, approvalJobId } from '../jobs/approvalJobs';
+import type { JobStore } from '../jobs/jobs';
+import { PROVISION_JOB, provisionJobId } from '../jobs/provisioningJob';
+import type { Logger } from '../logger';
+import { actorOf } from './actor';
+import type { BackgroundWork } from './backgroundWork';
+
+export interface ApprovalActionDeps {
+  requests: RequestStore;
+  audit: AuditLog;
+  directory: Directory;
+  messages: RequestMessages;
+  jobs: JobStore;
+  /** Wakes the job runner: work was just scheduled. */
+  pokeJobs: () => void;
+  background: BackgroundWork;
+  logger: Logger;
+  tenantId: string;
+  now: () => Date;
+  approvalsChannelId?: string;
+  approverGroupId?: string;
+}
+
+export const APPROVAL_ACTION_VERBS: readonly string[] = [
+  REQUEST_VERBS.approve,
+  REQUEST_VERBS.reject,
+  REQUEST_VERBS.refresh,
+  REQUEST_VERBS.resend,
+  REQUEST_VERBS.cancel,
+];
+
+function message(text: string): AdaptiveCardInvokeResponse {
+  return {
+    statusCode: 200,
+    type: 'application/vnd.microsoft.activity.message',
+    value: text as unknown as Record<string, unknown>,
+  };
+}
+
+function error(statusCode: 400 | 403 | 404, code: string, text: string): AdaptiveCardInvokeResponse {
+  return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message: text } };
+}
+
+function cardAnswer(card: Record<string, unknown>): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };
+}
+
+function account(request: ServiceAccountRequest): string {
+  return `${request.details.username}@${request.details.domain}`;
+}
+
+export class ApprovalActions {
+  constructor(private readonly deps: ApprovalActionDeps) {}
+
+  async handle(
+    context: TurnContext,
+    verb: string,
+    data: Record<string, unknown>,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const requestId = inputText(data, 'requestId');
+    if (requestId === '' || requestId.length > 64)
+      return error(400, 'BadRequest', 'The card did not say which request.');
+    const actor = actorOf(context.activity);
+    if (actor === undefined) return error(403, 'Forbidden', 'I could not tell who you are.');
+    const request = await this.deps.requests.get(this.deps.tenantId, requestId);
+    if (request === undefined) return error(404, 'NotFound', 'I cannot find that request.');
+    switch (verb) {
+      case REQUEST_VERBS.refresh:
+        return cardAnswer(
+          await this.deps.messages.card(request, await this.viewerOf(context, actor, request)),
+        );
+      case REQUEST_VERBS.approve:
+      case REQUEST_VERBS.reject:
+        return this.decide(
+          context,
+          actor,
+          request,
+          verb === REQUEST_VERBS.approve ? 'approve' : 'reject',
+          data,
+        );
+      case REQUEST_VERBS.cancel:
+        return this.cancel(actor, request);
+      case REQUEST_VERBS.resend:
+        return this.resend(actor, request);
+      default:
+        return error(400, 'BadRequest', 'This action is not available.');
+    }
+  }
+
+  /** True when the press comes from the configured approvals channel. */
+  private inApprovalsChannel(context: TurnContext): boolean {
+    const channelId = this.deps.approvalsChannelId;
+    if (channelId === undefined) return false;
+    const conversationId = context.activity.conversation?.id ?? '';
+    const channelData = context.activity.channelData as { channel?: { id?: unknown } } | undefined;
+    // In a channel the conversation id is the channel id, or the channel id plus ";messageid=…".
+    return channelData?.channel?.id === channelId || conversationId.split(';')[0] === channelId;
+  }
+
+  private async isGroupApprover(
+    context: TurnContext,
+    actor: Actor,
+    request: ServiceAccountRequest,
+  ): Promise<boolean> {
+    const group = this.deps.approverGroupId;
+    if (group === undefined || !this.inApprovalsChannel(context)) return false;
+    if (actor.aadObjectId.toLowerCase() === request.requester.aadObjectId.toLowerCase()) return false;
+    return this.deps.directory.isMemberOfGroup(actor.aadObjectId, group);
+  }
+
+  private async viewerOf(
+    context: TurnContext,
+    actor: Actor,
+    request: ServiceAccountRequest,
+  ): Promise<ApprovalViewer> {
+    const id = actor.aadObjectId.toLowerCase();
+    if (id === request.requester.aadObjectId.toLowerCase()) return 'requester';
+    if (id === request.approver.aadObjectId.toLowerCase()) return 'approver';
+    if (request.state === 'PendingApproval' && (await this.isGroupApprover(context, actor, request)))
+      return 'groupApprover';
+    return this.inApprovalsChannel(context) ? 'channel' : 'other';
+  }
+
+  private async decide(
+    context: TurnContext,
+    actor: Actor,
+    request: ServiceAccountRequest,
+    decision: 'approve' | 'reject',
+    data: Record<string, unknown>,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const isApprover = actor.aadObjectId.toLowerCase() === request.approver.aadObjectId.toLowerCase();
+    const groupMember =
+      !isApprover &&
+      request.state === 'PendingApproval' &&
+      (await this.isGroupApprover(context, actor, request));
+    const comment = inputText(data, 'comment');
+    const outcome = await decideRequest(this.deps.requests, this.deps.audit, {
+      tenantId: this.deps.tenantId,
+      requestId: request.id,
+      actor,
+      decision,
+      comment,
+      now: this.deps.now(),
+      approverGroupMember: groupMember,
+      beforeApprove: (r) => this.scheduleProvisioning(r),
+    });
+    switch (outcome.kind) {
+      case 'refused': {
+        if (outcome.status === 404) return error(404, 'NotFound', outcome.message);
+        const viewer = await this.viewerOf(context, actor, request);
+        if (outcome.field === 'comment') {
+          return cardAnswer(
+            await this.deps.messages.card(request, viewer, { comment, commentError: outcome.message }),
+          );
+        }
+        this.deps.logger.warn('Approval card press refused', {
+          requestId: request.id,
+          verb: decision,
+          actor: actor.aadObjectId,
+        });
+        return cardAnswer(await this.deps.messages.card(request, viewer, { notice: outcome.message }));
+      }
+      case 'unchanged': {
+        const current = outcome.request;
+        const notice =
+          outcome.reason === 'expired' || current.state === 'Expired'
+            ? 'This request expired before a decision, so it can no longer be approved.'
+            : current.decision === undefined
+              ? `Nothing changed: this request is ${current.state === 'Cancelled' ? 'cancelled' : 'no longer waiting for a decision'}.`
+              : `Nothing changed: ${current.decision.by.name} already ${current.decision.outcome} this request.`;
+        this.afterChange(current, outcome.reason === 'expired' ? 'expired' : undefined);
+        return cardAnswer(
+          await this.deps.messages.card(current, await this.viewerOf(context, actor, current), { notice }),
+        );
+      }
+      case 'decided': {
+        const decided = outcome.request;
+        this.afterChange(decided, decision === 'approve' ? 'approved' : 'rejected');
+        return cardAnswer(
+          await this.deps.messages.card(decided, await this.viewerOf(context, actor, decided)),
+        );
+      }
+    }
+  }
+
+  /** The provisioning job an approval starts; enqueued before the decision, so none is ever lost. */
+  private async scheduleProvisioning(request: ServiceAccountRequest): Promise<void> {
+    const now = this.deps.now().getTime();
+    await this.deps.jobs.enqueue(
+      {
+        id: provisionJobId(request.tenantId, request.id),
+        kind: PROVISION_JOB,
+        tenantId: request.tenantId,
+        requestId: request.id,
+        runAt: now,
+      },
+      now,
+    );
+  }
+
+  private async cancel(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
+    const outcome = await cancelRequest(this.deps.requests, this.deps.audit, {
+      tenantId: this.deps.tenantId,
+      requestId: request.id,
+      actor,
+      now: this.deps.now(),
+    });
+    if ('refused' in outcome) return message(outcome.refused);
+    this.afterChange(outcome.cancelled, 'cancelled');
+    return cardAnswer(
+      renderCard('formDone', {
+        title: 'Request cancelled',
+        facts: [{ title: 'Account', value: account(outcome.cancelled) }],
+        note: 'Nothing was created.',
+      }),
+    );
+  }
+
+  private async resend(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
+    if (actor.aadObjectId.toLowerCase() !== request.requester.aadObjectId.toLowerCase())
+      return message('Only the admin who asked for this request can send it again.');
+    const now = this.deps.now();
+    if (request.state !== 'PendingApproval' || now.getTime() >= Date.parse(request.expiresAt)) {
+      return cardAnswer(
+        await this.deps.messages.card(request, 'requester', {
+          notice: 'This request is no longer waiting for approval, so there is nothing to send.',
+        }),
+      );
+    }
+    const id = approvalJobId(APPROVAL_JOBS.deliver, request.tenantId, request.id);
+    const requeued = await this.deps.jobs.requeue(id, now.getTime(), now.getTime());
+    if (!requeued) {
+      await this.deps.jobs.enqueue(
+        {
+          id,
+          kind: APPROVAL_JOBS.deliver,
+          tenantId: request.tenantId,
+          requestId: request.id,
+          runAt: now.getTime(),
+        },
+        now.getTime(),
+      );
+    }
+    this.deps.pokeJobs();
+    return cardAnswer(
+      await this.deps.messages.card(request, 'requester', {
+        notice: `Sending it to ${request.approver.name} again; I will tell you how it went.`,
+      }),
+    );
+  }
+
+  /** Off the invoke's path: every copy redrawn, the other admin told, the job runner woken. */
+  private afterChange(
+    request: ServiceAccountRequest,
+    event: 'approved' | 'rejected' | 'cancelled' | 'expired' | undefined,
+  ): void {
+    this.deps.pokeJobs();
+    this.deps.background.run('approval card update', async () => {
+      await this.deps.messages.updateCopies(request);
+      const decision = request.decision;
+      if (event === 'approved' && decision !== undefined) {
+        await this.deps.messages.tell(
+          request,
+          'requester',
+          `${decision.by.name} approved your request for ${account(request)}. I am setting up the account now and will keep you posted here.`,
+        );
+      } else if (event === 'rejected' && decision !== undefined) {
+        await this.deps.messages.tell(
+          request,
+          'requester',
+          `${decision.by.name} rejected your request for ${account(request)}: “${decision.comment ?? ''}”. Nothing was created.`,
+        );
+      } else if (event === 'cancelled') {
+        await this.deps.messages.tell(
+          request,
+          'approver',
+          `${request.requester.name} cancelled their request for ${account(request)}; there is nothing to decide.`,
+        );
+      }
+    });
+  }
+}

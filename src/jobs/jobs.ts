@@ -1,0 +1,123 @@
+/**
+ * Durable background jobs: approval expiry timers, reminders, provisioning runs, replication polling.
+ * A job survives restarts, and a lease makes sure two runners never work the same job at once: only
+ * the lease holder may checkpoint, reschedule or finish it, and a lease that is not renewed expires
+ * so another runner can take the job over.
+ */
+
+export type JobState = 'queued' | 'done' | 'failed' | 'cancelled';
+
+export const JOB_STATES: readonly JobState[] = ['queued', 'done', 'failed', 'cancelled'];
+
+export interface JobLease {
+  owner: string;
+  expiresAt: number;
+}
+
+export interface JobRecord {
+  /** Chosen by the caller, unique, e.g. `provision:<tenantId>:<requestId>`. */
+  id: string;
+  /** Selects the handler. */
+  kind: string;
+  tenantId: string;
+  requestId: string;
+  state: JobState;
+  /** How many times it has been claimed. */
+  attempts: number;
+  /** Epoch ms. */
+  nextRunAt: number;
+  lease?: JobLease;
+  /** JSON, the handler's checkpoint. May hold secrets: never log it. */
+  data: Record<string, unknown>;
+  lastError?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewJob {
+  id: string;
+  kind: string;
+  tenantId: string;
+  requestId: string;
+  runAt: number;
+  data?: Record<string, unknown>;
+}
+
+export interface JobChange {
+  data?: Record<string, unknown>;
+  error?: string;
+}
+
+export interface JobStore {
+  /** Adds the job; false (and nothing changes) when a job with that id exists, whatever its state. */
+  enqueue(job: NewJob, now: number): Promise<boolean>;
+  get(id: string): Promise<JobRecord | undefined>;
+  /** Jobs of one request, any state, oldest first. */
+  listForRequest(tenantId: string, requestId: string): Promise<JobRecord[]>;
+  /**
+   * Atomically leases up to `limit` queued jobs with nextRunAt <= now whose lease is absent or
+   * expired, earliest first; attempts += 1. Uses an index on next_run_at (partial, state='queued'),
+   * never a scan of all jobs.
+   */
+  claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<JobRecord[]>;
+  /** Extends the lease; false when `owner` no longer holds it (expired and taken, or finished). */
+  renew(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
+  /** Saves the handler's checkpoint data while holding the lease; false when the lease is lost. */
+  checkpoint(id: string, owner: string, data: Record<string, unknown>, now: number): Promise<boolean>;
+  /** Gives the job back as queued, due at `runAt` (lease cleared); optional data/error. False when lease lost. */
+  reschedule(
+    id: string,
+    owner: string,
+    runAt: number,
+    now: number,
+    change?: JobChange & { resetAttempts?: boolean },
+  ): Promise<boolean>;
+  /** Ends the job (done/failed/cancelled), lease cleared. False when lease lost. */
+  finish(
+    id: string,
+    owner: string,
+    state: 'done' | 'failed' | 'cancelled',
+    now: number,
+    change?: JobChange,
+  ): Promise<boolean>;
+  /** Releases the lease without other change (shutdown). */
+  release(id: string, owner: string, now: number): Promise<boolean>;
+  /**
+   * Without a lease: makes a job queued again (also from 'failed' or 'done'), due at runAt, attempts
+   * reset to 0, optional data merge (shallow). Used for "Retry", "Send again" and for timers that must
+   * fire earlier or again. False when absent, cancelled, or currently leased by a live lease.
+   */
+  requeue(id: string, runAt: number, now: number, data?: Record<string, unknown>): Promise<boolean>;
+  /** Without a lease: cancels a queued job that is not leased. False otherwise. */
+  cancel(id: string, now: number): Promise<boolean>;
+  /**
+   * When the earliest queued job can next be claimed (for the runner's sleep), or undefined: its
+   * nextRunAt, or for a leased job the moment its lease expires.
+   */
+  nextDueAt(): Promise<number | undefined>;
+  close(): void;
+}
+
+/** Thrown by `JobContext.checkpoint` when this runner no longer holds the job's lease. */
+export class LeaseLostError extends Error {
+  constructor(readonly jobId: string) {
+    super(`Job "${jobId}": the lease was lost; another runner may hold the job now`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export type JobOutcome =
+  | { kind: 'done'; data?: Record<string, unknown> }
+  | { kind: 'retryAt'; at: number; data?: Record<string, unknown>; error?: string; resetAttempts?: boolean }
+  | { kind: 'failed'; error: string; data?: Record<string, unknown> }
+  | { kind: 'cancelled'; data?: Record<string, unknown> };
+
+export interface JobContext {
+  owner: string;
+  /** Persists data now (a step finished); throws LeaseLostError when the lease was lost. */
+  checkpoint(data: Record<string, unknown>): Promise<void>;
+  /** Aborted when the lease is lost or the runner is stopping hard. */
+  signal: AbortSignal;
+}
+
+export type JobHandler = (job: JobRecord, ctx: JobContext) => Promise<JobOutcome>;

@@ -1,0 +1,245 @@
+/**
+ * The provisioning job an approval starts: runs the engine's plan step by step, saving progress
+ * after each, and keeps one progress card in the requester's chat up to date. The password is made
+ * once, before the first step, and kept only sealed in the password vault. A failure a retry cannot fix
+ * turns the request `Failed` with the reason in plain words; Retry resumes from the failed step.
+ */
+import { progressCard, type ProgressView } from '../../cards/progressCard';
+import type { RequestMessages } from '../adapters/teams/requestMessages';
+import type { PasswordVault } from '../adapters/secrets/passwordVault';
+import { isAppError } from '../domain/errors';
+import { generatePassword } from '../domain/password';
+import type { Patience } from '../domain/patience';
+import type { Directory, Exchange } from '../domain/ports';
+import { type ProvisioningProgress, provisionAccount } from '../domain/provisionAccount';
+import type { ServiceAccountSpec, StepName, StepResult } from '../domain/provisioningSteps';
+import type { ServiceAccountRequest } from '../domain/request';
+import type { AuditLog, RequestStore } from '../domain/requestPorts';
+import { SYSTEM_ACTOR } from './approvalJobs';
+import type { JobContext, JobRecord, JobStore } from './jobs';
+import type { JobHandler, JobOutcome } from './jobRunner';
+
+export const PROVISION_JOB = 'provision';
+export const REPLICATION_JOB = 'replication';
+
+export function provisionJobId(tenantId: string, requestId: string): string {
+  return `${PROVISION_JOB}:${tenantId}:${requestId}`;
+}
+
+export function replicationJobId(tenantId: string, requestId: string): string {
+  return `${REPLICATION_JOB}:${tenantId}:${requestId}`;
+}
+
+/** What the provisioning job keeps between runs (never the password: that is in the vault). */
+export interface ProvisionData {
+  progress?: ProvisioningProgress;
+  startedAt?: string;
+  failure?: { step?: StepName; message: string; detail?: string };
+  /** Set when "Remove what was created" ran; a later Retry starts from the beginning. */
+  removed?: string;
+}
+
+function isStepResult(value: unknown): value is StepResult {
+  const v = value as Partial<StepResult> | undefined;
+  return typeof v?.step === 'string' && typeof v.outcome === 'string' && typeof v.detail === 'string';
+}
+
+/** The job's data, narrowed: whatever is malformed is dropped rather than trusted. */
+export function provisionData(raw: Record<string, unknown>): ProvisionData {
+  const data: ProvisionData = {};
+  const progress = raw.progress as Partial<ProvisioningProgress> | undefined;
+  if (progress !== undefined && progress !== null && Array.isArray(progress.completed)) {
+    data.progress = {
+      ...(typeof progress.userId === 'string' ? { userId: progress.userId } : {}),
+      completed: progress.completed.filter(isStepResult),
+    };
+  }
+  for (const key of ['startedAt', 'removed'] as const) {
+    if (typeof raw[key] === 'string') data[key] = raw[key];
+  }
+  const failure = raw.failure as ProvisionData['failure'] | undefined;
+  if (failure !== undefined && failure !== null && typeof failure.message === 'string')
+    data.failure = failure;
+  return data;
+}
+
+export function specOf(request: ServiceAccountRequest): ServiceAccountSpec {
+  return {
+    requestId: request.id,
+    displayName: request.details.displayName,
+    username: request.details.username,
+    domain: request.details.domain,
+    usageLocation: request.details.usageLocation,
+    contact: request.details.contact,
+    ...(request.details.publicFolders === undefined
+      ? {}
+      : { publicFolders: { skuId: request.details.publicFolders.skuId } }),
+  };
+}
+
+export interface ProvisioningJobDeps {
+  requests: RequestStore;
+  audit: AuditLog;
+  jobs: JobStore;
+  directory: Directory;
+  exchange: Exchange;
+  patience: Patience;
+  passwords: PasswordVault;
+  messages: RequestMessages;
+  now: () => Date;
+}
+
+/** The progress card for a request as its job data describes it. */
+export function progressViewOf(request: ServiceAccountRequest, data: ProvisionData): ProgressView {
+  return {
+    request,
+    completed: data.progress?.completed ?? [],
+    startedAt: data.startedAt,
+    failure: request.state === 'Failed' ? data.failure : undefined,
+    createdSomething: data.removed === undefined && (data.progress?.completed.length ?? 0) > 0,
+    removed: data.removed,
+  };
+}
+
+async function moveTo(
+  deps: ProvisioningJobDeps,
+  request: ServiceAccountRequest,
+  state: 'AwaitingReplication' | 'Failed',
+  event: string,
+  detail?: string,
+): Promise<ServiceAccountRequest | undefined> {
+  const at = deps.now().toISOString();
+  const moved = await deps.requests.transition(
+    request.tenantId,
+    request.id,
+    { version: request.version, from: ['Provisioning'] },
+    { state, at },
+  );
+  if (moved !== undefined) {
+    await deps.audit.append({
+      requestId: request.id,
+      tenantId: request.tenantId,
+      event,
+      actor: SYSTEM_ACTOR,
+      at,
+      outcome: state,
+      ...(detail === undefined ? {} : { detail }),
+    });
+  }
+  return moved;
+}
+
+export function provisioningJobHandler(deps: ProvisioningJobDeps): JobHandler {
+  return async (job: JobRecord, ctx: JobContext): Promise<JobOutcome> => {
+    const request = await deps.requests.get(job.tenantId, job.requestId);
+    if (request === undefined) return { kind: 'cancelled' };
+    const now = deps.now();
+    switch (request.state) {
+      case 'PendingApproval':
+        // The approval is being written (the job is enqueued just before it); come back shortly.
+        return now.getTime() >= Date.parse(request.expiresAt)
+          ? { kind: 'cancelled' }
+          : { kind: 'retryAt', at: now.getTime() + 1_000, error: 'waiting for the approval to be saved' };
+      case 'Provisioning':
+        break;
+      case 'Rejected':
+      case 'Expired':
+      case 'Cancelled':
+        return { kind: 'cancelled' };
+      default:
+        return { kind: 'done' };
+    }
+
+    const data = provisionData(job.data);
+    if (data.removed !== undefined) {
+      // A Retry after "Remove what was created": start again from nothing.
+      delete data.removed;
+      delete data.progress;
+    }
+    delete data.failure;
+    // Made (and sealed) before the first step; every later run uses the same one.
+    const password = await deps.passwords.getOrCreate(request.tenantId, request.id, generatePassword, now);
+    data.startedAt ??= now.toISOString();
+    await ctx.checkpoint({ ...data });
+
+    let current: StepName | undefined;
+    const showProgress = async (): Promise<void> => {
+      await deps.messages.showProgress(request, progressCard({ ...progressViewOf(request, data), current }));
+    };
+    try {
+      await provisionAccount(specOf(request), {
+        directory: deps.directory,
+        exchange: deps.exchange,
+        patience: deps.patience,
+        password,
+        progress: data.progress,
+        onStepStarted: async (step) => {
+          current = step;
+          await showProgress();
+        },
+        onStepDone: async (progress) => {
+          data.progress = { ...progress, completed: [...progress.completed] };
+          current = undefined;
+          await ctx.checkpoint({ ...data });
+        },
+      });
+    } catch (error) {
+      if (isAppError(error) && error.retryable) throw error;
+      const unexpected = !isAppError(error);
+      // A bug or an unknown failure gets a few runs before it is called a failure.
+      if (unexpected && job.attempts < 3) throw error;
+      data.failure = {
+        step: current,
+        message: isAppError(error)
+          ? error.userMessage
+          : 'Something unexpected went wrong; the bot’s logs have the details.',
+        ...(isAppError(error) && error.details.requestId !== undefined
+          ? { detail: `Microsoft 365 request-id ${error.details.requestId}` }
+          : {}),
+      };
+      const failed = await moveTo(deps, request, 'Failed', 'failed', data.failure.message);
+      const shown = failed ?? request;
+      await deps.messages.showProgress(shown, progressCard(progressViewOf(shown, data)));
+      await deps.messages.tell(
+        shown,
+        'requester',
+        `Setting up ${request.details.username}@${request.details.domain} stopped: ${data.failure.message} The progress card has Retry.`,
+      );
+      return { kind: 'failed', error: data.failure.message, data: { ...data } };
+    }
+
+    const created = await moveTo(
+      deps,
+      request,
+      'AwaitingReplication',
+      'provisioned',
+      `${(data.progress?.completed ?? []).filter((r) => r.outcome === 'created').length} changes made`,
+    );
+    const shown = created ?? (await deps.requests.get(request.tenantId, request.id)) ?? request;
+    const startedAt = deps.now().getTime();
+    const watchId = replicationJobId(request.tenantId, request.id);
+    const since = new Date(startedAt).toISOString();
+    const enqueued = await deps.jobs.enqueue(
+      {
+        id: watchId,
+        kind: REPLICATION_JOB,
+        tenantId: request.tenantId,
+        requestId: request.id,
+        runAt: startedAt,
+        data: { since },
+      },
+      startedAt,
+    );
+    // A Retry after a replication timeout: the old watch starts over.
+    if (!enqueued) await deps.jobs.requeue(watchId, startedAt, startedAt, { since, watch: null });
+    await deps.messages.showProgress(
+      shown,
+      progressCard({
+        ...progressViewOf(shown, data),
+        replication: { since: new Date(startedAt).toISOString() },
+      }),
+    );
+    await deps.messages.updateCopies(shown);
+    return { kind: 'done', data: { ...data } };
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * The replication watch and the hand-over. Polls Exchange with back-off until the account is an
+ * effective ApplicationImpersonation user (and the settle time has passed), then makes the request
+ * `Ready`, opens the password's hand-over window, and tells the requester (with Reveal password and
+ * Downgrade role) and the approver. A watch that times out fails the request with what to check.
+ */
+import { progressCard } from '../../cards/progressCard';
+import type { PasswordVault } from '../adapters/secrets/passwordVault';
+import type { RequestMessages } from '../adapters/teams/requestMessages';
+import type { Directory, Exchange } from '../domain/ports';
+import { userPrincipalName } from '../domain/provisioningSteps';
+import {
+  MAX_POLL_MS,
+  pollReplication,
+  type ReplicationPolicy,
+  type ReplicationWatch,
+  startWatch,
+} from '../domain/replication';
+import type { ServiceAccountRequest } from '../domain/request';
+import type { AuditLog, RequestStore } from '../domain/requestPorts';
+import { ROLE_NAMES } from '../domain/wellKnown';
+import { SYSTEM_ACTOR } from './approvalJobs';
+import type { JobRecord, JobStore } from './jobs';
+import type { JobHandler, JobOutcome } from './jobRunner';
+import { progressViewOf, provisionData, provisionJobId } from './provisioningJob';
+
+export const PASSWORD_PURGE_JOB = 'password.purge';
+
+export function passwordPurgeJobId(tenantId: string, requestId: string): string {
+  return `${PASSWORD_PURGE_JOB}:${tenantId}:${requestId}`;
+}
+
+export interface ReplicationJobDeps {
+  requests: RequestStore;
+  audit: AuditLog;
+  jobs: JobStore;
+  directory: Directory;
+  exchange: Exchange;
+  passwords: PasswordVault;
+  messages: RequestMessages;
+  policy: Omit<ReplicationPolicy, 'maxPollMs'>;
+  passwordRevealMs: number;
+  downgradeRoleId: string;
+  now: () => Date;
+}
+
+function watchOf(raw: Record<string, unknown>): ReplicationWatch | undefined {
+  const w = raw.watch as Partial<ReplicationWatch> | undefined;
+  if (typeof w?.since !== 'string' || typeof w.consecutive !== 'number' || typeof w.polls !== 'number')
+    return undefined;
+  if (typeof w.delayMs !== 'number') return undefined;
+  return w as ReplicationWatch;
+}
+
+export function utc(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The "ready" note: what was done and the next steps, in order. */
+export function readyNote(
+  request: ServiceAccountRequest,
+  revealUntil: string,
+  downgradeRoleId: string,
+): string {
+  const upn = userPrincipalName(request.details);
+  const role = ROLE_NAMES[downgradeRoleId] ?? 'the downgrade role';
+  return [
+    `**${upn}** is ready: it is a Global Administrator, its password never expires, and Exchange now lets it use ApplicationImpersonation.`,
+    `1. Press **Reveal password** (until ${utc(revealUntil)}; after that the bot forgets it and **Reset password** makes a new one).`,
+    `2. Launch CiraSync Enterprise setup and sign in as ${upn}.`,
+    `3. After that first sign-in, press **Downgrade role**: the account gets ${role} and loses Global Administrator.`,
+  ].join('\n\n');
+}
+
+export function replicationJobHandler(deps: ReplicationJobDeps): JobHandler {
+  const policy: ReplicationPolicy = { ...deps.policy, maxPollMs: MAX_POLL_MS };
+  return async (job: JobRecord, ctx): Promise<JobOutcome> => {
+    const request = await deps.requests.get(job.tenantId, job.requestId);
+    if (request?.state !== 'AwaitingReplication') return { kind: 'done' };
+    const now = deps.now();
+    const since = typeof job.data.since === 'string' ? new Date(job.data.since) : now;
+    const watch = watchOf(job.data) ?? startWatch(since, policy);
+    const provision = await deps.jobs.get(provisionJobId(request.tenantId, request.id));
+    const progress = provisionData(provision?.data ?? {});
+    const account = {
+      id: progress.progress?.userId,
+      upn: userPrincipalName(request.details),
+      username: request.details.username,
+    };
+    const verdict = await pollReplication(deps.exchange, account, watch, policy, now);
+    const data = { ...job.data, watch: verdict.watch };
+
+    if (verdict.kind === 'wait') {
+      const lastSeen = `${utc(now.toISOString())}: ${verdict.watch.lastSeen === true ? 'Exchange shows the account' : 'not yet visible in Exchange'}`;
+      await deps.messages.showProgress(
+        request,
+        progressCard({ ...progressViewOf(request, progress), replication: { since: watch.since, lastSeen } }),
+      );
+      return { kind: 'retryAt', at: verdict.at, data, resetAttempts: true };
+    }
+
+    const at = now.toISOString();
+    if (verdict.kind === 'timeout') {
+      const failed = await deps.requests.transition(
+        request.tenantId,
+        request.id,
+        { version: request.version, from: ['AwaitingReplication'] },
+        { state: 'Failed', at },
+      );
+      const minutes = Math.round(policy.timeoutMs / 60_000);
+      const message =
+        `Exchange did not show ${account.upn} as a member of the "App Impersonation" role group with ApplicationImpersonation within ${minutes} minutes. ` +
+        'Check in the Exchange admin center (Roles → Admin roles → App Impersonation) that the account is a member and the role is assigned, then press Retry.';
+      if (failed !== undefined) {
+        await deps.audit.append({
+          requestId: request.id,
+          tenantId: request.tenantId,
+          event: 'failed',
+          actor: SYSTEM_ACTOR,
+          at,
+          outcome: 'Failed',
+          detail: `replication not seen after ${verdict.watch.polls} polls`,
+        });
+        await deps.messages.showProgress(
+          failed,
+          progressCard({ ...progressViewOf(failed, { ...progress, failure: { message } }) }),
+        );
+        await deps.messages.tell(failed, 'requester', `Setting up ${account.upn} stopped: ${message}`);
+      }
+      return { kind: 'failed', error: 'replication timeout', data };
+    }
+
+    const ready = await deps.requests.transition(
+      request.tenantId,
+      request.id,
+      { version: request.version, from: ['AwaitingReplication'] },
+      { state: 'Ready', at },
+    );
+    if (ready === undefined) return { kind: 'done', data };
+    await ctx.checkpoint(data);
+    await deps.audit.append({
+      requestId: request.id,
+      tenantId: request.tenantId,
+      event: 'ready',
+      actor: SYSTEM_ACTOR,
+      at,
+      outcome: 'Ready',
+      detail: `replication seen on ${verdict.watch.consecutive} polls in a row`,
+    });
+    const revealUntil = new Date(now.getTime() + deps.passwordRevealMs);
+    await deps.passwords.setRevealUntil(request.tenantId, request.id, revealUntil);
+    const purgeId = passwordPurgeJobId(request.tenantId, request.id);
+    const purge = {
+      id: purgeId,
+      kind: PASSWORD_PURGE_JOB,
+      tenantId: request.tenantId,
+      requestId: request.id,
+      runAt: revealUntil.getTime(),
+    };
+    if (!(await deps.jobs.enqueue(purge, now.getTime())))
+      await deps.jobs.requeue(purgeId, revealUntil.getTime(), now.getTime());
+    await deps.messages.showProgress(ready, progressCard(progressViewOf(ready, progress)));
+    await deps.messages.sendReady(ready, {
+      requesterCard: progressCard({
+        ...progressViewOf(ready, progress),
+        ready: {
+          note: readyNote(ready, revealUntil.toISOString(), deps.downgradeRoleId),
+          canReveal: true,
+          canDowngrade: true,
+          facts: (progress.progress?.completed ?? []).map((r) => ({ title: '✓', value: r.detail })),
+        },
+      }),
+      approverText:
+        `${ready.details.username}@${ready.details.domain}, which you approved for ${ready.requester.name}, is ready. ` +
+        `${ready.requester.name} has the next steps; after CiraSync's first sign-in either of you can press Downgrade role.`,
+    });
+    await deps.messages.updateCopies(ready);
+    return { kind: 'done', data };
+  };
+}
+
+/** At the hand-over deadline the password is forgotten for good. */
+export function passwordPurgeHandler(deps: {
+  passwords: PasswordVault;
+  audit: AuditLog;
+  now: () => Date;
+}): JobHandler {
+  return async (job) => {
+    const state = await deps.passwords.state(job.tenantId, job.requestId);
+    const now = deps.now();
+    if (state.kind !== 'held') return { kind: 'done' };
+    if (state.revealUntil !== undefined && Date.parse(state.revealUntil) > now.getTime())
+      return { kind: 'retryAt', at: Date.parse(state.revealUntil) };
+    if (await deps.passwords.purge(job.tenantId, job.requestId, now)) {
+      await deps.audit.append({
+        requestId: job.requestId,
+        tenantId: job.tenantId,
+        event: 'password purged',
+        actor: SYSTEM_ACTOR,
+        at: now.toISOString(),
+        outcome: 'Ready',
+      });
+    }
+    return { kind: 'done' };
+  };
+}

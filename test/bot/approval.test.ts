@@ -1,0 +1,428 @@
+/**
+ * The approval card through the running bot (in process, over HTTP, fake Teams connector): delivery
+ * to the approver, Approve / Reject / Cancel / refresh as real `adaptiveCard/action` invokes, who may
+ * press what, exactly-once decisions, expiry, and delivery failures with their fallbacks.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REQUEST_VERBS } from '../../cards/verbs';
+import { loadConfig } from '../../src/config';
+import { submitRequest } from '../../src/domain/requestUseCases';
+import type { ServiceAccountRequest } from '../../src/domain/request';
+import { type RunningBot, startBot } from '../../src/index';
+import { APPROVAL_JOBS, approvalJobId, scheduleApproval } from '../../src/jobs/approvalJobs';
+import { PROVISION_JOB } from '../../src/jobs/provisioningJob';
+import { APPROVERS_GROUP_ID } from '../../src/simulator';
+import {
+  ALEX,
+  MEGAN,
+  postActivity,
+  teamsCardAction,
+  teamsMessage,
+  TEST_TENANT_ID,
+  type TeamsUser,
+} from '../support/activities';
+import { validateAdaptiveCard } from '../support/adaptiveCardSchema';
+import { type ConnectorCall, type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+
+const ADELE: TeamsUser = {
+  id: '29:adele',
+  name: 'Adele Vance',
+  aadObjectId: '00000000-0000-0000-0000-0000000000022',
+};
+const PATTI: TeamsUser = {
+  id: '29:patti',
+  name: 'Patti Fernandez',
+  aadObjectId: '00000000-0000-0000-0000-0000000000024',
+};
+const ISAIAH: TeamsUser = {
+  id: '29:isaiah',
+  name: 'Isaiah Langer',
+  aadObjectId: '00000000-0000-0000-0000-0000000000023',
+};
+const CHANNEL = '19:approvals@thread.tacv2';
+
+interface InvokeAnswer {
+  statusCode: number;
+  type: string;
+  value: unknown;
+}
+
+function text(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** The actions a card offers, by verb. */
+function verbsOf(card: unknown): string[] {
+  return [...text(card).matchAll(/"verb":"([^"]+)"/g)]
+    .map((m) => m[1])
+    .filter((v, i, all) => all.indexOf(v) === i);
+}
+
+function attachmentOf(call: ConnectorCall): unknown {
+  return (call.body.attachments as { content: unknown }[] | undefined)?.[0]?.content;
+}
+
+describe('the approval card', () => {
+  let bot: RunningBot;
+  let connector: FakeConnector;
+  let url: string;
+  let counter = 0;
+
+  async function start(extra: Record<string, string> = {}): Promise<void> {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-approval-'));
+    bot = await startBot(
+      loadConfig({
+        PORT: '0',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
+        SHUTDOWN_GRACE_SECONDS: '1',
+        SIMULATOR_REPLICATION_SECONDS: '1',
+        REPLICATION_SETTLE_MINUTES: '0',
+        REPLICATION_POLL_SECONDS: '0.2',
+        ...extra,
+      }),
+    );
+    url = `http://127.0.0.1:${bot.address.port}`;
+  }
+
+  beforeAll(async () => {
+    connector = await startFakeConnector();
+    await start();
+    // Alex has talked to the bot (his chat is known); Megan has too.
+    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
+    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: MEGAN }));
+  });
+  afterAll(async () => {
+    await bot?.close();
+    await connector?.close();
+  });
+
+  async function invoke(
+    verb: string,
+    data: Record<string, unknown>,
+    from: TeamsUser,
+    options: { channelId?: string; trigger?: 'manual' | 'automatic' } = {},
+  ): Promise<InvokeAnswer> {
+    const response = await postActivity(
+      url,
+      teamsCardAction(connector.serviceUrl, verb, data, { from, ...options }),
+    );
+    const answer = (await response.json()) as InvokeAnswer;
+    expect(response.status).toBe(answer.statusCode);
+    return answer;
+  }
+
+  /** A request from Alex for `approver`, delivered by its job as in real use. */
+  async function submitted(
+    approver: TeamsUser = MEGAN,
+    options: { expiresInMs?: number; requester?: TeamsUser } = {},
+  ): Promise<ServiceAccountRequest> {
+    counter += 1;
+    const requester = options.requester ?? ALEX;
+    const now = new Date();
+    const request = await submitRequest(bot.requests, bot.audit, {
+      tenantId: TEST_TENANT_ID,
+      requester: { aadObjectId: requester.aadObjectId, name: requester.name },
+      approver: {
+        aadObjectId: approver.aadObjectId,
+        name: approver.name,
+        userPrincipalName: `${approver.name.split(' ')[0].toLowerCase()}@contoso.com`,
+      },
+      details: {
+        displayName: 'CiraSync Service',
+        username: `svc-approval-${counter}`,
+        domain: 'contoso.com',
+        contact: { city: 'Redmond' },
+        acknowledgedWarnings: [],
+      },
+      now,
+      expiresInMs: options.expiresInMs ?? 3_600_000,
+    });
+    await scheduleApproval(bot.jobs, request, { now, reminderMs: 0 });
+    bot.runner.poke();
+    await bot.idle();
+    return request;
+  }
+
+  async function stateOf(request: ServiceAccountRequest) {
+    return (await bot.requests.get(TEST_TENANT_ID, request.id))?.state;
+  }
+
+  it('when a request is submitted, then the approver gets the card with Approve and Reject, the requester a copy with Cancel, and it is audited as delivered', async () => {
+    const before = connector.calls.length;
+    const request = await submitted();
+    const sent = connector.calls.slice(before).filter((c) => c.method === 'POST');
+    const megansCard = sent.find(
+      (c) => c.conversationId === `a:personal-${MEGAN.aadObjectId}` && attachmentOf(c),
+    );
+    const alexsCard = sent.find(
+      (c) => c.conversationId === `a:personal-${ALEX.aadObjectId}` && attachmentOf(c),
+    );
+    expect(verbsOf(attachmentOf(megansCard as ConnectorCall))).toEqual(
+      expect.arrayContaining([REQUEST_VERBS.approve, REQUEST_VERBS.reject]),
+    );
+    expect(verbsOf(attachmentOf(alexsCard as ConnectorCall))).toContain(REQUEST_VERBS.cancel);
+    expect(verbsOf(attachmentOf(alexsCard as ConnectorCall))).not.toContain(REQUEST_VERBS.approve);
+    for (const card of [
+      attachmentOf(megansCard as ConnectorCall),
+      attachmentOf(alexsCard as ConnectorCall),
+    ]) {
+      expect(validateAdaptiveCard(card as Record<string, unknown>)).toEqual([]);
+      expect(text(card)).toContain('"userIds":["29:megan","29:alex"]');
+      expect(text(card)).not.toMatch(/password":/i);
+    }
+    const events = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
+    expect(events).toEqual(['submitted', 'delivered']);
+  });
+
+  it('when the refresh arrives from each viewer, then the approver, the requester and a third admin each get their own view', async () => {
+    const request = await submitted();
+    const forMegan = await invoke(REQUEST_VERBS.refresh, { requestId: request.id }, MEGAN, {
+      trigger: 'automatic',
+    });
+    const forAlex = await invoke(REQUEST_VERBS.refresh, { requestId: request.id }, ALEX, {
+      trigger: 'automatic',
+    });
+    const forAdele = await invoke(REQUEST_VERBS.refresh, { requestId: request.id }, ADELE);
+    expect(verbsOf(forMegan.value)).toEqual(
+      expect.arrayContaining([REQUEST_VERBS.approve, REQUEST_VERBS.reject]),
+    );
+    expect(verbsOf(forAlex.value)).toEqual([REQUEST_VERBS.refresh, REQUEST_VERBS.cancel]);
+    expect(verbsOf(forAdele.value)).toEqual([REQUEST_VERBS.refresh]);
+    expect(text(forAdele.value)).toContain('Waiting for approval by Megan Bowen');
+    expect(text(forAdele.value)).not.toContain('Redmond');
+    expect(await stateOf(request)).toBe('PendingApproval');
+  });
+
+  it('when the approver approves, then one decision is stored, the provisioning job exists, the answer shows the outcome and the requester’s copy is updated', async () => {
+    const request = await submitted();
+    const before = connector.calls.length;
+    const answer = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+    expect(answer.statusCode).toBe(200);
+    expect(text(answer.value)).toContain('Approved by Megan Bowen');
+    expect(verbsOf(answer.value)).not.toContain(REQUEST_VERBS.approve);
+    const stored = await bot.requests.get(TEST_TENANT_ID, request.id);
+    expect(stored?.decision).toMatchObject({ outcome: 'approved', by: { aadObjectId: MEGAN.aadObjectId } });
+    const jobs = await bot.jobs.listForRequest(TEST_TENANT_ID, request.id);
+    expect(jobs.filter((j) => j.kind === PROVISION_JOB)).toHaveLength(1);
+    await bot.idle();
+    const updates = connector.calls.slice(before).filter((c) => c.method === 'PUT');
+    const alexsUpdate = updates.find((c) => c.conversationId === `a:personal-${ALEX.aadObjectId}`);
+    expect(text(attachmentOf(alexsUpdate as ConnectorCall))).toContain('Approved by Megan Bowen');
+    const audit = await bot.audit.forRequest(TEST_TENANT_ID, request.id);
+    expect(audit.find((r) => r.event === 'approved')).toMatchObject({
+      actor: { aadObjectId: MEGAN.aadObjectId, name: 'Megan Bowen' },
+      outcome: 'Provisioning',
+    });
+  });
+
+  it('when Reject comes without a comment, then the card comes back with the field error; with one, it is rejected and the comment shown', async () => {
+    const request = await submitted();
+    const bare = await invoke(REQUEST_VERBS.reject, { requestId: request.id, comment: '   ' }, MEGAN);
+    expect(bare.statusCode).toBe(200);
+    expect(text(bare.value)).toContain('Say why you reject it');
+    expect(verbsOf(bare.value)).toContain(REQUEST_VERBS.reject);
+    expect(await stateOf(request)).toBe('PendingApproval');
+
+    const rejected = await invoke(
+      REQUEST_VERBS.reject,
+      { requestId: request.id, comment: 'Use the existing account.' },
+      MEGAN,
+    );
+    expect(text(rejected.value)).toContain('Rejected by Megan Bowen');
+    expect(text(rejected.value)).toContain('Use the existing account.');
+    expect(await stateOf(request)).toBe('Rejected');
+    expect((await bot.jobs.listForRequest(TEST_TENANT_ID, request.id)).map((j) => j.kind)).not.toContain(
+      PROVISION_JOB,
+    );
+
+    // Approve on the stale card after the rejection: nothing changes, the card shows the final state.
+    const late = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+    expect(text(late.value)).toContain('Nothing changed: Megan Bowen already rejected this request.');
+    expect(await stateOf(request)).toBe('Rejected');
+  });
+
+  it('when the requester presses Approve on their own request, even with forged card data naming the approver, then it is refused and nothing changes', async () => {
+    const request = await submitted();
+    const forged = await invoke(
+      REQUEST_VERBS.approve,
+      { requestId: request.id, actor: MEGAN.aadObjectId, from: MEGAN, aadObjectId: MEGAN.aadObjectId },
+      ALEX,
+    );
+    expect(text(forged.value)).toContain('you cannot approve or reject it');
+    const third = await invoke(
+      REQUEST_VERBS.approve,
+      { requestId: request.id, approver: ADELE.aadObjectId },
+      ADELE,
+    );
+    expect(text(third.value)).toContain('Only Megan Bowen can decide this request.');
+    const stored = await bot.requests.get(TEST_TENANT_ID, request.id);
+    expect([stored?.state, stored?.version]).toEqual(['PendingApproval', 1]);
+    expect((await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event)).toEqual([
+      'submitted',
+      'delivered',
+    ]);
+  });
+
+  it('when 10 identical approve invokes arrive at once, then exactly one transition, one provisioning job and one approval record, and nine "already decided" answers', async () => {
+    const request = await submitted();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN)),
+    );
+    const already = answers.filter((a) => text(a.value).includes('already approved'));
+    expect(answers.every((a) => a.statusCode === 200)).toBe(true);
+    expect(already).toHaveLength(9);
+    const stored = await bot.requests.get(TEST_TENANT_ID, request.id);
+    expect(stored?.version).toBe(2);
+    expect(
+      (await bot.jobs.listForRequest(TEST_TENANT_ID, request.id)).filter((j) => j.kind === PROVISION_JOB),
+    ).toHaveLength(1);
+    const approvals = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).filter(
+      (r) => r.event === 'approved',
+    );
+    expect(approvals).toHaveLength(1);
+  });
+
+  it('when the requester cancels, then approving afterwards is refused and the card shows it was cancelled', async () => {
+    const request = await submitted();
+    await invoke(REQUEST_VERBS.cancel, { requestId: request.id }, ALEX);
+    const late = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+    expect(text(late.value)).toContain('Cancelled by Alex Wilber');
+    expect(text(late.value)).toContain('Nothing changed');
+    expect(await stateOf(request)).toBe('Cancelled');
+  });
+
+  it('when a request expires, then its timer job expires it, both admins are told, and a late approval is refused', async () => {
+    const before = connector.calls.length;
+    const request = await submitted(MEGAN, { expiresInMs: 400 });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    bot.runner.poke();
+    await bot.idle();
+    expect(await stateOf(request)).toBe('Expired');
+    const told = connector.calls.slice(before).map((c) => String(c.body.text ?? ''));
+    expect(told.some((t) => t.startsWith('Your request for') && t.includes('expired'))).toBe(true);
+    expect(told.some((t) => t.includes('expired before a decision'))).toBe(true);
+    const late = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+    expect(text(late.value)).toContain('expired');
+    expect(await stateOf(request)).toBe('Expired');
+    const events = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
+    expect(events.filter((e) => e === 'expired')).toHaveLength(1);
+  });
+
+  it('when the approver never talked to the bot but has the app, then a chat is opened with them by object id', async () => {
+    const before = connector.created.length;
+    const request = await submitted(PATTI);
+    expect(connector.created.slice(before)).toEqual([
+      expect.objectContaining({ memberId: PATTI.aadObjectId, tenantId: TEST_TENANT_ID }),
+    ]);
+    const opened = connector.created[before].conversationId;
+    expect(
+      connector.calls.some(
+        (c) => c.conversationId === opened && verbsOf(attachmentOf(c)).includes(REQUEST_VERBS.approve),
+      ),
+    ).toBe(true);
+    // Patti decides in that new chat.
+    const answer = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, PATTI);
+    expect(text(answer.value)).toContain('Approved by Patti Fernandez');
+  });
+
+  it('when the approver does not have the app and no channel is set, then the requester is told how to fix it and can send it again', async () => {
+    connector.notInstalled.add(ISAIAH.aadObjectId);
+    const before = connector.calls.length;
+    const request = await submitted(ISAIAH);
+    expect(await stateOf(request)).toBe('PendingApproval');
+    const toAlex = connector.calls
+      .slice(before)
+      .filter((c) => c.conversationId === `a:personal-${ALEX.aadObjectId}`);
+    expect(toAlex.map((c) => String(c.body.text ?? '')).join('\n')).toContain(
+      'I could not deliver your request to Isaiah Langer: they do not have the app in Teams.',
+    );
+    const alexCopy = toAlex
+      .filter((c) => String(text(attachmentOf(c))).includes(request.id))
+      .at(-1) as ConnectorCall;
+    expect(verbsOf(attachmentOf(alexCopy))).toContain(REQUEST_VERBS.resend);
+    const events = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
+    expect(events).toEqual(['submitted', 'delivery failed']);
+
+    // Isaiah installs the app; Alex sends it again.
+    connector.notInstalled.delete(ISAIAH.aadObjectId);
+    const resent = await invoke(REQUEST_VERBS.resend, { requestId: request.id }, ALEX);
+    expect(text(resent.value)).toContain('Sending it to Isaiah Langer again');
+    await bot.idle();
+    expect((await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event)).toEqual([
+      'submitted',
+      'delivery failed',
+      'delivered',
+    ]);
+    // Only the requester may send it again.
+    const byOther = await invoke(REQUEST_VERBS.resend, { requestId: request.id }, MEGAN);
+    expect(byOther.value).toBe('Only the admin who asked for this request can send it again.');
+  });
+
+  it('when the approver’s stored chat answers 403 or 404, then delivery falls back to opening a chat, and a forbidden one is reported', async () => {
+    for (const status of [403, 404]) {
+      connector.failConversation(`a:personal-${MEGAN.aadObjectId}`, status);
+      connector.notInstalled.add(MEGAN.aadObjectId);
+      const request = await submitted(MEGAN);
+      const events = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
+      expect(events).toEqual(['submitted', 'delivery failed']);
+      const failure = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).at(-1)?.detail;
+      expect(failure).toContain(`HTTP ${status}`);
+      connector.notInstalled.delete(MEGAN.aadObjectId);
+      connector.failConversation(`a:personal-${MEGAN.aadObjectId}`, 0);
+    }
+  });
+
+  it('when a job id is scheduled twice for a request, then there is still one delivery job', async () => {
+    const request = await submitted();
+    await scheduleApproval(bot.jobs, request, { now: new Date(), reminderMs: 0 });
+    const deliveries = (await bot.jobs.listForRequest(TEST_TENANT_ID, request.id)).filter(
+      (j) => j.id === approvalJobId(APPROVAL_JOBS.deliver, TEST_TENANT_ID, request.id),
+    );
+    expect(deliveries).toHaveLength(1);
+  });
+
+  describe('with an approvals channel and an approver group', () => {
+    beforeAll(async () => {
+      await bot.close();
+      await start({ APPROVALS_CHANNEL_ID: CHANNEL, APPROVER_GROUP_ID: APPROVERS_GROUP_ID });
+      await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
+    });
+
+    it('when the approver cannot be reached, then the card goes to the channel, where a group member (not the requester) may decide', async () => {
+      connector.notInstalled.add(ISAIAH.aadObjectId);
+      const before = connector.calls.length;
+      const request = await submitted(ISAIAH);
+      const inChannel = connector.calls.slice(before).find((c) => c.conversationId === CHANNEL);
+      expect(verbsOf(attachmentOf(inChannel as ConnectorCall))).toContain(REQUEST_VERBS.refresh);
+      expect((await bot.audit.forRequest(TEST_TENANT_ID, request.id)).at(-1)).toMatchObject({
+        event: 'delivered',
+        detail: expect.stringContaining('approvals channel'),
+      });
+      // Alex is in the approver group too, but he asked: refused.
+      const self = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, ALEX, {
+        channelId: CHANNEL,
+      });
+      expect(text(self.value)).toContain('you cannot approve or reject it');
+      // Megan is not in the group: refused. Adele is: her review shows the buttons, and she approves.
+      const megan = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN, {
+        channelId: CHANNEL,
+      });
+      expect(text(megan.value)).toContain('Only Isaiah Langer can decide this request.');
+      const review = await invoke(REQUEST_VERBS.refresh, { requestId: request.id }, ADELE, {
+        channelId: CHANNEL,
+      });
+      expect(verbsOf(review.value)).toContain(REQUEST_VERBS.approve);
+      // Outside the channel, group membership counts for nothing.
+      const elsewhere = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, ADELE);
+      expect(text(elsewhere.value)).toContain('Only Isaiah Langer can decide this request.');
+      const approved = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, ADELE, {
+        channelId: CHANNEL,
+      });
+      expect(text(approved.value)).toContain('Approved by Adele Vance');
+      connector.notInstalled.delete(ISAIAH.aadObjectId);
+    });
+  });
+});
