@@ -77,6 +77,8 @@ export interface Config {
   replication: { settleMs: number; pollMs: number; timeoutMs: number; confirmations: number };
   /** How long the password may be revealed once the account is ready. */
   passwordRevealMs: number;
+  /** A job runner's claim on a job; after a crash another start takes the job over once it lapses. */
+  jobLeaseMs: number;
   /** Members of this Entra group may ask for the service account, besides the admin roles. */
   requesterGroupId?: string;
   /** How long before expiry the approver is reminded; 0 for no reminder. */
@@ -219,6 +221,12 @@ export const SETTINGS: readonly SettingDoc[] = [
     meaning:
       'How long after the account is ready the requester can reveal its password (without Key Vault); then it is purged for good. Reset password starts a new window.',
     default: '15',
+  },
+  {
+    name: 'JOB_LEASE_SECONDS',
+    meaning:
+      'How long a runner holds a background job between renewals (renewed every third of it). After a crash, a restarted bot takes unfinished jobs over once this has passed.',
+    default: '60',
   },
   {
     name: 'STORAGE',
@@ -567,6 +575,7 @@ export function loadConfig(env: Env = process.env): Config {
     confirmations: 2,
   };
   const passwordRevealMs = number('PASSWORD_REVEAL_MINUTES', 15, 0.1, 24 * 60, false) * 60_000;
+  const jobLeaseMs = number('JOB_LEASE_SECONDS', 60, 0.5, 3_600, false) * 1000;
 
   // --- Downgrade ------------------------------------------------------------------------------
   const downgradeRaw = read('DOWNGRADE_ROLE') ?? 'ServiceSupportAdministrator';
@@ -599,6 +608,7 @@ export function loadConfig(env: Env = process.env): Config {
     approvalExpiryMs,
     replication,
     passwordRevealMs,
+    jobLeaseMs,
     requesterGroupId,
     approvalReminderMs,
     approvalsChannelId,

@@ -79,7 +79,15 @@ function describeTenant(config: Config): string {
     : `tenant ${config.tenant.tenantId}`;
 }
 
-export async function startBot(config: Config, logSink?: LogSink): Promise<RunningBot> {
+/** Seams for tests: where logs go, and how passwords are made (a canary the tests can look for). */
+export interface StartHooks {
+  logSink?: LogSink;
+  newPassword?: () => string;
+}
+
+export async function startBot(config: Config, hooks: LogSink | StartHooks = {}): Promise<RunningBot> {
+  const { logSink, newPassword } =
+    typeof hooks === 'function' ? { logSink: hooks, newPassword: undefined } : hooks;
   const logger = createLogger(config.logLevel, logSink);
 
   const auth = new ConfigurationBotFrameworkAuthentication(botFrameworkAuthenticationOptions(config));
@@ -119,6 +127,7 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
       ? { clock: systemClock, timeoutMs: DEFAULT_PATIENCE.timeoutMs, initialDelayMs: 250, maxDelayMs: 5_000 }
       : { clock: systemClock, ...DEFAULT_PATIENCE };
   const jobDeps = {
+    newPassword,
     requests,
     audit,
     jobs,
@@ -133,6 +142,7 @@ export async function startBot(config: Config, logSink?: LogSink): Promise<Runni
   const runner = new JobRunner({
     store: jobs,
     log: logger,
+    leaseMs: config.jobLeaseMs,
     handlers: {
       ...approvalJobHandlers(jobDeps),
       [PROVISION_JOB]: provisioningJobHandler(jobDeps),

@@ -29,6 +29,7 @@ import { actorOf } from './actor';
 export const ACCOUNT_ACTION_VERBS: readonly string[] = Object.values(ACCOUNT_VERBS);
 
 export interface AccountActionDeps {
+  newPassword?: () => string;
   requests: RequestStore;
   audit: AuditLog;
   jobs: JobStore;
@@ -229,7 +230,7 @@ export class AccountActions {
     if (request.state !== 'Ready') return message('The password can be reset once the account is ready.');
     const now = this.deps.now();
     const until = new Date(now.getTime() + this.deps.passwordRevealMs);
-    const password = generatePassword();
+    const password = (this.deps.newPassword ?? generatePassword)();
     await this.deps.directory.updateUser(await this.userIdOf(request), { password });
     await this.deps.passwords.replace(request.tenantId, request.id, password, now, until);
     await this.audit(actor, request, 'password reset', 'Ready');

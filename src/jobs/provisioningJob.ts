@@ -78,6 +78,8 @@ export function specOf(request: ServiceAccountRequest): ServiceAccountSpec {
 }
 
 export interface ProvisioningJobDeps {
+  /** Makes the account's password; `generatePassword` unless a test supplies a canary. */
+  newPassword?: () => string;
   requests: RequestStore;
   audit: AuditLog;
   jobs: JobStore;
@@ -158,7 +160,12 @@ export function provisioningJobHandler(deps: ProvisioningJobDeps): JobHandler {
     }
     delete data.failure;
     // Made (and sealed) before the first step; every later run uses the same one.
-    const password = await deps.passwords.getOrCreate(request.tenantId, request.id, generatePassword, now);
+    const password = await deps.passwords.getOrCreate(
+      request.tenantId,
+      request.id,
+      deps.newPassword ?? generatePassword,
+      now,
+    );
     data.startedAt ??= now.toISOString();
     await ctx.checkpoint({ ...data });
 
