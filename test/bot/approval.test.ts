@@ -117,7 +117,7 @@ describe('the approval card', () => {
   /** A request from Alex for `approver`, delivered by its job as in real use. */
   async function submitted(
     approver: TeamsUser = MEGAN,
-    options: { expiresInMs?: number; requester?: TeamsUser } = {},
+    options: { expiresInMs?: number; requester?: TeamsUser; reminderMs?: number } = {},
   ): Promise<ServiceAccountRequest> {
     counter += 1;
     const requester = options.requester ?? ALEX;
@@ -140,7 +140,7 @@ describe('the approval card', () => {
       now,
       expiresInMs: options.expiresInMs ?? 3_600_000,
     });
-    await scheduleApproval(bot.jobs, request, { now, reminderMs: 0 });
+    await scheduleApproval(bot.jobs, request, { now, reminderMs: options.reminderMs ?? 0 });
     bot.runner.poke();
     await bot.idle();
     return request;
@@ -309,6 +309,28 @@ describe('the approval card', () => {
     expect(await stateOf(request)).toBe('Expired');
     const events = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
     expect(events.filter((e) => e === 'expired')).toHaveLength(1);
+  });
+
+  it('when the reminder time comes and the request still waits, then the approver is reminded once; a decided request is not', async () => {
+    const before = connector.calls.length;
+    const waiting = await submitted(MEGAN, { expiresInMs: 2_000, reminderMs: 1_500 });
+    const decided = await submitted(MEGAN, { expiresInMs: 2_000, reminderMs: 1_500 });
+    await invoke(REQUEST_VERBS.reject, { requestId: decided.id, comment: 'No.' }, MEGAN);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await bot.idle();
+    const reminders = connector.calls
+      .slice(before)
+      .filter((c) => c.conversationId === `a:personal-${MEGAN.aadObjectId}`)
+      .map((c) => String(c.body.text ?? ''))
+      .filter((t) => t.startsWith('Reminder:'));
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]).toContain(waiting.details.username);
+    expect((await bot.audit.forRequest(TEST_TENANT_ID, waiting.id)).map((r) => r.event)).toContain(
+      'reminded',
+    );
+    expect((await bot.audit.forRequest(TEST_TENANT_ID, decided.id)).map((r) => r.event)).not.toContain(
+      'reminded',
+    );
   });
 
   it('when the approver never talked to the bot but has the app, then a chat is opened with them by object id', async () => {
