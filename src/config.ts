@@ -24,6 +24,10 @@ export type BotAuth =
       tenantId?: string;
       /** Client secret of the bot's app registration (absent for UserAssignedMsi). */
       password?: string;
+      /** Where the signing keys of Teams' tokens are published (Bot Framework's, unless overridden). */
+      openIdMetadataUrl?: string;
+      /** The issuer Teams' tokens must carry (Bot Framework's, unless overridden). */
+      tokenIssuer?: string;
     };
 
 /** The credential the bot uses for Microsoft Graph and Exchange Online in a live tenant. */
@@ -136,6 +140,17 @@ export const SETTINGS: readonly SettingDoc[] = [
     name: 'BOT_TYPE',
     meaning: '`MultiTenant`, `SingleTenant` or `UserAssignedMsi` — the app type of the bot registration.',
     default: 'SingleTenant',
+  },
+  {
+    name: 'BOT_OPENID_METADATA_URL',
+    meaning:
+      'With `BOT_ID`: the OpenID metadata document whose keys sign the tokens Teams sends (for national clouds or a test issuer). Unset = Bot Framework’s public-cloud document.',
+    default: '(Bot Framework)',
+  },
+  {
+    name: 'BOT_TOKEN_ISSUER',
+    meaning: 'With `BOT_ID`: the issuer those tokens must carry. Unset = `https://api.botframework.com`.',
+    default: '(Bot Framework)',
   },
   {
     name: 'TEAMS_APP_ID',
@@ -429,12 +444,16 @@ export function loadConfig(env: Env = process.env): Config {
     if (botType !== 'MultiTenant' && botTenantId === undefined) {
       problems.push(`BOT_TENANT_ID: required with BOT_ID for BOT_TYPE=${botType}`);
     }
+    const openIdMetadataUrl = read('BOT_OPENID_METADATA_URL');
+    if (openIdMetadataUrl !== undefined) url('BOT_OPENID_METADATA_URL', openIdMetadataUrl);
     bot = {
       mode: 'authenticated',
       appId: botId,
       appType: botType,
       tenantId: botTenantId,
       password: botPassword,
+      openIdMetadataUrl,
+      tokenIssuer: read('BOT_TOKEN_ISSUER'),
     };
   } else if (botPassword !== undefined) {
     problems.push('BOT_ID: required when BOT_PASSWORD or SECRET_BOT_PASSWORD is set');

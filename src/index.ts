@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
   CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
   ConversationState,
 } from 'botbuilder';
@@ -25,6 +24,7 @@ import { StorageAuditLog } from './adapters/storage/storageAuditLog';
 import { StorageRequestStore } from './adapters/storage/storageRequestStore';
 import { ConversationReferenceStore } from './adapters/teams/conversationReferences';
 import { createHttpServer } from './http/server';
+import { StrictBotFrameworkAuthentication } from './http/strictAuthentication';
 import { loadSecretBox } from './adapters/secrets/secretBox';
 import { PasswordVault } from './adapters/secrets/passwordVault';
 import { CardCopyStore } from './adapters/teams/cardCopies';
@@ -70,6 +70,10 @@ export function botFrameworkAuthenticationOptions(
     MicrosoftAppPassword: config.bot.password ?? '',
     MicrosoftAppType: config.bot.appType,
     MicrosoftAppTenantId: config.bot.tenantId ?? '',
+    ...(config.bot.openIdMetadataUrl === undefined
+      ? {}
+      : { ToBotFromChannelOpenIdMetadataUrl: config.bot.openIdMetadataUrl }),
+    ...(config.bot.tokenIssuer === undefined ? {} : { ToBotFromChannelTokenIssuer: config.bot.tokenIssuer }),
   };
 }
 
@@ -90,7 +94,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     typeof hooks === 'function' ? { logSink: hooks, newPassword: undefined } : hooks;
   const logger = createLogger(config.logLevel, logSink);
 
-  const auth = new ConfigurationBotFrameworkAuthentication(botFrameworkAuthenticationOptions(config));
+  const auth = new StrictBotFrameworkAuthentication(botFrameworkAuthenticationOptions(config));
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = createTurnErrorHandler(logger);
 

@@ -146,7 +146,7 @@ describe('Entra token endpoint', () => {
     ],
     [
       'the resource is unknown',
-      { scope: 'https://vault.azure.net/.default' },
+      { scope: 'https://management.azure.com/.default' },
       400,
       'invalid_resource',
       500011,

@@ -1,5 +1,5 @@
 /** The simulator's own request/response shapes, shared by the HTTP server and `$batch` sub-requests. */
-export type Api = 'graph' | 'exchange' | 'token';
+export type Api = 'graph' | 'exchange' | 'token' | 'keyvault';
 
 export type BodyProblem = 'too-large' | 'invalid-json';
 
@@ -11,7 +11,7 @@ export interface SimRequest {
   query: URLSearchParams;
   /** Header names in lower case. */
   headers: Readonly<Record<string, string | undefined>>;
-  /** Parsed body: JSON for Graph and Exchange, form fields (string record) for the token endpoint. */
+  /** Parsed body: JSON for Graph, Exchange and Key Vault, form fields (string record) for the token endpoint. */
   body: unknown;
   bodyProblem?: BodyProblem;
 }

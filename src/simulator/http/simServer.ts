@@ -26,14 +26,15 @@ export interface SimServer {
   close(): Promise<void>;
 }
 
-/** Which api a path belongs to: Graph versions, Exchange's admin API, else Entra ID. */
+/** Which api a path belongs to: Graph versions, Exchange's admin API, Key Vault secrets, else Entra ID. */
 export function apiOf(path: string): Api {
   if (/^\/(v1\.0|beta)(\/|$)/i.test(path)) return 'graph';
   if (/^\/adminapi(\/|$)/i.test(path)) return 'exchange';
+  if (/^\/secrets(\/|$)/i.test(path)) return 'keyvault';
   return 'token';
 }
 
-/** One HTTP(S) server on loopback for all three apis: parses requests, writes JSON answers. */
+/** One HTTP(S) server on loopback for all four apis: parses requests, writes JSON answers. */
 export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
   let closing = false;
   const handler = (req: IncomingMessage, res: ServerResponse): void => {

@@ -172,12 +172,15 @@ export class TokenEndpoint {
     const resourceUri = scopes[0].slice(0, -'/.default'.length);
     const resource = this.deps.tokens.resourceOf(resourceUri);
     if (resource === undefined) throw aad.unknownResource(resourceUri, this.deps.state.tenantId);
+    // Key Vault's data plane grants access on the vault (RBAC, access policies), not in the token.
     const roles =
       resource === 'graph'
         ? client.graphRoles
         : resource === 'exchange'
           ? client.exchangeRoles
-          : [...client.graphRoles, ...client.exchangeRoles];
+          : resource === 'keyvault'
+            ? []
+            : [...client.graphRoles, ...client.exchangeRoles];
     const accessToken = this.deps.tokens.issue({
       resource,
       appId: client.clientId,

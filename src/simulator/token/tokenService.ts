@@ -5,11 +5,13 @@ import { decodeJwt, numberClaim, signJwtRs256, verifyJwtSignature } from './jwt'
 
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 export const EXCHANGE_RESOURCE = 'https://outlook.office365.com';
+export const KEY_VAULT_RESOURCE = 'https://vault.azure.net';
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 const EXCHANGE_APP_ID = '00000002-0000-0ff1-ce00-000000000000';
+const KEY_VAULT_APP_ID = 'cfa8b339-82a2-471a-a3c9-0fc0be7a4093';
 
-/** Which protected API a token is for; `simulator` = the simulator's own URL, which serves both. */
-export type TokenResource = 'graph' | 'exchange' | 'simulator';
+/** Which protected API a token is for; `simulator` = the simulator's own URL, which serves all. */
+export type TokenResource = 'graph' | 'exchange' | 'keyvault' | 'simulator';
 
 export type TokenRejection = 'missing' | 'malformed' | 'signature' | 'expired' | 'audience' | 'tenant';
 
@@ -60,6 +62,7 @@ export class TokenService {
     const uri = resourceUri.replace(/\/+$/, '').toLowerCase();
     if (uri === GRAPH_RESOURCE || uri === GRAPH_APP_ID) return 'graph';
     if (uri === EXCHANGE_RESOURCE || uri === EXCHANGE_APP_ID) return 'exchange';
+    if (uri === KEY_VAULT_RESOURCE || uri === KEY_VAULT_APP_ID) return 'keyvault';
     if (uri === this.baseUrl().toLowerCase()) return 'simulator';
     return undefined;
   }
@@ -85,7 +88,9 @@ export class TokenService {
         ? GRAPH_RESOURCE
         : params.resource === 'exchange'
           ? EXCHANGE_RESOURCE
-          : this.baseUrl();
+          : params.resource === 'keyvault'
+            ? KEY_VAULT_RESOURCE
+            : this.baseUrl();
     const servicePrincipalId = guidFrom(`sp:${params.appId}`);
     return signJwtRs256(
       { typ: 'JWT', kid: this.kid, x5t: this.kid },
@@ -113,7 +118,7 @@ export class TokenService {
   }
 
   /** Checks an `Authorization` header for a call to `api`. */
-  check(authorization: string | undefined, api: 'graph' | 'exchange'): TokenCheck {
+  check(authorization: string | undefined, api: Exclude<TokenResource, 'simulator'>): TokenCheck {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     if (match === null) return { ok: false, reason: 'missing' };
     const jwt = decodeJwt(match[1]);

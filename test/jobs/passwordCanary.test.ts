@@ -1,0 +1,288 @@
+/**
+ * The password never leaks. The bot runs in process (fake Teams connector, built-in simulator, SQLite
+ * in a temporary DATA_DIR, debug logging into the test) with a distinctive canary as the account's
+ * password. After the whole mission — approval, provisioning, replication, Reveal, Reset, purge — the
+ * canary may appear in exactly one place: the answer to the requester's Reveal press. It is searched
+ * for in clear, base64 and URI-encoded in everything the bot sent to Teams, every log line, every
+ * audit record, the stores, the SQLite files' bytes and every other answer the bot gave.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
+import { loadConfig } from '../../src/config';
+import type { ServiceAccountRequest } from '../../src/domain/request';
+import { submitRequest } from '../../src/domain/requestUseCases';
+import { type RunningBot, startBot } from '../../src/index';
+import { scheduleApproval } from '../../src/jobs/approvalJobs';
+import type { JobContext } from '../../src/jobs/jobs';
+import { passwordPurgeHandler, passwordPurgeJobId } from '../../src/jobs/replicationJob';
+import type { TenantSimulator } from '../../src/simulator';
+import {
+  ALEX,
+  MEGAN,
+  postActivity,
+  teamsCardAction,
+  teamsMessage,
+  TEST_TENANT_ID,
+  type TeamsUser,
+} from '../support/activities';
+import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+
+/** ≥ 20 characters, upper, lower, digits and symbols, and nothing else in the run looks like them. */
+const CANARIES = ['Canary#7xQ!mZ2pL9vR4tW8k', 'Canary$4hJ?nB6sD3fG1yU5e'] as const;
+const USERNAME = 'svc-canary';
+const UPN = `${USERNAME}@contoso.com`;
+
+interface InvokeAnswer {
+  statusCode: number;
+  type: string;
+  value: unknown;
+}
+
+/** The forms a leaked password could take in text. */
+function textForms(secret: string): Record<string, string> {
+  return {
+    clear: secret,
+    base64: Buffer.from(secret, 'utf8').toString('base64'),
+    base64url: Buffer.from(secret, 'utf8').toString('base64url'),
+    uriComponent: encodeURIComponent(secret),
+    uri: encodeURI(secret),
+    formEncoded: new URLSearchParams({ p: secret }).toString().slice(2),
+    // The tail alone: a leak that mangled or escaped the first characters is still found.
+    tail: secret.slice(7),
+  };
+}
+
+/** The forms a leaked password could take in a file's bytes. */
+function byteForms(secret: string): Record<string, Buffer> {
+  const forms: Record<string, Buffer> = { utf16le: Buffer.from(secret, 'utf16le') };
+  for (const [name, text] of Object.entries(textForms(secret))) forms[name] = Buffer.from(text, 'utf8');
+  return forms;
+}
+
+/** `where: form` for every form of every canary found in `text`. */
+function leaksIn(where: string, text: string): string[] {
+  return CANARIES.flatMap((canary, i) =>
+    Object.entries(textForms(canary))
+      .filter(([, form]) => text.includes(form))
+      .map(([name]) => `${where}: canary ${i + 1} (${name})`),
+  );
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function revealedPassword(answer: InvokeAnswer): string | undefined {
+  return JSON.stringify(answer.value).match(/"title":"Password","value":"([^"]+)"/)?.[1];
+}
+
+describe('the password canary', () => {
+  let bot: RunningBot;
+  let connector: FakeConnector;
+  let simulator: TenantSimulator;
+  let url: string;
+  let dataDir: string;
+  let request: ServiceAccountRequest;
+  const logLines: string[] = [];
+  const made: string[] = [];
+  /** Every answer the bot gave over HTTP, except the requester's reveals (kept apart below). */
+  const answers: { what: string; body: string }[] = [];
+  const reveals: InvokeAnswer[] = [];
+
+  beforeAll(async () => {
+    connector = await startFakeConnector();
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-canary-'));
+    bot = await startBot(
+      loadConfig({
+        PORT: '0',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'debug',
+        SIMULATOR_REPLICATION_SECONDS: '1',
+        REPLICATION_SETTLE_MINUTES: '0',
+        REPLICATION_POLL_SECONDS: '0.2',
+        SHUTDOWN_GRACE_SECONDS: '1',
+      }),
+      {
+        logSink: (line) => logLines.push(line),
+        newPassword: () => {
+          const next = CANARIES[made.length];
+          if (next === undefined) throw new Error('The test has no more canaries');
+          made.push(next);
+          return next;
+        },
+      },
+    );
+    url = `http://127.0.0.1:${bot.address.port}`;
+    simulator = bot.tenant.simulator as TenantSimulator;
+    for (const who of [ALEX, MEGAN]) {
+      const response = await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: who }));
+      answers.push({ what: `help from ${who.name}`, body: await response.text() });
+    }
+  });
+  afterAll(async () => {
+    await bot?.close();
+    await connector?.close();
+  });
+
+  async function invoke(verb: string, from: TeamsUser, keepApart = false): Promise<InvokeAnswer> {
+    const response = await postActivity(
+      url,
+      teamsCardAction(connector.serviceUrl, verb, { requestId: request.id }, { from }),
+    );
+    const body = await response.text();
+    const answer = JSON.parse(body) as InvokeAnswer;
+    if (keepApart) reveals.push(answer);
+    else answers.push({ what: `${verb} by ${from.name}`, body });
+    return answer;
+  }
+
+  /** Runs the bot's jobs until `done` holds (replication polls are a few hundred ms apart). */
+  async function until(what: string, done: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      bot.runner.poke();
+      await bot.idle();
+      if (await done()) return;
+      if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  function simulatedUser() {
+    return simulator.state().users.find((u) => u.userPrincipalName === UPN);
+  }
+
+  it('when Megan approves Alex’s request, then the account is set up with the canary and becomes Ready', async () => {
+    const now = new Date();
+    request = await submitRequest(bot.requests, bot.audit, {
+      tenantId: TEST_TENANT_ID,
+      requester: { aadObjectId: ALEX.aadObjectId, name: ALEX.name },
+      approver: { aadObjectId: MEGAN.aadObjectId, name: MEGAN.name, userPrincipalName: 'meganb@contoso.com' },
+      details: {
+        displayName: 'CiraSync Canary',
+        username: USERNAME,
+        domain: 'contoso.com',
+        contact: { city: 'Redmond' },
+        acknowledgedWarnings: [],
+      },
+      now,
+      expiresInMs: 3_600_000,
+    });
+    await scheduleApproval(bot.jobs, request, { now, reminderMs: 0 });
+    bot.runner.poke();
+    await bot.idle();
+    const approved = await invoke(REQUEST_VERBS.approve, MEGAN);
+    expect(JSON.stringify(approved.value)).toContain('Approved by Megan Bowen');
+    await until(
+      'the request is Ready',
+      async () => (await bot.requests.get(TEST_TENANT_ID, request.id))?.state === 'Ready',
+    );
+    expect(made).toEqual([CANARIES[0]]);
+    expect(simulatedUser()?.passwordSha256).toBe(sha256(CANARIES[0]));
+    const vault = await bot.passwords.state(TEST_TENANT_ID, request.id);
+    expect(vault.kind).toBe('held');
+  });
+
+  it('when Alex presses Reveal, then the answer holds the canary; when Megan presses it, she does not get it', async () => {
+    const alex = await invoke(ACCOUNT_VERBS.reveal, ALEX, true);
+    expect(alex.statusCode).toBe(200);
+    expect(revealedPassword(alex)).toBe(CANARIES[0]);
+    const megan = await invoke(ACCOUNT_VERBS.reveal, MEGAN);
+    expect(megan.value).toBe('Only Alex Wilber, who asked for this account, can do that.');
+    expect(leaksIn('Megan’s reveal', JSON.stringify(megan))).toEqual([]);
+  });
+
+  it('when Alex presses Reset password, then the account gets the second canary, only the reveal answer shows it, and the first is gone', async () => {
+    const reset = await invoke(ACCOUNT_VERBS.reset, ALEX);
+    expect(reset.statusCode).toBe(200);
+    expect(JSON.stringify(reset.value)).toContain(ACCOUNT_VERBS.reveal);
+    expect(made).toEqual([...CANARIES]);
+    expect(simulatedUser()?.passwordSha256).toBe(sha256(CANARIES[1]));
+    const alex = await invoke(ACCOUNT_VERBS.reveal, ALEX, true);
+    expect(revealedPassword(alex)).toBe(CANARIES[1]);
+    expect(JSON.stringify(alex)).not.toContain(CANARIES[0]);
+    const megan = await invoke(ACCOUNT_VERBS.reveal, MEGAN);
+    expect(revealedPassword(megan)).toBeUndefined();
+  });
+
+  it('when the purge job runs, then before the deadline it waits, after it the vault is purged, and Reveal says the password was forgotten', async () => {
+    const state = await bot.passwords.state(TEST_TENANT_ID, request.id);
+    if (state.kind !== 'held' || state.revealUntil === undefined)
+      throw new Error(`The vault should hold the password with a deadline, not ${JSON.stringify(state)}`);
+    const deadline = Date.parse(state.revealUntil);
+    const job = await bot.jobs.get(passwordPurgeJobId(TEST_TENANT_ID, request.id));
+    expect(job).toMatchObject({ state: 'queued', nextRunAt: deadline });
+    if (job === undefined) return;
+    const ctx: JobContext = {
+      owner: 'password-canary-test',
+      checkpoint: async () => undefined,
+      signal: new AbortController().signal,
+    };
+    const deps = { passwords: bot.passwords, audit: bot.audit };
+    const early = await passwordPurgeHandler({ ...deps, now: () => new Date(deadline - 1_000) })(job, ctx);
+    expect(early).toEqual({ kind: 'retryAt', at: deadline });
+    expect((await bot.passwords.state(TEST_TENANT_ID, request.id)).kind).toBe('held');
+
+    const late = await passwordPurgeHandler({ ...deps, now: () => new Date(deadline + 1_000) })(job, ctx);
+    expect(late).toEqual({ kind: 'done' });
+    expect(await bot.passwords.state(TEST_TENANT_ID, request.id)).toEqual({
+      kind: 'purged',
+      at: new Date(deadline + 1_000).toISOString(),
+    });
+    expect(await bot.passwords.reveal(TEST_TENANT_ID, request.id)).toBeUndefined();
+    const events = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
+    expect(events.filter((e) => e === 'password purged')).toHaveLength(1);
+
+    const after = await invoke(ACCOUNT_VERBS.reveal, ALEX);
+    expect(String(after.value)).toMatch(/^I forgot the password at .+, as planned\./);
+    expect(revealedPassword(after)).toBeUndefined();
+  });
+
+  it('when everything the bot sent, logged, audited, stored and answered is searched, then neither canary is anywhere but in the two reveal answers', async () => {
+    await until('background work is done', async () => true);
+    expect(reveals.map(revealedPassword)).toEqual([...CANARIES]);
+    // The sink saw the mission (the bot logs nothing at debug level on this path; info and warn do show up).
+    expect(logLines.some((line) => line.includes('"kind":"provision"'))).toBe(true);
+    expect(logLines.some((line) => line.includes('Account card press refused'))).toBe(true);
+    expect(connector.calls.length).toBeGreaterThan(3);
+
+    const leaks: string[] = [];
+    connector.calls.forEach((call, i) =>
+      leaks.push(...leaksIn(`connector call ${i + 1} (${call.method} ${call.path})`, JSON.stringify(call))),
+    );
+    logLines.forEach((line, i) => leaks.push(...leaksIn(`log line ${i + 1}`, line)));
+    for (const answer of answers) leaks.push(...leaksIn(`answer to ${answer.what}`, answer.body));
+    const audit = [
+      ...(await bot.audit.forRequest(TEST_TENANT_ID, request.id)),
+      ...(await bot.audit.recent(TEST_TENANT_ID, 1_000)),
+    ];
+    expect(audit.length).toBeGreaterThan(5);
+    audit.forEach((record, i) => leaks.push(...leaksIn(`audit record ${i + 1} (${record.event})`, JSON.stringify(record))));
+    leaks.push(...leaksIn('the request', JSON.stringify(await bot.requests.get(TEST_TENANT_ID, request.id))));
+    leaks.push(
+      ...leaksIn('the jobs', JSON.stringify(await bot.jobs.listForRequest(TEST_TENANT_ID, request.id))),
+    );
+    leaks.push(...leaksIn('the simulator', JSON.stringify({ state: simulator.state(), calls: simulator.calls() })));
+
+    const scanFiles = (when: string): void => {
+      for (const name of fs.readdirSync(dataDir)) {
+        const bytes = fs.readFileSync(path.join(dataDir, name));
+        CANARIES.forEach((canary, i) => {
+          for (const [form, needle] of Object.entries(byteForms(canary)))
+            if (bytes.includes(needle)) leaks.push(`${when} file ${name}: canary ${i + 1} (${form})`);
+        });
+      }
+    };
+    const files = fs.readdirSync(dataDir);
+    expect(files).toContain('service-account-bot.sqlite');
+    expect(files).toContain('service-account-bot.sqlite-wal');
+    scanFiles('open');
+    await bot.close();
+    scanFiles('closed');
+
+    expect(leaks).toEqual([]);
+  });
+});

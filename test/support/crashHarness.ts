@@ -1,0 +1,274 @@
+/**
+ * A rig for crash tests: the tenant simulator runs in the test process (HTTPS, short Exchange delays),
+ * so it outlives the bot; the built bot runs as a child process in live mode against it, on one
+ * DATA_DIR and one fake Teams connector, and can be SIGKILLed and started again. A tap on the
+ * simulator's call log trips the kill at an exact point: as a write is committed (the bot never hears
+ * the answer), or when the bot's next call arrives after it (the bot heard it and saved the step).
+ */
+import path from 'node:path';
+import { ACCOUNT_VERBS, FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
+import { SQLITE_FILE_NAME } from '../../src/adapters/storage/createStorage';
+import { SqliteStorage } from '../../src/adapters/storage/sqliteStorage';
+import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
+import { StorageRequestStore } from '../../src/adapters/storage/storageRequestStore';
+import { SKUS, startTenantSimulator, type CallRecord, type TenantSimulator } from '../../src/simulator';
+import { CallLog } from '../../src/simulator/callLog';
+import { tls } from '../simulator/tlsFixtures';
+import { ALEX, MEGAN, postActivity, teamsCardAction, teamsMessage } from './activities';
+import { type BotProcess, startBotProcess, tempDataDir } from './botProcess';
+import { type ConnectorCall, type FakeConnector, startFakeConnector } from './fakeConnector';
+
+export const CRASH_TENANT_ID = '3d9f1b7e-6a2c-4e8d-9f0a-5b4c3d2e1f00';
+export const ALEX_CHAT = `a:personal-${ALEX.aadObjectId}`;
+
+type LoggedCall = Omit<CallRecord, 'seq'>;
+
+/** Where to kill: `atCommit` inside the simulator right after the change (before the answer is sent);
+ * `atNextCall` once the bot's next request to the tenant arrives (held, never answered). */
+export type KillMoment = 'atCommit' | 'atNextCall';
+
+/** Decides, for each call the simulator logs, whether this is the point to kill at. */
+export type KillTrigger = (call: LoggedCall, committedWrites: number) => boolean;
+
+let tap: ((call: LoggedCall) => void) | undefined;
+
+/** Lets the rig see every call the moment the simulator logs it. Returns the undo. */
+export function tapCallLog(): () => void {
+  const record = CallLog.prototype.record;
+  const spy = jest
+    .spyOn(CallLog.prototype, 'record')
+    .mockImplementation(function (this: CallLog, seq: number, entry: LoggedCall) {
+      record.call(this, seq, entry);
+      tap?.(entry);
+    });
+  return () => spy.mockRestore();
+}
+
+/** `POST /v1.0/users/{id}/assignLicense`, or the cmdlet name for Exchange. */
+export function writeKey(call: Pick<CallRecord, 'api' | 'method' | 'path' | 'cmdlet'>): string {
+  if (call.api === 'exchange') return call.cmdlet ?? call.path;
+  return `${call.method} ${call.path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '{id}')}`;
+}
+
+function cardOf(call: ConnectorCall): unknown {
+  const attachments = call.body.attachments as { content: unknown }[] | undefined;
+  if (attachments === undefined) throw new Error(`Expected a card, got text: ${String(call.body.text)}`);
+  return attachments[0].content;
+}
+
+function match(card: unknown, pattern: RegExp, what: string): string {
+  const found = JSON.stringify(card).match(pattern)?.[1];
+  if (found === undefined) throw new Error(`no ${what} in ${JSON.stringify(card).slice(0, 300)}`);
+  return found;
+}
+
+export interface CrashRig {
+  readonly sim: TenantSimulator;
+  readonly connector: FakeConnector;
+  readonly dataDir: string;
+  /** Every bot process started so far, oldest first. */
+  readonly bots: BotProcess[];
+  startBot(): Promise<BotProcess>;
+  /** Alex fills in every card (public folders on); resolves once Megan has the approval card. */
+  submitRequest(): Promise<{ requestId: string; approverChat: string }>;
+  /** Megan presses Approve in her chat. */
+  approve(request: { requestId: string; approverChat: string }): Promise<void>;
+  /** Arms a kill of the running bot; resolves once it is dead, with the call that tripped it. */
+  killWhen(trigger: KillTrigger, moment: KillMoment): Promise<LoggedCall>;
+  /** The "ready" messages (cards with Downgrade role) sent so far. */
+  readyMessages(): ConnectorCall[];
+  waitForReady(timeoutMs: number): Promise<void>;
+  /** Committed writes in the simulator's log, as `writeKey`s in order. */
+  committedWrites(): string[];
+  /** Stops the running bot (SIGTERM, as a deployment would). */
+  stopBot(): Promise<void>;
+  /** What the bot stored about the request (read while no bot runs). */
+  stored(requestId: string): Promise<{ state?: string; events: string[] }>;
+  /** The last log lines of every bot process, for failure messages. */
+  logTail(lines?: number): string;
+  close(): Promise<void>;
+}
+
+export async function startCrashRig(): Promise<CrashRig> {
+  const sim = await startTenantSimulator({
+    tenantId: CRASH_TENANT_ID,
+    scenario: 'classic',
+    https: { key: tls.key, cert: tls.cert },
+    delays: { exchangeRecipientMs: 200, mailboxMs: 300, replicationMs: 400 },
+  });
+  const connector = await startFakeConnector();
+  const dataDir = tempDataDir();
+  const bots: BotProcess[] = [];
+  let writes = 0;
+  tap = (call) => {
+    if (call.mutating && call.committed) writes++;
+  };
+  const settings: Record<string, string> = {
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    TENANT_MODE: 'live',
+    AAD_APP_TENANT_ID: CRASH_TENANT_ID,
+    AAD_APP_CLIENT_ID: sim.clientCredential.clientId,
+    AAD_APP_CLIENT_SECRET: sim.clientCredential.clientSecret,
+    AAD_APP_OAUTH_AUTHORITY_HOST: sim.authorityHost,
+    GRAPH_ENDPOINT: sim.graphEndpoint,
+    EXCHANGE_ENDPOINT: sim.exchangeEndpoint,
+    JOB_LEASE_SECONDS: '1',
+    REPLICATION_SETTLE_MINUTES: '0',
+    REPLICATION_POLL_SECONDS: '0.2',
+    APPROVAL_REMINDER_HOURS: '0',
+  };
+  const current = (): BotProcess => {
+    const bot = bots[bots.length - 1];
+    if (bot === undefined) throw new Error('no bot started');
+    return bot;
+  };
+  const sentBy = { tenantId: CRASH_TENANT_ID };
+
+  async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = find();
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}. Bot logs:\n${logTail()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Sends an activity as Teams would and returns the first message the bot sends in reply to it. */
+  async function send(activity: Record<string, unknown>): Promise<{ answer: unknown; reply: unknown }> {
+    const response = await postActivity(current().url, activity);
+    if (response.status !== 200) throw new Error(`bot answered ${response.status}`);
+    const answer = activity.type === 'invoke' ? ((await response.json()) as { value: unknown }).value : '';
+    const reply = await waitFor(`a reply to ${String(activity.type)}`, () =>
+      connector.calls.find((c) => c.method === 'POST' && c.activityId === activity.id),
+    );
+    return { answer, reply: reply.body.attachments === undefined ? reply.body.text : cardOf(reply) };
+  }
+
+  /** Presses Next (or Submit) on a form card with the inputs given; returns the next card or text. */
+  async function press(card: unknown, verb: string, inputs: Record<string, unknown> = {}): Promise<unknown> {
+    const formId = match(card, /"formId":"([0-9a-f-]{36})"/, 'formId');
+    const data = { formId, verb, ...inputs };
+    return (await send(teamsCardAction(connector.serviceUrl, verb, data, sentBy))).reply;
+  }
+
+  function logTail(lines = 25): string {
+    return bots
+      .map((bot, i) => {
+        const tail = bot.logs.slice(-lines).map((l) => JSON.stringify(l));
+        return `--- bot process ${i + 1} (exit ${String(bot.child.exitCode ?? bot.child.signalCode)})\n${tail.join('\n')}`;
+      })
+      .join('\n');
+  }
+
+  const readyMessages = (): ConnectorCall[] =>
+    connector.calls.filter(
+      (c) => c.method === 'POST' && JSON.stringify(c.body).includes(ACCOUNT_VERBS.downgrade),
+    );
+
+  return {
+    sim,
+    connector,
+    dataDir,
+    bots,
+    async startBot() {
+      const bot = await startBotProcess(settings);
+      bots.push(bot);
+      return bot;
+    },
+    async submitRequest() {
+      const preflight = (await send(teamsMessage(connector.serviceUrl, 'new service account', sentBy))).reply;
+      const account = await press(preflight, FORM_VERBS.next);
+      const contact = await press(account, FORM_VERBS.next, {
+        displayName: 'CiraSync Service',
+        username: 'cirasync-svc',
+        domain: 'contoso.com',
+      });
+      const sync = await press(contact, FORM_VERBS.next);
+      const approver = await press(sync, FORM_VERBS.next, {
+        publicFolders: 'true',
+        skuId: SKUS.EXCHANGESTANDARD.skuId,
+        usageLocation: 'us',
+      });
+      const review = await press(approver, FORM_VERBS.next, { approverId: MEGAN.aadObjectId });
+      const submitted = await press(review, FORM_VERBS.submit);
+      if (!String(submitted).includes('is waiting for approval by Megan Bowen'))
+        throw new Error(`request not submitted: ${JSON.stringify(submitted).slice(0, 300)}`);
+      const megansCard = await waitFor('the approval card in Megan’s chat', () =>
+        connector.calls.find(
+          (c) =>
+            c.conversationId.startsWith('a:created-') && JSON.stringify(c.body).includes(REQUEST_VERBS.approve),
+        ),
+      );
+      const requestId = match(megansCard.body, /"requestId":"([0-9a-f-]{36})"/, 'requestId');
+      return { requestId, approverChat: megansCard.conversationId };
+    },
+    async approve({ requestId, approverChat }) {
+      const activity = teamsCardAction(
+        connector.serviceUrl,
+        REQUEST_VERBS.approve,
+        { requestId },
+        { ...sentBy, from: MEGAN, conversationId: approverChat },
+      );
+      const response = await postActivity(current().url, activity);
+      const answer = JSON.stringify(await response.json());
+      if (!answer.includes('Approved by Megan Bowen')) throw new Error(`not approved: ${answer.slice(0, 300)}`);
+    },
+    killWhen(trigger, moment) {
+      return new Promise<LoggedCall>((resolve, reject) => {
+        const bot = current();
+        const counting = tap;
+        tap = (call) => {
+          counting?.(call);
+          if (!trigger(call, writes)) return;
+          tap = counting;
+          if (moment === 'atCommit') {
+            bot.child.kill('SIGKILL');
+            bot.child.once('exit', () => resolve(call));
+            return;
+          }
+          const arrived = sim.roundTrips().total;
+          const hold = sim.faults.inject({ times: Infinity, delayMs: 120_000, status: 503 });
+          const poll = setInterval(() => {
+            if (sim.roundTrips().total === arrived) return;
+            clearInterval(poll);
+            bot.child.kill('SIGKILL');
+            bot.child.once('exit', () => {
+              hold.cancel();
+              resolve(call);
+            });
+          }, 2);
+        };
+        bot.child.once('exit', (code, signal) => {
+          if (signal !== 'SIGKILL') reject(new Error(`bot exited (${code ?? signal}) before the kill`));
+        });
+      });
+    },
+    readyMessages,
+    async waitForReady(timeoutMs) {
+      await waitFor('the ready message', () => readyMessages()[0], timeoutMs);
+    },
+    committedWrites: () => sim.mutatingCalls().filter((c) => c.committed).map(writeKey),
+    async stopBot() {
+      await current().stop();
+    },
+    async stored(requestId) {
+      const storage = new SqliteStorage(path.join(dataDir, SQLITE_FILE_NAME));
+      try {
+        const request = await new StorageRequestStore(storage).get(CRASH_TENANT_ID, requestId);
+        const audit = await new StorageAuditLog(storage).forRequest(CRASH_TENANT_ID, requestId);
+        return { state: request?.state, events: audit.map((r) => r.event) };
+      } finally {
+        storage.close();
+      }
+    },
+    logTail,
+    async close() {
+      tap = undefined;
+      for (const bot of bots) await bot.stop('SIGKILL');
+      await connector.close();
+      await sim.close();
+    },
+  };
+}
