@@ -3,7 +3,7 @@ import type { TurnContext } from 'botbuilder';
 import { cardAttachment } from '../cards/renderCard';
 import { actorOf } from '../src/bot/actor';
 import { COMMANDS } from '../src/bot/commands';
-import { STATE_LABELS, type ServiceAccountRequest } from '../src/domain/request';
+import { type Actor, STATE_LABELS, type ServiceAccountRequest } from '../src/domain/request';
 import type { AuditLog, RequestStore } from '../src/domain/requestPorts';
 import { cancelRequest } from '../src/domain/requestUseCases';
 
@@ -14,6 +14,8 @@ export interface CommandReplyDeps {
   now: () => Date;
   /** The help card's footer, e.g. "simulated tenant (classic scenario) · version 0.1.0". */
   environmentSummary: string;
+  /** For admins only: whether the bot's app has the permissions it needs (undefined for others). */
+  readinessFor?: (actor: Actor | undefined) => Promise<string | undefined>;
 }
 
 export async function sendHelp(
@@ -22,6 +24,7 @@ export async function sendHelp(
   notice: string,
   intro: string,
 ): Promise<void> {
+  const readiness = await deps.readinessFor?.(actorOf(context.activity));
   await context.sendActivity({
     attachments: [
       cardAttachment('help', {
@@ -29,7 +32,10 @@ export async function sendHelp(
         notice,
         intro,
         commands: COMMANDS.map((c) => ({ name: c.text, description: c.description })),
-        footer: deps.environmentSummary,
+        footer:
+          readiness === undefined
+            ? deps.environmentSummary
+            : `${deps.environmentSummary}\n\nReadiness: ${readiness}`,
       }),
     ],
   });

@@ -16,7 +16,7 @@ import {
 } from 'botbuilder-dialogs';
 import { actorOf } from '../src/bot/actor';
 import { type CommandName, parseCommand } from '../src/bot/commands';
-import { authorizeAuditReader, authorizeRequester } from '../src/domain/requestUseCases';
+import { authorizeAuditReader, authorizeRequester, directAccessChecks } from '../src/domain/authorization';
 import { readCardSubmission } from './cardSubmission';
 import { cancelPending, type CommandReplyDeps, sendAudit, sendHelp, sendStatus } from './commandReplies';
 import { FORM_INACTIVE_MESSAGE, sayToSubmission } from './formPrompt';
@@ -94,7 +94,7 @@ export class MainDialog extends ComponentDialog {
     const command: CommandName | undefined = parseCommand(text);
     switch (command) {
       case 'newServiceAccount': {
-        const access = await authorizeRequester(this.deps.directory, actorOf(step.context.activity), {
+        const access = await authorizeRequester(this.access(), actorOf(step.context.activity), {
           requesterGroupId: this.deps.requesterGroupId,
         });
         if (!access.allowed) {
@@ -126,9 +126,13 @@ export class MainDialog extends ComponentDialog {
 
   /** `audit`: the trail for admins, a refusal naming the roles for anyone else. */
   private async replyWithAudit(context: TurnContext): Promise<void> {
-    const access = await authorizeAuditReader(this.deps.directory, actorOf(context.activity));
+    const access = await authorizeAuditReader(this.access(), actorOf(context.activity));
     if (access.allowed) await sendAudit(context, this.deps);
     else await context.sendActivity(access.message);
+  }
+
+  private access() {
+    return this.deps.access ?? directAccessChecks(this.deps.directory);
   }
 
   private async finishStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

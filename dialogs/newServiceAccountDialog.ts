@@ -11,6 +11,7 @@ import {
 } from 'botbuilder-dialogs';
 import type { Fact, PreflightCardData } from '../cards/renderCard';
 import { actorOf } from '../src/bot/actor';
+import { type AccessChecks, directAccessChecks } from '../src/domain/authorization';
 import { isAppError } from '../src/domain/errors';
 import type { Directory, Exchange } from '../src/domain/ports';
 import { runPreflight } from '../src/domain/preflight';
@@ -51,6 +52,8 @@ const FORMS: Readonly<Record<Section, string>> = {
 
 export interface NewServiceAccountDialogDeps {
   directory: Directory;
+  /** Admin roles and group membership, cached briefly; asks Graph directly when not given. */
+  access?: AccessChecks;
   exchange: Exchange;
   requests: RequestStore;
   audit: AuditLog;
@@ -81,7 +84,12 @@ export class NewServiceAccountDialog extends ComponentDialog {
     this.addDialog(new FormPrompt(FORMS.account, accountValidator(deps.directory)));
     this.addDialog(new FormPrompt(FORMS.contact, contactValidator));
     this.addDialog(new FormPrompt(FORMS.sync, syncValidator));
-    this.addDialog(new FormPrompt(FORMS.approver, approverValidator(deps.directory)));
+    this.addDialog(
+      new FormPrompt(
+        FORMS.approver,
+        approverValidator(deps.directory, deps.access ?? directAccessChecks(deps.directory)),
+      ),
+    );
     this.addDialog(new FormPrompt(FORMS.review, acceptAsShown('Submitted for approval')));
     this.addDialog(
       new WaterfallDialog(WATERFALL, [

@@ -6,6 +6,7 @@ import type { TurnContext } from 'botbuilder';
 import type { AccountCardData, ContactCardData, Fact, SyncCardData } from '../cards/renderCard';
 import { actorOf } from '../src/bot/actor';
 import type { Directory } from '../src/domain/ports';
+import type { AccessChecks } from '../src/domain/authorization';
 import { checkUsername, resolveApprover } from '../src/domain/requestUseCases';
 import {
   suggestUsernames,
@@ -171,13 +172,13 @@ export const syncValidator: FormValidator = async (_context, inputs, shown) => {
   };
 };
 
-export function approverValidator(directory: Directory): FormValidator {
+export function approverValidator(directory: Directory, access: AccessChecks): FormValidator {
   return async (context: TurnContext, inputs, shown) => {
     const requester = actorOf(context.activity) ?? { aadObjectId: '', name: '' };
     const approverId = inputText(inputs, 'approverId');
     const approverUpn = inputText(inputs, 'approverUpn');
     const picked = /^[0-9a-f-]{36,37}$/i.test(approverId) ? approverId : undefined;
-    const result = await resolveApprover(directory, requester, {
+    const result = await resolveApprover(directory, access, requester, {
       objectId: picked,
       typed: picked ? undefined : approverUpn,
     });

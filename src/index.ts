@@ -31,6 +31,9 @@ import { CardCopyStore } from './adapters/teams/cardCopies';
 import { ProactiveMessenger } from './adapters/teams/proactiveMessenger';
 import { RequestMessages } from './adapters/teams/requestMessages';
 import { SQLITE_FILE_NAME } from './adapters/storage/createStorage';
+import { CachedAccessChecks, directAccessChecks } from './domain/authorization';
+import { checkPermissions } from './domain/permissions';
+import type { Actor } from './domain/request';
 import { DEFAULT_PATIENCE, type Patience } from './domain/patience';
 import { AccountActions } from './bot/accountActions';
 import { ApprovalActions } from './bot/approvalActions';
@@ -75,6 +78,32 @@ export function botFrameworkAuthenticationOptions(
       : { ToBotFromChannelOpenIdMetadataUrl: config.bot.openIdMetadataUrl }),
     ...(config.bot.tokenIssuer === undefined ? {} : { ToBotFromChannelTokenIssuer: config.bot.tokenIssuer }),
   };
+}
+
+/**
+ * Least privilege, checked at start-up: the permissions the app's own tokens carry against what the
+ * bot needs. Missing ones are logged as a warning (and shown to admins in `help`) before anyone meets
+ * them mid-flow; extra ones too, as the grant is wider than needed.
+ */
+async function checkReadiness(tenant: TenantPorts, config: Config, logger: Logger): Promise<string> {
+  try {
+    const report = checkPermissions(await tenant.grantedRoles(), {
+      groupsConfigured: config.requesterGroupId !== undefined || config.approverGroupId !== undefined,
+    });
+    if (report.missing.length > 0) {
+      logger.warn('The app is missing application permissions', {
+        missing: report.missing.map((m) => `${m.api}: ${m.permission}`),
+      });
+    } else if (report.extra.length > 0) {
+      logger.warn('The app has application permissions it does not need', { extra: report.extra });
+    } else {
+      logger.info('The app has exactly the application permissions it needs');
+    }
+    return report.summary;
+  } catch (error) {
+    logger.warn('Could not read the app’s own permissions', { error });
+    return 'I could not read my own permissions from Microsoft Entra ID; check the app’s credential.';
+  }
 }
 
 function describeTenant(config: Config): string {
@@ -161,12 +190,23 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
   });
   const pokeJobs = () => runner.poke();
 
+  // Admin roles and group membership, asked of Graph at most once a minute per person.
+  const access = new CachedAccessChecks(directAccessChecks(tenant.directory));
+  const readiness = await checkReadiness(tenant, config, logger);
   const replies = {
     requests,
     audit,
     tenantId: tenant.tenantId,
     now,
     environmentSummary: `${describeTenant(config)} · version ${config.version}`,
+    readinessFor: async (actor: Actor | undefined) => {
+      if (actor === undefined) return undefined;
+      try {
+        return (await access.isAdmin(actor.aadObjectId)) ? readiness : undefined;
+      } catch {
+        return undefined; // Graph is unreachable: the help card still comes, without the line.
+      }
+    },
   };
   const mainDialog = new MainDialog({
     ...replies,
@@ -174,6 +214,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     exchange: tenant.exchange,
     approvalExpiryMs: config.approvalExpiryMs,
     requesterGroupId: config.requesterGroupId,
+    access,
     scheduleApproval: async (request) => {
       await scheduleApproval(jobs, request, { now: now(), reminderMs: config.approvalReminderMs });
       pokeJobs();
@@ -187,7 +228,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     logger,
     now,
   });
-  const actionDeps = { ...jobDeps, pokeJobs, background, logger, tenantId: tenant.tenantId };
+  const actionDeps = { ...jobDeps, access, pokeJobs, background, logger, tenantId: tenant.tenantId };
   const bot = new ServiceAccountBot({
     ...replies,
     logger,

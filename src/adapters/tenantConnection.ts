@@ -7,7 +7,12 @@ import { type Config, GUID } from '../config';
 import type { Clock, Directory, Exchange } from '../domain/ports';
 import { isAppError } from '../domain/errors';
 import type { Logger } from '../logger';
+import { randomUUID } from 'node:crypto';
+import { REQUIRED_PERMISSIONS } from '../domain/permissions';
 import { startTenantSimulator, type TenantSimulator } from '../simulator';
+
+/** The bot's own app registration in the simulated tenant. */
+export const SIMULATED_BOT_APP_ID = '3f9a6c1e-7d2b-4e8f-a5c4-1b0d9e8f7a6b';
 import { createLiveCredential, SimulatorCredential } from './credentials';
 import { ExchangeCommandClient } from './exchange/exchangeCommandClient';
 import { ExchangeOnline } from './exchange/exchangeOnline';
@@ -29,6 +34,8 @@ export interface TenantPorts {
   exchange: Exchange;
   /** Set in simulated mode: the running simulator. */
   simulator?: TenantSimulator;
+  /** The application permissions (app roles) the bot's own Graph and Exchange tokens carry. */
+  grantedRoles(): Promise<{ graph: string[]; exchange: string[] }>;
   describe: string;
   close(): Promise<void>;
 }
@@ -45,6 +52,32 @@ export function createTenantPorts(
     retry,
   });
   return { directory: new GraphDirectory(graph, retry), exchange: new ExchangeOnline(commands) };
+}
+
+/** The `roles` claim of an access token (the app's application permissions for that resource). */
+export function rolesInToken(token: string): string[] {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return [];
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { roles?: unknown };
+    return Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function grantedRolesReader(
+  endpoints: Pick<TenantEndpoints, 'credential' | 'graphEndpoint' | 'exchangeEndpoint'>,
+): () => Promise<{ graph: string[]; exchange: string[] }> {
+  return async () => {
+    const [graph, exchange] = await Promise.all(
+      [endpoints.graphEndpoint, endpoints.exchangeEndpoint].map(async (resource) => {
+        const token = await endpoints.credential.getToken(`${resource}/.default`);
+        return token === null ? [] : rolesInToken(token.token);
+      }),
+    );
+    return { graph, exchange };
+  };
 }
 
 /**
@@ -82,17 +115,21 @@ export async function connectTenant(config: Config, clock: Clock, logger: Logger
   };
   if (config.tenant.mode === 'live') {
     const tenant = config.tenant;
-    const ports = createTenantPorts(
-      {
-        tenantId: tenant.tenantId,
-        graphEndpoint: tenant.graphEndpoint,
-        exchangeEndpoint: tenant.exchangeEndpoint,
-        credential: createLiveCredential(tenant),
-      },
-      retry,
-    );
+    const endpoints = {
+      tenantId: tenant.tenantId,
+      graphEndpoint: tenant.graphEndpoint,
+      exchangeEndpoint: tenant.exchangeEndpoint,
+      credential: createLiveCredential(tenant),
+    };
+    const ports = createTenantPorts(endpoints, retry);
     const tenantId = await resolveTenantId(tenant.tenantId, ports.directory);
-    return { ...ports, tenantId, describe: `tenant ${tenantId}`, close: async () => undefined };
+    return {
+      ...ports,
+      tenantId,
+      grantedRoles: grantedRolesReader(endpoints),
+      describe: `tenant ${tenantId}`,
+      close: async () => undefined,
+    };
   }
   const replicationMs = config.tenant.replicationMs;
   const simulator = await startTenantSimulator({
@@ -104,23 +141,31 @@ export async function connectTenant(config: Config, clock: Clock, logger: Logger
       mailboxMs: Math.round(replicationMs / 2),
     },
   });
+  // The bot's app in the simulated tenant holds exactly the permissions it needs (least privilege):
+  // a call that needs more fails here first, as it would in a real tenant.
+  const app = { clientId: SIMULATED_BOT_APP_ID, secret: randomUUID() };
+  simulator.registerClient({
+    clientId: app.clientId,
+    secret: app.secret,
+    graphRoles: REQUIRED_PERMISSIONS.filter((p) => p.api === 'Microsoft Graph').map((p) => p.permission),
+    exchangeRoles: REQUIRED_PERMISSIONS.filter((p) => p.api !== 'Microsoft Graph').map((p) => p.permission),
+  });
   const credential = new SimulatorCredential(
     simulator.authorityHost,
     simulator.tenantId,
-    simulator.clientCredential.clientId,
-    simulator.clientCredential.clientSecret,
+    app.clientId,
+    app.secret,
   );
-  const ports = createTenantPorts(
-    {
-      tenantId: simulator.tenantId,
-      graphEndpoint: simulator.graphEndpoint,
-      exchangeEndpoint: simulator.exchangeEndpoint,
-      credential,
-    },
-    retry,
-  );
+  const endpoints = {
+    tenantId: simulator.tenantId,
+    graphEndpoint: simulator.graphEndpoint,
+    exchangeEndpoint: simulator.exchangeEndpoint,
+    credential,
+  };
+  const ports = createTenantPorts(endpoints, retry);
   return {
     ...ports,
+    grantedRoles: grantedRolesReader(endpoints),
     tenantId: simulator.tenantId,
     simulator,
     describe: `simulated tenant ${simulator.tenantId} (${simulator.scenario} scenario) at ${simulator.url}`,

@@ -11,6 +11,7 @@ import { ACCOUNT_VERBS } from '../../cards/verbs';
 import { inputText } from '../../dialogs/cardSubmission';
 import type { PasswordVault } from '../adapters/secrets/passwordVault';
 import type { RequestMessages } from '../adapters/teams/requestMessages';
+import { type AccountAction, authorizeAccountAction } from '../domain/authorization';
 import { isAppError } from '../domain/errors';
 import { generatePassword } from '../domain/password';
 import type { Patience } from '../domain/patience';
@@ -27,6 +28,15 @@ import type { Logger } from '../logger';
 import { actorOf } from './actor';
 
 export const ACCOUNT_ACTION_VERBS: readonly string[] = Object.values(ACCOUNT_VERBS);
+
+const ACTIONS: Readonly<Record<string, AccountAction>> = {
+  [ACCOUNT_VERBS.retry]: 'retry',
+  [ACCOUNT_VERBS.remove]: 'remove',
+  [ACCOUNT_VERBS.removeConfirmed]: 'remove',
+  [ACCOUNT_VERBS.reveal]: 'reveal',
+  [ACCOUNT_VERBS.reset]: 'reset',
+  [ACCOUNT_VERBS.downgrade]: 'downgrade',
+};
 
 export interface AccountActionDeps {
   newPassword?: () => string;
@@ -81,16 +91,12 @@ export class AccountActions {
     if (actor === undefined) return error(403, 'Forbidden', 'I could not tell who you are.');
     const request = await this.deps.requests.get(this.deps.tenantId, requestId);
     if (request === undefined) return error(404, 'NotFound', 'I cannot find that request.');
-    const isRequester = same(actor.aadObjectId, request.requester.aadObjectId);
-    const isApprover = same(actor.aadObjectId, request.approver.aadObjectId);
-    const requesterOnly = verb === ACCOUNT_VERBS.reveal || verb === ACCOUNT_VERBS.reset;
-    if (requesterOnly ? !isRequester : !isRequester && !isApprover) {
+    const action = ACTIONS[verb];
+    if (action === undefined) return error(400, 'BadRequest', 'This action is not available.');
+    const allowed = authorizeAccountAction(actor, request, action);
+    if (!allowed.allowed) {
       this.deps.logger.warn('Account card press refused', { requestId, verb, actor: actor.aadObjectId });
-      return message(
-        requesterOnly
-          ? `Only ${request.requester.name}, who asked for this account, can do that.`
-          : `Only ${request.requester.name} or ${request.approver.name} can do that.`,
-      );
+      return message(allowed.message);
     }
     try {
       switch (verb) {
@@ -269,6 +275,11 @@ export class AccountActions {
       targetRoleId: this.deps.downgradeRoleId,
     });
     const role = ROLE_NAMES[this.deps.downgradeRoleId] ?? this.deps.downgradeRoleId;
+    const card = await this.readyCard(request, '', true);
+    if (result.granted.outcome !== 'created' && result.removedGlobalAdministrator === 0) {
+      // Already lowered (a second press, or by someone else): nothing changed, nothing to record.
+      return cardAnswer(card);
+    }
     await this.audit(
       actor,
       request,
@@ -277,7 +288,6 @@ export class AccountActions {
       `${role} ${result.granted.outcome === 'created' ? 'granted' : 'already held'}; Global Administrator assignments removed: ${result.removedGlobalAdministrator}`,
     );
     await this.deps.passwords.purge(request.tenantId, request.id, this.deps.now());
-    const card = await this.readyCard(request, '', true);
     await this.deps.messages.updateReady(request, card);
     const other = same(actor.aadObjectId, request.requester.aadObjectId) ? 'approver' : 'requester';
     await this.deps.messages.tell(

@@ -11,7 +11,7 @@ import { REQUEST_VERBS } from '../../cards/verbs';
 import { inputText } from '../../dialogs/cardSubmission';
 import type { RequestMessages } from '../adapters/teams/requestMessages';
 import { decideRequest } from '../domain/decideRequest';
-import type { Directory } from '../domain/ports';
+import { type AccessChecks, authorizeDecision, authorizeRequesterAction } from '../domain/authorization';
 import type { Actor, ServiceAccountRequest } from '../domain/request';
 import type { AuditLog, RequestStore } from '../domain/requestPorts';
 import { cancelRequest } from '../domain/requestUseCases';
@@ -25,7 +25,8 @@ import type { BackgroundWork } from './backgroundWork';
 export interface ApprovalActionDeps {
   requests: RequestStore;
   audit: AuditLog;
-  directory: Directory;
+  /** Admin roles and group membership (cached briefly). */
+  access: AccessChecks;
   messages: RequestMessages;
   jobs: JobStore;
   /** Wakes the job runner: work was just scheduled. */
@@ -114,15 +115,11 @@ export class ApprovalActions {
     return channelData?.channel?.id === channelId || conversationId.split(';')[0] === channelId;
   }
 
-  private async isGroupApprover(
-    context: TurnContext,
-    actor: Actor,
-    request: ServiceAccountRequest,
-  ): Promise<boolean> {
-    const group = this.deps.approverGroupId;
-    if (group === undefined || !this.inApprovalsChannel(context)) return false;
-    if (actor.aadObjectId.toLowerCase() === request.requester.aadObjectId.toLowerCase()) return false;
-    return this.deps.directory.isMemberOfGroup(actor.aadObjectId, group);
+  private place(context: TurnContext) {
+    return {
+      inApprovalsChannel: this.inApprovalsChannel(context),
+      approverGroupId: this.deps.approverGroupId,
+    };
   }
 
   private async viewerOf(
@@ -133,8 +130,10 @@ export class ApprovalActions {
     const id = actor.aadObjectId.toLowerCase();
     if (id === request.requester.aadObjectId.toLowerCase()) return 'requester';
     if (id === request.approver.aadObjectId.toLowerCase()) return 'approver';
-    if (request.state === 'PendingApproval' && (await this.isGroupApprover(context, actor, request)))
-      return 'groupApprover';
+    if (request.state === 'PendingApproval') {
+      const right = await authorizeDecision(this.deps.access, actor, request, this.place(context));
+      if (right.allowed && right.asGroupMember) return 'groupApprover';
+    }
     return this.inApprovalsChannel(context) ? 'channel' : 'other';
   }
 
@@ -145,11 +144,8 @@ export class ApprovalActions {
     decision: 'approve' | 'reject',
     data: Record<string, unknown>,
   ): Promise<AdaptiveCardInvokeResponse> {
-    const isApprover = actor.aadObjectId.toLowerCase() === request.approver.aadObjectId.toLowerCase();
-    const groupMember =
-      !isApprover &&
-      request.state === 'PendingApproval' &&
-      (await this.isGroupApprover(context, actor, request));
+    // The named approver and the requester are told apart without Graph: a slow Graph never delays them.
+    const right = await authorizeDecision(this.deps.access, actor, request, this.place(context));
     const comment = inputText(data, 'comment');
     const outcome = await decideRequest(this.deps.requests, this.deps.audit, {
       tenantId: this.deps.tenantId,
@@ -158,7 +154,7 @@ export class ApprovalActions {
       decision,
       comment,
       now: this.deps.now(),
-      approverGroupMember: groupMember,
+      approverGroupMember: right.allowed && right.asGroupMember,
       beforeApprove: (r) => this.scheduleProvisioning(r),
     });
     switch (outcome.kind) {
@@ -234,7 +230,7 @@ export class ApprovalActions {
   }
 
   private async resend(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
-    if (actor.aadObjectId.toLowerCase() !== request.requester.aadObjectId.toLowerCase())
+    if (!authorizeRequesterAction(actor, request))
       return message('Only the admin who asked for this request can send it again.');
     const now = this.deps.now();
     if (request.state !== 'PendingApproval' || now.getTime() >= Date.parse(request.expiresAt)) {

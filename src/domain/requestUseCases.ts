@@ -3,66 +3,12 @@
  * submitting. The actor is always the Teams user of the activity; nothing here trusts card data.
  */
 import { randomUUID } from 'node:crypto';
+import { type AccessChecks, ADMIN_ROLE_NAMES, authorizeRequesterAction } from './authorization';
 import { isAppError } from './errors';
 import type { Directory } from './ports';
 import type { Actor, Approver, AuditRecord, RequestDetails, ServiceAccountRequest } from './request';
 import type { AuditLog, RequestStore } from './requestPorts';
-import { ROLE, ROLE_NAMES } from './wellKnown';
 import type { DirectoryUser } from './tenant';
-
-/** Roles that may request the service account, and approve it. */
-export const ADMIN_ROLES: readonly string[] = [ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator];
-
-const ADMIN_ROLE_NAMES = ADMIN_ROLES.map((id) => ROLE_NAMES[id]).join(' or ');
-
-export type Authorization = { allowed: true } | { allowed: false; message: string };
-
-/** Reading the audit trail: Global Administrators and Privileged Role Administrators only. */
-export async function authorizeAuditReader(
-  directory: Directory,
-  actor: Actor | undefined,
-): Promise<Authorization> {
-  if (
-    actor !== undefined &&
-    actor.aadObjectId !== '' &&
-    (await holdsAdminRole(directory, actor.aadObjectId))
-  ) {
-    return { allowed: true };
-  }
-  return { allowed: false, message: `Only a ${ADMIN_ROLE_NAMES} can read the audit trail.` };
-}
-
-async function holdsAdminRole(directory: Directory, userId: string): Promise<boolean> {
-  const assignments = await directory.listRoleAssignments({ principalId: userId });
-  return assignments.some((a) => ADMIN_ROLES.includes(a.roleDefinitionId) && a.directoryScopeId === '/');
-}
-
-/**
- * Who may ask: a Global Administrator or Privileged Role Administrator of the tenant, or a member of
- * the configured requester group.
- */
-export async function authorizeRequester(
-  directory: Directory,
-  actor: Actor | undefined,
-  options: { requesterGroupId?: string } = {},
-): Promise<Authorization> {
-  if (actor === undefined || actor.aadObjectId === '') {
-    return {
-      allowed: false,
-      message: 'I could not tell who you are in Microsoft Entra ID, so I cannot take a request from you.',
-    };
-  }
-  if (await holdsAdminRole(directory, actor.aadObjectId)) return { allowed: true };
-  const group = options.requesterGroupId;
-  if (group !== undefined && (await directory.isMemberOfGroup(actor.aadObjectId, group)))
-    return { allowed: true };
-  const orGroup =
-    group === undefined ? '' : ', or a member of the requester group your administrators chose,';
-  return {
-    allowed: false,
-    message: `Only a ${ADMIN_ROLE_NAMES} of this tenant${orGroup} can ask for the service account, because it is created as a Global Administrator. Ask one of them to do it.`,
-  };
-}
 
 export interface UsernameCheck {
   available: boolean;
@@ -93,6 +39,7 @@ export type ApproverResolution = { approver: Approver } | { error: string };
 /** The approver the requester named (people picker object id, or a typed UPN or e-mail), checked. */
 export async function resolveApprover(
   directory: Directory,
+  checks: AccessChecks,
   requester: Actor,
   chosen: { objectId?: string; typed?: string },
 ): Promise<ApproverResolution> {
@@ -118,7 +65,7 @@ export async function resolveApprover(
   }
   if (!user.accountEnabled)
     return { error: `${user.displayName}'s account is disabled, so they cannot approve.` };
-  if (!(await holdsAdminRole(directory, user.id))) {
+  if (!(await checks.isAdmin(user.id))) {
     return {
       error: `${user.displayName} is not a ${ADMIN_ROLE_NAMES}, so they cannot approve creating a Global Administrator.`,
     };
@@ -187,7 +134,7 @@ export async function cancelRequest(
 ): Promise<CancelOutcome> {
   const request = await store.get(input.tenantId, input.requestId);
   if (request === undefined) return { refused: 'I cannot find that request.' };
-  if (request.requester.aadObjectId !== input.actor.aadObjectId) {
+  if (!authorizeRequesterAction(input.actor, request)) {
     return { refused: 'Only the admin who asked for this request can cancel it.' };
   }
   if (request.state !== 'PendingApproval') {

@@ -18,7 +18,8 @@ export interface CallRecord {
   durationMs: number;
   /**
    * The request asks for a change: a Graph method other than GET, an Exchange cmdlet other than
-   * `Get-*`. The `$batch` envelope itself is not mutating (its sub-requests are logged separately).
+   * `Get-*`, a Key Vault PUT. The `$batch` envelope itself is not mutating (its sub-requests are
+   * logged separately).
    */
   mutating: boolean;
   /** The tenant state actually changed while answering (true also for an `afterCommit` fault). */
@@ -38,12 +39,13 @@ export interface RoundTrips {
   graph: number;
   exchange: number;
   token: number;
+  keyvault: number;
   total: number;
 }
 
 export class CallLog {
   private records: CallRecord[] = [];
-  private trips: RoundTrips = { graph: 0, exchange: 0, token: 0, total: 0 };
+  private trips: RoundTrips = { graph: 0, exchange: 0, token: 0, keyvault: 0, total: 0 };
   private seq = 0;
 
   /** A sequence number in arrival order, for a record written when the answer is known. */
@@ -71,6 +73,6 @@ export class CallLog {
 
   clear(): void {
     this.records = [];
-    this.trips = { graph: 0, exchange: 0, token: 0, total: 0 };
+    this.trips = { graph: 0, exchange: 0, token: 0, keyvault: 0, total: 0 };
   }
 }

@@ -1,8 +1,8 @@
 /**
  * A Microsoft 365 tenant on loopback that speaks the real wire formats: Microsoft Graph (`/v1.0`,
- * `/beta`, `$batch`), Exchange Online's admin API (`/adminapi/beta/{tenant}/InvokeCommand`) and the
- * Entra ID token endpoint. The bot's embedded default tenant (`TENANT_MODE=simulated`) and the ground
- * the tests stand on.
+ * `/beta`, `$batch`), Exchange Online's admin API (`/adminapi/beta/{tenant}/InvokeCommand`), Azure Key
+ * Vault's secrets (`/secrets/{name}`) and the Entra ID token endpoint. The bot's embedded default tenant
+ * (`TENANT_MODE=simulated`) and the ground the tests stand on.
  */
 export {
   DEFAULT_DELAYS,
@@ -17,6 +17,7 @@ export type { FaultControl, FaultHandle, FaultSpec, FaultStatus } from './faults
 export type { ThrottleSettings } from './graph/graphApi';
 export { MAX_BATCH_REQUESTS } from './graph/graphBatch';
 export type { Api } from './http/simMessages';
+export type { KeyVaultRole, KeyVaultSecretVersion } from './keyvault/secretStore';
 export {
   APPROVERS_GROUP_ID,
   PEOPLE_DOMAIN,
@@ -28,4 +29,4 @@ export { SKUS } from './state/skuCatalog';
 export type * from './state/stateTypes';
 export type { SimulatorDelays } from './state/tenantState';
 export { EXCHANGE_APP_ROLES, GRAPH_APP_ROLES, type ClientRegistration } from './token/clientRegistry';
-export { EXCHANGE_RESOURCE, GRAPH_RESOURCE } from './token/tokenService';
+export { EXCHANGE_RESOURCE, GRAPH_RESOURCE, KEY_VAULT_RESOURCE } from './token/tokenService';

@@ -7,6 +7,13 @@ import { FaultInjector, type FaultControl } from './faults/faultInjector';
 import { GraphApi, type ThrottleSettings } from './graph/graphApi';
 import { startSimServer } from './http/simServer';
 import { IdGenerator } from './idGenerator';
+import { KeyVaultApi } from './keyvault/keyVaultApi';
+import {
+  SecretStore,
+  VaultAccess,
+  type KeyVaultRole,
+  type KeyVaultSecretVersion,
+} from './keyvault/secretStore';
 import { createSeededState, type SimulatorSeed } from './state/seedTenant';
 import type { TenantSnapshot } from './state/stateTypes';
 import type { SimulatorDelays } from './state/tenantState';
@@ -50,9 +57,18 @@ export interface TenantSimulator {
   readonly graphEndpoint: string;
   readonly exchangeEndpoint: string;
   readonly authorityHost: string;
+  /**
+   * The simulated Azure Key Vault (`SecretClient`'s `vaultUrl`): the simulator's origin, which serves
+   * `/secrets/…`. Its challenge names `https://vault.azure.net`, so the client needs
+   * `disableChallengeResourceVerification`.
+   */
+  readonly keyVaultUrl: string;
   readonly tenantId: string;
   readonly scenario: SimulatorScenario;
-  /** The client credential the token endpoint accepts for the bot (all Graph and Exchange permissions). */
+  /**
+   * The client credential the token endpoint accepts for the bot (all Graph and Exchange permissions,
+   * Key Vault Secrets Officer on the simulated vault).
+   */
   readonly clientCredential: { clientId: string; clientSecret: string };
   readonly faults: FaultControl;
   readonly clock: SimulatorClock;
@@ -68,6 +84,10 @@ export interface TenantSimulator {
   /** Moves the simulator clock forward (Exchange delays, token expiry). */
   advance(ms: number): void;
   registerClient(registration: ClientRegistration): void;
+  /** Every version of every Key Vault secret, oldest first — values included, for tests; never logged. */
+  keyVaultSecrets(): KeyVaultSecretVersion[];
+  /** Assigns an app a data-plane role on the simulated vault, or (`undefined`) removes its role. */
+  setKeyVaultRole(appId: string, role: KeyVaultRole | undefined): void;
   close(): Promise<void>;
 }
 
@@ -104,6 +124,9 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
     clientSecret: `sim~${randomBytes(24).toString('base64url')}`,
   };
   clients.register({ clientId: clientCredential.clientId, secret: clientCredential.clientSecret });
+  const secrets = new SecretStore();
+  const vaultAccess = new VaultAccess();
+  vaultAccess.assign(clientCredential.clientId, 'Key Vault Secrets Officer');
 
   const common = {
     state,
@@ -120,6 +143,18 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
     options.scenario === 'throttled' ? (options.throttle ?? { every: 3, retryAfterSeconds: 1 }) : undefined;
   const graph = new GraphApi({ ...common, throttle });
   const exchange = new ExchangeApi(common);
+  const keyVault = new KeyVaultApi({
+    tenantId: options.tenantId,
+    store: secrets,
+    access: vaultAccess,
+    tokens,
+    faults,
+    log,
+    clock,
+    ids,
+    baseUrl: getBaseUrl,
+    signal: abort.signal,
+  });
   const entra = new TokenEndpoint({
     state,
     clients,
@@ -130,6 +165,7 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
     baseUrl: getBaseUrl,
     signal: abort.signal,
   });
+  const apis = { graph, exchange, keyvault: keyVault, token: entra };
 
   const server = await startSimServer({
     host: '127.0.0.1',
@@ -137,12 +173,7 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
     https: options.https,
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
     onRoundTrip: (api) => log.roundTrip(api),
-    dispatch: (api, request) =>
-      api === 'graph'
-        ? graph.handle(request)
-        : api === 'exchange'
-          ? exchange.handle(request)
-          : entra.handle(request),
+    dispatch: (api, request) => apis[api].handle(request),
   });
   baseUrl = server.url;
 
@@ -152,6 +183,7 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
     graphEndpoint: server.url,
     exchangeEndpoint: server.url,
     authorityHost: server.url,
+    keyVaultUrl: server.url,
     tenantId: options.tenantId,
     scenario: options.scenario,
     clientCredential,
@@ -164,6 +196,8 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
     resetCalls: () => log.clear(),
     advance: (ms) => clock.advance(ms),
     registerClient: (registration) => clients.register(registration),
+    keyVaultSecrets: () => secrets.all(),
+    setKeyVaultRole: (appId, role) => vaultAccess.assign(appId, role),
     close: () => {
       if (closed === undefined) {
         abort.abort();

@@ -260,12 +260,16 @@ describe('the password canary', () => {
       ...(await bot.audit.recent(TEST_TENANT_ID, 1_000)),
     ];
     expect(audit.length).toBeGreaterThan(5);
-    audit.forEach((record, i) => leaks.push(...leaksIn(`audit record ${i + 1} (${record.event})`, JSON.stringify(record))));
+    audit.forEach((record, i) =>
+      leaks.push(...leaksIn(`audit record ${i + 1} (${record.event})`, JSON.stringify(record))),
+    );
     leaks.push(...leaksIn('the request', JSON.stringify(await bot.requests.get(TEST_TENANT_ID, request.id))));
     leaks.push(
       ...leaksIn('the jobs', JSON.stringify(await bot.jobs.listForRequest(TEST_TENANT_ID, request.id))),
     );
-    leaks.push(...leaksIn('the simulator', JSON.stringify({ state: simulator.state(), calls: simulator.calls() })));
+    leaks.push(
+      ...leaksIn('the simulator', JSON.stringify({ state: simulator.state(), calls: simulator.calls() })),
+    );
 
     const scanFiles = (when: string): void => {
       for (const name of fs.readdirSync(dataDir)) {

@@ -52,7 +52,7 @@ describe('call log', () => {
         'POST New-RoleGroup 200',
       ]);
       expect(sim.mutatingCalls().every((call) => call.committed)).toBe(true);
-      expect(sim.roundTrips()).toEqual({ graph: 5, exchange: 2, token: 2, total: 9 });
+      expect(sim.roundTrips()).toEqual({ graph: 5, exchange: 2, token: 2, keyvault: 0, total: 9 });
       expect(sim.calls()).toHaveLength(11);
       expect(sim.calls().map((call) => call.seq)).toEqual([...Array(11).keys()].map((index) => index + 1));
       expect(sim.calls()[2]).toMatchObject({
