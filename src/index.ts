@@ -14,7 +14,7 @@ import { type Config, ConfigError, loadConfig } from './config';
 import { createLogger, type Logger, type LogSink } from './logger';
 import { createStorage } from './adapters/storage/createStorage';
 import { connectTenant, type TenantPorts } from './adapters/tenantConnection';
-import { systemClock } from './domain/ports';
+import type { Clock } from './domain/ports';
 import type { AuditLog, RequestStore } from './domain/requestPorts';
 import { ServiceAccountBot } from './bot/serviceAccountBot';
 import { TenantGate } from './bot/tenantGate';
@@ -127,7 +127,28 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = createTurnErrorHandler(logger);
 
-  const tenant = await connectTenant(config, systemClock, logger);
+  // Waits between retries end when the bot shuts down, so nothing keeps the process alive after close.
+  const lifetime = new AbortController();
+  const clock: Clock = {
+    now: () => Date.now(),
+    sleep: (ms) =>
+      new Promise<void>((resolve, reject) => {
+        if (lifetime.signal.aborted) {
+          reject(new Error('The bot is shutting down'));
+          return;
+        }
+        const timer = setTimeout(() => {
+          lifetime.signal.removeEventListener('abort', stop);
+          resolve();
+        }, ms);
+        const stop = () => {
+          clearTimeout(timer);
+          reject(new Error('The bot is shutting down'));
+        };
+        lifetime.signal.addEventListener('abort', stop, { once: true });
+      }),
+  };
+  const tenant = await connectTenant(config, clock, logger);
   const store = createStorage(config.storage);
   const conversationState = new ConversationState(store.storage);
 
@@ -143,7 +164,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
   const messenger = new ProactiveMessenger({
     adapter,
     botAppId: config.bot.mode === 'local' ? '' : config.bot.appId,
-    clock: systemClock,
+    clock,
   });
   const messages = new RequestMessages({
     messenger,
@@ -157,8 +178,8 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
   // Simulated Exchange catches up in seconds; a real one in minutes.
   const patience: Patience =
     config.tenant.mode === 'simulated'
-      ? { clock: systemClock, timeoutMs: DEFAULT_PATIENCE.timeoutMs, initialDelayMs: 250, maxDelayMs: 5_000 }
-      : { clock: systemClock, ...DEFAULT_PATIENCE };
+      ? { clock, timeoutMs: DEFAULT_PATIENCE.timeoutMs, initialDelayMs: 250, maxDelayMs: 5_000 }
+      : { clock, ...DEFAULT_PATIENCE };
   const jobDeps = {
     newPassword,
     requests,
@@ -320,6 +341,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
           });
         // Stop claiming jobs; a job still running past the grace gives its lease back for the next start.
         await runner.stop(config.shutdownGraceMs);
+        lifetime.abort();
         await background.idle(config.shutdownGraceMs);
         jobs.close();
         await store.close();

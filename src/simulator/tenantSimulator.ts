@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { SimulatorScenario } from '../config';
 import { CallLog, type CallRecord, type RoundTrips } from './callLog';
 import { SimulatorClock } from './clock';
@@ -116,6 +117,8 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
   const faults = new FaultInjector();
   const clients = new ClientRegistry();
   const abort = new AbortController();
+  // Every request held by a delay fault waits on this one signal: many at once is normal, not a leak.
+  setMaxListeners(0, abort.signal);
   let baseUrl = '';
   const getBaseUrl = (): string => baseUrl;
   const tokens = new TokenService(await createSigningKeys(), options.tenantId, clock, getBaseUrl);
