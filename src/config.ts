@@ -83,6 +83,8 @@ export interface Config {
   passwordRevealMs: number;
   /** A job runner's claim on a job; after a crash another start takes the job over once it lapses. */
   jobLeaseMs: number;
+  /** Hand the password over in Azure Key Vault instead of the Reveal button. */
+  keyVault?: { url: string; secretExpiryMs: number };
   /** Members of this Entra group may ask for the service account, besides the admin roles. */
   requesterGroupId?: string;
   /** How long before expiry the approver is reminded; 0 for no reminder. */
@@ -236,6 +238,17 @@ export const SETTINGS: readonly SettingDoc[] = [
     meaning:
       'How long after the account is ready the requester can reveal its password (without Key Vault); then it is purged for good. Reset password starts a new window.',
     default: '15',
+  },
+  {
+    name: 'KEY_VAULT_URL',
+    meaning:
+      'Azure Key Vault (`https://<name>.vault.azure.net`) that receives the service account’s password as a secret (with expiry, tagged with the request id) instead of the Reveal button. The bot’s app needs the “Key Vault Secrets Officer” role on it. In simulated mode, `simulator` uses the simulated vault.',
+    default: '(unset: Reveal password)',
+  },
+  {
+    name: 'KEY_VAULT_SECRET_EXPIRY_DAYS',
+    meaning: 'How long the Key Vault secret stays readable (decimals allowed).',
+    default: '7',
   },
   {
     name: 'JOB_LEASE_SECONDS',
@@ -595,6 +608,15 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const passwordRevealMs = number('PASSWORD_REVEAL_MINUTES', 15, 0.1, 24 * 60, false) * 60_000;
   const jobLeaseMs = number('JOB_LEASE_SECONDS', 60, 0.5, 3_600, false) * 1000;
+  const keyVaultRaw = read('KEY_VAULT_URL');
+  const secretExpiryMs = number('KEY_VAULT_SECRET_EXPIRY_DAYS', 7, 0.01, 365, false) * 86_400_000;
+  let keyVault: Config['keyVault'];
+  if (keyVaultRaw === 'simulator') {
+    if (!simulated) problems.push('KEY_VAULT_URL: "simulator" is only possible with TENANT_MODE=simulated');
+    keyVault = { url: 'simulator', secretExpiryMs };
+  } else if (keyVaultRaw !== undefined) {
+    keyVault = { url: url('KEY_VAULT_URL', keyVaultRaw), secretExpiryMs };
+  }
 
   // --- Downgrade ------------------------------------------------------------------------------
   const downgradeRaw = read('DOWNGRADE_ROLE') ?? 'ServiceSupportAdministrator';
@@ -628,6 +650,7 @@ export function loadConfig(env: Env = process.env): Config {
     replication,
     passwordRevealMs,
     jobLeaseMs,
+    keyVault,
     requesterGroupId,
     approvalReminderMs,
     approvalsChannelId,

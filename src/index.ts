@@ -42,7 +42,13 @@ import { approvalJobHandlers, scheduleApproval } from './jobs/approvalJobs';
 import { JobRunner } from './jobs/jobRunner';
 import type { JobStore } from './jobs/jobs';
 import { PROVISION_JOB, provisioningJobHandler, REPLICATION_JOB } from './jobs/provisioningJob';
-import { PASSWORD_PURGE_JOB, passwordPurgeHandler, replicationJobHandler } from './jobs/replicationJob';
+import {
+  type PasswordHandOver,
+  PASSWORD_PURGE_JOB,
+  passwordPurgeHandler,
+  replicationJobHandler,
+} from './jobs/replicationJob';
+import { KeyVaultHandOver } from './adapters/secrets/keyVaultHandOver';
 import { SqliteJobStore } from './jobs/sqliteJobStore';
 
 export interface RunningBot {
@@ -104,6 +110,26 @@ async function checkReadiness(tenant: TenantPorts, config: Config, logger: Logge
     logger.warn('Could not read the app’s own permissions', { error });
     return 'I could not read my own permissions from Microsoft Entra ID; check the app’s credential.';
   }
+}
+
+/** The Key Vault the password goes to, when one is configured (the simulator's in simulated mode). */
+function keyVaultHandOver(config: Config, tenant: TenantPorts): PasswordHandOver | undefined {
+  if (config.keyVault === undefined) return undefined;
+  const simulated = config.keyVault.url === 'simulator';
+  const vaultUrl = simulated ? (tenant.simulator?.keyVaultUrl ?? '') : config.keyVault.url;
+  const loopback = /^http:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(vaultUrl);
+  const vault = new KeyVaultHandOver({
+    vaultUrl,
+    credential: tenant.credential,
+    disableChallengeResourceVerification: simulated || loopback,
+    allowInsecureConnection: loopback,
+  });
+  return {
+    vaultUrl,
+    secretExpiryMs: config.keyVault.secretExpiryMs,
+    store: (input) => vault.store(input),
+    secretName: (upn, requestId) => KeyVaultHandOver.secretName(upn, requestId),
+  };
 }
 
 function describeTenant(config: Config): string {
@@ -193,6 +219,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     copies,
     now,
   };
+  const handOver = keyVaultHandOver(config, tenant);
   const runner = new JobRunner({
     store: jobs,
     log: logger,
@@ -205,6 +232,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
         policy: config.replication,
         passwordRevealMs: config.passwordRevealMs,
         downgradeRoleId: config.downgradeRoleId,
+        handOver,
       }),
       [PASSWORD_PURGE_JOB]: passwordPurgeHandler(jobDeps),
     },
@@ -266,6 +294,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
       ...actionDeps,
       downgradeRoleId: config.downgradeRoleId,
       passwordRevealMs: config.passwordRevealMs,
+      handOver,
     }),
   });
 
@@ -304,6 +333,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     tenant: tenant.describe,
     storage: store.describe,
     secretsKey: secrets.source,
+    passwordHandOver: handOver === undefined ? 'Reveal password' : `Key Vault ${handOver.vaultUrl}`,
   });
 
   let closing: Promise<void> | undefined;

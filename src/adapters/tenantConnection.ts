@@ -34,6 +34,8 @@ export interface TenantPorts {
   exchange: Exchange;
   /** Set in simulated mode: the running simulator. */
   simulator?: TenantSimulator;
+  /** The app's credential (also used for Key Vault). */
+  credential: TokenCredential;
   /** The application permissions (app roles) the bot's own Graph and Exchange tokens carry. */
   grantedRoles(): Promise<{ graph: string[]; exchange: string[] }>;
   describe: string;
@@ -76,7 +78,11 @@ function grantedRolesReader(
         return token === null ? [] : rolesInToken(token.token);
       }),
     );
-    return { graph, exchange };
+    if (endpoints.graphEndpoint !== endpoints.exchangeEndpoint) return { graph, exchange };
+    // One host serving both APIs (the simulator): one token carries both sets; sort them by name.
+    const all = [...new Set([...graph, ...exchange])];
+    const isExchange = (role: string) => /^Exchange\./i.test(role) || role === 'full_access_as_app';
+    return { graph: all.filter((r) => !isExchange(r)), exchange: all.filter(isExchange) };
   };
 }
 
@@ -126,6 +132,7 @@ export async function connectTenant(config: Config, clock: Clock, logger: Logger
     return {
       ...ports,
       tenantId,
+      credential: endpoints.credential,
       grantedRoles: grantedRolesReader(endpoints),
       describe: `tenant ${tenantId}`,
       close: async () => undefined,
@@ -144,12 +151,16 @@ export async function connectTenant(config: Config, clock: Clock, logger: Logger
   // The bot's app in the simulated tenant holds exactly the permissions it needs (least privilege):
   // a call that needs more fails here first, as it would in a real tenant.
   const app = { clientId: SIMULATED_BOT_APP_ID, secret: randomUUID() };
+  const groupsConfigured = config.requesterGroupId !== undefined || config.approverGroupId !== undefined;
   simulator.registerClient({
     clientId: app.clientId,
     secret: app.secret,
-    graphRoles: REQUIRED_PERMISSIONS.filter((p) => p.api === 'Microsoft Graph').map((p) => p.permission),
+    graphRoles: REQUIRED_PERMISSIONS.filter(
+      (p) => p.api === 'Microsoft Graph' && (p.onlyWithGroups !== true || groupsConfigured),
+    ).map((p) => p.permission),
     exchangeRoles: REQUIRED_PERMISSIONS.filter((p) => p.api !== 'Microsoft Graph').map((p) => p.permission),
   });
+  simulator.setKeyVaultRole(app.clientId, 'Key Vault Secrets Officer');
   const credential = new SimulatorCredential(
     simulator.authorityHost,
     simulator.tenantId,
@@ -166,6 +177,7 @@ export async function connectTenant(config: Config, clock: Clock, logger: Logger
   return {
     ...ports,
     grantedRoles: grantedRolesReader(endpoints),
+    credential,
     tenantId: simulator.tenantId,
     simulator,
     describe: `simulated tenant ${simulator.tenantId} (${simulator.scenario} scenario) at ${simulator.url}`,

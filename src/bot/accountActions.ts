@@ -23,7 +23,15 @@ import type { AuditLog, RequestStore } from '../domain/requestPorts';
 import { creationMarker, ROLE_NAMES } from '../domain/wellKnown';
 import type { JobStore } from '../jobs/jobs';
 import { progressViewOf, provisionData, provisionJobId, specOf } from '../jobs/provisioningJob';
-import { passwordPurgeJobId, PASSWORD_PURGE_JOB, readyNote, utc } from '../jobs/replicationJob';
+import {
+  handOverToKeyVault,
+  type PasswordHandOver,
+  passwordPurgeJobId,
+  PASSWORD_PURGE_JOB,
+  type PasswordWhere,
+  readyNote,
+  utc,
+} from '../jobs/replicationJob';
 import type { Logger } from '../logger';
 import { actorOf } from './actor';
 
@@ -53,6 +61,7 @@ export interface AccountActionDeps {
   tenantId: string;
   downgradeRoleId: string;
   passwordRevealMs: number;
+  handOver?: PasswordHandOver;
   now: () => Date;
 }
 
@@ -238,16 +247,33 @@ export class AccountActions {
     const until = new Date(now.getTime() + this.deps.passwordRevealMs);
     const password = (this.deps.newPassword ?? generatePassword)();
     await this.deps.directory.updateUser(await this.userIdOf(request), { password });
+    if (this.deps.handOver !== undefined) {
+      const handed = await handOverToKeyVault(
+        { ...this.deps, handOver: this.deps.handOver },
+        request,
+        actor,
+        password,
+      );
+      if (handed.ok) {
+        await this.audit(actor, request, 'password reset', 'Ready', 'new version in Key Vault');
+        const where: PasswordWhere = { kind: 'keyVault', vaultUrl: this.deps.handOver.vaultUrl, ...handed };
+        return cardAnswer(await this.readyCard(request, where, false));
+      }
+      this.deps.logger.warn('Key Vault refused the new password; it is kept here for Reveal', {
+        requestId: request.id,
+        reason: handed.reason,
+      });
+    }
     await this.deps.passwords.replace(request.tenantId, request.id, password, now, until);
     await this.audit(actor, request, 'password reset', 'Ready');
     const purgeId = passwordPurgeJobId(request.tenantId, request.id);
     const job = { id: purgeId, kind: PASSWORD_PURGE_JOB, tenantId: request.tenantId, requestId: request.id };
     if (!(await this.deps.jobs.requeue(purgeId, until.getTime(), now.getTime())))
       await this.deps.jobs.enqueue({ ...job, runAt: until.getTime() }, now.getTime());
-    return cardAnswer(await this.readyCard(request, until.toISOString(), false));
+    return cardAnswer(await this.readyCard(request, { kind: 'reveal', until: until.toISOString() }, false));
   }
 
-  private async readyCard(request: ServiceAccountRequest, revealUntil: string, downgraded: boolean) {
+  private async readyCard(request: ServiceAccountRequest, where: PasswordWhere, downgraded: boolean) {
     const state = await this.provisionState(request);
     const role = ROLE_NAMES[this.deps.downgradeRoleId] ?? 'the downgrade role';
     return progressCard({
@@ -255,8 +281,8 @@ export class AccountActions {
       ready: {
         note: downgraded
           ? `${userPrincipalName(request.details)} is now ${role} and no longer a Global Administrator.`
-          : readyNote(request, revealUntil, this.deps.downgradeRoleId),
-        canReveal: !downgraded,
+          : readyNote(request, where, this.deps.downgradeRoleId),
+        canReveal: !downgraded && where.kind === 'reveal',
         canReset: !downgraded,
         canDowngrade: !downgraded,
         facts: [],
@@ -275,7 +301,7 @@ export class AccountActions {
       targetRoleId: this.deps.downgradeRoleId,
     });
     const role = ROLE_NAMES[this.deps.downgradeRoleId] ?? this.deps.downgradeRoleId;
-    const card = await this.readyCard(request, '', true);
+    const card = await this.readyCard(request, { kind: 'reveal', until: '' }, true);
     if (result.granted.outcome !== 'created' && result.removedGlobalAdministrator === 0) {
       // Already lowered (a second press, or by someone else): nothing changed, nothing to record.
       return cardAnswer(card);

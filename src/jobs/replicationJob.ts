@@ -19,6 +19,7 @@ import {
 import type { ServiceAccountRequest } from '../domain/request';
 import type { AuditLog, RequestStore } from '../domain/requestPorts';
 import { ROLE_NAMES } from '../domain/wellKnown';
+import { isAppError } from '../domain/errors';
 import { SYSTEM_ACTOR } from './approvalJobs';
 import type { JobRecord, JobStore } from './jobs';
 import type { JobHandler, JobOutcome } from './jobRunner';
@@ -28,6 +29,56 @@ export const PASSWORD_PURGE_JOB = 'password.purge';
 
 export function passwordPurgeJobId(tenantId: string, requestId: string): string {
   return `${PASSWORD_PURGE_JOB}:${tenantId}:${requestId}`;
+}
+
+/** Where the password goes instead of the Reveal button (Azure Key Vault), when configured. */
+export interface PasswordHandOver {
+  /** The vault, as admins know it. */
+  vaultUrl: string;
+  secretExpiryMs: number;
+  store(input: {
+    name: string;
+    value: string;
+    requestId: string;
+    expiresOn: Date;
+  }): Promise<{ name: string; version: string; id: string }>;
+  secretName(upn: string, requestId: string): string;
+}
+
+/**
+ * Puts the request's password in Key Vault and forgets the local copy. Returns where it went, or why
+ * it could not (the password then stays sealed here for the Reveal button).
+ */
+export async function handOverToKeyVault(
+  deps: Pick<ReplicationJobDeps, 'passwords' | 'audit' | 'now'> & { handOver: PasswordHandOver },
+  request: ServiceAccountRequest,
+  actor: { aadObjectId: string; name: string },
+  password?: string,
+): Promise<{ ok: true; name: string; expiresOn: string } | { ok: false; reason: string }> {
+  const value = password ?? (await deps.passwords.reveal(request.tenantId, request.id));
+  if (value === undefined) return { ok: false, reason: 'the password was already forgotten' };
+  const now = deps.now();
+  const expiresOn = new Date(now.getTime() + deps.handOver.secretExpiryMs);
+  const name = deps.handOver.secretName(userPrincipalName(request.details), request.id);
+  try {
+    const stored = await deps.handOver.store({ name, value, requestId: request.id, expiresOn });
+    await deps.passwords.purge(request.tenantId, request.id, now);
+    await deps.audit.append({
+      requestId: request.id,
+      tenantId: request.tenantId,
+      event: 'password handed over',
+      actor,
+      at: now.toISOString(),
+      outcome: request.state,
+      detail: `Key Vault ${deps.handOver.vaultUrl}, secret ${stored.name}, version ${stored.version}, expires ${expiresOn.toISOString()}`,
+    });
+    return { ok: true, name: stored.name, expiresOn: expiresOn.toISOString() };
+  } catch (error) {
+    return {
+      ok: false,
+      reason: isAppError(error) ? error.userMessage : 'Key Vault did not answer as expected',
+    };
+  }
 }
 
 export interface ReplicationJobDeps {
@@ -41,6 +92,7 @@ export interface ReplicationJobDeps {
   policy: Omit<ReplicationPolicy, 'maxPollMs'>;
   passwordRevealMs: number;
   downgradeRoleId: string;
+  handOver?: PasswordHandOver;
   now: () => Date;
 }
 
@@ -56,17 +108,25 @@ export function utc(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** Where the password is, for the "ready" note. */
+export type PasswordWhere =
+  { kind: 'reveal'; until: string } | { kind: 'keyVault'; vaultUrl: string; name: string; expiresOn: string };
+
 /** The "ready" note: what was done and the next steps, in order. */
 export function readyNote(
   request: ServiceAccountRequest,
-  revealUntil: string,
+  where: PasswordWhere,
   downgradeRoleId: string,
 ): string {
   const upn = userPrincipalName(request.details);
   const role = ROLE_NAMES[downgradeRoleId] ?? 'the downgrade role';
+  const password =
+    where.kind === 'reveal'
+      ? `1. Press **Reveal password** (until ${utc(where.until)}; after that the bot forgets it and **Reset password** makes a new one).`
+      : `1. Read its password in Key Vault ${where.vaultUrl}, secret **${where.name}** (readable until ${utc(where.expiresOn)}; **Reset password** stores a new version there).`;
   return [
     `**${upn}** is ready: it is a Global Administrator, its password never expires, and Exchange now lets it use ApplicationImpersonation.`,
-    `1. Press **Reveal password** (until ${utc(revealUntil)}; after that the bot forgets it and **Reset password** makes a new one).`,
+    password,
     `2. Launch CiraSync Enterprise setup and sign in as ${upn}.`,
     `3. After that first sign-in, press **Downgrade role**: the account gets ${role} and loses Global Administrator.`,
   ].join('\n\n');
@@ -148,24 +208,35 @@ export function replicationJobHandler(deps: ReplicationJobDeps): JobHandler {
       detail: `replication seen on ${verdict.watch.consecutive} polls in a row`,
     });
     const revealUntil = new Date(now.getTime() + deps.passwordRevealMs);
-    await deps.passwords.setRevealUntil(request.tenantId, request.id, revealUntil);
-    const purgeId = passwordPurgeJobId(request.tenantId, request.id);
-    const purge = {
-      id: purgeId,
-      kind: PASSWORD_PURGE_JOB,
-      tenantId: request.tenantId,
-      requestId: request.id,
-      runAt: revealUntil.getTime(),
-    };
-    if (!(await deps.jobs.enqueue(purge, now.getTime())))
-      await deps.jobs.requeue(purgeId, revealUntil.getTime(), now.getTime());
+    let where: PasswordWhere = { kind: 'reveal', until: revealUntil.toISOString() };
+    let vaultProblem = '';
+    if (deps.handOver !== undefined) {
+      const handed = await handOverToKeyVault({ ...deps, handOver: deps.handOver }, ready, SYSTEM_ACTOR);
+      if (handed.ok) where = { kind: 'keyVault', vaultUrl: deps.handOver.vaultUrl, ...handed };
+      else
+        vaultProblem = `I could not put the password in Key Vault (${handed.reason}), so it is here instead. `;
+    }
+    if (where.kind === 'reveal') {
+      await deps.passwords.setRevealUntil(request.tenantId, request.id, revealUntil);
+      const purgeId = passwordPurgeJobId(request.tenantId, request.id);
+      const purge = {
+        id: purgeId,
+        kind: PASSWORD_PURGE_JOB,
+        tenantId: request.tenantId,
+        requestId: request.id,
+        runAt: revealUntil.getTime(),
+      };
+      if (!(await deps.jobs.enqueue(purge, now.getTime())))
+        await deps.jobs.requeue(purgeId, revealUntil.getTime(), now.getTime());
+    }
     await deps.messages.showProgress(ready, progressCard(progressViewOf(ready, progress)));
     await deps.messages.sendReady(ready, {
       requesterCard: progressCard({
         ...progressViewOf(ready, progress),
         ready: {
-          note: readyNote(ready, revealUntil.toISOString(), deps.downgradeRoleId),
-          canReveal: true,
+          note: vaultProblem + readyNote(ready, where, deps.downgradeRoleId),
+          canReveal: where.kind === 'reveal',
+          canReset: true,
           canDowngrade: true,
           facts: (progress.progress?.completed ?? []).map((r) => ({ title: '✓', value: r.detail })),
         },

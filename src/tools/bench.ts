@@ -152,7 +152,9 @@ async function main(): Promise<void> {
   process.stdout.write('\nDurable jobs (SQLite, 10,000 pending)\n');
   await benchJobs((label, value, note) => line(label.replace(/^jobs: /, ''), value, note ?? ''));
 
-  process.stdout.write('\nApprove press while Microsoft Graph and Exchange answer after 30 s (target: p99 < 1 s)\n');
+  process.stdout.write(
+    '\nApprove press while Microsoft Graph and Exchange answer after 30 s (target: p99 < 1 s)\n',
+  );
   const approval = await benchApproval((label, value, note) => line(label, value, note ?? ''));
   verdict(approval.ok, 'approve p99 < 1000 ms, every answer correct');
 

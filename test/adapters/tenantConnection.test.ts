@@ -157,4 +157,48 @@ describe('a live tenant through the real credentials (simulator over HTTPS)', ()
     );
     await expect(ports.directory.readOverview()).rejects.toThrow(/AADSTS7000215|invalid_client|secret/i);
   });
+
+  it('when the app lacks a permission or holds a broader one, then start-up says which', async () => {
+    const limitedApp = '6c5d4e3f-2a1b-4c0d-9e8f-7a6b5c4d3e2f';
+    sim.registerClient({
+      clientId: limitedApp,
+      secret: SECRET,
+      graphRoles: [
+        'User.ReadWrite.All',
+        'RoleManagement.ReadWrite.Directory',
+        'Domain.Read.All',
+        'Organization.Read.All',
+        'UserAuthenticationMethod.Read.All',
+        'Directory.Read.All',
+      ],
+      exchangeRoles: ['Exchange.ManageAsApp'],
+    });
+    const lines: string[] = [];
+    const running = await startBot(
+      loadConfig({
+        ...Object.fromEntries(
+          Object.entries({
+            AAD_APP_TENANT_ID: TENANT,
+            AAD_APP_OAUTH_AUTHORITY_HOST: sim.url,
+            GRAPH_ENDPOINT: sim.url,
+            EXCHANGE_ENDPOINT: sim.url,
+            AAD_APP_CLIENT_ID: limitedApp,
+            AAD_APP_CLIENT_SECRET: SECRET,
+          }),
+        ),
+        PORT: '0',
+        DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sab-privilege-')),
+        LOG_LEVEL: 'info',
+      }),
+      { logSink: (line) => lines.push(line) },
+    );
+    try {
+      const warning = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.msg === 'The app is missing application permissions');
+      expect(warning?.missing).toEqual(['Microsoft Graph: Policy.Read.All']);
+    } finally {
+      await running.close();
+    }
+  });
 });

@@ -150,6 +150,30 @@ describe('the approval card', () => {
     return (await bot.requests.get(TEST_TENANT_ID, request.id))?.state;
   }
 
+  it('when an admin asks for help, then the card says the app has the permissions it needs; a non-admin is not told', async () => {
+    const nestor = {
+      id: '29:nestor',
+      name: 'Nestor Wilke',
+      aadObjectId: '00000000-0000-0000-0000-00000000feed',
+    };
+    const nestorBefore = connector.calls.length;
+    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: nestor }));
+    const forNestor = connector.calls
+      .slice(nestorBefore)
+      .map((c) => text(c.body))
+      .join('');
+    expect(forNestor).toContain('Service Account Bot');
+    expect(forNestor).not.toContain('Readiness');
+    const alexBefore = connector.calls.length;
+    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
+    expect(
+      connector.calls
+        .slice(alexBefore)
+        .map((c) => text(c.body))
+        .join(''),
+    ).toContain('Readiness: All 7 application permissions are granted.');
+  });
+
   it('when a request is submitted, then the approver gets the card with Approve and Reject, the requester a copy with Cancel, and it is audited as delivered', async () => {
     const before = connector.calls.length;
     const request = await submitted();

@@ -1,0 +1,153 @@
+/** Who may do what (src/domain/authorization.ts) and the least-privilege check (permissions.ts). */
+import {
+  type AccessChecks,
+  authorizeAccountAction,
+  authorizeDecision,
+  CachedAccessChecks,
+} from '../../src/domain/authorization';
+import { checkPermissions, REQUIRED_PERMISSIONS } from '../../src/domain/permissions';
+import type { ServiceAccountRequest } from '../../src/domain/request';
+
+const ALEX = { aadObjectId: 'aaaaaaaa-0000-0000-0000-000000000001', name: 'Alex Wilber' };
+const MEGAN = { aadObjectId: 'aaaaaaaa-0000-0000-0000-000000000002', name: 'Megan Bowen' };
+const ADELE = { aadObjectId: 'aaaaaaaa-0000-0000-0000-000000000003', name: 'Adele Vance' };
+const GROUP = 'bbbbbbbb-0000-0000-0000-000000000001';
+
+const request = {
+  id: 'r1',
+  requester: ALEX,
+  approver: { ...MEGAN, userPrincipalName: 'meganb@contoso.com' },
+} as unknown as ServiceAccountRequest;
+
+function checks(members: string[], admins: string[] = []): AccessChecks & { calls: number } {
+  const probe = {
+    calls: 0,
+    async isAdmin(userId: string) {
+      probe.calls++;
+      return admins.includes(userId);
+    },
+    async isMember(userId: string, groupId: string) {
+      probe.calls++;
+      return groupId === GROUP && members.includes(userId);
+    },
+  };
+  return probe;
+}
+
+describe('authorization', () => {
+  it('when the approver decides, then it is allowed without asking the directory', async () => {
+    const probe = checks([]);
+    const right = await authorizeDecision(probe, MEGAN, request, { inApprovalsChannel: false });
+    expect(right).toEqual({ allowed: true, asGroupMember: false });
+    expect(probe.calls).toBe(0);
+  });
+
+  it('when the requester tries to decide, then it is refused even as a member of the approver group in the channel', async () => {
+    const right = await authorizeDecision(
+      checks([ALEX.aadObjectId]),
+      { ...ALEX, name: 'Someone Else' },
+      request,
+      {
+        inApprovalsChannel: true,
+        approverGroupId: GROUP,
+      },
+    );
+    expect(right).toMatchObject({ allowed: false, asRequester: true });
+  });
+
+  it.each([
+    [true, GROUP, true],
+    [false, GROUP, false],
+    [true, undefined, false],
+  ])(
+    'when a group member presses in the channel=%s with group %s, then allowed=%s',
+    async (inApprovalsChannel, approverGroupId, allowed) => {
+      const right = await authorizeDecision(checks([ADELE.aadObjectId]), ADELE, request, {
+        inApprovalsChannel,
+        approverGroupId,
+      });
+      expect(right.allowed).toBe(allowed);
+      if (right.allowed) expect(right.asGroupMember).toBe(true);
+    },
+  );
+
+  it('when the password is asked for, then only the requester may; Retry, Remove and Downgrade also the approver', () => {
+    expect(authorizeAccountAction(ALEX, request, 'reveal').allowed).toBe(true);
+    expect(authorizeAccountAction(MEGAN, request, 'reveal').allowed).toBe(false);
+    expect(authorizeAccountAction(MEGAN, request, 'reset').allowed).toBe(false);
+    for (const action of ['retry', 'remove', 'downgrade'] as const) {
+      expect(authorizeAccountAction(MEGAN, request, action).allowed).toBe(true);
+      expect(authorizeAccountAction(ADELE, request, action).allowed).toBe(false);
+    }
+  });
+
+  it('when the same admin check repeats within a minute, then the directory is asked once; after it, again', async () => {
+    let now = 0;
+    const probe = checks([], [ALEX.aadObjectId]);
+    const cached = new CachedAccessChecks(probe, { ttlMs: 60_000, now: () => now });
+    expect(await cached.isAdmin(ALEX.aadObjectId)).toBe(true);
+    expect(await cached.isAdmin(ALEX.aadObjectId.toUpperCase())).toBe(true);
+    expect(await cached.isAdmin(MEGAN.aadObjectId)).toBe(false);
+    expect(probe.calls).toBe(2);
+    now = 60_001;
+    await cached.isAdmin(ALEX.aadObjectId);
+    expect(probe.calls).toBe(3);
+  });
+
+  it('when the directory fails, then the failure is not remembered', async () => {
+    let fail = true;
+    const cached = new CachedAccessChecks({
+      isAdmin: async () => {
+        if (fail) throw new Error('Graph is down');
+        return true;
+      },
+      isMember: async () => false,
+    });
+    await expect(cached.isAdmin(ALEX.aadObjectId)).rejects.toThrow('Graph is down');
+    fail = false;
+    expect(await cached.isAdmin(ALEX.aadObjectId)).toBe(true);
+  });
+});
+
+describe('least-privilege check', () => {
+  const graph = REQUIRED_PERMISSIONS.filter(
+    (p) => p.api === 'Microsoft Graph' && p.onlyWithGroups !== true,
+  ).map((p) => p.permission);
+
+  it('when exactly the needed permissions are granted, then nothing is missing or extra', () => {
+    const report = checkPermissions(
+      { graph, exchange: ['Exchange.ManageAsApp'] },
+      { groupsConfigured: false },
+    );
+    expect(report).toMatchObject({ missing: [], extra: [] });
+    expect(report.summary).toMatch(/^All 7 application permissions are granted\.$/);
+  });
+
+  it('when a permission is missing, then it is named with why it is needed', () => {
+    const report = checkPermissions(
+      { graph: graph.filter((p) => p !== 'Policy.Read.All'), exchange: [] },
+      { groupsConfigured: true },
+    );
+    expect(report.missing.map((m) => m.permission)).toEqual([
+      'Policy.Read.All',
+      'GroupMember.Read.All',
+      'Exchange.ManageAsApp',
+    ]);
+    expect(report.summary).toContain('Microsoft Graph: Policy.Read.All (to read security defaults');
+  });
+
+  it('when broader permissions are granted, then they are reported as extra', () => {
+    const report = checkPermissions(
+      {
+        graph: [...graph, 'Directory.ReadWrite.All'],
+        exchange: ['Exchange.ManageAsApp', 'full_access_as_app'],
+      },
+      { groupsConfigured: false },
+    );
+    expect(report.missing).toEqual([]);
+    expect(report.extra).toEqual([
+      'Microsoft Graph: Directory.ReadWrite.All',
+      'Office 365 Exchange Online: full_access_as_app',
+    ]);
+  });
+});

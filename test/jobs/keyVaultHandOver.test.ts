@@ -1,0 +1,155 @@
+/**
+ * The password hand-over through Azure Key Vault (KEY_VAULT_URL; here the simulated vault): when the
+ * account is ready its password is stored as a secret with an expiry and the request id as a tag, the
+ * local sealed copy is forgotten, and the ready card points at the secret instead of a Reveal button.
+ * A vault that refuses keeps the password here for Reveal and says why.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
+import { SIMULATED_BOT_APP_ID } from '../../src/adapters/tenantConnection';
+import { loadConfig } from '../../src/config';
+import { submitRequest } from '../../src/domain/requestUseCases';
+import type { ServiceAccountRequest } from '../../src/domain/request';
+import { type RunningBot, startBot } from '../../src/index';
+import { scheduleApproval } from '../../src/jobs/approvalJobs';
+import {
+  ALEX,
+  MEGAN,
+  postActivity,
+  teamsCardAction,
+  teamsMessage,
+  TEST_TENANT_ID,
+  type TeamsUser,
+} from '../support/activities';
+import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+
+const PASSWORDS = ['Vault#9kT!pQ2wX7zR4mN8bH', 'Vault$3jL?fD6sA1gY5cV0eU', 'Vault%5nM!hJ8kP2qW4tR6yZ'];
+
+describe('password hand-over to Key Vault', () => {
+  let bot: RunningBot;
+  let connector: FakeConnector;
+  let url: string;
+  let made = 0;
+  let counter = 0;
+
+  beforeAll(async () => {
+    connector = await startFakeConnector();
+    bot = await startBot(
+      loadConfig({
+        PORT: '0',
+        DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sab-vault-')),
+        LOG_LEVEL: 'silent',
+        SHUTDOWN_GRACE_SECONDS: '1',
+        SIMULATOR_REPLICATION_SECONDS: '0.6',
+        REPLICATION_SETTLE_MINUTES: '0',
+        REPLICATION_POLL_SECONDS: '0.2',
+        KEY_VAULT_URL: 'simulator',
+        KEY_VAULT_SECRET_EXPIRY_DAYS: '2',
+      }),
+      { newPassword: () => PASSWORDS[made++ % PASSWORDS.length] },
+    );
+    url = `http://127.0.0.1:${bot.address.port}`;
+    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
+    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: MEGAN }));
+  });
+  afterAll(async () => {
+    await bot?.close();
+    await connector?.close();
+  });
+
+  async function invoke(verb: string, data: Record<string, unknown>, from: TeamsUser): Promise<string> {
+    const response = await postActivity(url, teamsCardAction(connector.serviceUrl, verb, data, { from }));
+    return JSON.stringify(await response.json());
+  }
+
+  /** A request from Alex, approved by Megan, waited for until it is Ready. */
+  async function readyRequest(): Promise<ServiceAccountRequest> {
+    counter += 1;
+    const now = new Date();
+    const request = await submitRequest(bot.requests, bot.audit, {
+      tenantId: TEST_TENANT_ID,
+      requester: { aadObjectId: ALEX.aadObjectId, name: ALEX.name },
+      approver: { aadObjectId: MEGAN.aadObjectId, name: MEGAN.name, userPrincipalName: 'meganb@contoso.com' },
+      details: {
+        displayName: 'CiraSync Service',
+        username: `svc-vault-${counter}`,
+        domain: 'contoso.com',
+        contact: {},
+        acknowledgedWarnings: [],
+      },
+      now,
+      expiresInMs: 3_600_000,
+    });
+    await scheduleApproval(bot.jobs, request, { now, reminderMs: 0 });
+    await bot.idle();
+    await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+    const deadline = Date.now() + 30_000;
+    while ((await bot.requests.get(TEST_TENANT_ID, request.id))?.state !== 'Ready') {
+      if (Date.now() > deadline) throw new Error('the request did not become Ready');
+      await bot.idle();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await bot.idle();
+    return request;
+  }
+
+  function readyCardFor(request: ServiceAccountRequest): string {
+    const card = connector.calls.find(
+      (c) =>
+        c.method === 'POST' &&
+        JSON.stringify(c.body).includes(ACCOUNT_VERBS.downgrade) &&
+        JSON.stringify(c.body).includes(request.id),
+    );
+    return JSON.stringify(card?.body ?? null);
+  }
+
+  it('when the account is ready, then its password is a Key Vault secret with an expiry and the request id, and nothing is kept here', async () => {
+    const before = made;
+    const request = await readyRequest();
+    const password = PASSWORDS[before % PASSWORDS.length];
+    const secrets = bot.tenant.simulator?.keyVaultSecrets() ?? [];
+    const mine = secrets.filter((s) => s.tags.requestId === request.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0].value).toBe(password);
+    expect(mine[0].name).toMatch(/^sab-svc-vault-1-contoso-com-/);
+    const expires = (mine[0].exp ?? 0) * 1000;
+    expect(expires - Date.now()).toBeGreaterThan(47 * 3_600_000);
+    expect(expires - Date.now()).toBeLessThan(49 * 3_600_000);
+
+    expect(await bot.passwords.state(TEST_TENANT_ID, request.id)).toMatchObject({ kind: 'purged' });
+    const card = readyCardFor(request);
+    expect(card).toContain(mine[0].name);
+    expect(card).not.toContain(ACCOUNT_VERBS.reveal);
+    expect(card).not.toContain(password);
+    const events = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
+    expect(events).toContain('password handed over');
+    expect(JSON.stringify(await bot.audit.forRequest(TEST_TENANT_ID, request.id))).not.toContain(password);
+
+    // Reveal has nothing to show; Reset stores a new version in the vault.
+    expect(await invoke(ACCOUNT_VERBS.reveal, { requestId: request.id }, ALEX)).not.toContain(password);
+    const next = PASSWORDS[made % PASSWORDS.length];
+    const reset = await invoke(ACCOUNT_VERBS.reset, { requestId: request.id }, ALEX);
+    expect(reset).not.toContain(next);
+    const versions = (bot.tenant.simulator?.keyVaultSecrets() ?? []).filter((s) => s.name === mine[0].name);
+    expect(versions.map((v) => v.value)).toEqual([password, next]);
+  });
+
+  it('when the vault refuses the bot, then the password stays sealed here for Reveal and the ready card says why', async () => {
+    bot.tenant.simulator?.setKeyVaultRole(SIMULATED_BOT_APP_ID, undefined);
+    try {
+      const before = made;
+      const request = await readyRequest();
+      const password = PASSWORDS[before % PASSWORDS.length];
+      const card = readyCardFor(request);
+      expect(card).toContain('I could not put the password in Key Vault');
+      expect(card).toContain(ACCOUNT_VERBS.reveal);
+      expect(card).not.toContain(password);
+      expect(await bot.passwords.state(TEST_TENANT_ID, request.id)).toMatchObject({ kind: 'held' });
+      expect(await invoke(ACCOUNT_VERBS.reveal, { requestId: request.id }, ALEX)).toContain(password);
+    } finally {
+      bot.tenant.simulator?.setKeyVaultRole(SIMULATED_BOT_APP_ID, 'Key Vault Secrets Officer');
+    }
+  });
+});
