@@ -249,7 +249,7 @@ export const CARD_SAMPLES: { [K in CardName]: CardData[K][] } = {
       facts: [],
       canRetry: false,
       canRemove: false,
-      canConfirmRemove: true,
+      canConfirmRemove: false,
       canReveal: true,
       canReset: true,
       canDowngrade: true,
