@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import { loadConfig } from '../../src/config';
+import { exportAudit } from '../../src/tools/exportAudit';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import { submitRequest } from '../../src/domain/requestUseCases';
 import { type RunningBot, startBot } from '../../src/index';
@@ -286,6 +287,17 @@ describe('the password canary', () => {
     scanFiles('open');
     await bot.close();
     scanFiles('closed');
+
+    // The audit export (npm run audit:export) reads the same store: nothing in it either.
+    const exported: string[] = [];
+    const count = await exportAudit({
+      storage: { kind: 'sqlite', dataDir },
+      tenantId: TEST_TENANT_ID,
+      limit: 1_000,
+      write: (line) => exported.push(line),
+    });
+    expect(count).toBeGreaterThan(5);
+    exported.forEach((line, i) => leaks.push(...leaksIn(`exported audit line ${i + 1}`, line)));
 
     expect(leaks).toEqual([]);
   });
