@@ -131,6 +131,33 @@ async function moveTo(
   return moved;
 }
 
+/**
+ * Schedules the replication watch. `restart` starts an existing (finished) watch over, as after a
+ * Retry; otherwise an existing watch is left as it is. Returns when the watch counts from.
+ */
+async function startReplicationWatch(
+  deps: ProvisioningJobDeps,
+  request: ServiceAccountRequest,
+  at: number,
+  restart: boolean,
+): Promise<string> {
+  const watchId = replicationJobId(request.tenantId, request.id);
+  const since = new Date(at).toISOString();
+  const enqueued = await deps.jobs.enqueue(
+    {
+      id: watchId,
+      kind: REPLICATION_JOB,
+      tenantId: request.tenantId,
+      requestId: request.id,
+      runAt: at,
+      data: { since },
+    },
+    at,
+  );
+  if (!enqueued && restart) await deps.jobs.requeue(watchId, at, at, { since, watch: null });
+  return since;
+}
+
 export function provisioningJobHandler(deps: ProvisioningJobDeps): JobHandler {
   return async (job: JobRecord, ctx: JobContext): Promise<JobOutcome> => {
     const request = await deps.requests.get(job.tenantId, job.requestId);
@@ -148,6 +175,10 @@ export function provisioningJobHandler(deps: ProvisioningJobDeps): JobHandler {
       case 'Expired':
       case 'Cancelled':
         return { kind: 'cancelled' };
+      case 'AwaitingReplication':
+        // A run that stopped between "created" and scheduling the watch: schedule it now.
+        await startReplicationWatch(deps, request, now.getTime(), false);
+        return { kind: 'done' };
       default:
         return { kind: 'done' };
     }
@@ -224,26 +255,12 @@ export function provisioningJobHandler(deps: ProvisioningJobDeps): JobHandler {
     );
     const shown = created ?? (await deps.requests.get(request.tenantId, request.id)) ?? request;
     const startedAt = deps.now().getTime();
-    const watchId = replicationJobId(request.tenantId, request.id);
-    const since = new Date(startedAt).toISOString();
-    const enqueued = await deps.jobs.enqueue(
-      {
-        id: watchId,
-        kind: REPLICATION_JOB,
-        tenantId: request.tenantId,
-        requestId: request.id,
-        runAt: startedAt,
-        data: { since },
-      },
-      startedAt,
-    );
-    // A Retry after a replication timeout: the old watch starts over.
-    if (!enqueued) await deps.jobs.requeue(watchId, startedAt, startedAt, { since, watch: null });
+    const since = await startReplicationWatch(deps, request, startedAt, true);
     await deps.messages.showProgress(
       shown,
       progressCard({
         ...progressViewOf(shown, data),
-        replication: { since: new Date(startedAt).toISOString() },
+        replication: { since },
       }),
     );
     await deps.messages.updateCopies(shown);

@@ -6,6 +6,7 @@
  */
 import { progressCard } from '../../cards/progressCard';
 import type { PasswordVault } from '../adapters/secrets/passwordVault';
+import type { CardCopyStore } from '../adapters/teams/cardCopies';
 import type { RequestMessages } from '../adapters/teams/requestMessages';
 import type { Directory, Exchange } from '../domain/ports';
 import { userPrincipalName } from '../domain/provisioningSteps';
@@ -93,6 +94,7 @@ export interface ReplicationJobDeps {
   passwordRevealMs: number;
   downgradeRoleId: string;
   handOver?: PasswordHandOver;
+  copies: CardCopyStore;
   now: () => Date;
 }
 
@@ -136,6 +138,13 @@ export function replicationJobHandler(deps: ReplicationJobDeps): JobHandler {
   const policy: ReplicationPolicy = { ...deps.policy, maxPollMs: MAX_POLL_MS };
   return async (job: JobRecord, ctx): Promise<JobOutcome> => {
     const request = await deps.requests.get(job.tenantId, job.requestId);
+    if (request?.state === 'Ready') {
+      // A run that made it Ready and stopped before telling anyone: finish announcing it.
+      const cards = await deps.copies.get(request.tenantId, request.id);
+      if (!cards.copies.some((c) => c.card === 'ready'))
+        await announceReady(deps, request, 'announced after a restart');
+      return { kind: 'done' };
+    }
     if (request?.state !== 'AwaitingReplication') return { kind: 'done' };
     const now = deps.now();
     const since = typeof job.data.since === 'string' ? new Date(job.data.since) : now;
@@ -198,56 +207,103 @@ export function replicationJobHandler(deps: ReplicationJobDeps): JobHandler {
     );
     if (ready === undefined) return { kind: 'done', data };
     await ctx.checkpoint(data);
-    await deps.audit.append({
-      requestId: request.id,
-      tenantId: request.tenantId,
-      event: 'ready',
-      actor: SYSTEM_ACTOR,
-      at,
-      outcome: 'Ready',
-      detail: `replication seen on ${verdict.watch.consecutive} polls in a row`,
-    });
-    const revealUntil = new Date(now.getTime() + deps.passwordRevealMs);
-    let where: PasswordWhere = { kind: 'reveal', until: revealUntil.toISOString() };
-    let vaultProblem = '';
-    if (deps.handOver !== undefined) {
-      const handed = await handOverToKeyVault({ ...deps, handOver: deps.handOver }, ready, SYSTEM_ACTOR);
-      if (handed.ok) where = { kind: 'keyVault', vaultUrl: deps.handOver.vaultUrl, ...handed };
-      else
-        vaultProblem = `I could not put the password in Key Vault (${handed.reason}), so it is here instead. `;
-    }
-    if (where.kind === 'reveal') {
-      await deps.passwords.setRevealUntil(request.tenantId, request.id, revealUntil);
-      const purgeId = passwordPurgeJobId(request.tenantId, request.id);
-      const purge = {
-        id: purgeId,
-        kind: PASSWORD_PURGE_JOB,
-        tenantId: request.tenantId,
-        requestId: request.id,
-        runAt: revealUntil.getTime(),
-      };
-      if (!(await deps.jobs.enqueue(purge, now.getTime())))
-        await deps.jobs.requeue(purgeId, revealUntil.getTime(), now.getTime());
-    }
-    await deps.messages.showProgress(ready, progressCard(progressViewOf(ready, progress)));
-    await deps.messages.sendReady(ready, {
-      requesterCard: progressCard({
-        ...progressViewOf(ready, progress),
-        ready: {
-          note: vaultProblem + readyNote(ready, where, deps.downgradeRoleId),
-          canReveal: where.kind === 'reveal',
-          canReset: true,
-          canDowngrade: true,
-          facts: (progress.progress?.completed ?? []).map((r) => ({ title: '✓', value: r.detail })),
-        },
-      }),
-      approverText:
-        `${ready.details.username}@${ready.details.domain}, which you approved for ${ready.requester.name}, is ready. ` +
-        `${ready.requester.name} has the next steps; after CiraSync's first sign-in either of you can press Downgrade role.`,
-    });
-    await deps.messages.updateCopies(ready);
+    await announceReady(deps, ready, `replication seen on ${verdict.watch.consecutive} polls in a row`);
     return { kind: 'done', data };
   };
+}
+
+/**
+ * Where the password goes once the account is ready: Key Vault when configured (and willing), else the
+ * Reveal window. Safe to run again after a crash: a password already handed over is not sent twice,
+ * and a Reveal window already open keeps its deadline.
+ */
+async function handOverPassword(
+  deps: ReplicationJobDeps,
+  request: ServiceAccountRequest,
+): Promise<{ where: PasswordWhere; problem: string }> {
+  const now = deps.now();
+  const state = await deps.passwords.state(request.tenantId, request.id);
+  let problem = '';
+  if (deps.handOver !== undefined) {
+    if (state.kind === 'held' && state.revealUntil === undefined) {
+      const handed = await handOverToKeyVault({ ...deps, handOver: deps.handOver }, request, SYSTEM_ACTOR);
+      if (handed.ok)
+        return { where: { kind: 'keyVault', vaultUrl: deps.handOver.vaultUrl, ...handed }, problem };
+      problem = `I could not put the password in Key Vault (${handed.reason}), so it is here instead. `;
+    } else if (state.kind !== 'held') {
+      // An earlier run handed it over and stopped before telling anyone.
+      const record = (await deps.audit.forRequest(request.tenantId, request.id)).find(
+        (r) => r.event === 'password handed over',
+      );
+      if (record !== undefined) {
+        return {
+          where: {
+            kind: 'keyVault',
+            vaultUrl: deps.handOver.vaultUrl,
+            name: deps.handOver.secretName(userPrincipalName(request.details), request.id),
+            expiresOn: new Date(Date.parse(record.at) + deps.handOver.secretExpiryMs).toISOString(),
+          },
+          problem,
+        };
+      }
+    }
+  }
+  const until =
+    state.kind === 'held' && state.revealUntil !== undefined
+      ? state.revealUntil
+      : new Date(now.getTime() + deps.passwordRevealMs).toISOString();
+  await deps.passwords.setRevealUntil(request.tenantId, request.id, new Date(until));
+  const purgeId = passwordPurgeJobId(request.tenantId, request.id);
+  const purge = {
+    id: purgeId,
+    kind: PASSWORD_PURGE_JOB,
+    tenantId: request.tenantId,
+    requestId: request.id,
+    runAt: Date.parse(until),
+  };
+  if (!(await deps.jobs.enqueue(purge, now.getTime())))
+    await deps.jobs.requeue(purgeId, Date.parse(until), now.getTime());
+  return { where: { kind: 'reveal', until }, problem };
+}
+
+/**
+ * Everything that follows "Ready": the audit record, the password hand-over, the progress card, the
+ * "ready" message to both admins, every copy of the approval card. Each part is safe to repeat, so a
+ * run that resumes after a crash in the middle finishes what is missing.
+ */
+async function announceReady(deps: ReplicationJobDeps, ready: ServiceAccountRequest, detail: string) {
+  const trail = await deps.audit.forRequest(ready.tenantId, ready.id);
+  if (!trail.some((r) => r.event === 'ready')) {
+    await deps.audit.append({
+      requestId: ready.id,
+      tenantId: ready.tenantId,
+      event: 'ready',
+      actor: SYSTEM_ACTOR,
+      at: deps.now().toISOString(),
+      outcome: 'Ready',
+      detail,
+    });
+  }
+  const { where, problem } = await handOverPassword(deps, ready);
+  const provision = await deps.jobs.get(provisionJobId(ready.tenantId, ready.id));
+  const progress = provisionData(provision?.data ?? {});
+  await deps.messages.showProgress(ready, progressCard(progressViewOf(ready, progress)));
+  await deps.messages.sendReady(ready, {
+    requesterCard: progressCard({
+      ...progressViewOf(ready, progress),
+      ready: {
+        note: problem + readyNote(ready, where, deps.downgradeRoleId),
+        canReveal: where.kind === 'reveal',
+        canReset: true,
+        canDowngrade: true,
+        facts: (progress.progress?.completed ?? []).map((r) => ({ title: '✓', value: r.detail })),
+      },
+    }),
+    approverText:
+      `${ready.details.username}@${ready.details.domain}, which you approved for ${ready.requester.name}, is ready. ` +
+      `${ready.requester.name} has the next steps; after CiraSync's first sign-in either of you can press Downgrade role.`,
+  });
+  await deps.messages.updateCopies(ready);
 }
 
 /** At the hand-over deadline the password is forgotten for good. */

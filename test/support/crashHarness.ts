@@ -5,12 +5,17 @@
  * simulator's call log trips the kill at an exact point: as a write is committed (the bot never hears
  * the answer), or when the bot's next call arrives after it (the bot heard it and saved the step).
  */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ACCOUNT_VERBS, FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import { SQLITE_FILE_NAME } from '../../src/adapters/storage/createStorage';
 import { SqliteStorage } from '../../src/adapters/storage/sqliteStorage';
 import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
 import { StorageRequestStore } from '../../src/adapters/storage/storageRequestStore';
+import { provisionData, provisionJobId } from '../../src/jobs/provisioningJob';
+import { SqliteJobStore } from '../../src/jobs/sqliteJobStore';
 import { SKUS, startTenantSimulator, type CallRecord, type TenantSimulator } from '../../src/simulator';
 import { CallLog } from '../../src/simulator/callLog';
 import { tls } from '../simulator/tlsFixtures';
@@ -23,24 +28,30 @@ export const ALEX_CHAT = `a:personal-${ALEX.aadObjectId}`;
 
 type LoggedCall = Omit<CallRecord, 'seq'>;
 
-/** Where to kill: `atCommit` inside the simulator right after the change (before the answer is sent);
- * `atNextCall` once the bot's next request to the tenant arrives (held, never answered). */
+/**
+ * Where to kill: `atCommit` inside the simulator right after the change, before the answer is sent;
+ * `atNextCall` once the bot's next request to the tenant arrives (held, never answered).
+ */
 export type KillMoment = 'atCommit' | 'atNextCall';
 
 /** Decides, for each call the simulator logs, whether this is the point to kill at. */
 export type KillTrigger = (call: LoggedCall, committedWrites: number) => boolean;
 
-let tap: ((call: LoggedCall) => void) | undefined;
-
-/** Lets the rig see every call the moment the simulator logs it. Returns the undo. */
-export function tapCallLog(): () => void {
+/**
+ * Calls `listener` with every call any simulator logs, the moment it is logged (before the answer is
+ * sent). One listener at a time; returns the undo.
+ */
+function tapCallLog(listener: (call: LoggedCall) => void): () => void {
+  if (jest.isMockFunction(CallLog.prototype.record)) throw new Error('one crash rig at a time');
   const record = CallLog.prototype.record;
-  const spy = jest
-    .spyOn(CallLog.prototype, 'record')
-    .mockImplementation(function (this: CallLog, seq: number, entry: LoggedCall) {
-      record.call(this, seq, entry);
-      tap?.(entry);
-    });
+  const spy = jest.spyOn(CallLog.prototype, 'record').mockImplementation(function (
+    this: CallLog,
+    seq: number,
+    entry: LoggedCall,
+  ) {
+    record.call(this, seq, entry);
+    listener(entry);
+  });
   return () => spy.mockRestore();
 }
 
@@ -48,6 +59,62 @@ export function tapCallLog(): () => void {
 export function writeKey(call: Pick<CallRecord, 'api' | 'method' | 'path' | 'cmdlet'>): string {
   if (call.api === 'exchange') return call.cmdlet ?? call.path;
   return `${call.method} ${call.path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '{id}')}`;
+}
+
+/** What the bot sends to Teams, as the proxy sees it before the connector does. */
+export interface OutgoingCall {
+  method: string;
+  path: string;
+  body: string;
+}
+
+/**
+ * A pass-through in front of the fake connector (the service URL the bot is given) that can hold one
+ * call: it is never forwarded nor answered, as if the bot died before Teams got it.
+ */
+async function startHoldingProxy(target: string): Promise<{
+  serviceUrl: string;
+  holdNext(match: (call: OutgoingCall) => boolean): Promise<OutgoingCall>;
+  close(): Promise<void>;
+}> {
+  let hold: { match: (call: OutgoingCall) => boolean; found: (call: OutgoingCall) => void } | undefined;
+  const held: http.ServerResponse[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const call = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        body: Buffer.concat(chunks).toString(),
+      };
+      if (hold?.match(call) === true) {
+        held.push(res);
+        hold.found(call);
+        hold = undefined;
+        return;
+      }
+      const forward = http.request(new URL(call.path, target), { method: call.method, headers: req.headers });
+      forward.on('response', (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      forward.on('error', () => res.destroy());
+      forward.end(call.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    serviceUrl: `http://127.0.0.1:${port}/`,
+    holdNext: (match) => new Promise((found) => (hold = { match, found })),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of held) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 function cardOf(call: ConnectorCall): unknown {
@@ -65,7 +132,6 @@ function match(card: unknown, pattern: RegExp, what: string): string {
 export interface CrashRig {
   readonly sim: TenantSimulator;
   readonly connector: FakeConnector;
-  readonly dataDir: string;
   /** Every bot process started so far, oldest first. */
   readonly bots: BotProcess[];
   startBot(): Promise<BotProcess>;
@@ -73,17 +139,23 @@ export interface CrashRig {
   submitRequest(): Promise<{ requestId: string; approverChat: string }>;
   /** Megan presses Approve in her chat. */
   approve(request: { requestId: string; approverChat: string }): Promise<void>;
-  /** Arms a kill of the running bot; resolves once it is dead, with the call that tripped it. */
-  killWhen(trigger: KillTrigger, moment: KillMoment): Promise<LoggedCall>;
+  /** Holds the next call to Teams that `match` accepts; resolves once it is held. */
+  holdTeamsCall(match: (call: OutgoingCall) => boolean): Promise<OutgoingCall>;
+  /** SIGKILLs the running bot now. */
+  kill(): Promise<void>;
+  /** Arms a kill of the running bot at the first call `trigger` accepts; resolves once it is dead. */
+  killWhen(trigger: KillTrigger, moment: KillMoment, timeoutMs?: number): Promise<void>;
   /** The "ready" messages (cards with Downgrade role) sent so far. */
   readyMessages(): ConnectorCall[];
   waitForReady(timeoutMs: number): Promise<void>;
   /** Committed writes in the simulator's log, as `writeKey`s in order. */
   committedWrites(): string[];
+  /** Every write the bot asked for, committed or refused (a blind retry refused as a duplicate shows here). */
+  attemptedWrites(): string[];
   /** Stops the running bot (SIGTERM, as a deployment would). */
   stopBot(): Promise<void>;
-  /** What the bot stored about the request (read while no bot runs). */
-  stored(requestId: string): Promise<{ state?: string; events: string[] }>;
+  /** What the bot stored about the request (read while no bot runs): state, audit, steps saved. */
+  stored(requestId: string): Promise<{ state?: string; events: string[]; savedSteps: string[] }>;
   /** The last log lines of every bot process, for failure messages. */
   logTail(lines?: number): string;
   close(): Promise<void>;
@@ -97,12 +169,17 @@ export async function startCrashRig(): Promise<CrashRig> {
     delays: { exchangeRecipientMs: 200, mailboxMs: 300, replicationMs: 400 },
   });
   const connector = await startFakeConnector();
+  const proxy = await startHoldingProxy(connector.serviceUrl);
+  const serviceUrl = proxy.serviceUrl;
   const dataDir = tempDataDir();
   const bots: BotProcess[] = [];
   let writes = 0;
-  tap = (call) => {
+  let trip: ((call: LoggedCall) => void) | undefined;
+  let disarmKill = (): void => {};
+  const untap = tapCallLog((call) => {
     if (call.mutating && call.committed) writes++;
-  };
+    trip?.(call);
+  });
   const settings: Record<string, string> = {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
@@ -130,34 +207,40 @@ export async function startCrashRig(): Promise<CrashRig> {
     for (;;) {
       const found = find();
       if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}. Bot logs:\n${logTail()}`);
+      if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
-  /** Sends an activity as Teams would and returns the first message the bot sends in reply to it. */
-  async function send(activity: Record<string, unknown>): Promise<{ answer: unknown; reply: unknown }> {
+  /** Sends an activity as Teams would; returns the first message the bot sends in reply (card or text). */
+  async function send(activity: Record<string, unknown>): Promise<unknown> {
     const response = await postActivity(current().url, activity);
     if (response.status !== 200) throw new Error(`bot answered ${response.status}`);
-    const answer = activity.type === 'invoke' ? ((await response.json()) as { value: unknown }).value : '';
     const reply = await waitFor(`a reply to ${String(activity.type)}`, () =>
       connector.calls.find((c) => c.method === 'POST' && c.activityId === activity.id),
     );
-    return { answer, reply: reply.body.attachments === undefined ? reply.body.text : cardOf(reply) };
+    return reply.body.attachments === undefined ? reply.body.text : cardOf(reply);
   }
 
   /** Presses Next (or Submit) on a form card with the inputs given; returns the next card or text. */
   async function press(card: unknown, verb: string, inputs: Record<string, unknown> = {}): Promise<unknown> {
     const formId = match(card, /"formId":"([0-9a-f-]{36})"/, 'formId');
     const data = { formId, verb, ...inputs };
-    return (await send(teamsCardAction(connector.serviceUrl, verb, data, sentBy))).reply;
+    return send(teamsCardAction(serviceUrl, verb, data, sentBy));
   }
+
+  /** Start-up banners that say nothing about a crash. */
+  const NOISE = /^(The app has application permissions|Local mode:)/;
 
   function logTail(lines = 25): string {
     return bots
       .map((bot, i) => {
-        const tail = bot.logs.slice(-lines).map((l) => JSON.stringify(l));
-        return `--- bot process ${i + 1} (exit ${String(bot.child.exitCode ?? bot.child.signalCode)})\n${tail.join('\n')}`;
+        const tail = bot.logs
+          .filter((l) => !NOISE.test(String(l.msg)))
+          .slice(-lines)
+          .map((l) => JSON.stringify(l));
+        const end = bot.child.signalCode ?? bot.child.exitCode ?? 'running';
+        return `--- bot process ${i + 1} (${String(end)})\n${tail.join('\n')}`;
       })
       .join('\n');
   }
@@ -170,7 +253,6 @@ export async function startCrashRig(): Promise<CrashRig> {
   return {
     sim,
     connector,
-    dataDir,
     bots,
     async startBot() {
       const bot = await startBotProcess(settings);
@@ -178,7 +260,7 @@ export async function startCrashRig(): Promise<CrashRig> {
       return bot;
     },
     async submitRequest() {
-      const preflight = (await send(teamsMessage(connector.serviceUrl, 'new service account', sentBy))).reply;
+      const preflight = await send(teamsMessage(serviceUrl, 'new service account', sentBy));
       const account = await press(preflight, FORM_VERBS.next);
       const contact = await press(account, FORM_VERBS.next, {
         displayName: 'CiraSync Service',
@@ -198,7 +280,8 @@ export async function startCrashRig(): Promise<CrashRig> {
       const megansCard = await waitFor('the approval card in Megan’s chat', () =>
         connector.calls.find(
           (c) =>
-            c.conversationId.startsWith('a:created-') && JSON.stringify(c.body).includes(REQUEST_VERBS.approve),
+            c.conversationId.startsWith('a:created-') &&
+            JSON.stringify(c.body).includes(REQUEST_VERBS.approve),
         ),
       );
       const requestId = match(megansCard.body, /"requestId":"([0-9a-f-]{36})"/, 'requestId');
@@ -206,42 +289,60 @@ export async function startCrashRig(): Promise<CrashRig> {
     },
     async approve({ requestId, approverChat }) {
       const activity = teamsCardAction(
-        connector.serviceUrl,
+        serviceUrl,
         REQUEST_VERBS.approve,
         { requestId },
         { ...sentBy, from: MEGAN, conversationId: approverChat },
       );
       const response = await postActivity(current().url, activity);
-      const answer = JSON.stringify(await response.json());
-      if (!answer.includes('Approved by Megan Bowen')) throw new Error(`not approved: ${answer.slice(0, 300)}`);
+      const answer = `${response.status} ${await response.text()}`;
+      if (!answer.includes('Approved by Megan Bowen'))
+        throw new Error(`not approved: ${answer.slice(0, 300)}`);
     },
-    killWhen(trigger, moment) {
-      return new Promise<LoggedCall>((resolve, reject) => {
+    holdTeamsCall: (match) => proxy.holdNext(match),
+    async kill() {
+      await current().stop('SIGKILL');
+    },
+    killWhen(trigger, moment, timeoutMs = 30_000) {
+      return new Promise<void>((resolve, reject) => {
         const bot = current();
-        const counting = tap;
-        tap = (call) => {
-          counting?.(call);
+        let poll: NodeJS.Timeout | undefined;
+        const disarm = (): void => {
+          trip = undefined;
+          clearTimeout(timer);
+          clearInterval(poll);
+        };
+        disarmKill = disarm;
+        const timer = setTimeout(() => {
+          disarm();
+          reject(new Error(`the kill point never came within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const kill = (then?: () => void): void => {
+          disarm();
+          bot.child.once('exit', () => {
+            then?.();
+            resolve();
+          });
+          bot.child.kill('SIGKILL');
+        };
+        trip = (call) => {
           if (!trigger(call, writes)) return;
-          tap = counting;
+          trip = undefined;
           if (moment === 'atCommit') {
-            bot.child.kill('SIGKILL');
-            bot.child.once('exit', () => resolve(call));
+            kill();
             return;
           }
+          // Hold whatever the bot asks next (never answered, never applied), and kill once it arrives.
           const arrived = sim.roundTrips().total;
           const hold = sim.faults.inject({ times: Infinity, delayMs: 120_000, status: 503 });
-          const poll = setInterval(() => {
-            if (sim.roundTrips().total === arrived) return;
-            clearInterval(poll);
-            bot.child.kill('SIGKILL');
-            bot.child.once('exit', () => {
-              hold.cancel();
-              resolve(call);
-            });
+          poll = setInterval(() => {
+            if (sim.roundTrips().total !== arrived) kill(() => hold.cancel());
           }, 2);
         };
         bot.child.once('exit', (code, signal) => {
-          if (signal !== 'SIGKILL') reject(new Error(`bot exited (${code ?? signal}) before the kill`));
+          if (signal === 'SIGKILL') return;
+          disarm();
+          reject(new Error(`bot exited (${code ?? signal}) before the kill`));
         });
       });
     },
@@ -249,26 +350,43 @@ export async function startCrashRig(): Promise<CrashRig> {
     async waitForReady(timeoutMs) {
       await waitFor('the ready message', () => readyMessages()[0], timeoutMs);
     },
-    committedWrites: () => sim.mutatingCalls().filter((c) => c.committed).map(writeKey),
+    committedWrites: () =>
+      sim
+        .mutatingCalls()
+        .filter((c) => c.committed)
+        .map(writeKey),
+    attemptedWrites: () => sim.mutatingCalls().map(writeKey),
     async stopBot() {
       await current().stop();
     },
     async stored(requestId) {
-      const storage = new SqliteStorage(path.join(dataDir, SQLITE_FILE_NAME));
+      const file = path.join(dataDir, SQLITE_FILE_NAME);
+      const storage = new SqliteStorage(file);
+      const jobs = new SqliteJobStore(file);
       try {
         const request = await new StorageRequestStore(storage).get(CRASH_TENANT_ID, requestId);
         const audit = await new StorageAuditLog(storage).forRequest(CRASH_TENANT_ID, requestId);
-        return { state: request?.state, events: audit.map((r) => r.event) };
+        const job = await jobs.get(provisionJobId(CRASH_TENANT_ID, requestId));
+        const saved = provisionData(job?.data ?? {}).progress?.completed ?? [];
+        return {
+          state: request?.state,
+          events: audit.map((r) => r.event),
+          savedSteps: saved.map((r) => r.step),
+        };
       } finally {
+        jobs.close();
         storage.close();
       }
     },
     logTail,
     async close() {
-      tap = undefined;
+      disarmKill();
+      untap();
       for (const bot of bots) await bot.stop('SIGKILL');
+      await proxy.close();
       await connector.close();
       await sim.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

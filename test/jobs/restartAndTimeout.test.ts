@@ -1,0 +1,133 @@
+/**
+ * Two things that happen over time, through the running bot: a form half filled in survives a restart
+ * of the bot (dialog state is in SQLite), and a replication that never shows up ends the request as
+ * Failed with what to check, on the progress card and in a message.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
+import { loadConfig } from '../../src/config';
+import { submitRequest } from '../../src/domain/requestUseCases';
+import { type RunningBot, startBot } from '../../src/index';
+import { scheduleApproval } from '../../src/jobs/approvalJobs';
+import {
+  ALEX,
+  MEGAN,
+  postActivity,
+  teamsCardAction,
+  teamsMessage,
+  TEST_TENANT_ID,
+} from '../support/activities';
+import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+
+function settings(dataDir: string, extra: Record<string, string> = {}) {
+  return loadConfig({
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    SHUTDOWN_GRACE_SECONDS: '1',
+    REPLICATION_SETTLE_MINUTES: '0',
+    REPLICATION_POLL_SECONDS: '0.2',
+    ...extra,
+  });
+}
+
+describe('over time', () => {
+  let connector: FakeConnector;
+  let bot: RunningBot | undefined;
+
+  beforeAll(async () => {
+    connector = await startFakeConnector();
+  });
+  afterEach(async () => {
+    await bot?.close();
+    bot = undefined;
+  });
+  afterAll(async () => connector?.close());
+
+  it('when the bot restarts in the middle of the form, then the next press carries on where it was', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-restart-'));
+    bot = await startBot(settings(dataDir));
+    let url = `http://127.0.0.1:${bot.address.port}`;
+    const before = connector.calls.length;
+    await postActivity(url, teamsMessage(connector.serviceUrl, 'new service account'));
+    const card = JSON.stringify(connector.calls.slice(before).at(-1)?.body);
+    const formId = card.match(/"formId":"([0-9a-f-]{36})"/)?.[1] as string;
+    expect(card).toContain('Step 1 of 6');
+
+    await bot.close();
+    bot = await startBot(settings(dataDir));
+    url = `http://127.0.0.1:${bot.address.port}`;
+    const after = connector.calls.length;
+    const response = await postActivity(
+      url,
+      teamsCardAction(connector.serviceUrl, FORM_VERBS.next, { formId, verb: FORM_VERBS.next }),
+    );
+    expect(JSON.stringify(await response.json())).toContain('✓ Checks');
+    expect(JSON.stringify(connector.calls.slice(after).at(-1)?.body)).toContain('Step 2 of 6 · Account');
+  });
+
+  it('when Exchange never shows the account within the timeout, then the request fails and says what to check', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-timeout-'));
+    bot = await startBot(
+      settings(dataDir, { SIMULATOR_REPLICATION_SECONDS: '3600', REPLICATION_TIMEOUT_MINUTES: '0.02' }),
+    );
+    const running = bot;
+    const url = `http://127.0.0.1:${running.address.port}`;
+    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
+    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: MEGAN }));
+    const now = new Date();
+    const request = await submitRequest(running.requests, running.audit, {
+      tenantId: TEST_TENANT_ID,
+      requester: { aadObjectId: ALEX.aadObjectId, name: ALEX.name },
+      approver: { aadObjectId: MEGAN.aadObjectId, name: MEGAN.name, userPrincipalName: 'meganb@contoso.com' },
+      details: {
+        displayName: 'CiraSync Service',
+        username: 'svc-slow-exchange',
+        domain: 'contoso.com',
+        contact: {},
+        acknowledgedWarnings: [],
+      },
+      now,
+      expiresInMs: 3_600_000,
+    });
+    await scheduleApproval(running.jobs, request, { now, reminderMs: 0 });
+    await running.idle();
+    const before = connector.calls.length;
+    await postActivity(
+      url,
+      teamsCardAction(
+        connector.serviceUrl,
+        REQUEST_VERBS.approve,
+        { requestId: request.id },
+        { from: MEGAN },
+      ),
+    );
+    // Exchange knows the user long before the role replicates: move the simulated Exchange past the
+    // recipient's delay (20 of 60 minutes) once the user exists, never past the replication.
+    const simulator = running.tenant.simulator;
+    if (simulator === undefined) throw new Error('expected the simulated tenant');
+    const deadline = Date.now() + 20_000;
+    while (!simulator.mutatingCalls().some((c) => c.method === 'POST' && c.path === '/v1.0/users')) {
+      if (Date.now() > deadline) throw new Error('the user was not created');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    simulator.advance(1_900_000);
+    while ((await running.requests.get(TEST_TENANT_ID, request.id))?.state !== 'Failed') {
+      if (Date.now() > deadline) throw new Error('the request did not fail');
+      await running.idle();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await running.idle();
+    const toAlex = connector.calls
+      .slice(before)
+      .filter((c) => c.conversationId === `a:personal-${ALEX.aadObjectId}`)
+      .map((c) => JSON.stringify(c.body));
+    expect(toAlex.some((t) => t.includes('Exchange did not show svc-slow-exchange@contoso.com'))).toBe(true);
+    expect(toAlex.some((t) => t.includes('Exchange admin center'))).toBe(true);
+    expect(toAlex.some((t) => t.includes('provision.retry'))).toBe(true);
+    const events = (await running.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
+    expect(events.slice(-2)).toEqual(['provisioned', 'failed']);
+  });
+});
