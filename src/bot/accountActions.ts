@@ -6,9 +6,8 @@
  */
 import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
 import { progressCard } from '../../cards/progressCard';
-import { ADAPTIVE_CARD_CONTENT_TYPE, renderCard } from '../../cards/renderCard';
+import { renderCard } from '../../cards/renderCard';
 import { ACCOUNT_VERBS } from '../../cards/verbs';
-import { inputText } from '../../dialogs/cardSubmission';
 import type { PasswordVault } from '../adapters/secrets/passwordVault';
 import type { RequestMessages } from '../adapters/teams/requestMessages';
 import { type AccountAction, authorizeAccountAction } from '../domain/authorization';
@@ -33,7 +32,7 @@ import {
   utc,
 } from '../jobs/replicationJob';
 import type { Logger } from '../logger';
-import { actorOf } from './actor';
+import { invokeCard, invokeError, invokeMessage, pressedRequest } from './invokeAnswers';
 
 export const ACCOUNT_ACTION_VERBS: readonly string[] = Object.values(ACCOUNT_VERBS);
 
@@ -65,22 +64,6 @@ export interface AccountActionDeps {
   now: () => Date;
 }
 
-function message(text: string): AdaptiveCardInvokeResponse {
-  return {
-    statusCode: 200,
-    type: 'application/vnd.microsoft.activity.message',
-    value: text as unknown as Record<string, unknown>,
-  };
-}
-
-function error(statusCode: 400 | 403 | 404, code: string, text: string): AdaptiveCardInvokeResponse {
-  return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message: text } };
-}
-
-function cardAnswer(card: Record<string, unknown>): AdaptiveCardInvokeResponse {
-  return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };
-}
-
 function same(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
@@ -93,19 +76,16 @@ export class AccountActions {
     verb: string,
     data: Record<string, unknown>,
   ): Promise<AdaptiveCardInvokeResponse> {
-    const requestId = inputText(data, 'requestId');
-    if (requestId === '' || requestId.length > 64)
-      return error(400, 'BadRequest', 'The card did not say which request.');
-    const actor = actorOf(context.activity);
-    if (actor === undefined) return error(403, 'Forbidden', 'I could not tell who you are.');
-    const request = await this.deps.requests.get(this.deps.tenantId, requestId);
-    if (request === undefined) return error(404, 'NotFound', 'I cannot find that request.');
+    const pressed = await pressedRequest(context, data, this.deps.requests, this.deps.tenantId);
+    if ('refusal' in pressed) return pressed.refusal;
+    const { actor, request } = pressed;
+    const requestId = request.id;
     const action = ACTIONS[verb];
-    if (action === undefined) return error(400, 'BadRequest', 'This action is not available.');
+    if (action === undefined) return invokeError(400, 'BadRequest', 'This action is not available.');
     const allowed = authorizeAccountAction(actor, request, action);
     if (!allowed.allowed) {
       this.deps.logger.warn('Account card press refused', { requestId, verb, actor: actor.aadObjectId });
-      return message(allowed.message);
+      return invokeMessage(allowed.message);
     }
     try {
       switch (verb) {
@@ -122,12 +102,12 @@ export class AccountActions {
         case ACCOUNT_VERBS.downgrade:
           return await this.downgrade(actor, request);
         default:
-          return error(400, 'BadRequest', 'This action is not available.');
+          return invokeError(400, 'BadRequest', 'This action is not available.');
       }
     } catch (failure) {
       if (!isAppError(failure)) throw failure;
       this.deps.logger.warn('Account action failed', { requestId, verb, code: failure.code });
-      return message(`That did not work: ${failure.userMessage}`);
+      return invokeMessage(`That did not work: ${failure.userMessage}`);
     }
   }
 
@@ -157,7 +137,7 @@ export class AccountActions {
   private async retry(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
     const state = await this.provisionState(request);
     if (request.state !== 'Failed') {
-      return cardAnswer(progressCard(progressViewOf(request, state)));
+      return invokeCard(progressCard(progressViewOf(request, state)));
     }
     const now = this.deps.now();
     const moved = await this.deps.requests.transition(
@@ -168,24 +148,24 @@ export class AccountActions {
     );
     if (moved === undefined) {
       const current = (await this.deps.requests.get(request.tenantId, request.id)) ?? request;
-      return cardAnswer(progressCard(progressViewOf(current, state)));
+      return invokeCard(progressCard(progressViewOf(current, state)));
     }
     await this.audit(actor, request, 'retried', 'Provisioning', state.failure?.message);
     await this.deps.jobs.requeue(provisionJobId(request.tenantId, request.id), now.getTime(), now.getTime());
     this.deps.pokeJobs();
-    return cardAnswer(progressCard({ ...progressViewOf(moved, state), current: undefined }));
+    return invokeCard(progressCard({ ...progressViewOf(moved, state), current: undefined }));
   }
 
   private async askToRemove(request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
     const state = await this.provisionState(request);
-    return cardAnswer(
+    return invokeCard(
       progressCard({ ...progressViewOf(request, state), confirmingRemove: request.state === 'Failed' }),
     );
   }
 
   private async remove(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
     const state = await this.provisionState(request);
-    if (request.state !== 'Failed') return cardAnswer(progressCard(progressViewOf(request, state)));
+    if (request.state !== 'Failed') return invokeCard(progressCard(progressViewOf(request, state)));
     const removal = await removeCreatedAccount(this.deps.directory, specOf(request));
     const now = this.deps.now();
     const ended = await this.deps.requests.transition(
@@ -197,11 +177,12 @@ export class AccountActions {
     await this.audit(actor, request, 'removed', ended?.state ?? request.state, removal.detail);
     await this.deps.passwords.purge(request.tenantId, request.id, now);
     const shown = ended ?? request;
-    return cardAnswer(progressCard({ ...progressViewOf(shown, state), removed: removal.detail }));
+    return invokeCard(progressCard({ ...progressViewOf(shown, state), removed: removal.detail }));
   }
 
   private async reveal(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
-    if (request.state !== 'Ready') return message('The password is handed over once the account is ready.');
+    if (request.state !== 'Ready')
+      return invokeMessage('The password is handed over once the account is ready.');
     const state = await this.deps.passwords.state(request.tenantId, request.id);
     const now = this.deps.now();
     if (
@@ -212,7 +193,7 @@ export class AccountActions {
       const password = await this.deps.passwords.reveal(request.tenantId, request.id);
       if (password !== undefined) {
         await this.audit(actor, request, 'password revealed', 'Ready');
-        return cardAnswer(
+        return invokeCard(
           renderCard('formDone', {
             title: `Password of ${userPrincipalName(request.details)}`,
             facts: [{ title: 'Password', value: password }],
@@ -221,7 +202,7 @@ export class AccountActions {
         );
       }
     }
-    return message(
+    return invokeMessage(
       state.kind === 'purged'
         ? `I forgot the password at ${utc(state.at)}, as planned. Press **Reset password** to set a new one.`
         : 'The time to reveal the password has passed. Press **Reset password** to set a new one.',
@@ -242,7 +223,8 @@ export class AccountActions {
     actor: Actor,
     request: ServiceAccountRequest,
   ): Promise<AdaptiveCardInvokeResponse> {
-    if (request.state !== 'Ready') return message('The password can be reset once the account is ready.');
+    if (request.state !== 'Ready')
+      return invokeMessage('The password can be reset once the account is ready.');
     const now = this.deps.now();
     const until = new Date(now.getTime() + this.deps.passwordRevealMs);
     const password = (this.deps.newPassword ?? generatePassword)();
@@ -257,7 +239,7 @@ export class AccountActions {
       if (handed.ok) {
         await this.audit(actor, request, 'password reset', 'Ready', 'new version in Key Vault');
         const where: PasswordWhere = { kind: 'keyVault', vaultUrl: this.deps.handOver.vaultUrl, ...handed };
-        return cardAnswer(await this.readyCard(request, where, false));
+        return invokeCard(await this.readyCard(request, where, false));
       }
       this.deps.logger.warn('Key Vault refused the new password; it is kept here for Reveal', {
         requestId: request.id,
@@ -270,7 +252,7 @@ export class AccountActions {
     const job = { id: purgeId, kind: PASSWORD_PURGE_JOB, tenantId: request.tenantId, requestId: request.id };
     if (!(await this.deps.jobs.requeue(purgeId, until.getTime(), now.getTime())))
       await this.deps.jobs.enqueue({ ...job, runAt: until.getTime() }, now.getTime());
-    return cardAnswer(await this.readyCard(request, { kind: 'reveal', until: until.toISOString() }, false));
+    return invokeCard(await this.readyCard(request, { kind: 'reveal', until: until.toISOString() }, false));
   }
 
   private async readyCard(request: ServiceAccountRequest, where: PasswordWhere, downgraded: boolean) {
@@ -291,7 +273,7 @@ export class AccountActions {
   }
 
   private async downgrade(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
-    if (request.state !== 'Ready') return message('The role can be lowered once the account is ready.');
+    if (request.state !== 'Ready') return invokeMessage('The role can be lowered once the account is ready.');
     const result = await downgradeAccount({
       directory: this.deps.directory,
       exchange: this.deps.exchange,
@@ -304,7 +286,7 @@ export class AccountActions {
     const card = await this.readyCard(request, { kind: 'reveal', until: '' }, true);
     if (result.granted.outcome !== 'created' && result.removedGlobalAdministrator === 0) {
       // Already lowered (a second press, or by someone else): nothing changed, nothing to record.
-      return cardAnswer(card);
+      return invokeCard(card);
     }
     await this.audit(
       actor,
@@ -321,6 +303,6 @@ export class AccountActions {
       other,
       `${actor.name} lowered ${userPrincipalName(request.details)} to ${role}; it is no longer a Global Administrator.`,
     );
-    return cardAnswer(card);
+    return invokeCard(card);
   }
 }

@@ -5,10 +5,9 @@
  * other copies and telling the other admin happen afterwards, off the invoke's path.
  */
 import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
-import { ADAPTIVE_CARD_CONTENT_TYPE, renderCard } from '../../cards/renderCard';
+import { renderCard } from '../../cards/renderCard';
 import type { ApprovalViewer } from '../../cards/approvalCard';
 import { REQUEST_VERBS } from '../../cards/verbs';
-import { inputText } from '../../dialogs/cardSubmission';
 import type { RequestMessages } from '../adapters/teams/requestMessages';
 import { decideRequest } from '../domain/decideRequest';
 import { type AccessChecks, authorizeDecision, authorizeRequesterAction } from '../domain/authorization';
@@ -19,8 +18,9 @@ import { APPROVAL_JOBS, approvalJobId } from '../jobs/approvalJobs';
 import type { JobStore } from '../jobs/jobs';
 import { PROVISION_JOB, provisionJobId } from '../jobs/provisioningJob';
 import type { Logger } from '../logger';
-import { actorOf } from './actor';
 import type { BackgroundWork } from './backgroundWork';
+import { inputText } from '../../dialogs/cardSubmission';
+import { invokeCard, invokeError, invokeMessage, pressedRequest } from './invokeAnswers';
 
 export interface ApprovalActionDeps {
   requests: RequestStore;
@@ -47,22 +47,6 @@ export const APPROVAL_ACTION_VERBS: readonly string[] = [
   REQUEST_VERBS.cancel,
 ];
 
-function message(text: string): AdaptiveCardInvokeResponse {
-  return {
-    statusCode: 200,
-    type: 'application/vnd.microsoft.activity.message',
-    value: text as unknown as Record<string, unknown>,
-  };
-}
-
-function error(statusCode: 400 | 403 | 404, code: string, text: string): AdaptiveCardInvokeResponse {
-  return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message: text } };
-}
-
-function cardAnswer(card: Record<string, unknown>): AdaptiveCardInvokeResponse {
-  return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card };
-}
-
 function account(request: ServiceAccountRequest): string {
   return `${request.details.username}@${request.details.domain}`;
 }
@@ -75,16 +59,12 @@ export class ApprovalActions {
     verb: string,
     data: Record<string, unknown>,
   ): Promise<AdaptiveCardInvokeResponse> {
-    const requestId = inputText(data, 'requestId');
-    if (requestId === '' || requestId.length > 64)
-      return error(400, 'BadRequest', 'The card did not say which request.');
-    const actor = actorOf(context.activity);
-    if (actor === undefined) return error(403, 'Forbidden', 'I could not tell who you are.');
-    const request = await this.deps.requests.get(this.deps.tenantId, requestId);
-    if (request === undefined) return error(404, 'NotFound', 'I cannot find that request.');
+    const pressed = await pressedRequest(context, data, this.deps.requests, this.deps.tenantId);
+    if ('refusal' in pressed) return pressed.refusal;
+    const { actor, request } = pressed;
     switch (verb) {
       case REQUEST_VERBS.refresh:
-        return cardAnswer(
+        return invokeCard(
           await this.deps.messages.card(request, await this.viewerOf(context, actor, request)),
         );
       case REQUEST_VERBS.approve:
@@ -101,7 +81,7 @@ export class ApprovalActions {
       case REQUEST_VERBS.resend:
         return this.resend(actor, request);
       default:
-        return error(400, 'BadRequest', 'This action is not available.');
+        return invokeError(400, 'BadRequest', 'This action is not available.');
     }
   }
 
@@ -159,10 +139,10 @@ export class ApprovalActions {
     });
     switch (outcome.kind) {
       case 'refused': {
-        if (outcome.status === 404) return error(404, 'NotFound', outcome.message);
+        if (outcome.status === 404) return invokeError(404, 'NotFound', outcome.message);
         const viewer = await this.viewerOf(context, actor, request);
         if (outcome.field === 'comment') {
-          return cardAnswer(
+          return invokeCard(
             await this.deps.messages.card(request, viewer, { comment, commentError: outcome.message }),
           );
         }
@@ -171,7 +151,7 @@ export class ApprovalActions {
           verb: decision,
           actor: actor.aadObjectId,
         });
-        return cardAnswer(await this.deps.messages.card(request, viewer, { notice: outcome.message }));
+        return invokeCard(await this.deps.messages.card(request, viewer, { notice: outcome.message }));
       }
       case 'unchanged': {
         const current = outcome.request;
@@ -182,14 +162,14 @@ export class ApprovalActions {
               ? `Nothing changed: this request is ${current.state === 'Cancelled' ? 'cancelled' : 'no longer waiting for a decision'}.`
               : `Nothing changed: ${current.decision.by.name} already ${current.decision.outcome} this request.`;
         this.afterChange(current, outcome.reason === 'expired' ? 'expired' : undefined);
-        return cardAnswer(
+        return invokeCard(
           await this.deps.messages.card(current, await this.viewerOf(context, actor, current), { notice }),
         );
       }
       case 'decided': {
         const decided = outcome.request;
         this.afterChange(decided, decision === 'approve' ? 'approved' : 'rejected');
-        return cardAnswer(
+        return invokeCard(
           await this.deps.messages.card(decided, await this.viewerOf(context, actor, decided)),
         );
       }
@@ -218,9 +198,9 @@ export class ApprovalActions {
       actor,
       now: this.deps.now(),
     });
-    if ('refused' in outcome) return message(outcome.refused);
+    if ('refused' in outcome) return invokeMessage(outcome.refused);
     this.afterChange(outcome.cancelled, 'cancelled');
-    return cardAnswer(
+    return invokeCard(
       renderCard('formDone', {
         title: 'Request cancelled',
         facts: [{ title: 'Account', value: account(outcome.cancelled) }],
@@ -231,10 +211,10 @@ export class ApprovalActions {
 
   private async resend(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
     if (!authorizeRequesterAction(actor, request))
-      return message('Only the admin who asked for this request can send it again.');
+      return invokeMessage('Only the admin who asked for this request can send it again.');
     const now = this.deps.now();
     if (request.state !== 'PendingApproval' || now.getTime() >= Date.parse(request.expiresAt)) {
-      return cardAnswer(
+      return invokeCard(
         await this.deps.messages.card(request, 'requester', {
           notice: 'This request is no longer waiting for approval, so there is nothing to send.',
         }),
@@ -255,7 +235,7 @@ export class ApprovalActions {
       );
     }
     this.deps.pokeJobs();
-    return cardAnswer(
+    return invokeCard(
       await this.deps.messages.card(request, 'requester', {
         notice: `Sending it to ${request.approver.name} again; I will tell you how it went.`,
       }),

@@ -12,7 +12,6 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
-import { ADAPTIVE_CARD_CONTENT_TYPE } from '../../cards/renderCard';
 import { isFormVerb } from '../../cards/verbs';
 import { type CommandReplyDeps, sendHelp } from '../../dialogs/commandReplies';
 import { takeInvokeAnswer } from '../../dialogs/formPrompt';
@@ -22,6 +21,7 @@ import type { Logger } from '../logger';
 import { ACCOUNT_ACTION_VERBS, type AccountActions } from './accountActions';
 import { APPROVAL_ACTION_VERBS, type ApprovalActions } from './approvalActions';
 import type { TenantGate } from './tenantGate';
+import { invokeCard, invokeError, invokeMessage } from './invokeAnswers';
 
 export interface ServiceAccountBotOptions extends CommandReplyDeps {
   logger: Logger;
@@ -35,18 +35,6 @@ export interface ServiceAccountBotOptions extends CommandReplyDeps {
   approvalActions: ApprovalActions;
   /** Retry, Remove, Reveal password and Downgrade on the progress card. */
   accountActions: AccountActions;
-}
-
-function invokeMessage(text: string): AdaptiveCardInvokeResponse {
-  return {
-    statusCode: 200,
-    type: 'application/vnd.microsoft.activity.message',
-    value: text as unknown as Record<string, unknown>,
-  };
-}
-
-function invokeError(statusCode: 400 | 403, code: string, message: string): AdaptiveCardInvokeResponse {
-  return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message } };
 }
 
 export class ServiceAccountBot extends TeamsActivityHandler {
@@ -112,9 +100,7 @@ export class ServiceAccountBot extends TeamsActivityHandler {
       await this.options.mainDialog.run(context, this.dialogState);
       const answer = takeInvokeAnswer(context);
       if (answer === undefined) return invokeMessage('Done.');
-      return answer.type === 'card'
-        ? { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: answer.card }
-        : invokeMessage(answer.text);
+      return answer.type === 'card' ? invokeCard(answer.card) : invokeMessage(answer.text);
     }
     const data = (invokeValue.action.data ?? {}) as Record<string, unknown>;
     if (APPROVAL_ACTION_VERBS.includes(verb)) return this.options.approvalActions.handle(context, verb, data);

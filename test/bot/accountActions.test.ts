@@ -10,10 +10,8 @@ import path from 'node:path';
 import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import { loadConfig } from '../../src/config';
 import type { ServiceAccountRequest } from '../../src/domain/request';
-import { submitRequest } from '../../src/domain/requestUseCases';
 import { ROLE } from '../../src/domain/wellKnown';
 import { type RunningBot, startBot } from '../../src/index';
-import { scheduleApproval } from '../../src/jobs/approvalJobs';
 import { provisionJobId } from '../../src/jobs/provisioningJob';
 import { SKUS, type TenantSimulator } from '../../src/simulator';
 import {
@@ -26,6 +24,7 @@ import {
   type TeamsUser,
 } from '../support/activities';
 import { type ConnectorCall, type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { pendingRequest } from '../support/requests';
 
 const ADELE: TeamsUser = {
   id: '29:adele',
@@ -130,26 +129,14 @@ describe('the account actions on the progress card', () => {
   /** A request from Alex (public folders synced, so the licence step runs), approved by Megan. */
   async function approved(): Promise<ServiceAccountRequest> {
     counter += 1;
-    const now = new Date();
-    const request = await submitRequest(bot.requests, bot.audit, {
-      tenantId: TEST_TENANT_ID,
-      requester: { aadObjectId: ALEX.aadObjectId, name: ALEX.name },
-      approver: { aadObjectId: MEGAN.aadObjectId, name: MEGAN.name, userPrincipalName: 'meganb@contoso.com' },
+    const request = await pendingRequest(bot, {
+      username: `svc-actions-${counter}`,
       details: {
-        displayName: 'CiraSync Service',
-        username: `svc-actions-${counter}`,
-        domain: 'contoso.com',
         usageLocation: 'US',
         publicFolders: { skuId: SKUS.EXCHANGESTANDARD.skuId, skuName: 'Exchange Online (Plan 1)' },
         contact: { city: 'Redmond' },
-        acknowledgedWarnings: [],
       },
-      now,
-      expiresInMs: 3_600_000,
     });
-    await scheduleApproval(bot.jobs, request, { now, reminderMs: 0 });
-    bot.runner.poke();
-    await bot.idle();
     const answer = await invoke(REQUEST_VERBS.approve, request, MEGAN);
     expect(text(answer.value)).toContain('Approved by Megan Bowen');
     return request;

@@ -10,10 +10,8 @@ import path from 'node:path';
 import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import { SIMULATED_BOT_APP_ID } from '../../src/adapters/tenantConnection';
 import { loadConfig } from '../../src/config';
-import { submitRequest } from '../../src/domain/requestUseCases';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import { type RunningBot, startBot } from '../../src/index';
-import { scheduleApproval } from '../../src/jobs/approvalJobs';
 import {
   ALEX,
   MEGAN,
@@ -24,6 +22,7 @@ import {
   type TeamsUser,
 } from '../support/activities';
 import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { pendingRequest, untilState } from '../support/requests';
 
 const PASSWORDS = ['Vault#9kT!pQ2wX7zR4mN8bH', 'Vault$3jL?fD6sA1gY5cV0eU', 'Vault%5nM!hJ8kP2qW4tR6yZ'];
 
@@ -67,30 +66,9 @@ describe('password hand-over to Key Vault', () => {
   /** A request from Alex, approved by Megan, waited for until it is Ready. */
   async function readyRequest(): Promise<ServiceAccountRequest> {
     counter += 1;
-    const now = new Date();
-    const request = await submitRequest(bot.requests, bot.audit, {
-      tenantId: TEST_TENANT_ID,
-      requester: { aadObjectId: ALEX.aadObjectId, name: ALEX.name },
-      approver: { aadObjectId: MEGAN.aadObjectId, name: MEGAN.name, userPrincipalName: 'meganb@contoso.com' },
-      details: {
-        displayName: 'CiraSync Service',
-        username: `svc-vault-${counter}`,
-        domain: 'contoso.com',
-        contact: {},
-        acknowledgedWarnings: [],
-      },
-      now,
-      expiresInMs: 3_600_000,
-    });
-    await scheduleApproval(bot.jobs, request, { now, reminderMs: 0 });
-    await bot.idle();
+    const request = await pendingRequest(bot, { username: `svc-vault-${counter}` });
     await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
-    const deadline = Date.now() + 30_000;
-    while ((await bot.requests.get(TEST_TENANT_ID, request.id))?.state !== 'Ready') {
-      if (Date.now() > deadline) throw new Error('the request did not become Ready');
-      await bot.idle();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await untilState(bot, request.id, 'Ready');
     await bot.idle();
     return request;
   }

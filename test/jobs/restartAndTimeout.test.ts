@@ -8,9 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import { loadConfig } from '../../src/config';
-import { submitRequest } from '../../src/domain/requestUseCases';
 import { type RunningBot, startBot } from '../../src/index';
-import { scheduleApproval } from '../../src/jobs/approvalJobs';
 import {
   ALEX,
   MEGAN,
@@ -20,6 +18,7 @@ import {
   TEST_TENANT_ID,
 } from '../support/activities';
 import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { pendingRequest, untilState } from '../support/requests';
 
 function settings(dataDir: string, extra: Record<string, string> = {}) {
   return loadConfig({
@@ -77,23 +76,7 @@ describe('over time', () => {
     const url = `http://127.0.0.1:${running.address.port}`;
     await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
     await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: MEGAN }));
-    const now = new Date();
-    const request = await submitRequest(running.requests, running.audit, {
-      tenantId: TEST_TENANT_ID,
-      requester: { aadObjectId: ALEX.aadObjectId, name: ALEX.name },
-      approver: { aadObjectId: MEGAN.aadObjectId, name: MEGAN.name, userPrincipalName: 'meganb@contoso.com' },
-      details: {
-        displayName: 'CiraSync Service',
-        username: 'svc-slow-exchange',
-        domain: 'contoso.com',
-        contact: {},
-        acknowledgedWarnings: [],
-      },
-      now,
-      expiresInMs: 3_600_000,
-    });
-    await scheduleApproval(running.jobs, request, { now, reminderMs: 0 });
-    await running.idle();
+    const request = await pendingRequest(running, { username: 'svc-slow-exchange' });
     const before = connector.calls.length;
     await postActivity(
       url,
@@ -114,11 +97,7 @@ describe('over time', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     simulator.advance(1_900_000);
-    while ((await running.requests.get(TEST_TENANT_ID, request.id))?.state !== 'Failed') {
-      if (Date.now() > deadline) throw new Error('the request did not fail');
-      await running.idle();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await untilState(running, request.id, 'Failed', 20_000);
     await running.idle();
     const toAlex = connector.calls
       .slice(before)

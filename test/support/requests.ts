@@ -1,0 +1,67 @@
+/**
+ * Requests for tests that drive the bot in process: a submitted request whose approval jobs are
+ * scheduled and delivered as in real use, and waiting for a request to reach a state.
+ */
+import type { RequestDetails, RequestState, ServiceAccountRequest } from '../../src/domain/request';
+import { submitRequest } from '../../src/domain/requestUseCases';
+import type { RunningBot } from '../../src/index';
+import { scheduleApproval } from '../../src/jobs/approvalJobs';
+import { ALEX, MEGAN, TEST_TENANT_ID, type TeamsUser } from './activities';
+
+export interface PendingOptions {
+  username: string;
+  requester?: TeamsUser;
+  approver?: TeamsUser;
+  details?: Partial<RequestDetails>;
+  expiresInMs?: number;
+  reminderMs?: number;
+}
+
+/** Stores a request (Alex → Megan unless told otherwise), schedules its jobs and lets delivery run. */
+export async function pendingRequest(
+  bot: RunningBot,
+  options: PendingOptions,
+): Promise<ServiceAccountRequest> {
+  const requester = options.requester ?? ALEX;
+  const approver = options.approver ?? MEGAN;
+  const now = new Date();
+  const request = await submitRequest(bot.requests, bot.audit, {
+    tenantId: TEST_TENANT_ID,
+    requester: { aadObjectId: requester.aadObjectId, name: requester.name },
+    approver: {
+      aadObjectId: approver.aadObjectId,
+      name: approver.name,
+      userPrincipalName: `${approver.name.split(' ')[0].toLowerCase()}@contoso.com`,
+    },
+    details: {
+      displayName: 'CiraSync Service',
+      username: options.username,
+      domain: 'contoso.com',
+      contact: {},
+      acknowledgedWarnings: [],
+      ...options.details,
+    },
+    now,
+    expiresInMs: options.expiresInMs ?? 3_600_000,
+  });
+  await scheduleApproval(bot.jobs, request, { now, reminderMs: options.reminderMs ?? 0 });
+  await bot.idle();
+  return request;
+}
+
+/** Runs the bot's jobs until the request is in `state`; fails after `timeoutMs`. */
+export async function untilState(
+  bot: RunningBot,
+  requestId: string,
+  state: RequestState,
+  timeoutMs = 30_000,
+): Promise<ServiceAccountRequest> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await bot.idle();
+    const current = await bot.requests.get(TEST_TENANT_ID, requestId);
+    if (current?.state === state) return current;
+    if (Date.now() > deadline) throw new Error(`Request ${requestId} is ${current?.state}, not ${state}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
