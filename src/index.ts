@@ -332,8 +332,8 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     botAuth: config.bot.mode === 'local' ? 'off (local mode)' : config.bot.appType,
     tenant: tenant.describe,
     storage: store.describe,
-    secretsKey: secrets.source,
-    passwordHandOver: handOver === undefined ? 'Reveal password' : `Key Vault ${handOver.vaultUrl}`,
+    encryptionKeyFrom: secrets.source,
+    handOver: handOver === undefined ? 'Reveal password' : `Key Vault ${handOver.vaultUrl}`,
   });
 
   let closing: Promise<void> | undefined;
