@@ -288,7 +288,7 @@ async function announceReady(deps: ReplicationJobDeps, ready: ServiceAccountRequ
   const provision = await deps.jobs.get(provisionJobId(ready.tenantId, ready.id));
   const progress = provisionData(provision?.data ?? {});
   await deps.messages.showProgress(ready, progressCard(progressViewOf(ready, progress)));
-  await deps.messages.sendReady(ready, {
+  const sent = await deps.messages.sendReady(ready, {
     requesterCard: progressCard({
       ...progressViewOf(ready, progress),
       ready: {
@@ -303,6 +303,21 @@ async function announceReady(deps: ReplicationJobDeps, ready: ServiceAccountRequ
       `${ready.details.username}@${ready.details.domain}, which you approved for ${ready.requester.name}, is ready. ` +
       `${ready.requester.name} has the next steps; after CiraSync's first sign-in either of you can press Downgrade role.`,
   });
+  for (const [who, reached] of [
+    ['requester', sent.requester],
+    ['approver', sent.approver],
+  ] as const) {
+    if (reached) continue;
+    await deps.audit.append({
+      requestId: ready.id,
+      tenantId: ready.tenantId,
+      event: 'delivery failed',
+      actor: SYSTEM_ACTOR,
+      at: deps.now().toISOString(),
+      outcome: 'Ready',
+      detail: `the ready message could not reach the ${who} (${who === 'requester' ? ready.requester.name : ready.approver.name})`,
+    });
+  }
   await deps.messages.updateCopies(ready);
 }
 

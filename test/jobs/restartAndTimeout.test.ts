@@ -109,4 +109,44 @@ describe('over time', () => {
     const events = (await running.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
     expect(events.slice(-2)).toEqual(['provisioned', 'failed']);
   });
+
+  it('when the requester’s chat refuses the ready message (403), then the approver gets the next steps and the failure is audited', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-ready-fallback-'));
+    bot = await startBot(settings(dataDir, { SIMULATOR_REPLICATION_SECONDS: '0.6' }));
+    const running = bot;
+    const url = `http://127.0.0.1:${running.address.port}`;
+    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
+    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: MEGAN }));
+    const request = await pendingRequest(running, { username: 'svc-unreachable' });
+    await postActivity(
+      url,
+      teamsCardAction(
+        connector.serviceUrl,
+        REQUEST_VERBS.approve,
+        { requestId: request.id },
+        { from: MEGAN },
+      ),
+    );
+    await untilState(running, request.id, 'AwaitingReplication');
+    const alexChat = `a:personal-${ALEX.aadObjectId}`;
+    connector.failConversation(alexChat, 403);
+    const before = connector.calls.length;
+    try {
+      await untilState(running, request.id, 'Ready');
+      await running.idle();
+    } finally {
+      connector.failConversation(alexChat, 0);
+    }
+    const toMegan = connector.calls
+      .slice(before)
+      .filter((c) => c.conversationId === `a:personal-${MEGAN.aadObjectId}`)
+      .map((c) => String(c.body.text ?? ''));
+    expect(toMegan.some((t) => t.includes('I could not reach Alex Wilber to tell them'))).toBe(true);
+    const failures = (await running.audit.forRequest(TEST_TENANT_ID, request.id)).filter(
+      (r) => r.event === 'delivery failed',
+    );
+    expect(failures.map((r) => r.detail)).toEqual([
+      'the ready message could not reach the requester (Alex Wilber)',
+    ]);
+  });
 });
