@@ -226,7 +226,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     leaseMs: config.jobLeaseMs,
     handlers: {
       ...approvalJobHandlers(jobDeps),
-      [PROVISION_JOB]: provisioningJobHandler(jobDeps),
+      [PROVISION_JOB]: provisioningJobHandler({ ...jobDeps, approverGroupId: config.approverGroupId }),
       [REPLICATION_JOB]: replicationJobHandler({
         ...jobDeps,
         policy: config.replication,

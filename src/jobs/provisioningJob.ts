@@ -7,6 +7,7 @@
 import { progressCard, type ProgressView } from '../../cards/progressCard';
 import type { RequestMessages } from '../adapters/teams/requestMessages';
 import type { PasswordVault } from '../adapters/secrets/passwordVault';
+import { ADMIN_ROLE_NAMES, directAccessChecks } from '../domain/authorization';
 import { isAppError } from '../domain/errors';
 import { generatePassword } from '../domain/password';
 import type { Patience } from '../domain/patience';
@@ -78,6 +79,8 @@ export function specOf(request: ServiceAccountRequest): ServiceAccountSpec {
 }
 
 export interface ProvisioningJobDeps {
+  /** Members of this group may approve in the approvals channel; their approvals are re-checked against it. */
+  approverGroupId?: string;
   /** Makes the account's password; `generatePassword` unless a test supplies a canary. */
   newPassword?: () => string;
   requests: RequestStore;
@@ -158,6 +161,31 @@ async function startReplicationWatch(
   return since;
 }
 
+/**
+ * Before the first write, the approval must still stand: the approver still holds an admin role (or,
+ * for a decision in the approvals channel, is still in the approver group). Asked of Graph afresh,
+ * not from the cache, since it gates creating a Global Administrator. Undefined when it stands.
+ */
+async function approvalLapsed(
+  deps: ProvisioningJobDeps,
+  request: ServiceAccountRequest,
+): Promise<string | undefined> {
+  const by = request.decision?.by;
+  if (by === undefined || request.decision?.outcome !== 'approved')
+    return 'the request has no approval on record.';
+  const checks = directAccessChecks(deps.directory);
+  const namedApprover = by.aadObjectId.toLowerCase() === request.approver.aadObjectId.toLowerCase();
+  if (namedApprover) {
+    return (await checks.isAdmin(by.aadObjectId))
+      ? undefined
+      : `${by.name} is no longer a ${ADMIN_ROLE_NAMES}, so their approval cannot create a Global Administrator. Ask for a new request with a current admin as approver.`;
+  }
+  const group = deps.approverGroupId;
+  return group !== undefined && (await checks.isMember(by.aadObjectId, group))
+    ? undefined
+    : `${by.name} is no longer in the approver group, so their approval no longer stands. Ask for a new request.`;
+}
+
 export function provisioningJobHandler(deps: ProvisioningJobDeps): JobHandler {
   return async (job: JobRecord, ctx: JobContext): Promise<JobOutcome> => {
     const request = await deps.requests.get(job.tenantId, job.requestId);
@@ -190,6 +218,17 @@ export function provisioningJobHandler(deps: ProvisioningJobDeps): JobHandler {
       delete data.progress;
     }
     delete data.failure;
+    if ((data.progress?.completed.length ?? 0) === 0) {
+      const lapsed = await approvalLapsed(deps, request);
+      if (lapsed !== undefined) {
+        data.failure = { message: lapsed };
+        const failed = await moveTo(deps, request, 'Failed', 'failed', lapsed);
+        const shown = failed ?? request;
+        await deps.messages.showProgress(shown, progressCard(progressViewOf(shown, data)));
+        await deps.messages.tell(shown, 'requester', `Nothing was created: ${lapsed}`);
+        return { kind: 'failed', error: 'approval lapsed', data: { ...data } };
+      }
+    }
     // Made (and sealed) before the first step; every later run uses the same one.
     const password = await deps.passwords.getOrCreate(
       request.tenantId,

@@ -242,6 +242,30 @@ describe('the approval card', () => {
     });
   });
 
+  it('when the approver lost their admin role after the request went in, then the approval is recorded but nothing is created', async () => {
+    const request = await submitted();
+    const directory = bot.tenant.directory;
+    const held = await directory.listRoleAssignments({ principalId: MEGAN.aadObjectId });
+    for (const assignment of held) await directory.deleteRoleAssignment(assignment.id);
+    const writesBefore = bot.tenant.simulator?.mutatingCalls().length ?? 0;
+    try {
+      const answer = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+      expect(text(answer.value)).toContain('Approved by Megan Bowen');
+      await bot.idle();
+      expect(await stateOf(request)).toBe('Failed');
+      const writes = (bot.tenant.simulator?.mutatingCalls() ?? []).slice(writesBefore);
+      expect(writes.filter((c) => c.path.includes('/users') && c.method === 'POST')).toEqual([]);
+      const failed = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).at(-1);
+      expect(failed).toMatchObject({ event: 'failed' });
+      expect(failed?.detail).toContain(
+        'Megan Bowen is no longer a Global Administrator or Privileged Role Administrator',
+      );
+    } finally {
+      for (const assignment of held)
+        await directory.createRoleAssignment(MEGAN.aadObjectId, assignment.roleDefinitionId);
+    }
+  });
+
   it('when Reject comes without a comment, then the card comes back with the field error; with one, it is rejected and the comment shown', async () => {
     const request = await submitted();
     const bare = await invoke(REQUEST_VERBS.reject, { requestId: request.id, comment: '   ' }, MEGAN);
