@@ -18,8 +18,8 @@ export interface ApprovalCardOptions {
   refreshUserIds: string[];
   /** Shown in the attention colour: why an action was refused, or a delivery problem. */
   notice?: string;
-  /** The approver could not be reached: the requester may send it again. */
-  undelivered?: boolean;
+  /** Where the card stands with the approver: being sent, in front of them, or not deliverable (Resend). */
+  delivery?: 'sending' | 'delivered' | 'failed';
   comment?: string;
   commentError?: string;
 }
@@ -54,7 +54,11 @@ function statusOf(request: ServiceAccountRequest, now: Date): { text: string; co
   }
 }
 
-function introFor(request: ServiceAccountRequest, viewer: ApprovalViewer, undelivered: boolean): string {
+function introFor(
+  request: ServiceAccountRequest,
+  viewer: ApprovalViewer,
+  delivery: ApprovalCardOptions['delivery'],
+): string {
   if (request.state !== 'PendingApproval') return '';
   const who = request.requester.name;
   switch (viewer) {
@@ -62,9 +66,9 @@ function introFor(request: ServiceAccountRequest, viewer: ApprovalViewer, undeli
     case 'groupApprover':
       return `${who} asks you to approve a new cloud account that will be a **Global Administrator** of this tenant, for CiraSync Enterprise. Nothing is created until you approve. You cannot undo an approval from this card.`;
     case 'requester':
-      return undelivered
-        ? `I could not deliver this request to ${request.approver.name} yet.`
-        : `${request.approver.name} has this card to approve or reject. I will tell you what they decide.`;
+      if (delivery === 'failed') return `I could not deliver this request to ${request.approver.name} yet.`;
+      if (delivery === 'sending') return `I am sending this request to ${request.approver.name}.`;
+      return `${request.approver.name} has this card to approve or reject. I will tell you what they decide.`;
     case 'channel':
       return `${who} asks for a new Global Administrator service account. The approver, or a member of the approver group, opens it with Review.`;
     default:
@@ -141,7 +145,7 @@ export function approvalCard(
     title: `${request.details.displayName} (${request.details.username}@${request.details.domain})`,
     status: status.text,
     statusColor: status.color,
-    intro: introFor(request, viewer, options.undelivered === true),
+    intro: introFor(request, viewer, options.delivery),
     notice: options.notice ?? '',
     people: peopleFacts(request, options.now),
     outcome: outcomeFacts(request),
@@ -152,7 +156,7 @@ export function approvalCard(
     comment: options.comment ?? '',
     commentError: options.commentError ?? '',
     canCancel: pending && viewer === 'requester',
-    canResend: pending && viewer === 'requester' && options.undelivered === true,
+    canResend: pending && viewer === 'requester' && options.delivery === 'failed',
     canReview: pending && viewer === 'channel',
     refreshUserIds: options.refreshUserIds,
   });

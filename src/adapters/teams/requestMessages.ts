@@ -75,7 +75,7 @@ export class RequestMessages {
         teamsUserId(approver, request.approver.aadObjectId),
         teamsUserId(requester, request.requester.aadObjectId),
       ],
-      undelivered: !cards.approverReached,
+      delivery: cards.approverReached ? 'delivered' : cards.failure === undefined ? 'sending' : 'failed',
       notice:
         extra.notice ??
         (viewer === 'requester' && !cards.approverReached && cards.failure !== undefined
