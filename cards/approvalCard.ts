@@ -7,7 +7,7 @@
 import { CONTACT_FIELDS, CONTACT_LABELS } from '../dialogs/requestDraft';
 import { isFinal, type ServiceAccountRequest, STATE_LABELS } from '../src/domain/request';
 import { ROLE_NAMES, ROLE } from '../src/domain/wellKnown';
-import { type AdaptiveCardJson, type Fact, renderCard } from './renderCard';
+import { type AdaptiveCardJson, type Fact, renderCard, utcMinutes } from './renderCard';
 
 /** Who the card is drawn for. `channel` is the shared copy in the approvals channel. */
 export type ApprovalViewer = 'approver' | 'requester' | 'groupApprover' | 'other' | 'channel';
@@ -22,11 +22,6 @@ export interface ApprovalCardOptions {
   delivery?: 'sending' | 'delivered' | 'failed';
   comment?: string;
   commentError?: string;
-}
-
-/** "2026-11-26 10:05 UTC" */
-export function utcMinutes(iso: string): string {
-  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function statusOf(request: ServiceAccountRequest, now: Date): { text: string; color: string } {

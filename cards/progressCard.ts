@@ -7,8 +7,7 @@
 import { PLAN } from '../src/domain/provisionAccount';
 import type { StepName, StepResult } from '../src/domain/provisioningSteps';
 import type { ServiceAccountRequest } from '../src/domain/request';
-import { utcMinutes } from './approvalCard';
-import { type AdaptiveCardJson, type Fact, renderCard } from './renderCard';
+import { type AdaptiveCardJson, type Fact, renderCard, utcMinutes } from './renderCard';
 
 export interface ProgressView {
   request: ServiceAccountRequest;

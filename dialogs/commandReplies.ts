@@ -1,6 +1,6 @@
 /** The one-turn commands: `help`, `status`, and `cancel` of a request still waiting for approval. */
 import type { TurnContext } from 'botbuilder';
-import { cardAttachment } from '../cards/renderCard';
+import { cardAttachment, utcMinutes } from '../cards/renderCard';
 import { actorOf } from '../src/bot/actor';
 import { COMMANDS } from '../src/bot/commands';
 import { type Actor, STATE_LABELS, type ServiceAccountRequest } from '../src/domain/request';
@@ -41,10 +41,6 @@ export async function sendHelp(
   });
 }
 
-function when(iso: string): string {
-  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 function listCard(title: string, intro: string, requests: ServiceAccountRequest[]) {
   return cardAttachment('requestList', {
     title,
@@ -54,7 +50,7 @@ function listCard(title: string, intro: string, requests: ServiceAccountRequest[
       account: `${r.details.displayName} — ${r.details.username}@${r.details.domain}`,
       state: STATE_LABELS[r.state],
       approver: `${r.approver.name} (${r.approver.userPrincipalName})`,
-      created: when(r.createdAt),
+      created: utcMinutes(r.createdAt),
       cancellable: r.state === 'PendingApproval',
     })),
   });
@@ -75,7 +71,7 @@ export async function sendAudit(context: TurnContext, deps: CommandReplyDeps): P
         title: 'Audit trail',
         intro: `The last ${records.length} event(s), newest first. Export all of it with \`npm run audit:export\`.`,
         events: records.map((r) => ({
-          when: when(r.at),
+          when: utcMinutes(r.at),
           event: r.event,
           outcome: r.outcome,
           actor: r.actor.name !== '' ? r.actor.name : r.actor.aadObjectId,

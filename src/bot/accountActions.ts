@@ -6,11 +6,11 @@
  */
 import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
 import { progressCard } from '../../cards/progressCard';
-import { renderCard } from '../../cards/renderCard';
+import { renderCard, utcMinutes } from '../../cards/renderCard';
 import { ACCOUNT_VERBS } from '../../cards/verbs';
 import type { PasswordVault } from '../adapters/secrets/passwordVault';
 import type { RequestMessages } from '../adapters/teams/requestMessages';
-import { type AccountAction, authorizeAccountAction } from '../domain/authorization';
+import { type AccountAction, authorizeAccountAction, sameUser } from '../domain/authorization';
 import { isAppError } from '../domain/errors';
 import { generatePassword } from '../domain/password';
 import type { Patience } from '../domain/patience';
@@ -25,11 +25,9 @@ import { progressViewOf, provisionData, provisionJobId, specOf } from '../jobs/p
 import {
   handOverToKeyVault,
   type PasswordHandOver,
-  passwordPurgeJobId,
-  PASSWORD_PURGE_JOB,
+  schedulePurge,
   type PasswordWhere,
   readyNote,
-  utc,
 } from '../jobs/replicationJob';
 import type { Logger } from '../logger';
 import { invokeCard, invokeError, invokeMessage, pressedRequest } from './invokeAnswers';
@@ -62,10 +60,6 @@ export interface AccountActionDeps {
   passwordRevealMs: number;
   handOver?: PasswordHandOver;
   now: () => Date;
-}
-
-function same(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
 }
 
 export class AccountActions {
@@ -197,14 +191,14 @@ export class AccountActions {
           renderCard('formDone', {
             title: `Password of ${userPrincipalName(request.details)}`,
             facts: [{ title: 'Password', value: password }],
-            note: `Shown to you alone and not kept in this chat: copy it into CiraSync Enterprise setup now. I forget it at ${utc(state.revealUntil)}; after that, Reset password makes a new one.`,
+            note: `Shown to you alone and not kept in this chat: copy it into CiraSync Enterprise setup now. I forget it at ${utcMinutes(state.revealUntil)}; after that, Reset password makes a new one.`,
           }),
         );
       }
     }
     return invokeMessage(
       state.kind === 'purged'
-        ? `I forgot the password at ${utc(state.at)}, as planned. Press **Reset password** to set a new one.`
+        ? `I forgot the password at ${utcMinutes(state.at)}, as planned. Press **Reset password** to set a new one.`
         : 'The time to reveal the password has passed. Press **Reset password** to set a new one.',
     );
   }
@@ -248,10 +242,7 @@ export class AccountActions {
     }
     await this.deps.passwords.replace(request.tenantId, request.id, password, now, until);
     await this.audit(actor, request, 'password reset', 'Ready');
-    const purgeId = passwordPurgeJobId(request.tenantId, request.id);
-    const job = { id: purgeId, kind: PASSWORD_PURGE_JOB, tenantId: request.tenantId, requestId: request.id };
-    if (!(await this.deps.jobs.requeue(purgeId, until.getTime(), now.getTime())))
-      await this.deps.jobs.enqueue({ ...job, runAt: until.getTime() }, now.getTime());
+    await schedulePurge(this.deps.jobs, request, until.getTime(), now.getTime());
     return invokeCard(await this.readyCard(request, { kind: 'reveal', until: until.toISOString() }, false));
   }
 
@@ -297,7 +288,7 @@ export class AccountActions {
     );
     await this.deps.passwords.purge(request.tenantId, request.id, this.deps.now());
     await this.deps.messages.updateReady(request, card);
-    const other = same(actor.aadObjectId, request.requester.aadObjectId) ? 'approver' : 'requester';
+    const other = sameUser(actor.aadObjectId, request.requester.aadObjectId) ? 'approver' : 'requester';
     await this.deps.messages.tell(
       request,
       other,

@@ -10,12 +10,17 @@ import type { ApprovalViewer } from '../../cards/approvalCard';
 import { REQUEST_VERBS } from '../../cards/verbs';
 import type { RequestMessages } from '../adapters/teams/requestMessages';
 import { decideRequest } from '../domain/decideRequest';
-import { type AccessChecks, authorizeDecision, authorizeRequesterAction } from '../domain/authorization';
+import {
+  type AccessChecks,
+  authorizeDecision,
+  authorizeRequesterAction,
+  sameUser,
+} from '../domain/authorization';
 import type { Actor, ServiceAccountRequest } from '../domain/request';
 import type { AuditLog, RequestStore } from '../domain/requestPorts';
 import { cancelRequest } from '../domain/requestUseCases';
 import { APPROVAL_JOBS, approvalJobId } from '../jobs/approvalJobs';
-import type { JobStore } from '../jobs/jobs';
+import { type JobStore, scheduleJob } from '../jobs/jobs';
 import { PROVISION_JOB, provisionJobId } from '../jobs/provisioningJob';
 import type { Logger } from '../logger';
 import type { BackgroundWork } from './backgroundWork';
@@ -107,9 +112,8 @@ export class ApprovalActions {
     actor: Actor,
     request: ServiceAccountRequest,
   ): Promise<ApprovalViewer> {
-    const id = actor.aadObjectId.toLowerCase();
-    if (id === request.requester.aadObjectId.toLowerCase()) return 'requester';
-    if (id === request.approver.aadObjectId.toLowerCase()) return 'approver';
+    if (sameUser(actor.aadObjectId, request.requester.aadObjectId)) return 'requester';
+    if (sameUser(actor.aadObjectId, request.approver.aadObjectId)) return 'approver';
     if (request.state === 'PendingApproval') {
       const right = await authorizeDecision(this.deps.access, actor, request, this.place(context));
       if (right.allowed && right.asGroupMember) return 'groupApprover';
@@ -220,20 +224,17 @@ export class ApprovalActions {
         }),
       );
     }
-    const id = approvalJobId(APPROVAL_JOBS.deliver, request.tenantId, request.id);
-    const requeued = await this.deps.jobs.requeue(id, now.getTime(), now.getTime());
-    if (!requeued) {
-      await this.deps.jobs.enqueue(
-        {
-          id,
-          kind: APPROVAL_JOBS.deliver,
-          tenantId: request.tenantId,
-          requestId: request.id,
-          runAt: now.getTime(),
-        },
-        now.getTime(),
-      );
-    }
+    await scheduleJob(
+      this.deps.jobs,
+      {
+        id: approvalJobId(APPROVAL_JOBS.deliver, request.tenantId, request.id),
+        kind: APPROVAL_JOBS.deliver,
+        tenantId: request.tenantId,
+        requestId: request.id,
+        runAt: now.getTime(),
+      },
+      now.getTime(),
+    );
     this.deps.pokeJobs();
     return invokeCard(
       await this.deps.messages.card(request, 'requester', {

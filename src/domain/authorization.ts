@@ -63,7 +63,10 @@ export class CachedAccessChecks implements AccessChecks {
   }
 }
 
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+/** The same Entra user: object ids compare without regard to case. */
+export function sameUser(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
 
 /** Reading the audit trail: Global Administrators and Privileged Role Administrators only. */
 export async function authorizeAuditReader(
@@ -114,14 +117,15 @@ export async function authorizeDecision(
   request: ServiceAccountRequest,
   place: { inApprovalsChannel: boolean; approverGroupId?: string },
 ): Promise<DecisionRight> {
-  if (same(actor.aadObjectId, request.requester.aadObjectId)) {
+  if (sameUser(actor.aadObjectId, request.requester.aadObjectId)) {
     return {
       allowed: false,
       asRequester: true,
       message: 'You asked for this account, so you cannot approve or reject it: a second administrator must.',
     };
   }
-  if (same(actor.aadObjectId, request.approver.aadObjectId)) return { allowed: true, asGroupMember: false };
+  if (sameUser(actor.aadObjectId, request.approver.aadObjectId))
+    return { allowed: true, asGroupMember: false };
   if (
     place.inApprovalsChannel &&
     place.approverGroupId !== undefined &&
@@ -147,8 +151,8 @@ export function authorizeAccountAction(
   request: ServiceAccountRequest,
   action: AccountAction,
 ): Authorization {
-  const isRequester = same(actor.aadObjectId, request.requester.aadObjectId);
-  const isApprover = same(actor.aadObjectId, request.approver.aadObjectId);
+  const isRequester = sameUser(actor.aadObjectId, request.requester.aadObjectId);
+  const isApprover = sameUser(actor.aadObjectId, request.approver.aadObjectId);
   if (action === 'reveal' || action === 'reset') {
     return isRequester
       ? { allowed: true }
@@ -164,5 +168,5 @@ export function authorizeAccountAction(
 
 /** Requester-only actions on a pending request (Cancel, Send again). */
 export function authorizeRequesterAction(actor: Actor, request: ServiceAccountRequest): boolean {
-  return same(actor.aadObjectId, request.requester.aadObjectId);
+  return sameUser(actor.aadObjectId, request.requester.aadObjectId);
 }

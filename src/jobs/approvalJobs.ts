@@ -11,6 +11,7 @@ import type { ServiceAccountRequest } from '../domain/request';
 import type { AuditLog, RequestStore } from '../domain/requestPorts';
 import type { JobRecord, JobStore } from './jobs';
 import type { JobHandler, JobOutcome } from './jobRunner';
+import { utcMinutes } from '../../cards/renderCard';
 
 export const APPROVAL_JOBS = {
   deliver: 'approval.deliver',
@@ -161,7 +162,7 @@ export function approvalJobHandlers(deps: ApprovalJobDeps): Record<string, JobHa
     const told = await deps.messages.tell(
       request,
       'approver',
-      `Reminder: ${request.requester.name}’s request for the service account ${request.details.username}@${request.details.domain} is waiting for your decision. It expires in about ${hours} hour${hours === 1 ? '' : 's'} (${request.expiresAt.slice(0, 16).replace('T', ' ')} UTC); the card is above in this chat.`,
+      `Reminder: ${request.requester.name}’s request for the service account ${request.details.username}@${request.details.domain} is waiting for your decision. It expires in about ${hours} hour${hours === 1 ? '' : 's'} (${utcMinutes(request.expiresAt)}); the card is above in this chat.`,
     );
     await deps.audit.append({
       requestId: request.id,

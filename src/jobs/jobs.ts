@@ -121,3 +121,12 @@ export interface JobContext {
 }
 
 export type JobHandler = (job: JobRecord, ctx: JobContext) => Promise<JobOutcome>;
+
+/**
+ * Adds the job, or, when a job with that id exists (queued, done or failed, not running), makes it due
+ * again at `runAt` with `data` merged in. False only when the existing job is running or cancelled.
+ */
+export async function scheduleJob(store: JobStore, job: NewJob, now: number): Promise<boolean> {
+  if (await store.enqueue(job, now)) return true;
+  return store.requeue(job.id, job.runAt, now, job.data);
+}

@@ -7,7 +7,7 @@
 import { progressCard, type ProgressView } from '../../cards/progressCard';
 import type { RequestMessages } from '../adapters/teams/requestMessages';
 import type { PasswordVault } from '../adapters/secrets/passwordVault';
-import { ADMIN_ROLE_NAMES, directAccessChecks } from '../domain/authorization';
+import { ADMIN_ROLE_NAMES, directAccessChecks, sameUser } from '../domain/authorization';
 import { isAppError } from '../domain/errors';
 import { generatePassword } from '../domain/password';
 import type { Patience } from '../domain/patience';
@@ -17,7 +17,7 @@ import type { ServiceAccountSpec, StepName, StepResult } from '../domain/provisi
 import type { ServiceAccountRequest } from '../domain/request';
 import type { AuditLog, RequestStore } from '../domain/requestPorts';
 import { SYSTEM_ACTOR } from './approvalJobs';
-import type { JobContext, JobRecord, JobStore } from './jobs';
+import { type JobContext, type JobRecord, type JobStore, scheduleJob } from './jobs';
 import type { JobHandler, JobOutcome } from './jobRunner';
 
 export const PROVISION_JOB = 'provision';
@@ -146,18 +146,17 @@ async function startReplicationWatch(
 ): Promise<string> {
   const watchId = replicationJobId(request.tenantId, request.id);
   const since = new Date(at).toISOString();
-  const enqueued = await deps.jobs.enqueue(
-    {
-      id: watchId,
-      kind: REPLICATION_JOB,
-      tenantId: request.tenantId,
-      requestId: request.id,
-      runAt: at,
-      data: { since },
-    },
-    at,
-  );
-  if (!enqueued && restart) await deps.jobs.requeue(watchId, at, at, { since, watch: null });
+  const job = {
+    id: watchId,
+    kind: REPLICATION_JOB,
+    tenantId: request.tenantId,
+    requestId: request.id,
+    runAt: at,
+    // `watch: null` drops what an earlier watch had seen.
+    data: { since, watch: null },
+  };
+  if (restart) await scheduleJob(deps.jobs, job, at);
+  else await deps.jobs.enqueue(job, at);
   return since;
 }
 
@@ -174,7 +173,7 @@ async function approvalLapsed(
   if (by === undefined || request.decision?.outcome !== 'approved')
     return 'the request has no approval on record.';
   const checks = directAccessChecks(deps.directory);
-  const namedApprover = by.aadObjectId.toLowerCase() === request.approver.aadObjectId.toLowerCase();
+  const namedApprover = sameUser(by.aadObjectId, request.approver.aadObjectId);
   if (namedApprover) {
     return (await checks.isAdmin(by.aadObjectId))
       ? undefined

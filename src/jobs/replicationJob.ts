@@ -5,6 +5,7 @@
  * Downgrade role) and the approver. A watch that times out fails the request with what to check.
  */
 import { progressCard } from '../../cards/progressCard';
+import { utcMinutes } from '../../cards/renderCard';
 import type { PasswordVault } from '../adapters/secrets/passwordVault';
 import type { CardCopyStore } from '../adapters/teams/cardCopies';
 import type { RequestMessages } from '../adapters/teams/requestMessages';
@@ -22,7 +23,7 @@ import type { AuditLog, RequestStore } from '../domain/requestPorts';
 import { ROLE_NAMES } from '../domain/wellKnown';
 import { isAppError } from '../domain/errors';
 import { SYSTEM_ACTOR } from './approvalJobs';
-import type { JobRecord, JobStore } from './jobs';
+import { type JobRecord, type JobStore, scheduleJob } from './jobs';
 import type { JobHandler, JobOutcome } from './jobRunner';
 import { progressViewOf, provisionData, provisionJobId } from './provisioningJob';
 
@@ -30,6 +31,26 @@ export const PASSWORD_PURGE_JOB = 'password.purge';
 
 export function passwordPurgeJobId(tenantId: string, requestId: string): string {
   return `${PASSWORD_PURGE_JOB}:${tenantId}:${requestId}`;
+}
+
+/** The password is forgotten at `at` (a new deadline replaces an earlier one). */
+export async function schedulePurge(
+  jobs: JobStore,
+  request: Pick<ServiceAccountRequest, 'tenantId' | 'id'>,
+  at: number,
+  now: number,
+): Promise<void> {
+  await scheduleJob(
+    jobs,
+    {
+      id: passwordPurgeJobId(request.tenantId, request.id),
+      kind: PASSWORD_PURGE_JOB,
+      tenantId: request.tenantId,
+      requestId: request.id,
+      runAt: at,
+    },
+    now,
+  );
 }
 
 /** Where the password goes instead of the Reveal button (Azure Key Vault), when configured. */
@@ -106,10 +127,6 @@ function watchOf(raw: Record<string, unknown>): ReplicationWatch | undefined {
   return w as ReplicationWatch;
 }
 
-export function utc(iso: string): string {
-  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 /** Where the password is, for the "ready" note. */
 export type PasswordWhere =
   { kind: 'reveal'; until: string } | { kind: 'keyVault'; vaultUrl: string; name: string; expiresOn: string };
@@ -124,8 +141,8 @@ export function readyNote(
   const role = ROLE_NAMES[downgradeRoleId] ?? 'the downgrade role';
   const password =
     where.kind === 'reveal'
-      ? `1. Press **Reveal password** (until ${utc(where.until)}; after that the bot forgets it and **Reset password** makes a new one).`
-      : `1. Read its password in Key Vault ${where.vaultUrl}, secret **${where.name}** (readable until ${utc(where.expiresOn)}; **Reset password** stores a new version there).`;
+      ? `1. Press **Reveal password** (until ${utcMinutes(where.until)}; after that the bot forgets it and **Reset password** makes a new one).`
+      : `1. Read its password in Key Vault ${where.vaultUrl}, secret **${where.name}** (readable until ${utcMinutes(where.expiresOn)}; **Reset password** stores a new version there).`;
   return [
     `**${upn}** is ready: it is a Global Administrator, its password never expires, and Exchange now lets it use ApplicationImpersonation.`,
     password,
@@ -160,7 +177,7 @@ export function replicationJobHandler(deps: ReplicationJobDeps): JobHandler {
     const data = { ...job.data, watch: verdict.watch };
 
     if (verdict.kind === 'wait') {
-      const lastSeen = `${utc(now.toISOString())}: ${verdict.watch.lastSeen === true ? 'Exchange shows the account' : 'not yet visible in Exchange'}`;
+      const lastSeen = `${utcMinutes(now.toISOString())}: ${verdict.watch.lastSeen === true ? 'Exchange shows the account' : 'not yet visible in Exchange'}`;
       await deps.messages.showProgress(
         request,
         progressCard({ ...progressViewOf(request, progress), replication: { since: watch.since, lastSeen } }),
@@ -253,16 +270,7 @@ async function handOverPassword(
       ? state.revealUntil
       : new Date(now.getTime() + deps.passwordRevealMs).toISOString();
   await deps.passwords.setRevealUntil(request.tenantId, request.id, new Date(until));
-  const purgeId = passwordPurgeJobId(request.tenantId, request.id);
-  const purge = {
-    id: purgeId,
-    kind: PASSWORD_PURGE_JOB,
-    tenantId: request.tenantId,
-    requestId: request.id,
-    runAt: Date.parse(until),
-  };
-  if (!(await deps.jobs.enqueue(purge, now.getTime())))
-    await deps.jobs.requeue(purgeId, Date.parse(until), now.getTime());
+  await schedulePurge(deps.jobs, request, Date.parse(until), now.getTime());
   return { where: { kind: 'reveal', until }, problem };
 }
 

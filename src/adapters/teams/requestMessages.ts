@@ -42,6 +42,25 @@ function failureText(delivery: Delivery): string {
   return delivery.status === undefined ? `no answer${code}` : `HTTP ${delivery.status}${code}`;
 }
 
+/** A message carrying one Adaptive Card. */
+function cardMessage(card: AdaptiveCardJson): Partial<Activity> {
+  return { type: 'message', attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] };
+}
+
+/** A new post in a Teams channel, through the service URL and bot of a known conversation. */
+function channelReference(
+  channelId: string,
+  tenantId: string,
+  via: Pick<Partial<ConversationReference>, 'serviceUrl' | 'bot'>,
+): Partial<ConversationReference> {
+  return {
+    channelId: 'msteams',
+    serviceUrl: via.serviceUrl,
+    bot: via.bot,
+    conversation: { id: channelId, isGroup: true, conversationType: 'channel', tenantId, name: '' },
+  };
+}
+
 export class RequestMessages {
   constructor(private readonly options: RequestMessagesOptions) {}
 
@@ -51,12 +70,7 @@ export class RequestMessages {
     viewer: ApprovalViewer,
     extra: { notice?: string; comment?: string; commentError?: string } = {},
   ): Promise<Partial<Activity>> {
-    return {
-      type: 'message',
-      attachments: [
-        { contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: await this.card(request, viewer, extra) },
-      ],
-    };
+    return cardMessage(await this.card(request, viewer, extra));
   }
 
   async card(
@@ -153,18 +167,10 @@ export class RequestMessages {
     }
     const channelId = this.options.approvalsChannelId;
     if (channelId !== undefined && serviceUrl !== undefined) {
-      const reference: Partial<ConversationReference> = {
-        channelId: 'msteams',
+      const reference = channelReference(channelId, request.tenantId, {
         serviceUrl,
         bot: requesterRef?.reference.bot ?? approverRef?.reference.bot,
-        conversation: {
-          id: channelId,
-          isGroup: true,
-          conversationType: 'channel',
-          tenantId: request.tenantId,
-          name: '',
-        },
-      };
+      });
       const posted = await messenger.send(reference, await this.cardActivity(request, 'channel'));
       if (posted.ok) {
         await this.record(request, 'channel', posted);
@@ -221,10 +227,7 @@ export class RequestMessages {
    * same message in place. False when the requester cannot be reached.
    */
   async showProgress(request: ServiceAccountRequest, card: AdaptiveCardJson): Promise<boolean> {
-    const activity: Partial<Activity> = {
-      type: 'message',
-      attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }],
-    };
+    const activity = cardMessage(card);
     const cards = await this.options.copies.get(request.tenantId, request.id);
     const existing = cards.copies.find((c) => c.card === 'progress' && c.audience === 'requester');
     if (existing !== undefined) {
@@ -260,10 +263,7 @@ export class RequestMessages {
     const requesterRef = await conversations.get(request.tenantId, request.requester.aadObjectId);
     let requester = false;
     if (requesterRef !== undefined) {
-      const sent = await messenger.send(requesterRef.reference, {
-        type: 'message',
-        attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: message.requesterCard }],
-      });
+      const sent = await messenger.send(requesterRef.reference, cardMessage(message.requesterCard));
       requester = sent.ok;
       if (sent.ok) {
         await this.options.copies.addCopy(request.tenantId, request.id, {
@@ -292,16 +292,7 @@ export class RequestMessages {
       requesterRef !== undefined
     ) {
       await messenger.send(
-        {
-          ...requesterRef.reference,
-          conversation: {
-            id: this.options.approvalsChannelId,
-            isGroup: true,
-            conversationType: 'channel',
-            tenantId: request.tenantId,
-            name: '',
-          },
-        },
+        channelReference(this.options.approvalsChannelId, request.tenantId, requesterRef.reference),
         { type: 'message', text: approverText },
       );
     }
@@ -313,10 +304,7 @@ export class RequestMessages {
     const cards = await this.options.copies.get(request.tenantId, request.id);
     const copy = cards.copies.find((c) => c.card === 'ready');
     if (copy === undefined) return false;
-    const result = await this.options.messenger.update(copy.reference, copy.activityId, {
-      type: 'message',
-      attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }],
-    });
+    const result = await this.options.messenger.update(copy.reference, copy.activityId, cardMessage(card));
     return result.ok;
   }
 
