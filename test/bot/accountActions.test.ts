@@ -15,22 +15,18 @@ import { type RunningBot, startBot } from '../../src/index';
 import { provisionJobId } from '../../src/jobs/provisioningJob';
 import { SKUS, type TenantSimulator } from '../../src/simulator';
 import {
+  ADELE,
   ALEX,
   MEGAN,
   postActivity,
   teamsCardAction,
   teamsMessage,
-  TEST_TENANT_ID,
   type TeamsUser,
+  TEST_TENANT_ID,
 } from '../support/activities';
 import { type ConnectorCall, type FakeConnector, startFakeConnector } from '../support/fakeConnector';
 import { pendingRequest } from '../support/requests';
 
-const ADELE: TeamsUser = {
-  id: '29:adele',
-  name: 'Adele Vance',
-  aadObjectId: '00000000-0000-0000-0000-0000000000022',
-};
 const ALEX_CHAT = `a:personal-${ALEX.aadObjectId}`;
 const LICENCE_FAULT = { api: 'graph', method: 'POST', pathPattern: /\/assignLicense$/, status: 500 } as const;
 

@@ -8,39 +8,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { REQUEST_VERBS } from '../../cards/verbs';
 import { loadConfig } from '../../src/config';
-import { submitRequest } from '../../src/domain/requestUseCases';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import { type RunningBot, startBot } from '../../src/index';
 import { APPROVAL_JOBS, approvalJobId, scheduleApproval } from '../../src/jobs/approvalJobs';
 import { PROVISION_JOB } from '../../src/jobs/provisioningJob';
 import { APPROVERS_GROUP_ID } from '../../src/simulator';
 import {
+  ADELE,
   ALEX,
+  ISAIAH,
   MEGAN,
+  PATTI,
   postActivity,
   teamsCardAction,
   teamsMessage,
-  TEST_TENANT_ID,
   type TeamsUser,
+  TEST_TENANT_ID,
 } from '../support/activities';
 import { validateAdaptiveCard } from '../support/adaptiveCardSchema';
 import { type ConnectorCall, type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { pendingRequest } from '../support/requests';
 
-const ADELE: TeamsUser = {
-  id: '29:adele',
-  name: 'Adele Vance',
-  aadObjectId: '00000000-0000-0000-0000-0000000000022',
-};
-const PATTI: TeamsUser = {
-  id: '29:patti',
-  name: 'Patti Fernandez',
-  aadObjectId: '00000000-0000-0000-0000-0000000000024',
-};
-const ISAIAH: TeamsUser = {
-  id: '29:isaiah',
-  name: 'Isaiah Langer',
-  aadObjectId: '00000000-0000-0000-0000-0000000000023',
-};
 const CHANNEL = '19:approvals@thread.tacv2';
 
 interface InvokeAnswer {
@@ -120,30 +108,14 @@ describe('the approval card', () => {
     options: { expiresInMs?: number; requester?: TeamsUser; reminderMs?: number } = {},
   ): Promise<ServiceAccountRequest> {
     counter += 1;
-    const requester = options.requester ?? ALEX;
-    const now = new Date();
-    const request = await submitRequest(bot.requests, bot.audit, {
-      tenantId: TEST_TENANT_ID,
-      requester: { aadObjectId: requester.aadObjectId, name: requester.name },
-      approver: {
-        aadObjectId: approver.aadObjectId,
-        name: approver.name,
-        userPrincipalName: `${approver.name.split(' ')[0].toLowerCase()}@contoso.com`,
-      },
-      details: {
-        displayName: 'CiraSync Service',
-        username: `svc-approval-${counter}`,
-        domain: 'contoso.com',
-        contact: { city: 'Redmond' },
-        acknowledgedWarnings: [],
-      },
-      now,
-      expiresInMs: options.expiresInMs ?? 3_600_000,
+    return pendingRequest(bot, {
+      username: `svc-approval-${counter}`,
+      approver,
+      requester: options.requester,
+      expiresInMs: options.expiresInMs,
+      reminderMs: options.reminderMs,
+      details: { contact: { city: 'Redmond' } },
     });
-    await scheduleApproval(bot.jobs, request, { now, reminderMs: options.reminderMs ?? 0 });
-    bot.runner.poke();
-    await bot.idle();
-    return request;
   }
 
   async function stateOf(request: ServiceAccountRequest) {

@@ -12,19 +12,14 @@ import { submitRequest } from '../../src/domain/requestUseCases';
 import { type RunningBot, startBot } from '../../src/index';
 import {
   ALEX,
+  MEGAN,
   postActivity,
   teamsCardAction,
   teamsMessage,
-  TEST_TENANT_ID,
   type TeamsUser,
+  TEST_TENANT_ID,
 } from '../support/activities';
 import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
-
-const MEGAN: TeamsUser = {
-  id: '29:megan',
-  name: 'Megan Bowen',
-  aadObjectId: '00000000-0000-0000-0000-0000000000021',
-};
 
 interface InvokeAnswer {
   statusCode: number;

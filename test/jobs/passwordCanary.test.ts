@@ -14,9 +14,7 @@ import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import { loadConfig } from '../../src/config';
 import { exportAudit } from '../../src/tools/exportAudit';
 import type { ServiceAccountRequest } from '../../src/domain/request';
-import { submitRequest } from '../../src/domain/requestUseCases';
 import { type RunningBot, startBot } from '../../src/index';
-import { scheduleApproval } from '../../src/jobs/approvalJobs';
 import type { JobContext } from '../../src/jobs/jobs';
 import { passwordPurgeHandler, passwordPurgeJobId } from '../../src/jobs/replicationJob';
 import type { TenantSimulator } from '../../src/simulator';
@@ -30,6 +28,7 @@ import {
   type TeamsUser,
 } from '../support/activities';
 import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { pendingRequest } from '../support/requests';
 
 /** ≥ 20 characters, upper, lower, digits and symbols, and nothing else in the run looks like them. */
 const CANARIES = ['Canary#7xQ!mZ2pL9vR4tW8k', 'Canary$4hJ?nB6sD3fG1yU5e'] as const;
@@ -157,24 +156,10 @@ describe('the password canary', () => {
   }
 
   it('when Megan approves Alex’s request, then the account is set up with the canary and becomes Ready', async () => {
-    const now = new Date();
-    request = await submitRequest(bot.requests, bot.audit, {
-      tenantId: TEST_TENANT_ID,
-      requester: { aadObjectId: ALEX.aadObjectId, name: ALEX.name },
-      approver: { aadObjectId: MEGAN.aadObjectId, name: MEGAN.name, userPrincipalName: 'meganb@contoso.com' },
-      details: {
-        displayName: 'CiraSync Canary',
-        username: USERNAME,
-        domain: 'contoso.com',
-        contact: { city: 'Redmond' },
-        acknowledgedWarnings: [],
-      },
-      now,
-      expiresInMs: 3_600_000,
+    request = await pendingRequest(bot, {
+      username: USERNAME,
+      details: { displayName: 'CiraSync Canary', contact: { city: 'Redmond' } },
     });
-    await scheduleApproval(bot.jobs, request, { now, reminderMs: 0 });
-    bot.runner.poke();
-    await bot.idle();
     const approved = await invoke(REQUEST_VERBS.approve, MEGAN);
     expect(JSON.stringify(approved.value)).toContain('Approved by Megan Bowen');
     await until(

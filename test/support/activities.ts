@@ -22,6 +22,26 @@ export const MEGAN: TeamsUser = {
   aadObjectId: '00000000-0000-0000-0000-0000000000021',
 };
 
+/** Privileged Role Administrator in the simulated tenant. */
+export const ADELE: TeamsUser = {
+  id: '29:adele',
+  name: 'Adele Vance',
+  aadObjectId: '00000000-0000-0000-0000-0000000000022',
+};
+
+/** No admin role; a member of the simulated requester group. */
+export const ISAIAH: TeamsUser = {
+  id: '29:isaiah',
+  name: 'Isaiah Langer',
+  aadObjectId: '00000000-0000-0000-0000-0000000000023',
+};
+
+export const PATTI: TeamsUser = {
+  id: '29:patti',
+  name: 'Patti Fernandez',
+  aadObjectId: '00000000-0000-0000-0000-0000000000024',
+};
+
 /** Where an activity comes from: a personal chat (default) or a channel of a team. */
 export interface ActivityOptions {
   from?: TeamsUser;
