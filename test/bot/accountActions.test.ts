@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
-import { loadConfig } from '../../src/config';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import { ROLE } from '../../src/domain/wellKnown';
 import { type RunningBot, startBot } from '../../src/index';
@@ -24,6 +23,7 @@ import {
   type TeamsUser,
   TEST_TENANT_ID,
 } from '../support/activities';
+import { quickConfig } from '../support/quickConfig';
 import { type ConnectorCall, type FakeConnector, startFakeConnector } from '../support/fakeConnector';
 import { pendingRequest } from '../support/requests';
 
@@ -70,17 +70,7 @@ describe('the account actions on the progress card', () => {
   beforeAll(async () => {
     connector = await startFakeConnector();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-account-actions-'));
-    bot = await startBot(
-      loadConfig({
-        PORT: '0',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'silent',
-        SHUTDOWN_GRACE_SECONDS: '1',
-        SIMULATOR_REPLICATION_SECONDS: '1',
-        REPLICATION_SETTLE_MINUTES: '0',
-        REPLICATION_POLL_SECONDS: '0.2',
-      }),
-    );
+    bot = await startBot(quickConfig(dataDir));
     url = `http://127.0.0.1:${bot.address.port}`;
     simulator = bot.tenant.simulator as TenantSimulator;
     await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));

@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REQUEST_VERBS } from '../../cards/verbs';
-import { loadConfig } from '../../src/config';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import { type RunningBot, startBot } from '../../src/index';
 import { APPROVAL_JOBS, approvalJobId, scheduleApproval } from '../../src/jobs/approvalJobs';
@@ -26,6 +25,7 @@ import {
   TEST_TENANT_ID,
 } from '../support/activities';
 import { validateAdaptiveCard } from '../support/adaptiveCardSchema';
+import { quickConfig } from '../support/quickConfig';
 import { type ConnectorCall, type FakeConnector, startFakeConnector } from '../support/fakeConnector';
 import { pendingRequest } from '../support/requests';
 
@@ -60,18 +60,7 @@ describe('the approval card', () => {
 
   async function start(extra: Record<string, string> = {}): Promise<void> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-approval-'));
-    bot = await startBot(
-      loadConfig({
-        PORT: '0',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'silent',
-        SHUTDOWN_GRACE_SECONDS: '1',
-        SIMULATOR_REPLICATION_SECONDS: '1',
-        REPLICATION_SETTLE_MINUTES: '0',
-        REPLICATION_POLL_SECONDS: '0.2',
-        ...extra,
-      }),
-    );
+    bot = await startBot(quickConfig(dataDir, extra));
     url = `http://127.0.0.1:${bot.address.port}`;
   }
 

@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import { SIMULATED_BOT_APP_ID } from '../../src/adapters/tenantConnection';
-import { loadConfig } from '../../src/config';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import { type RunningBot, startBot } from '../../src/index';
 import {
@@ -21,6 +20,7 @@ import {
   TEST_TENANT_ID,
   type TeamsUser,
 } from '../support/activities';
+import { quickConfig } from '../support/quickConfig';
 import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
 import { pendingRequest, untilState } from '../support/requests';
 
@@ -36,14 +36,8 @@ describe('password hand-over to Key Vault', () => {
   beforeAll(async () => {
     connector = await startFakeConnector();
     bot = await startBot(
-      loadConfig({
-        PORT: '0',
-        DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sab-vault-')),
-        LOG_LEVEL: 'silent',
-        SHUTDOWN_GRACE_SECONDS: '1',
+      quickConfig(fs.mkdtempSync(path.join(os.tmpdir(), 'sab-vault-')), {
         SIMULATOR_REPLICATION_SECONDS: '0.6',
-        REPLICATION_SETTLE_MINUTES: '0',
-        REPLICATION_POLL_SECONDS: '0.2',
         KEY_VAULT_URL: 'simulator',
         KEY_VAULT_SECRET_EXPIRY_DAYS: '2',
       }),

@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
-import { loadConfig } from '../../src/config';
 import { exportAudit } from '../../src/tools/exportAudit';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import { type RunningBot, startBot } from '../../src/index';
@@ -27,6 +26,7 @@ import {
   TEST_TENANT_ID,
   type TeamsUser,
 } from '../support/activities';
+import { quickConfig } from '../support/quickConfig';
 import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
 import { pendingRequest } from '../support/requests';
 
@@ -95,26 +95,15 @@ describe('the password canary', () => {
   beforeAll(async () => {
     connector = await startFakeConnector();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-canary-'));
-    bot = await startBot(
-      loadConfig({
-        PORT: '0',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'debug',
-        SIMULATOR_REPLICATION_SECONDS: '1',
-        REPLICATION_SETTLE_MINUTES: '0',
-        REPLICATION_POLL_SECONDS: '0.2',
-        SHUTDOWN_GRACE_SECONDS: '1',
-      }),
-      {
-        logSink: (line) => logLines.push(line),
-        newPassword: () => {
-          const next = CANARIES[made.length];
-          if (next === undefined) throw new Error('The test has no more canaries');
-          made.push(next);
-          return next;
-        },
+    bot = await startBot(quickConfig(dataDir, { LOG_LEVEL: 'debug' }), {
+      logSink: (line) => logLines.push(line),
+      newPassword: () => {
+        const next = CANARIES[made.length];
+        if (next === undefined) throw new Error('The test has no more canaries');
+        made.push(next);
+        return next;
       },
-    );
+    });
     url = `http://127.0.0.1:${bot.address.port}`;
     simulator = bot.tenant.simulator as TenantSimulator;
     for (const who of [ALEX, MEGAN]) {

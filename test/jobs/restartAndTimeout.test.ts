@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
-import { loadConfig } from '../../src/config';
 import { type RunningBot, startBot } from '../../src/index';
 import {
   ALEX,
@@ -17,20 +16,9 @@ import {
   teamsMessage,
   TEST_TENANT_ID,
 } from '../support/activities';
+import { quickConfig } from '../support/quickConfig';
 import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
 import { pendingRequest, untilState } from '../support/requests';
-
-function settings(dataDir: string, extra: Record<string, string> = {}) {
-  return loadConfig({
-    PORT: '0',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    SHUTDOWN_GRACE_SECONDS: '1',
-    REPLICATION_SETTLE_MINUTES: '0',
-    REPLICATION_POLL_SECONDS: '0.2',
-    ...extra,
-  });
-}
 
 describe('over time', () => {
   let connector: FakeConnector;
@@ -47,7 +35,7 @@ describe('over time', () => {
 
   it('when the bot restarts in the middle of the form, then the next press carries on where it was', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-restart-'));
-    bot = await startBot(settings(dataDir));
+    bot = await startBot(quickConfig(dataDir));
     let url = `http://127.0.0.1:${bot.address.port}`;
     const before = connector.calls.length;
     await postActivity(url, teamsMessage(connector.serviceUrl, 'new service account'));
@@ -56,7 +44,7 @@ describe('over time', () => {
     expect(card).toContain('Step 1 of 6');
 
     await bot.close();
-    bot = await startBot(settings(dataDir));
+    bot = await startBot(quickConfig(dataDir));
     url = `http://127.0.0.1:${bot.address.port}`;
     const after = connector.calls.length;
     const response = await postActivity(
@@ -70,7 +58,7 @@ describe('over time', () => {
   it('when Exchange never shows the account within the timeout, then the request fails and says what to check', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-timeout-'));
     bot = await startBot(
-      settings(dataDir, { SIMULATOR_REPLICATION_SECONDS: '3600', REPLICATION_TIMEOUT_MINUTES: '0.02' }),
+      quickConfig(dataDir, { SIMULATOR_REPLICATION_SECONDS: '3600', REPLICATION_TIMEOUT_MINUTES: '0.02' }),
     );
     const running = bot;
     const url = `http://127.0.0.1:${running.address.port}`;
@@ -112,7 +100,7 @@ describe('over time', () => {
 
   it('when the requester’s chat refuses the ready message (403), then the approver gets the next steps and the failure is audited', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-ready-fallback-'));
-    bot = await startBot(settings(dataDir, { SIMULATOR_REPLICATION_SECONDS: '0.6' }));
+    bot = await startBot(quickConfig(dataDir, { SIMULATOR_REPLICATION_SECONDS: '0.6' }));
     const running = bot;
     const url = `http://127.0.0.1:${running.address.port}`;
     await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
