@@ -3,7 +3,7 @@
  * any name. `PendingApproval → Provisioning` (or `→ Rejected`) is one compare-and-set: a second press,
  * a retried invoke or a parallel press by someone else gets the current state back and changes nothing.
  */
-import type { Actor, ServiceAccountRequest } from './request';
+import { type Actor, type ServiceAccountRequest, systemRecord } from './request';
 import type { AuditLog, RequestStore } from './requestPorts';
 
 export const REJECT_COMMENT_MAX = 1000;
@@ -58,14 +58,7 @@ export async function expireRequest(
     { state: 'Expired', at: now.toISOString() },
   );
   if (expired === undefined) return (await store.get(request.tenantId, request.id)) ?? request;
-  await audit.append({
-    requestId: request.id,
-    tenantId: request.tenantId,
-    event: 'expired',
-    actor: { aadObjectId: 'system', name: 'Service Account Bot' },
-    at: now.toISOString(),
-    outcome: 'Expired',
-  });
+  await audit.append(systemRecord(request, 'expired', 'Expired', now.toISOString()));
   return expired;
 }
 

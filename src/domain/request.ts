@@ -124,3 +124,25 @@ export interface AuditRecord {
   outcome: string;
   detail?: string;
 }
+
+/** The bot itself, as the actor of what it does on its own (deliveries, expiry, provisioning). */
+export const SYSTEM_ACTOR: Actor = { aadObjectId: 'system', name: 'Service Account Bot' };
+
+/** An audit record of something the bot did on its own. */
+export function systemRecord(
+  request: Pick<ServiceAccountRequest, 'id' | 'tenantId'>,
+  event: AuditEvent,
+  outcome: string,
+  at: string,
+  detail?: string,
+): AuditRecord {
+  return {
+    requestId: request.id,
+    tenantId: request.tenantId,
+    event,
+    actor: SYSTEM_ACTOR,
+    at,
+    outcome,
+    ...(detail === undefined ? {} : { detail }),
+  };
+}

@@ -7,7 +7,7 @@
 import type { ApproverDelivery, RequestMessages } from '../adapters/teams/requestMessages';
 import type { CardCopyStore } from '../adapters/teams/cardCopies';
 import { expireRequest } from '../domain/decideRequest';
-import type { ServiceAccountRequest } from '../domain/request';
+import { type ServiceAccountRequest, systemRecord } from '../domain/request';
 import type { AuditLog, RequestStore } from '../domain/requestPorts';
 import type { JobRecord, JobStore } from './jobs';
 import type { JobHandler, JobOutcome } from './jobRunner';
@@ -18,8 +18,6 @@ export const APPROVAL_JOBS = {
   remind: 'approval.remind',
   expire: 'approval.expire',
 } as const;
-
-export const SYSTEM_ACTOR = { aadObjectId: 'system', name: 'Service Account Bot' };
 
 /** A delivery that failed for a passing reason (429, 5xx) is tried again this many times. */
 const DELIVERY_RETRIES = 5;
@@ -119,29 +117,21 @@ export function approvalJobHandlers(deps: ApprovalJobDeps): Record<string, JobHa
     const delivery = await deps.messages.deliverToApprover(request);
     const at = deps.now().toISOString();
     if (delivery.reached) {
-      await deps.audit.append({
-        requestId: request.id,
-        tenantId: request.tenantId,
-        event: 'delivered',
-        actor: SYSTEM_ACTOR,
-        at,
-        outcome: request.state,
-        detail: `to ${request.approver.userPrincipalName} (${delivery.where})`,
-      });
+      await deps.audit.append(
+        systemRecord(
+          request,
+          'delivered',
+          request.state,
+          at,
+          `to ${request.approver.userPrincipalName} (${delivery.where})`,
+        ),
+      );
       await deps.messages.updateCopies(request);
       await deps.messages.tell(request, 'requester', deliveredText(request, delivery));
       return { kind: 'done' };
     }
     const retry = !delivery.permanent && job.attempts < DELIVERY_RETRIES;
-    await deps.audit.append({
-      requestId: request.id,
-      tenantId: request.tenantId,
-      event: 'delivery failed',
-      actor: SYSTEM_ACTOR,
-      at,
-      outcome: request.state,
-      detail: delivery.reason,
-    });
+    await deps.audit.append(systemRecord(request, 'delivery failed', request.state, at, delivery.reason));
     await deps.messages.updateCopies(request);
     if (retry)
       return { kind: 'retryAt', at: deps.now().getTime() + 60_000 * job.attempts, error: delivery.reason };
@@ -164,15 +154,15 @@ export function approvalJobHandlers(deps: ApprovalJobDeps): Record<string, JobHa
       'approver',
       `Reminder: ${request.requester.name}’s request for the service account ${request.details.username}@${request.details.domain} is waiting for your decision. It expires in about ${hours} hour${hours === 1 ? '' : 's'} (${utcMinutes(request.expiresAt)}); the card is above in this chat.`,
     );
-    await deps.audit.append({
-      requestId: request.id,
-      tenantId: request.tenantId,
-      event: 'reminded',
-      actor: SYSTEM_ACTOR,
-      at: deps.now().toISOString(),
-      outcome: request.state,
-      detail: told ? `approver ${request.approver.userPrincipalName}` : 'approver could not be reached',
-    });
+    await deps.audit.append(
+      systemRecord(
+        request,
+        'reminded',
+        request.state,
+        deps.now().toISOString(),
+        told ? `approver ${request.approver.userPrincipalName}` : 'approver could not be reached',
+      ),
+    );
     return { kind: 'done' };
   };
 

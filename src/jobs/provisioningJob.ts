@@ -14,9 +14,8 @@ import type { Patience } from '../domain/patience';
 import type { Directory, Exchange } from '../domain/ports';
 import { type ProvisioningProgress, provisionAccount } from '../domain/provisionAccount';
 import type { ServiceAccountSpec, StepName, StepResult } from '../domain/provisioningSteps';
-import type { ServiceAccountRequest } from '../domain/request';
+import { type AuditEvent, type ServiceAccountRequest, systemRecord } from '../domain/request';
 import type { AuditLog, RequestStore } from '../domain/requestPorts';
-import { SYSTEM_ACTOR } from './approvalJobs';
 import { type JobContext, type JobRecord, type JobStore, scheduleJob } from './jobs';
 import type { JobHandler, JobOutcome } from './jobRunner';
 
@@ -110,7 +109,7 @@ async function moveTo(
   deps: ProvisioningJobDeps,
   request: ServiceAccountRequest,
   state: 'AwaitingReplication' | 'Failed',
-  event: string,
+  event: AuditEvent,
   detail?: string,
 ): Promise<ServiceAccountRequest | undefined> {
   const at = deps.now().toISOString();
@@ -121,15 +120,7 @@ async function moveTo(
     { state, at },
   );
   if (moved !== undefined) {
-    await deps.audit.append({
-      requestId: request.id,
-      tenantId: request.tenantId,
-      event,
-      actor: SYSTEM_ACTOR,
-      at,
-      outcome: state,
-      ...(detail === undefined ? {} : { detail }),
-    });
+    await deps.audit.append(systemRecord(request, event, state, at, detail));
   }
   return moved;
 }

@@ -18,11 +18,10 @@ import {
   type ReplicationWatch,
   startWatch,
 } from '../domain/replication';
-import type { ServiceAccountRequest } from '../domain/request';
+import { type ServiceAccountRequest, SYSTEM_ACTOR, systemRecord } from '../domain/request';
 import type { AuditLog, RequestStore } from '../domain/requestPorts';
 import { ROLE_NAMES } from '../domain/wellKnown';
 import { isAppError } from '../domain/errors';
-import { SYSTEM_ACTOR } from './approvalJobs';
 import { type JobRecord, type JobStore, scheduleJob } from './jobs';
 import type { JobHandler, JobOutcome } from './jobRunner';
 import { progressViewOf, provisionData, provisionJobId } from './provisioningJob';
@@ -198,15 +197,15 @@ export function replicationJobHandler(deps: ReplicationJobDeps): JobHandler {
         `Exchange did not show ${account.upn} as a member of the "App Impersonation" role group with ApplicationImpersonation within ${minutes} minutes. ` +
         'Check in the Exchange admin center (Roles → Admin roles → App Impersonation) that the account is a member and the role is assigned, then press Retry.';
       if (failed !== undefined) {
-        await deps.audit.append({
-          requestId: request.id,
-          tenantId: request.tenantId,
-          event: 'failed',
-          actor: SYSTEM_ACTOR,
-          at,
-          outcome: 'Failed',
-          detail: `replication not seen after ${verdict.watch.polls} polls`,
-        });
+        await deps.audit.append(
+          systemRecord(
+            request,
+            'failed',
+            'Failed',
+            at,
+            `replication not seen after ${verdict.watch.polls} polls`,
+          ),
+        );
         await deps.messages.showProgress(
           failed,
           progressCard({ ...progressViewOf(failed, { ...progress, failure: { message } }) }),
@@ -282,15 +281,7 @@ async function handOverPassword(
 async function announceReady(deps: ReplicationJobDeps, ready: ServiceAccountRequest, detail: string) {
   const trail = await deps.audit.forRequest(ready.tenantId, ready.id);
   if (!trail.some((r) => r.event === 'ready')) {
-    await deps.audit.append({
-      requestId: ready.id,
-      tenantId: ready.tenantId,
-      event: 'ready',
-      actor: SYSTEM_ACTOR,
-      at: deps.now().toISOString(),
-      outcome: 'Ready',
-      detail,
-    });
+    await deps.audit.append(systemRecord(ready, 'ready', 'Ready', deps.now().toISOString(), detail));
   }
   const { where, problem } = await handOverPassword(deps, ready);
   const provision = await deps.jobs.get(provisionJobId(ready.tenantId, ready.id));
@@ -316,15 +307,15 @@ async function announceReady(deps: ReplicationJobDeps, ready: ServiceAccountRequ
     ['approver', sent.approver],
   ] as const) {
     if (reached) continue;
-    await deps.audit.append({
-      requestId: ready.id,
-      tenantId: ready.tenantId,
-      event: 'delivery failed',
-      actor: SYSTEM_ACTOR,
-      at: deps.now().toISOString(),
-      outcome: 'Ready',
-      detail: `the ready message could not reach the ${who} (${who === 'requester' ? ready.requester.name : ready.approver.name})`,
-    });
+    await deps.audit.append(
+      systemRecord(
+        ready,
+        'delivery failed',
+        'Ready',
+        deps.now().toISOString(),
+        `the ready message could not reach the ${who} (${who === 'requester' ? ready.requester.name : ready.approver.name})`,
+      ),
+    );
   }
   await deps.messages.updateCopies(ready);
 }
@@ -342,14 +333,14 @@ export function passwordPurgeHandler(deps: {
     if (state.revealUntil !== undefined && Date.parse(state.revealUntil) > now.getTime())
       return { kind: 'retryAt', at: Date.parse(state.revealUntil) };
     if (await deps.passwords.purge(job.tenantId, job.requestId, now)) {
-      await deps.audit.append({
-        requestId: job.requestId,
-        tenantId: job.tenantId,
-        event: 'password purged',
-        actor: SYSTEM_ACTOR,
-        at: now.toISOString(),
-        outcome: 'Ready',
-      });
+      await deps.audit.append(
+        systemRecord(
+          { id: job.requestId, tenantId: job.tenantId },
+          'password purged',
+          'Ready',
+          now.toISOString(),
+        ),
+      );
     }
     return { kind: 'done' };
   };
