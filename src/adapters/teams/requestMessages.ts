@@ -9,7 +9,7 @@ import { type ApprovalViewer, approvalCard } from '../../../cards/approvalCard';
 import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCardJson } from '../../../cards/renderCard';
 import type { ServiceAccountRequest } from '../../domain/request';
 import type { Logger } from '../../logger';
-import type { CardAudience, CardCopyStore } from './cardCopies';
+import type { CardAudience, CardCopyStore, RequestCards } from './cardCopies';
 import type { ConversationReferenceStore, StoredReference } from './conversationReferences';
 import type { Delivery, ProactiveMessenger } from './proactiveMessenger';
 
@@ -24,6 +24,14 @@ export interface RequestMessagesOptions {
   approvalsChannelId?: string;
   /** The Teams app id of the manifest, for the install link. */
   teamsAppId?: string;
+}
+
+/** What a card view may add: a notice, and the comment field's value and error. */
+type CardExtras = { notice?: string; comment?: string; commentError?: string };
+
+interface CardContext {
+  refreshUserIds: string[];
+  cards: RequestCards;
 }
 
 export type ApproverDelivery =
@@ -68,27 +76,22 @@ export class RequestMessages {
   async cardActivity(
     request: ServiceAccountRequest,
     viewer: ApprovalViewer,
-    extra: { notice?: string; comment?: string; commentError?: string } = {},
+    extra: CardExtras = {},
+    known?: CardContext,
   ): Promise<Partial<Activity>> {
-    return cardMessage(await this.card(request, viewer, extra));
+    return cardMessage(await this.card(request, viewer, extra, known));
   }
 
   async card(
     request: ServiceAccountRequest,
     viewer: ApprovalViewer,
-    extra: { notice?: string; comment?: string; commentError?: string } = {},
+    extra: CardExtras = {},
+    known?: CardContext,
   ): Promise<AdaptiveCardJson> {
-    const [requester, approver, cards] = await Promise.all([
-      this.options.conversations.get(request.tenantId, request.requester.aadObjectId),
-      this.options.conversations.get(request.tenantId, request.approver.aadObjectId),
-      this.options.copies.get(request.tenantId, request.id),
-    ]);
+    const { refreshUserIds, cards } = known ?? (await this.cardContext(request));
     return approvalCard(request, viewer, {
       now: this.options.now(),
-      refreshUserIds: [
-        teamsUserId(approver, request.approver.aadObjectId),
-        teamsUserId(requester, request.requester.aadObjectId),
-      ],
+      refreshUserIds,
       delivery: cards.approverReached ? 'delivered' : cards.failure === undefined ? 'sending' : 'failed',
       notice:
         extra.notice ??
@@ -98,6 +101,22 @@ export class RequestMessages {
       comment: extra.comment,
       commentError: extra.commentError,
     });
+  }
+
+  /** What every view of a request's card needs from storage: who refreshes it, where it was delivered. */
+  private async cardContext(request: ServiceAccountRequest): Promise<CardContext> {
+    const [requester, approver, cards] = await Promise.all([
+      this.options.conversations.get(request.tenantId, request.requester.aadObjectId),
+      this.options.conversations.get(request.tenantId, request.approver.aadObjectId),
+      this.options.copies.get(request.tenantId, request.id),
+    ]);
+    return {
+      refreshUserIds: [
+        teamsUserId(approver, request.approver.aadObjectId),
+        teamsUserId(requester, request.requester.aadObjectId),
+      ],
+      cards,
+    };
   }
 
   /** Posts the requester's copy into their chat with the bot. */
@@ -203,13 +222,13 @@ export class RequestMessages {
 
   /** Redraws every posted copy for its audience (after a decision, an expiry, a cancellation). */
   async updateCopies(request: ServiceAccountRequest): Promise<number> {
-    const cards = await this.options.copies.get(request.tenantId, request.id);
+    const known = await this.cardContext(request);
     let updated = 0;
-    for (const copy of cards.copies.filter((c) => c.card === 'approval')) {
+    for (const copy of known.cards.copies.filter((c) => c.card === 'approval')) {
       const result = await this.options.messenger.update(
         copy.reference,
         copy.activityId,
-        await this.cardActivity(request, copy.audience),
+        await this.cardActivity(request, copy.audience, {}, known),
       );
       if (result.ok) updated++;
       else
