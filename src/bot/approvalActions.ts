@@ -165,7 +165,7 @@ export class ApprovalActions {
             : current.decision === undefined
               ? `Nothing changed: this request is ${current.state === 'Cancelled' ? 'cancelled' : 'no longer waiting for a decision'}.`
               : `Nothing changed: ${current.decision.by.name} already ${current.decision.outcome} this request.`;
-        this.afterChange(current, outcome.reason === 'expired' ? 'expired' : undefined);
+        // Nothing changed: the copies already show it (the decision, or the expiry job, redrew them).
         return invokeCard(
           await this.deps.messages.card(current, await this.viewerOf(context, actor, current), { notice }),
         );

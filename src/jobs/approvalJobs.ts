@@ -171,11 +171,14 @@ export function approvalJobHandlers(deps: ApprovalJobDeps): Record<string, JobHa
     if (isOutcome(loaded)) return loaded;
     const request = loaded;
     const now = deps.now();
-    if (request.state !== 'PendingApproval') return { kind: 'done' };
-    // A clock running a little behind the timer: come back when the request really is due.
-    if (now.getTime() < Date.parse(request.expiresAt))
-      return { kind: 'retryAt', at: Date.parse(request.expiresAt) };
-    const expired = await expireRequest(deps.requests, deps.audit, request, now);
+    let expired = request;
+    if (request.state === 'PendingApproval') {
+      // A clock running a little behind the timer: come back when the request really is due.
+      if (now.getTime() < Date.parse(request.expiresAt))
+        return { kind: 'retryAt', at: Date.parse(request.expiresAt) };
+      expired = await expireRequest(deps.requests, deps.audit, request, now);
+    }
+    // Expired here, or by a late press just before this timer ran: this job is the one that tells.
     if (expired.state !== 'Expired') return { kind: 'done' };
     await deps.messages.updateCopies(expired);
     const account = `${expired.details.username}@${expired.details.domain}`;

@@ -342,6 +342,28 @@ describe('the approval card', () => {
     );
   });
 
+  it('when a late press finds the request expired before its timer ran, then the timer still tells both admins once', async () => {
+    const request = await submitted(MEGAN, { expiresInMs: 300 });
+    const timer = approvalJobId(APPROVAL_JOBS.expire, TEST_TENANT_ID, request.id);
+    // Hold the timer back, so the press is the first to see the request is past its time.
+    expect(await bot.jobs.requeue(timer, Date.now() + 60_000, Date.now())).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const late = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+    expect(text(late.value)).toContain('expired');
+    expect(await stateOf(request)).toBe('Expired');
+    const before = connector.calls.length;
+    expect(await bot.jobs.requeue(timer, Date.now(), Date.now())).toBe(true);
+    await bot.idle();
+    const told = connector.calls.slice(before).map((c) => String(c.body.text ?? ''));
+    expect(told.filter((t) => t.startsWith('Your request for') && t.includes('expired'))).toHaveLength(1);
+    expect(told.filter((t) => t.includes('expired before a decision'))).toHaveLength(1);
+    expect(
+      connector.calls.slice(before).some((c) => c.method === 'PUT' && text(c.body).includes(request.id)),
+    ).toBe(true);
+    const events = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
+    expect(events.filter((e) => e === 'expired')).toHaveLength(1);
+  });
+
   it('when the approver never talked to the bot but has the app, then a chat is opened with them by object id', async () => {
     const before = connector.created.length;
     const request = await submitted(PATTI);
