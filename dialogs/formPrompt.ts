@@ -15,13 +15,22 @@ import {
   renderCard,
 } from '../cards/renderCard';
 import { FORM_VERBS } from '../cards/verbs';
+import { actorOf } from '../src/bot/actor';
+import { sameUser } from '../src/domain/authorization';
 import { isAppError } from '../src/domain/errors';
+import type { Actor } from '../src/domain/request';
 import { type CardSubmission, readCardSubmission } from './cardSubmission';
 
 export const FORM_INACTIVE_MESSAGE =
   'This form is no longer active. Type `new service account` to start again.';
 const USE_THE_CARD_MESSAGE = 'Please use the buttons on the card above, or type `cancel` to stop.';
 const INVOKE_RESPONSE_KEY = Symbol('formInvokeResponse');
+const SHOWN_FORMS_KEY = Symbol('formsShown');
+
+/** The answer to a press on a form that belongs to someone else. */
+export function othersFormMessage(owner: Actor): string {
+  return `This form belongs to ${owner.name}: only they can fill it in. To ask for a service account yourself, type \`new service account\` in our personal chat.`;
+}
 
 /** What a press on the form came to. */
 export type FormResult =
@@ -51,6 +60,8 @@ interface FormState {
   card: FormCardName;
   data: Record<string, unknown>;
   formId: string;
+  /** Who the form was shown to: the only person whose presses it takes. */
+  owner?: Actor;
 }
 
 /** The answer an `adaptiveCard/action` invoke gets, as set during the turn. */
@@ -65,6 +76,15 @@ export function takeInvokeAnswer(context: TurnContext): CardInvokeAnswer | undef
   return context.turnState.get(INVOKE_RESPONSE_KEY) as CardInvokeAnswer | undefined;
 }
 
+/** The forms shown during this turn, with their owners, to be remembered once the turn is over. */
+export function formsShown(context: TurnContext): { formId: string; owner: Actor }[] {
+  return (context.turnState.get(SHOWN_FORMS_KEY) as { formId: string; owner: Actor }[] | undefined) ?? [];
+}
+
+function noteShown(context: TurnContext, formId: string, owner: Actor): void {
+  context.turnState.set(SHOWN_FORMS_KEY, [...formsShown(context), { formId, owner }]);
+}
+
 /** Shows a card: in place of the pressed one for an invoke, as a new message otherwise. */
 async function showCard(
   context: TurnContext,
@@ -74,6 +94,15 @@ async function showCard(
   if (submission?.viaInvoke === true) setInvokeAnswer(context, { type: 'card', card });
   else
     await context.sendActivity({ attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] });
+}
+
+/**
+ * What the pressed card now shows, for a press that came as an invoke: a later step of the same turn
+ * can replace what the form first answered (a submit that did not go through after all).
+ */
+export function answerInPlace(context: TurnContext, title: string): void {
+  if (readCardSubmission(context.activity)?.viaInvoke === true)
+    setInvokeAnswer(context, { type: 'card', card: renderCard('formDone', { title, facts: [], note: '' }) });
 }
 
 /** Says something short: as the invoke's answer for an invoke, as a message otherwise. */
@@ -116,8 +145,10 @@ export class FormPrompt extends Dialog {
     options?: FormPromptOptions<FormCardName>,
   ): Promise<DialogTurnResult> {
     if (options === undefined) throw new Error(`${this.id} needs a card to show`);
-    const state: FormState = { card: options.card, data: { ...options.data }, formId: randomUUID() };
+    const owner = actorOf(dc.context.activity);
+    const state: FormState = { card: options.card, data: { ...options.data }, formId: randomUUID(), owner };
     dc.activeDialog!.state.form = state;
+    if (owner !== undefined) noteShown(dc.context, state.formId, owner);
     await dc.context.sendActivity({
       attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: this.render(state) }],
     });
@@ -133,6 +164,14 @@ export class FormPrompt extends Dialog {
     }
     if (submission.formId !== state.formId) {
       await sayToSubmission(dc.context, submission, FORM_INACTIVE_MESSAGE);
+      return Dialog.EndOfTurn;
+    }
+    const actor = actorOf(dc.context.activity);
+    if (
+      state.owner !== undefined &&
+      (actor === undefined || !sameUser(actor.aadObjectId, state.owner.aadObjectId))
+    ) {
+      await sayToSubmission(dc.context, submission, othersFormMessage(state.owner));
       return Dialog.EndOfTurn;
     }
     switch (submission.verb) {

@@ -11,13 +11,19 @@ import {
 } from 'botbuilder-dialogs';
 import type { Fact, PreflightCardData } from '../cards/renderCard';
 import { actorOf } from '../src/bot/actor';
-import { type AccessChecks, directAccessChecks } from '../src/domain/authorization';
+import {
+  type AccessChecks,
+  type Authorization,
+  authorizeRequester,
+  directAccessChecks,
+} from '../src/domain/authorization';
 import { isAppError } from '../src/domain/errors';
 import type { Directory, Exchange } from '../src/domain/ports';
 import { runPreflight } from '../src/domain/preflight';
+import type { Actor } from '../src/domain/request';
 import type { AuditLog, RequestStore } from '../src/domain/requestPorts';
 import { submitRequest } from '../src/domain/requestUseCases';
-import { FormPrompt, type FormResult } from './formPrompt';
+import { answerInPlace, FormPrompt, type FormResult } from './formPrompt';
 import {
   CONTACT_LABELS,
   contactDetails,
@@ -114,6 +120,7 @@ export class NewServiceAccountDialog extends ComponentDialog {
     const values = step.values as { wizard?: WizardState };
     const given = step.options as Partial<WizardState> | undefined;
     values.wizard ??= Array.isArray(given?.pending) ? structuredClone(given as WizardState) : newWizard();
+    values.wizard.owner ??= actorOf(step.context.activity);
     return values.wizard;
   }
 
@@ -275,7 +282,7 @@ export class NewServiceAccountDialog extends ComponentDialog {
     const result = step.result as FormResult | undefined;
     if (result?.kind !== 'next') return this.advance(step, 'review', () => undefined);
     const wizard = this.wizard(step);
-    const requester = actorOf(step.context.activity);
+    const requester = wizard.owner;
     const approver = wizard.draft.approver;
     if (approver === undefined || requester === undefined) {
       await step.context.sendActivity('The request is missing its approver; please pick one again.');
@@ -283,6 +290,16 @@ export class NewServiceAccountDialog extends ComponentDialog {
         ...wizard,
         pending: ['approver', 'review'],
       });
+    }
+    const right = await this.rightToAsk(step, requester);
+    if (right === 'unknown') {
+      answerInPlace(step.context, 'Not sent yet');
+      return step.replaceDialog(WATERFALL, { ...wizard, pending: ['review'] });
+    }
+    if (!right.allowed) {
+      answerInPlace(step.context, 'Not sent');
+      await step.context.sendActivity(`${right.message} Nothing was sent for approval.`);
+      return step.endDialog({ cancelled: true });
     }
     let request;
     const now = this.deps.now();
@@ -314,6 +331,24 @@ export class NewServiceAccountDialog extends ComponentDialog {
         `I am sending it to them now. Nothing is created until they approve. Type \`status\` to see where it stands. (Request ${request.id})`,
     );
     return step.endDialog({ submitted: request.id });
+  }
+
+  /**
+   * The right to ask, checked again at submit and asked of Graph afresh (not from the cache): the
+   * form's owner may have lost the admin role, or left the requester group, since they started it.
+   */
+  private async rightToAsk(step: WaterfallStepContext, requester: Actor): Promise<Authorization | 'unknown'> {
+    try {
+      return await authorizeRequester(directAccessChecks(this.deps.directory), requester, {
+        requesterGroupId: this.deps.requesterGroupId,
+      });
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      await step.context.sendActivity(
+        `I could not check your admin role with Microsoft 365 just now (${error.userMessage}) Nothing was sent: press Submit on the card below again in a moment.`,
+      );
+      return 'unknown';
+    }
   }
 
   /** Handles a form's result: record and go on, or go back, edit, check again, or cancel. */

@@ -2,7 +2,7 @@
  * What the request dialog has gathered so far, and what it learned of the tenant at pre-flight.
  * Plain JSON: it lives in the dialog's persisted state, so a restart loses nothing.
  */
-import type { Approver, RequestDetails } from '../src/domain/request';
+import type { Actor, Approver, RequestDetails } from '../src/domain/request';
 import type { ContactDetails } from '../src/domain/tenant';
 
 export const SECTIONS = ['tenant', 'account', 'contact', 'sync', 'approver', 'review'] as const;
@@ -67,6 +67,8 @@ export interface WizardState {
   /** Sections still to ask, in order. */
   pending: Section[];
   tenant?: TenantFacts;
+  /** Who started the form (from the activity): the requester of what it submits. */
+  owner?: Actor;
 }
 
 export const DEFAULT_DISPLAY_NAME = 'CiraSync Service';

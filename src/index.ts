@@ -8,7 +8,7 @@ import path from 'node:path';
 import {
   CloudAdapter,
   type ConfigurationBotFrameworkAuthenticationOptions,
-  ConversationState,
+  PrivateConversationState,
 } from 'botbuilder';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createLogger, type Logger, type LogSink } from './logger';
@@ -16,6 +16,9 @@ import { createStorage } from './adapters/storage/createStorage';
 import { connectTenant, type TenantPorts } from './adapters/tenantConnection';
 import type { Clock } from './domain/ports';
 import type { AuditLog, RequestStore } from './domain/requestPorts';
+import { FormTurns } from './bot/formTurns';
+import { PressGate } from './bot/pressGate';
+import { RefusalAudit } from './bot/refusalAudit';
 import { ServiceAccountBot } from './bot/serviceAccountBot';
 import { TenantGate } from './bot/tenantGate';
 import { createTurnErrorHandler } from './bot/turnErrorHandler';
@@ -28,7 +31,9 @@ import { StrictBotFrameworkAuthentication } from './http/strictAuthentication';
 import { loadSecretBox } from './adapters/secrets/secretBox';
 import { PasswordVault } from './adapters/secrets/passwordVault';
 import { CardCopyStore } from './adapters/teams/cardCopies';
+import { PersonalChats } from './adapters/teams/personalChats';
 import { ProactiveMessenger } from './adapters/teams/proactiveMessenger';
+import { FormOwnerStore } from './adapters/storage/formOwners';
 import { RequestMessages } from './adapters/teams/requestMessages';
 import { SQLITE_FILE_NAME } from './adapters/storage/createStorage';
 import { CachedAccessChecks, directAccessChecks } from './domain/authorization';
@@ -176,7 +181,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
   };
   const tenant = await connectTenant(config, clock, logger);
   const store = createStorage(config.storage);
-  const conversationState = new ConversationState(store.storage);
+  const formState = new PrivateConversationState(store.storage);
 
   const requests = new StorageRequestStore(store.storage);
   const audit = new StorageAuditLog(store.storage);
@@ -269,27 +274,42 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
       pokeJobs();
     },
   });
+  const refusals = new RefusalAudit({ audit, logger, now });
   const gate = new TenantGate({
     tenantId: tenant.tenantId,
     allowedTenantIds: config.allowedTenantIds,
     teamsOnly: config.bot.mode !== 'local',
-    audit,
+    refusals,
     logger,
-    now,
   });
-  const actionDeps = { ...jobDeps, access, pokeJobs, background, logger, tenantId: tenant.tenantId };
+  const presses = new PressGate({
+    requests,
+    access,
+    refusals,
+    logger,
+    tenantId: tenant.tenantId,
+    approvalsChannelId: config.approvalsChannelId,
+    requesterGroupId: config.requesterGroupId,
+    approverGroupId: config.approverGroupId,
+  });
+  const actionDeps = { ...jobDeps, access, presses, pokeJobs, background, logger, tenantId: tenant.tenantId };
   const bot = new ServiceAccountBot({
     ...replies,
     logger,
-    conversationState,
-    mainDialog,
     conversations,
     gate,
-    approvalActions: new ApprovalActions({
-      ...actionDeps,
-      approvalsChannelId: config.approvalsChannelId,
-      approverGroupId: config.approverGroupId,
+    forms: new FormTurns({
+      mainDialog,
+      formState,
+      forms: new FormOwnerStore(store.storage),
+      personalChats: new PersonalChats({ messenger, conversations, now }),
+      refusals,
+      replies,
+      tenantId: tenant.tenantId,
+      now,
+      teamsAppId: config.teamsAppId,
     }),
+    approvalActions: new ApprovalActions({ ...actionDeps, approverGroupId: config.approverGroupId }),
     accountActions: new AccountActions({
       ...actionDeps,
       downgradeRoleId: config.downgradeRoleId,

@@ -10,7 +10,7 @@ import { renderCard, utcMinutes } from '../../cards/renderCard';
 import { ACCOUNT_VERBS } from '../../cards/verbs';
 import type { PasswordVault } from '../adapters/secrets/passwordVault';
 import type { RequestMessages } from '../adapters/teams/requestMessages';
-import { type AccountAction, authorizeAccountAction, sameUser } from '../domain/authorization';
+import { type PressAction, sameUser } from '../domain/authorization';
 import { isAppError } from '../domain/errors';
 import { generatePassword } from '../domain/password';
 import type { Patience } from '../domain/patience';
@@ -30,11 +30,12 @@ import {
   readyNote,
 } from '../jobs/replicationJob';
 import type { Logger } from '../logger';
-import { invokeCard, invokeError, invokeMessage, pressedRequest } from './invokeAnswers';
+import { invokeCard, invokeError, invokeMessage } from './invokeAnswers';
+import type { PressGate } from './pressGate';
 
 export const ACCOUNT_ACTION_VERBS: readonly string[] = Object.values(ACCOUNT_VERBS);
 
-const ACTIONS: Readonly<Record<string, AccountAction>> = {
+const ACTIONS: Readonly<Record<string, PressAction>> = {
   [ACCOUNT_VERBS.retry]: 'retry',
   [ACCOUNT_VERBS.remove]: 'remove',
   [ACCOUNT_VERBS.removeConfirmed]: 'remove',
@@ -54,6 +55,8 @@ export interface AccountActionDeps {
   patience: Patience;
   passwords: PasswordVault;
   messages: RequestMessages;
+  /** Who may press which button where: every press passes it first. */
+  presses: PressGate;
   logger: Logger;
   tenantId: string;
   downgradeRoleId: string;
@@ -70,17 +73,12 @@ export class AccountActions {
     verb: string,
     data: Record<string, unknown>,
   ): Promise<AdaptiveCardInvokeResponse> {
-    const pressed = await pressedRequest(context, data, this.deps.requests, this.deps.tenantId);
+    const action = ACTIONS[verb];
+    if (action === undefined) return invokeError(400, 'BadRequest', 'This action is not available.');
+    const pressed = await this.deps.presses.admit(context, action, data);
     if ('refusal' in pressed) return pressed.refusal;
     const { actor, request } = pressed;
     const requestId = request.id;
-    const action = ACTIONS[verb];
-    if (action === undefined) return invokeError(400, 'BadRequest', 'This action is not available.');
-    const allowed = authorizeAccountAction(actor, request, action);
-    if (!allowed.allowed) {
-      this.deps.logger.warn('Account card press refused', { requestId, verb, actor: actor.aadObjectId });
-      return invokeMessage(allowed.message);
-    }
     try {
       switch (verb) {
         case ACCOUNT_VERBS.retry:

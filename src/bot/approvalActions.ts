@@ -13,7 +13,8 @@ import { decideRequest } from '../domain/decideRequest';
 import {
   type AccessChecks,
   authorizeDecision,
-  authorizeRequesterAction,
+  type PressAction,
+  type PressPlace,
   sameUser,
 } from '../domain/authorization';
 import type { Actor, ServiceAccountRequest } from '../domain/request';
@@ -25,7 +26,8 @@ import { PROVISION_JOB, provisionJobId } from '../jobs/provisioningJob';
 import type { Logger } from '../logger';
 import type { BackgroundWork } from './backgroundWork';
 import { inputText } from '../../dialogs/cardSubmission';
-import { invokeCard, invokeError, invokeMessage, pressedRequest } from './invokeAnswers';
+import { invokeCard, invokeError, invokeMessage } from './invokeAnswers';
+import type { PressGate } from './pressGate';
 
 export interface ApprovalActionDeps {
   requests: RequestStore;
@@ -37,20 +39,23 @@ export interface ApprovalActionDeps {
   /** Wakes the job runner: work was just scheduled. */
   pokeJobs: () => void;
   background: BackgroundWork;
+  /** Who may press which button where: every press passes it first. */
+  presses: PressGate;
   logger: Logger;
   tenantId: string;
   now: () => Date;
-  approvalsChannelId?: string;
   approverGroupId?: string;
 }
 
-export const APPROVAL_ACTION_VERBS: readonly string[] = [
-  REQUEST_VERBS.approve,
-  REQUEST_VERBS.reject,
-  REQUEST_VERBS.refresh,
-  REQUEST_VERBS.resend,
-  REQUEST_VERBS.cancel,
-];
+const ACTIONS: Readonly<Record<string, PressAction>> = {
+  [REQUEST_VERBS.approve]: 'approve',
+  [REQUEST_VERBS.reject]: 'reject',
+  [REQUEST_VERBS.refresh]: 'refresh',
+  [REQUEST_VERBS.resend]: 'resend',
+  [REQUEST_VERBS.cancel]: 'cancel',
+};
+
+export const APPROVAL_ACTION_VERBS: readonly string[] = Object.keys(ACTIONS);
 
 function account(request: ServiceAccountRequest): string {
   return `${request.details.username}@${request.details.domain}`;
@@ -64,72 +69,54 @@ export class ApprovalActions {
     verb: string,
     data: Record<string, unknown>,
   ): Promise<AdaptiveCardInvokeResponse> {
-    const pressed = await pressedRequest(context, data, this.deps.requests, this.deps.tenantId);
+    const action = ACTIONS[verb];
+    if (action === undefined) return invokeError(400, 'BadRequest', 'This action is not available.');
+    const pressed = await this.deps.presses.admit(context, action, data);
     if ('refusal' in pressed) return pressed.refusal;
-    const { actor, request } = pressed;
-    switch (verb) {
-      case REQUEST_VERBS.refresh:
-        return invokeCard(
-          await this.deps.messages.card(request, await this.viewerOf(context, actor, request)),
-        );
-      case REQUEST_VERBS.approve:
-      case REQUEST_VERBS.reject:
-        return this.decide(
-          context,
-          actor,
-          request,
-          verb === REQUEST_VERBS.approve ? 'approve' : 'reject',
-          data,
-        );
-      case REQUEST_VERBS.cancel:
+    const { actor, request, place } = pressed;
+    switch (action) {
+      case 'refresh':
+        return invokeCard(await this.deps.messages.card(request, await this.viewerOf(place, actor, request)));
+      case 'approve':
+      case 'reject':
+        return this.decide(place, actor, request, action, data, pressed.asGroupMember);
+      case 'cancel':
         return this.cancel(actor, request);
-      case REQUEST_VERBS.resend:
-        return this.resend(actor, request);
       default:
-        return invokeError(400, 'BadRequest', 'This action is not available.');
+        return this.resend(request);
     }
   }
 
-  /** True when the press comes from the configured approvals channel. */
-  private inApprovalsChannel(context: TurnContext): boolean {
-    const channelId = this.deps.approvalsChannelId;
-    if (channelId === undefined) return false;
-    const conversationId = context.activity.conversation?.id ?? '';
-    const channelData = context.activity.channelData as { channel?: { id?: unknown } } | undefined;
-    // In a channel the conversation id is the channel id, or the channel id plus ";messageid=…".
-    return channelData?.channel?.id === channelId || conversationId.split(';')[0] === channelId;
-  }
-
-  private place(context: TurnContext) {
-    return {
-      inApprovalsChannel: this.inApprovalsChannel(context),
-      approverGroupId: this.deps.approverGroupId,
-    };
-  }
-
+  /**
+   * The view this person gets: their own buttons only where they work (the personal chat, the
+   * approvals channel), the status everywhere else.
+   */
   private async viewerOf(
-    context: TurnContext,
+    place: PressPlace,
     actor: Actor,
     request: ServiceAccountRequest,
   ): Promise<ApprovalViewer> {
-    if (sameUser(actor.aadObjectId, request.requester.aadObjectId)) return 'requester';
-    if (sameUser(actor.aadObjectId, request.approver.aadObjectId)) return 'approver';
-    if (request.state === 'PendingApproval') {
-      const right = await authorizeDecision(this.deps.access, actor, request, this.place(context));
+    const usable = place.kind === 'personal' || place.inApprovalsChannel;
+    if (usable && sameUser(actor.aadObjectId, request.requester.aadObjectId)) return 'requester';
+    if (usable && sameUser(actor.aadObjectId, request.approver.aadObjectId)) return 'approver';
+    if (request.state === 'PendingApproval' && place.inApprovalsChannel) {
+      const right = await authorizeDecision(this.deps.access, actor, request, {
+        inApprovalsChannel: true,
+        approverGroupId: this.deps.approverGroupId,
+      });
       if (right.allowed && right.asGroupMember) return 'groupApprover';
     }
-    return this.inApprovalsChannel(context) ? 'channel' : 'other';
+    return place.inApprovalsChannel ? 'channel' : 'other';
   }
 
   private async decide(
-    context: TurnContext,
+    place: PressPlace,
     actor: Actor,
     request: ServiceAccountRequest,
     decision: 'approve' | 'reject',
     data: Record<string, unknown>,
+    asGroupMember: boolean,
   ): Promise<AdaptiveCardInvokeResponse> {
-    // The named approver and the requester are told apart without Graph: a slow Graph never delays them.
-    const right = await authorizeDecision(this.deps.access, actor, request, this.place(context));
     const comment = inputText(data, 'comment');
     const outcome = await decideRequest(this.deps.requests, this.deps.audit, {
       tenantId: this.deps.tenantId,
@@ -138,13 +125,13 @@ export class ApprovalActions {
       decision,
       comment,
       now: this.deps.now(),
-      approverGroupMember: right.allowed && right.asGroupMember,
+      approverGroupMember: asGroupMember,
       beforeApprove: (r) => this.scheduleProvisioning(r),
     });
     switch (outcome.kind) {
       case 'refused': {
         if (outcome.status === 404) return invokeError(404, 'NotFound', outcome.message);
-        const viewer = await this.viewerOf(context, actor, request);
+        const viewer = await this.viewerOf(place, actor, request);
         if (outcome.field === 'comment') {
           return invokeCard(
             await this.deps.messages.card(request, viewer, { comment, commentError: outcome.message }),
@@ -167,15 +154,13 @@ export class ApprovalActions {
               : `Nothing changed: ${current.decision.by.name} already ${current.decision.outcome} this request.`;
         // Nothing changed: the copies already show it (the decision, or the expiry job, redrew them).
         return invokeCard(
-          await this.deps.messages.card(current, await this.viewerOf(context, actor, current), { notice }),
+          await this.deps.messages.card(current, await this.viewerOf(place, actor, current), { notice }),
         );
       }
       case 'decided': {
         const decided = outcome.request;
         this.afterChange(decided, decision === 'approve' ? 'approved' : 'rejected');
-        return invokeCard(
-          await this.deps.messages.card(decided, await this.viewerOf(context, actor, decided)),
-        );
+        return invokeCard(await this.deps.messages.card(decided, await this.viewerOf(place, actor, decided)));
       }
     }
   }
@@ -213,9 +198,7 @@ export class ApprovalActions {
     );
   }
 
-  private async resend(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
-    if (!authorizeRequesterAction(actor, request))
-      return invokeMessage('Only the admin who asked for this request can send it again.');
+  private async resend(request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
     const now = this.deps.now();
     if (request.state !== 'PendingApproval' || now.getTime() >= Date.parse(request.expiresAt)) {
       return invokeCard(

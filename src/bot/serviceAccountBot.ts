@@ -6,20 +6,18 @@
 import {
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
-  type ConversationState,
-  type StatePropertyAccessor,
   TeamsActivityHandler,
   type TurnContext,
 } from 'botbuilder';
-import type { DialogState } from 'botbuilder-dialogs';
 import { isFormVerb } from '../../cards/verbs';
 import { type CommandReplyDeps, sendHelp } from '../../dialogs/commandReplies';
 import { takeInvokeAnswer } from '../../dialogs/formPrompt';
-import type { MainDialog } from '../../dialogs/mainDialog';
+import { conversationKind } from '../adapters/teams/conversationPlace';
 import type { ConversationReferenceStore } from '../adapters/teams/conversationReferences';
 import type { Logger } from '../logger';
 import { ACCOUNT_ACTION_VERBS, type AccountActions } from './accountActions';
 import { APPROVAL_ACTION_VERBS, type ApprovalActions } from './approvalActions';
+import type { FormTurns } from './formTurns';
 import type { TenantGate } from './tenantGate';
 import { invokeCard, invokeError, invokeMessage } from './invokeAnswers';
 
@@ -29,8 +27,8 @@ export interface ServiceAccountBotOptions extends CommandReplyDeps {
   gate: TenantGate;
   /** Where each admin's personal conversation is remembered, for proactive messages. */
   conversations: ConversationReferenceStore;
-  conversationState: ConversationState;
-  mainDialog: MainDialog;
+  /** Typed commands and request-form presses (personal chat only, per user). */
+  forms: FormTurns;
   /** Approve, Reject, Cancel, Resend and refresh on the approval card. */
   approvalActions: ApprovalActions;
   /** Retry, Remove, Reveal password and Downgrade on the progress card. */
@@ -38,14 +36,11 @@ export interface ServiceAccountBotOptions extends CommandReplyDeps {
 }
 
 export class ServiceAccountBot extends TeamsActivityHandler {
-  private readonly dialogState: StatePropertyAccessor<DialogState>;
-
   constructor(private readonly options: ServiceAccountBotOptions) {
     super();
-    this.dialogState = options.conversationState.createProperty<DialogState>('dialogState');
 
     this.onMessage(async (context, next) => {
-      await options.mainDialog.run(context, this.dialogState);
+      await options.forms.run(context);
       await next();
     });
 
@@ -53,9 +48,11 @@ export class ServiceAccountBot extends TeamsActivityHandler {
       const botId = context.activity.recipient?.id;
       const botWasAdded = (context.activity.membersAdded ?? []).some((member) => member.id === botId);
       if (botWasAdded) {
+        // The admin-only readiness line is for the personal chat, not for everyone in a group or team.
+        const shared = conversationKind(context.activity) !== 'personal';
         await sendHelp(
           context,
-          options,
+          shared ? { ...options, readinessFor: undefined } : options,
           '',
           'Hello! I set up the dedicated service account that CiraSync Enterprise needs in your Microsoft 365 tenant, with a second admin’s approval, and I tell you when it is ready.',
         );
@@ -87,7 +84,6 @@ export class ServiceAccountBot extends TeamsActivityHandler {
       });
     }
     await super.run(context);
-    await this.options.conversationState.saveChanges(context, false);
   }
 
   /** Universal Actions (`Action.Execute`), dispatched by exact verb. */
@@ -97,7 +93,7 @@ export class ServiceAccountBot extends TeamsActivityHandler {
   ): Promise<AdaptiveCardInvokeResponse> {
     const verb = typeof invokeValue?.action?.verb === 'string' ? invokeValue.action.verb : '';
     if (isFormVerb(verb)) {
-      await this.options.mainDialog.run(context, this.dialogState);
+      await this.options.forms.run(context);
       const answer = takeInvokeAnswer(context);
       if (answer === undefined) return invokeMessage('Done.');
       return answer.type === 'card' ? invokeCard(answer.card) : invokeMessage(answer.text);

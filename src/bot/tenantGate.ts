@@ -7,8 +7,8 @@
  */
 import type { TurnContext } from 'botbuilder';
 import { tenantOf } from '../adapters/teams/conversationReferences';
-import type { AuditLog } from '../domain/requestPorts';
 import type { Logger } from '../logger';
+import type { RefusalAudit } from './refusalAudit';
 
 export interface TenantGateOptions {
   /** The tenant the bot serves (its GUID). */
@@ -17,14 +17,9 @@ export interface TenantGateOptions {
   allowedTenantIds: readonly string[];
   /** Live mode: only the `msteams` channel. */
   teamsOnly: boolean;
-  audit: AuditLog;
+  refusals: RefusalAudit;
   logger: Logger;
-  now: () => Date;
 }
-
-const AUDIT_EVERY_MS = 60_000;
-const AUDITS_PER_MINUTE = 10;
-const MAX_SOURCES_REMEMBERED = 1_000;
 
 function safeId(value: string | undefined): string {
   return (value ?? '').replace(/[^A-Za-z0-9._:@-]/g, '?').slice(0, 64) || '(none)';
@@ -32,8 +27,6 @@ function safeId(value: string | undefined): string {
 
 export class TenantGate {
   private readonly allowed: Set<string>;
-  private readonly lastAudited = new Map<string, number>();
-  private window = { startedAt: 0, audited: 0 };
 
   constructor(private readonly options: TenantGateOptions) {
     this.allowed = new Set([options.tenantId, ...options.allowedTenantIds].map((t) => t.toLowerCase()));
@@ -50,29 +43,14 @@ export class TenantGate {
   }
 
   private async refuse(tenant: string, channel: string, actor: string): Promise<void> {
-    const source = `${tenant}|${channel}`;
-    const now = this.options.now();
     this.options.logger.warn('Activity refused by the tenant gate', { tenant, channel });
-    const last = this.lastAudited.get(source);
-    if (last !== undefined && now.getTime() - last < AUDIT_EVERY_MS) return;
-    if (now.getTime() - this.window.startedAt >= AUDIT_EVERY_MS)
-      this.window = { startedAt: now.getTime(), audited: 0 };
-    if (this.window.audited >= AUDITS_PER_MINUTE) return;
-    this.window.audited += 1;
-    if (this.lastAudited.size >= MAX_SOURCES_REMEMBERED) this.lastAudited.clear();
-    this.lastAudited.set(source, now.getTime());
-    try {
-      await this.options.audit.append({
-        requestId: 'tenant-gate',
-        tenantId: this.options.tenantId,
-        event: 'activityRefused',
-        actor: { aadObjectId: actor, name: '' },
-        at: now.toISOString(),
-        outcome: 'refused',
-        detail: `tenant ${tenant}, channel ${channel}`,
-      });
-    } catch (error) {
-      this.options.logger.error('Could not audit a refused activity', { error });
-    }
+    await this.options.refusals.record(`tenant|${tenant}|${channel}`, {
+      requestId: 'tenant-gate',
+      tenantId: this.options.tenantId,
+      event: 'activityRefused',
+      actor: { aadObjectId: actor, name: '' },
+      outcome: 'refused',
+      detail: `tenant ${tenant}, channel ${channel}`,
+    });
   }
 }

@@ -269,10 +269,15 @@ describe('the approval card', () => {
     expect(text(third.value)).toContain('Only Megan Bowen can decide this request.');
     const stored = await bot.requests.get(TEST_TENANT_ID, request.id);
     expect([stored?.state, stored?.version]).toEqual(['PendingApproval', 1]);
-    expect((await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event)).toEqual([
-      'submitted',
-      'delivered',
+    // Nothing but the two refusals is recorded: by whom, and what they tried.
+    const trail = await bot.audit.forRequest(TEST_TENANT_ID, request.id);
+    expect(trail.map((r) => [r.event, r.actor.aadObjectId])).toEqual([
+      ['submitted', ALEX.aadObjectId],
+      ['delivered', 'system'],
+      ['press refused', ALEX.aadObjectId],
+      ['press refused', ADELE.aadObjectId],
     ]);
+    expect(trail[2].detail).toContain('approve on the request of Alex Wilber');
   });
 
   it('when 10 identical approve invokes arrive at once, then exactly one transition, one provisioning job and one approval record, and nine "already decided" answers', async () => {

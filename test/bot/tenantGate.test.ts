@@ -5,6 +5,7 @@ import path from 'node:path';
 import { TestAdapter, TurnContext } from 'botbuilder';
 import { MemoryStorage } from 'botbuilder';
 import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
+import { RefusalAudit } from '../../src/bot/refusalAudit';
 import { TenantGate } from '../../src/bot/tenantGate';
 import { loadConfig } from '../../src/config';
 import { type RunningBot, startBot } from '../../src/index';
@@ -85,9 +86,8 @@ describe('the tenant gate', () => {
       tenantId: TEST_TENANT_ID,
       allowedTenantIds: [],
       teamsOnly: true,
-      audit,
+      refusals: new RefusalAudit({ audit, logger: createLogger('silent'), now: () => new Date() }),
       logger: createLogger('silent'),
-      now: () => new Date(),
     });
     const adapter = new TestAdapter();
     const webchat = { ...teamsMessage('https://example.invalid/', 'help'), channelId: 'webchat' };

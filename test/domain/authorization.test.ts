@@ -1,12 +1,18 @@
 /** Who may do what (src/domain/authorization.ts) and the least-privilege check (permissions.ts). */
 import {
   type AccessChecks,
-  authorizeAccountAction,
   authorizeDecision,
+  authorizePress,
   CachedAccessChecks,
 } from '../../src/domain/authorization';
 import { checkPermissions, REQUIRED_PERMISSIONS } from '../../src/domain/permissions';
 import type { ServiceAccountRequest } from '../../src/domain/request';
+
+type Press = Parameters<typeof authorizePress>[1];
+const PERSONAL = { kind: 'personal', inApprovalsChannel: false } as const;
+const GROUP_CHAT = { kind: 'groupChat', inApprovalsChannel: false } as const;
+const CHANNEL = { kind: 'channel', inApprovalsChannel: false } as const;
+const APPROVALS = { kind: 'channel', inApprovalsChannel: true } as const;
 
 const ALEX = { aadObjectId: 'aaaaaaaa-0000-0000-0000-000000000001', name: 'Alex Wilber' };
 const MEGAN = { aadObjectId: 'aaaaaaaa-0000-0000-0000-000000000002', name: 'Megan Bowen' };
@@ -71,14 +77,76 @@ describe('authorization', () => {
     },
   );
 
-  it('when the password is asked for, then only the requester may; Retry, Remove and Downgrade also the approver', () => {
-    expect(authorizeAccountAction(ALEX, request, 'reveal').allowed).toBe(true);
-    expect(authorizeAccountAction(MEGAN, request, 'reveal').allowed).toBe(false);
-    expect(authorizeAccountAction(MEGAN, request, 'reset').allowed).toBe(false);
+  it('when the password is asked for, then only the requester may; Retry, Remove and Downgrade also the approver', async () => {
+    const admins = checks([], [ALEX.aadObjectId, MEGAN.aadObjectId, ADELE.aadObjectId]);
+    const press = (action: Press['action'], actor: Press['actor']) =>
+      authorizePress(admins, { action, actor, request, place: PERSONAL });
+    expect((await press('reveal', ALEX)).allowed).toBe(true);
+    expect((await press('reveal', MEGAN)).allowed).toBe(false);
+    expect((await press('reset', MEGAN)).allowed).toBe(false);
     for (const action of ['retry', 'remove', 'downgrade'] as const) {
-      expect(authorizeAccountAction(MEGAN, request, action).allowed).toBe(true);
-      expect(authorizeAccountAction(ADELE, request, action).allowed).toBe(false);
+      expect((await press(action, MEGAN)).allowed).toBe(true);
+      expect((await press(action, ADELE)).allowed).toBe(false);
     }
+  });
+
+  it.each([
+    ['reveal', ALEX, GROUP_CHAT],
+    ['reveal', ALEX, CHANNEL],
+    ['reveal', ALEX, APPROVALS],
+    ['reset', ALEX, GROUP_CHAT],
+    ['downgrade', MEGAN, GROUP_CHAT],
+    ['retry', ALEX, CHANNEL],
+    ['remove', ALEX, APPROVALS],
+    ['approve', MEGAN, GROUP_CHAT],
+    ['reject', MEGAN, CHANNEL],
+    ['cancel', ALEX, GROUP_CHAT],
+    ['resend', ALEX, CHANNEL],
+  ] as const)(
+    'when %s is pressed by the right person in a %s, then it is refused for the place',
+    async (action, actor, place) => {
+      const admins = checks([], [ALEX.aadObjectId, MEGAN.aadObjectId]);
+      const right = await authorizePress(admins, { action, actor, request, place });
+      expect(right).toMatchObject({ allowed: false, why: 'place' });
+    },
+  );
+
+  it.each([
+    ['approve', MEGAN],
+    ['reject', MEGAN],
+    ['cancel', ALEX],
+    ['resend', ALEX],
+  ] as const)(
+    'when %s is pressed by the right person in the approvals channel, then it is allowed',
+    async (action, actor) => {
+      const right = await authorizePress(checks([]), { action, actor, request, place: APPROVALS });
+      expect(right.allowed).toBe(true);
+    },
+  );
+
+  it('when the requester has lost the admin role since asking, then Reveal, Reset, Retry, Remove and Downgrade are refused; Cancel still works', async () => {
+    const noAdmins = checks([]);
+    for (const action of ['reveal', 'reset', 'retry', 'remove', 'downgrade'] as const) {
+      const right = await authorizePress(noAdmins, { action, actor: ALEX, request, place: PERSONAL });
+      expect(right).toMatchObject({ allowed: false, why: 'role' });
+    }
+    expect(
+      (await authorizePress(noAdmins, { action: 'cancel', actor: ALEX, request, place: PERSONAL })).allowed,
+    ).toBe(true);
+    // A member of the requester group keeps the right through the group.
+    const viaGroup = await authorizePress(
+      checks([ALEX.aadObjectId]),
+      { action: 'reveal', actor: ALEX, request, place: PERSONAL },
+      { requesterGroupId: GROUP },
+    );
+    expect(viaGroup.allowed).toBe(true);
+  });
+
+  it('when the approver presses Approve, then the directory is not asked (the provisioning job asks before the first write)', async () => {
+    const probe = checks([]);
+    const right = await authorizePress(probe, { action: 'approve', actor: MEGAN, request, place: PERSONAL });
+    expect(right.allowed).toBe(true);
+    expect(probe.calls).toBe(0);
   });
 
   it('when the same admin check repeats within a minute, then the directory is asked once; after it, again', async () => {

@@ -352,6 +352,8 @@ describe('the request conversation through the running bot', () => {
         'provisioned',
         'ready',
         'password revealed',
+        // Megan pressed Reveal: only the requester may.
+        'press refused',
         'downgraded',
       ]);
       expect((await audit.forRequest(TEST_TENANT_ID, stored[0].id)).map((r) => r.event)).toEqual([

@@ -221,7 +221,7 @@ describe('the password canary', () => {
     expect(reveals.map(revealedPassword)).toEqual([...CANARIES]);
     // The sink saw the mission (the bot logs nothing at debug level on this path; info and warn do show up).
     expect(logLines.some((line) => line.includes('"kind":"provision"'))).toBe(true);
-    expect(logLines.some((line) => line.includes('Account card press refused'))).toBe(true);
+    expect(logLines.some((line) => line.includes('Card press refused'))).toBe(true);
     expect(connector.calls.length).toBeGreaterThan(3);
 
     const leaks: string[] = [];

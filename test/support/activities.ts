@@ -42,21 +42,19 @@ export const PATTI: TeamsUser = {
   aadObjectId: '00000000-0000-0000-0000-0000000000024',
 };
 
-/** Where an activity comes from: a personal chat (default) or a channel of a team. */
+/** Where an activity comes from: a personal chat (default), a group chat, or a channel of a team. */
 export interface ActivityOptions {
   from?: TeamsUser;
   conversationId?: string;
   tenantId?: string;
   /** A channel id (19:…@thread.tacv2): the activity comes from that channel, not a personal chat. */
   channelId?: string;
+  /** A group chat id (19:…@thread.v2): the activity comes from that group chat. */
+  groupChatId?: string;
 }
 
-/** What every Teams activity in a personal chat carries. */
-function personalActivity(
-  serviceUrl: string,
-  type: string,
-  options: ActivityOptions,
-): Record<string, unknown> {
+/** What every Teams activity carries, in a personal chat unless a channel or group chat is named. */
+function teamsActivity(serviceUrl: string, type: string, options: ActivityOptions): Record<string, unknown> {
   const from = options.from ?? ALEX;
   const tenantId = options.tenantId ?? TEST_TENANT_ID;
   if (options.channelId !== undefined) {
@@ -81,6 +79,19 @@ function personalActivity(
       },
     };
   }
+  if (options.groupChatId !== undefined) {
+    return {
+      type,
+      id: randomUUID(),
+      timestamp: new Date().toISOString(),
+      channelId: 'msteams',
+      serviceUrl,
+      from,
+      recipient: { id: BOT_CHANNEL_ID, name: 'Service Account Bot' },
+      conversation: { id: options.groupChatId, conversationType: 'groupChat', isGroup: true, tenantId },
+      channelData: { tenant: { id: tenantId } },
+    };
+  }
   return {
     type,
     id: randomUUID(),
@@ -103,7 +114,7 @@ export function teamsMessage(
   text: string,
   options: ActivityOptions = {},
 ): Record<string, unknown> {
-  return { ...personalActivity(serviceUrl, 'message', options), locale: 'en-US', text, textFormat: 'plain' };
+  return { ...teamsActivity(serviceUrl, 'message', options), locale: 'en-US', text, textFormat: 'plain' };
 }
 
 export function teamsInstall(
@@ -111,7 +122,7 @@ export function teamsInstall(
   options: { from?: TeamsUser } = {},
 ): Record<string, unknown> {
   return {
-    ...personalActivity(serviceUrl, 'conversationUpdate', options),
+    ...teamsActivity(serviceUrl, 'conversationUpdate', options),
     membersAdded: [{ id: BOT_CHANNEL_ID }],
   };
 }
@@ -146,7 +157,7 @@ export function teamsCardAction(
 export function teamsSubmit(
   serviceUrl: string,
   value: Record<string, unknown>,
-  options: { from?: TeamsUser } = {},
+  options: ActivityOptions = {},
 ): Record<string, unknown> {
   const base = teamsMessage(serviceUrl, '', options);
   delete base.text;

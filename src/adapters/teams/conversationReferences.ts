@@ -11,6 +11,7 @@ import {
   isRecord,
   storageKeySegment,
 } from '../storage/casDocuments';
+import { conversationKind } from './conversationPlace';
 
 export interface StoredReference {
   tenantId: string;
@@ -73,8 +74,7 @@ export class ConversationReferenceStore {
   async remember(activity: Partial<Activity>, now: Date): Promise<boolean> {
     const aadObjectId = activity.from?.aadObjectId;
     const tenantId = tenantOf(activity);
-    const personal =
-      activity.conversation?.conversationType === 'personal' || activity.conversation?.isGroup === false;
+    const personal = conversationKind(activity) === 'personal';
     if (aadObjectId === undefined || aadObjectId === '' || tenantId === undefined || !personal) return false;
     if (typeof activity.serviceUrl !== 'string' || activity.conversation?.id === undefined) return false;
     const reference = TurnContext.getConversationReference(activity);

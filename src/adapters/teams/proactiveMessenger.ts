@@ -17,6 +17,13 @@ export type Delivery =
   | { ok: true; activityId: string; conversationId: string; reference: Partial<ConversationReference> }
   | { ok: false; permanent: boolean; status?: number; code?: string };
 
+/** Someone to open a personal chat with, through the service URL of their tenant's Teams. */
+export interface PersonalTarget {
+  serviceUrl: string;
+  tenantId: string;
+  aadObjectId: string;
+}
+
 export interface ProactiveMessengerOptions {
   adapter: CloudAdapter;
   /** The bot's app id ('' in local mode). */
@@ -105,10 +112,13 @@ export class ProactiveMessenger {
    * Entra object id (Teams allows this only in personal scope, and only where the app is installed),
    * and sends the first message there.
    */
-  async createPersonal(
-    target: { serviceUrl: string; tenantId: string; aadObjectId: string },
-    activity: Partial<Activity>,
-  ): Promise<Delivery> {
+  async createPersonal(target: PersonalTarget, activity: Partial<Activity>): Promise<Delivery> {
+    const opened = await this.openPersonal(target);
+    return opened.ok ? this.send(opened.reference, activity) : opened;
+  }
+
+  /** The personal chat with a user, opened by Entra object id; nothing is sent yet. */
+  openPersonal(target: PersonalTarget): Promise<Delivery> {
     const parameters: ConversationParameters = {
       isGroup: false,
       bot: { id: this.options.botAppId === '' ? 'bot' : `28:${this.options.botAppId}`, name: '' },
@@ -117,7 +127,7 @@ export class ProactiveMessenger {
       channelData: { tenant: { id: target.tenantId } },
     } as ConversationParameters;
     // Teams answers with the one personal chat between the bot and the user, so asking twice is safe.
-    const opened = await this.retrying(async () => {
+    return this.retrying(async () => {
       const { fail, rethrow } = failureBox();
       let reference: Partial<ConversationReference> | undefined;
       await this.options.adapter.createConversationAsync(
@@ -134,12 +144,30 @@ export class ProactiveMessenger {
       if (reference === undefined) throw new Error('createConversation ran no turn');
       return { activityId: '', reference };
     });
-    return opened.ok ? this.send(opened.reference, activity) : opened;
+  }
+
+  /**
+   * Runs `logic` in a turn of the conversation, once: it may have sent something before a failure,
+   * so it is never repeated.
+   */
+  runIn(
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<Delivery> {
+    return this.attempt(
+      reference,
+      async (context) => {
+        await logic(context);
+        return '';
+      },
+      1,
+    );
   }
 
   private attempt(
     reference: Partial<ConversationReference>,
     act: (context: TurnContext) => Promise<string>,
+    maxAttempts = this.maxAttempts,
   ): Promise<Delivery> {
     return this.retrying(async () => {
       const { fail, rethrow } = failureBox();
@@ -155,11 +183,12 @@ export class ProactiveMessenger {
       );
       rethrow();
       return { activityId, reference };
-    });
+    }, maxAttempts);
   }
 
   private async retrying(
     act: () => Promise<{ activityId: string; reference: Partial<ConversationReference> }>,
+    maxAttempts = this.maxAttempts,
   ): Promise<Delivery> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -168,8 +197,7 @@ export class ProactiveMessenger {
       } catch (error) {
         const status = statusOf(error);
         const permanent = isPermanentFailure(status);
-        if (permanent || attempt >= this.maxAttempts)
-          return { ok: false, permanent, status, code: codeOf(error) };
+        if (permanent || attempt >= maxAttempts) return { ok: false, permanent, status, code: codeOf(error) };
         await this.options.clock.sleep(Math.round(Math.random() * this.baseDelayMs * 2 ** (attempt - 1)));
       }
     }

@@ -50,6 +50,13 @@ function failureText(delivery: Delivery): string {
   return delivery.status === undefined ? `no answer${code}` : `HTTP ${delivery.status}${code}`;
 }
 
+/** Where an admin finds the app in Teams: its link when the app id is known. */
+export function whereToFindTheApp(teamsAppId: string | undefined): string {
+  return teamsAppId === undefined
+    ? 'in Teams: Apps → Built for your org → Service Account Bot'
+    : `from this link: https://teams.microsoft.com/l/app/${teamsAppId}`;
+}
+
 /** A message carrying one Adaptive Card. */
 function cardMessage(card: AdaptiveCardJson): Partial<Activity> {
   return { type: 'message', attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] };
@@ -210,12 +217,8 @@ export class RequestMessages {
 
   /** What the requester must ask the approver to do, when the approver cannot be reached. */
   installAdvice(request: ServiceAccountRequest): string {
-    const link =
-      this.options.teamsAppId === undefined
-        ? 'in Teams: Apps → Built for your org → Service Account Bot'
-        : `from this link: https://teams.microsoft.com/l/app/${this.options.teamsAppId}`;
     return (
-      `Ask ${request.approver.name} (${request.approver.userPrincipalName}) to add Service Account Bot ${link}, ` +
+      `Ask ${request.approver.name} (${request.approver.userPrincipalName}) to add Service Account Bot ${whereToFindTheApp(this.options.teamsAppId)}, ` +
       'then press **Send it to the approver again** on your request card. The request stays waiting until it expires.'
     );
   }

@@ -1,0 +1,136 @@
+/**
+ * Typed commands and request-form presses. A form runs only in the personal chat of the admin who
+ * started it, where nobody else can see or press it: its state is kept per user, every press is
+ * checked against its owner (from the activity, never the card), and a command typed in a group chat
+ * or channel is answered "let's do this in our personal chat" and carried out there.
+ */
+import type { BotState, StatePropertyAccessor, TurnContext } from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import { type CardSubmission, readCardSubmission } from '../../dialogs/cardSubmission';
+import { type CommandReplyDeps, sendHelp } from '../../dialogs/commandReplies';
+import { formsShown, othersFormMessage, sayToSubmission } from '../../dialogs/formPrompt';
+import type { MainDialog } from '../../dialogs/mainDialog';
+import type { FormOwnerStore } from '../adapters/storage/formOwners';
+import { conversationKind } from '../adapters/teams/conversationPlace';
+import type { PersonalChats } from '../adapters/teams/personalChats';
+import { whereToFindTheApp } from '../adapters/teams/requestMessages';
+import { sameUser } from '../domain/authorization';
+import type { Actor } from '../domain/request';
+import { actorOf } from './actor';
+import { COMMANDS, parseCommand } from './commands';
+import type { RefusalAudit } from './refusalAudit';
+
+export const SHARED_FORM_MESSAGE =
+  'Requests are filled in privately, in our personal chat, so that nobody else can press through them. Type `new service account` there to start one.';
+
+export interface FormTurnsDeps {
+  mainDialog: MainDialog;
+  /** Dialog state per user and conversation (`PrivateConversationState`), never per conversation. */
+  formState: BotState;
+  forms: FormOwnerStore;
+  personalChats: PersonalChats;
+  refusals: RefusalAudit;
+  /** For `help` in a shared conversation. */
+  replies: CommandReplyDeps;
+  tenantId: string;
+  now: () => Date;
+  teamsAppId?: string;
+}
+
+const PLACE_NAMES = { personal: 'a personal chat', groupChat: 'a group chat', channel: 'a channel' } as const;
+
+export class FormTurns {
+  private readonly dialogState: StatePropertyAccessor<DialogState>;
+
+  constructor(private readonly deps: FormTurnsDeps) {
+    this.dialogState = deps.formState.createProperty<DialogState>('dialogState');
+  }
+
+  /** One turn of typed text or a form press. */
+  async run(context: TurnContext): Promise<void> {
+    const submission = readCardSubmission(context.activity);
+    if (conversationKind(context.activity) === 'personal') return this.personalTurn(context, submission);
+    if (submission !== undefined) return this.refuseSharedPress(context, submission);
+    return this.moveToPersonalChat(context);
+  }
+
+  private async personalTurn(context: TurnContext, submission: CardSubmission | undefined): Promise<void> {
+    const actor = actorOf(context.activity);
+    if (submission?.formId !== undefined) {
+      const owner = await this.deps.forms.ownerOf(this.deps.tenantId, submission.formId);
+      if (owner !== undefined && !sameUser(owner.aadObjectId, actor?.aadObjectId ?? '')) {
+        await this.refuseOthersForm(context, submission, actor, owner);
+        return;
+      }
+    }
+    if (typeof context.activity.from?.id !== 'string' || context.activity.from.id === '') {
+      await sayToSubmission(context, submission, 'I could not tell who you are, so I cannot go on.');
+      return;
+    }
+    await this.deps.mainDialog.run(context, this.dialogState);
+    const now = this.deps.now();
+    for (const shown of formsShown(context))
+      await this.deps.forms.remember(this.deps.tenantId, shown.formId, shown.owner, now);
+    await this.deps.formState.saveChanges(context, false);
+  }
+
+  /** A form press in a group chat or channel: no form runs there. */
+  private async refuseSharedPress(context: TurnContext, submission: CardSubmission): Promise<void> {
+    const actor = actorOf(context.activity);
+    const owner =
+      submission.formId === undefined
+        ? undefined
+        : await this.deps.forms.ownerOf(this.deps.tenantId, submission.formId);
+    if (owner !== undefined && !sameUser(owner.aadObjectId, actor?.aadObjectId ?? ''))
+      await this.refuseOthersForm(context, submission, actor, owner);
+    else await sayToSubmission(context, submission, SHARED_FORM_MESSAGE);
+  }
+
+  private async refuseOthersForm(
+    context: TurnContext,
+    submission: CardSubmission,
+    actor: Actor | undefined,
+    owner: Actor,
+  ): Promise<void> {
+    await sayToSubmission(context, submission, othersFormMessage(owner));
+    const presser = actor ?? { aadObjectId: '(unknown)', name: context.activity.from?.name ?? '' };
+    await this.deps.refusals.record(`form|${presser.aadObjectId}|${submission.formId ?? ''}`, {
+      requestId: submission.formId ?? '',
+      tenantId: this.deps.tenantId,
+      event: 'press refused',
+      actor: presser,
+      outcome: 'refused',
+      detail: `request form of ${owner.name} (${owner.aadObjectId}), pressed in ${PLACE_NAMES[conversationKind(context.activity)]}`,
+    });
+  }
+
+  /**
+   * A command typed in a group chat or channel: `help` is answered there (without the admin-only
+   * readiness line); anything else is carried out in the sender's personal chat, as if typed there.
+   */
+  private async moveToPersonalChat(context: TurnContext): Promise<void> {
+    const command = COMMANDS.find((c) => c.name === parseCommand(context.activity.text));
+    if (command === undefined || command.name === 'help') {
+      const { readinessFor: _adminsOnly, ...replies } = this.deps.replies;
+      await sendHelp(
+        context,
+        replies,
+        command === undefined ? 'Sorry, I didn’t recognise that command.' : '',
+        'I work with each admin in our personal chat, where nobody else sees the forms or answers. Type one of these there:',
+      );
+      return;
+    }
+    const ran = await this.deps.personalChats.runFor(context.activity, async (personal) => {
+      personal.activity.type = 'message';
+      personal.activity.text = command.text;
+      await this.personalTurn(personal, undefined);
+    });
+    const done =
+      command.name === 'newServiceAccount' ? 'started your request' : `answered \`${command.text}\``;
+    await context.sendActivity(
+      ran
+        ? `Let’s do this in our personal chat, where only you can see it: I have ${done} there.`
+        : `Let’s do this in our personal chat, where only you can see it. Open Service Account Bot ${whereToFindTheApp(this.deps.teamsAppId)} and type \`${command.text}\` there.`,
+    );
+  }
+}

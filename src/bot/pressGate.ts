@@ -1,0 +1,107 @@
+/**
+ * The one door every request button goes through (approval, progress and "ready" cards): which
+ * request the card names, who pressed (the activity, never the card), where (personal chat, group
+ * chat, channel, the approvals channel), and whether that person may press that button there now.
+ * A refusal is answered in plain words, logged, and audited with the actor, the request's owner and
+ * the place.
+ */
+import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
+import { inputText } from '../../dialogs/cardSubmission';
+import { conversationKind, inChannel } from '../adapters/teams/conversationPlace';
+import {
+  type AccessChecks,
+  authorizePress,
+  type PressAction,
+  type PressGroups,
+  type PressPlace,
+} from '../domain/authorization';
+import { isAppError } from '../domain/errors';
+import type { Actor, ServiceAccountRequest } from '../domain/request';
+import type { RequestStore } from '../domain/requestPorts';
+import type { Logger } from '../logger';
+import { actorOf } from './actor';
+import { invokeError, invokeMessage } from './invokeAnswers';
+import type { RefusalAudit } from './refusalAudit';
+
+export interface PressGateDeps extends PressGroups {
+  requests: RequestStore;
+  access: AccessChecks;
+  refusals: RefusalAudit;
+  logger: Logger;
+  tenantId: string;
+  approvalsChannelId?: string;
+}
+
+export interface AdmittedPress {
+  actor: Actor;
+  request: ServiceAccountRequest;
+  place: PressPlace;
+  /** The decision comes from a member of the approver group in the approvals channel. */
+  asGroupMember: boolean;
+}
+
+const PLACE_NAMES: Readonly<Record<PressPlace['kind'], string>> = {
+  personal: 'a personal chat',
+  groupChat: 'a group chat',
+  channel: 'a channel',
+};
+
+export class PressGate {
+  constructor(private readonly deps: PressGateDeps) {}
+
+  /** Where the activity was pressed. */
+  placeOf(context: TurnContext): PressPlace {
+    return {
+      kind: conversationKind(context.activity),
+      inApprovalsChannel: inChannel(context.activity, this.deps.approvalsChannelId),
+    };
+  }
+
+  /**
+   * The press, when it may go ahead; otherwise the answer to give: no or an oversized request id
+   * (400), no Entra identity on the activity (403), no such request (404), or the refusal in words.
+   */
+  async admit(
+    context: TurnContext,
+    action: PressAction,
+    data: Record<string, unknown>,
+  ): Promise<AdmittedPress | { refusal: AdaptiveCardInvokeResponse }> {
+    const requestId = inputText(data, 'requestId');
+    if (requestId === '' || requestId.length > 64)
+      return { refusal: invokeError(400, 'BadRequest', 'The card did not say which request.') };
+    const actor = actorOf(context.activity);
+    if (actor === undefined)
+      return { refusal: invokeError(403, 'Forbidden', 'I could not tell who you are.') };
+    const request = await this.deps.requests.get(this.deps.tenantId, requestId);
+    if (request === undefined)
+      return { refusal: invokeError(404, 'NotFound', 'I cannot find that request.') };
+    const place = this.placeOf(context);
+    let right;
+    try {
+      right = await authorizePress(this.deps.access, { action, actor, request, place }, this.deps);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      return {
+        refusal: invokeMessage(
+          `I could not check your admin role with Microsoft 365 just now (${error.userMessage}) Press the button again in a moment.`,
+        ),
+      };
+    }
+    if (right.allowed) return { actor, request, place, asGroupMember: right.asGroupMember };
+    this.deps.logger.warn('Card press refused', {
+      requestId,
+      action,
+      why: right.why,
+      actor: actor.aadObjectId,
+    });
+    await this.deps.refusals.record(`press|${actor.aadObjectId}|${request.id}|${action}`, {
+      requestId: request.id,
+      tenantId: request.tenantId,
+      event: 'press refused',
+      actor,
+      outcome: 'refused',
+      detail: `${action} on the request of ${request.requester.name} for ${request.details.username}@${request.details.domain}, in ${PLACE_NAMES[place.kind]}: ${right.message}`,
+    });
+    return { refusal: invokeMessage(right.message) };
+  }
+}
