@@ -274,14 +274,16 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
       pokeJobs();
     },
   });
-  const refusals = new RefusalAudit({ audit, logger, now });
+  // Refused activities from outside (any number of forged tenants) and refused presses from inside
+  // (the tenant's own users) are capped apart, so a flood of the one cannot hide the other.
   const gate = new TenantGate({
     tenantId: tenant.tenantId,
     allowedTenantIds: config.allowedTenantIds,
     teamsOnly: config.bot.mode !== 'local',
-    refusals,
+    refusals: new RefusalAudit({ audit, logger, now, perMinute: 10 }),
     logger,
   });
+  const refusals = new RefusalAudit({ audit, logger, now, perMinute: 60 });
   const presses = new PressGate({
     requests,
     access,

@@ -86,7 +86,12 @@ describe('the tenant gate', () => {
       tenantId: TEST_TENANT_ID,
       allowedTenantIds: [],
       teamsOnly: true,
-      refusals: new RefusalAudit({ audit, logger: createLogger('silent'), now: () => new Date() }),
+      refusals: new RefusalAudit({
+        audit,
+        logger: createLogger('silent'),
+        now: () => new Date(),
+        perMinute: 10,
+      }),
       logger: createLogger('silent'),
     });
     const adapter = new TestAdapter();

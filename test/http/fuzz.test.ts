@@ -2,6 +2,8 @@
  * Thousands of generated activities and card actions — malformed, foreign, oversized, oddly typed —
  * at the running bot (in process, over HTTP). The process stays up, every request gets an answer,
  * and no request or approval state is written: only conversation state and audit records may change.
+ * Then well-formed Teams activities from mixed senders in group chats, channels and personal chats
+ * (forged card data, known form and request ids): none moves another admin's form or request.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,10 +13,24 @@ import fc from 'fast-check';
 import { SQLITE_FILE_NAME } from '../../src/adapters/storage/createStorage';
 import { loadConfig } from '../../src/config';
 import { type RunningBot, startBot } from '../../src/index';
-import { ALEX, BOT_CHANNEL_ID, TEST_TENANT_ID } from '../support/activities';
+import { ACCOUNT_VERBS, FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
+import {
+  ADELE,
+  ALEX,
+  BOT_CHANNEL_ID,
+  MEGAN,
+  PATTI,
+  postActivity,
+  teamsCardAction,
+  teamsMessage,
+  type TeamsUser,
+  TEST_TENANT_ID,
+} from '../support/activities';
 import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { pendingRequest } from '../support/requests';
 
 const RUNS = 1000;
+const SHARED_RUNS = 1000;
 const SEED = 20261126;
 const CLOSED_PORT_URL = 'http://127.0.0.1:9/';
 
@@ -130,6 +146,113 @@ describe('fuzzing /api/messages', () => {
     { weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
   );
+
+  it(`when ${SHARED_RUNS} well-formed activities from mixed senders arrive in group chats, channels and personal chats, then none takes over Alex’s form or request`, async () => {
+    const request = await pendingRequest(bot, { username: 'svc-fuzz-shared' });
+    const mark = connector.calls.length;
+    await postActivity(url, teamsMessage(connector.serviceUrl, 'new service account', { from: ALEX }));
+    const formCard = connector.calls.slice(mark).find((c) => JSON.stringify(c.body).includes('"formId"'));
+    const formId = JSON.stringify(formCard?.body).match(/"formId":"([0-9a-f-]{36})"/)?.[1] as string;
+    expect(formId).toBeDefined();
+    const writesBefore = bot.tenant.simulator!.mutatingCalls().length;
+    const stranger = (aadObjectId: string): TeamsUser => ({
+      id: `29:${aadObjectId}`,
+      name: 'Stranger',
+      aadObjectId,
+    });
+    // Anyone but Alex and Megan, who could legitimately move their own form and request in their own chats.
+    const wrongPerson = fc.oneof(fc.constantFrom(PATTI, ADELE), fc.uuid().map(stranger));
+    const anyone = fc.oneof(fc.constantFrom(ALEX, MEGAN), wrongPerson);
+    const shared = fc.oneof(
+      fc
+        .constantFrom('19:fuzz-group@thread.v2', '19:other-group@thread.v2')
+        .map((groupChatId) => ({ groupChatId })),
+      fc.constantFrom('19:fuzz-team@thread.tacv2').map((channelId) => ({ channelId })),
+    );
+    const forgedData = fc.record(
+      {
+        requestId: fc.oneof(fc.constant(request.id), fc.uuid()),
+        formId: fc.oneof(fc.constant(formId), fc.uuid()),
+        actor: fc.constantFrom(ALEX.aadObjectId, MEGAN.aadObjectId),
+        approverId: fc.constantFrom(ALEX.aadObjectId, PATTI.aadObjectId),
+        comment: fc.string({ maxLength: 30 }),
+      },
+      { requiredKeys: [] },
+    );
+    const verbs = fc.constantFrom(
+      ...Object.values(FORM_VERBS),
+      ...Object.values(REQUEST_VERBS),
+      ...Object.values(ACCOUNT_VERBS),
+    );
+    const command = fc.constantFrom(
+      'help',
+      'new service account',
+      'status',
+      'cancel',
+      'audit',
+      'hello there',
+    );
+    const press = fc.oneof(
+      // Anyone in a group chat or channel.
+      fc.record({ from: anyone, where: shared, verb: verbs, data: forgedData }),
+      // A wrong person in their own chat, or in Alex's (a forged conversation).
+      fc.record({
+        from: wrongPerson,
+        where: fc.constantFrom({}, { conversationId: `a:personal-${ALEX.aadObjectId}` }),
+        verb: verbs,
+        data: forgedData,
+      }),
+    );
+    // Alex's own `cancel`, typed anywhere, rightly closes his form: his typing is left out.
+    const typed = fc.record({
+      from: fc.oneof(fc.constant(MEGAN), wrongPerson),
+      where: shared,
+      text: command,
+    });
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof({ weight: 3, arbitrary: press }, { weight: 1, arbitrary: typed }),
+        async (input) => {
+          const activity =
+            'text' in input
+              ? teamsMessage(connector.serviceUrl, input.text, { from: input.from, ...input.where })
+              : teamsCardAction(
+                  connector.serviceUrl,
+                  input.verb,
+                  { ...input.data },
+                  { from: input.from, ...input.where },
+                );
+          const response = await postActivity(url, activity);
+          await response.arrayBuffer();
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          return response.status !== 500;
+        },
+      ),
+      { numRuns: SHARED_RUNS, seed: SEED },
+    );
+    await bot.idle();
+    expect(statuses.get(500) ?? 0).toBe(0);
+    const after = await bot.requests.get(TEST_TENANT_ID, request.id);
+    expect([after?.state, after?.version]).toEqual(['PendingApproval', 1]);
+    for (const person of [PATTI, ADELE, MEGAN])
+      expect(await bot.requests.listByRequester(TEST_TENANT_ID, person.aadObjectId)).toEqual([]);
+    expect((await bot.requests.listByRequester(TEST_TENANT_ID, ALEX.aadObjectId)).map((r) => r.id)).toEqual([
+      request.id,
+    ]);
+    expect(bot.tenant.simulator!.mutatingCalls()).toHaveLength(writesBefore);
+    // Alex's form is still where he left it: his own Next still works on the first card.
+    const next = await postActivity(
+      url,
+      teamsCardAction(
+        connector.serviceUrl,
+        FORM_VERBS.next,
+        { formId, verb: FORM_VERBS.next },
+        { from: ALEX },
+      ),
+    );
+    expect(JSON.stringify(await next.json())).toContain('✓ Checks');
+  }, 120_000);
 
   it(`when ${RUNS} generated requests arrive, then every one is answered, the bot stays up and no request state is written`, async () => {
     const before = storedKeys();
