@@ -120,13 +120,14 @@ export class FormTurns {
       );
       return;
     }
+    let formStarted = false;
     const ran = await this.deps.personalChats.runFor(context.activity, async (personal) => {
       personal.activity.type = 'message';
       personal.activity.text = command.text;
       await this.personalTurn(personal, undefined);
+      formStarted = formsShown(personal).length > 0;
     });
-    const done =
-      command.name === 'newServiceAccount' ? 'started your request' : `answered \`${command.text}\``;
+    const done = formStarted ? 'started your request' : 'answered you';
     await context.sendActivity(
       ran
         ? `Let’s do this in our personal chat, where only you can see it: I have ${done} there.`

@@ -13,6 +13,7 @@ import type { ServiceAccountRequest } from '../../src/domain/request';
 import { type RunningBot, startBot } from '../../src/index';
 import {
   ALEX,
+  ISAIAH,
   MEGAN,
   PATTI,
   postActivity,
@@ -264,5 +265,97 @@ describe('a non-admin pressing through an admin’s form in a group chat', () =>
       requester: { aadObjectId: ALEX.aadObjectId },
       details: { username },
     });
+  });
+
+  it('when Alex loses his admin role while his form is open, then Submit is refused, nothing is stored, and the card says it was not sent', async () => {
+    counter += 1;
+    groupChat = `19:group-${counter}@thread.v2`;
+    const username = `gc${counter}-svc`;
+    const review = await alexFillsIn(username, 'Review');
+    const directory = bot.tenant.directory;
+    const held = await directory.listRoleAssignments({ principalId: ALEX.aadObjectId });
+    for (const assignment of held) await directory.deleteRoleAssignment(assignment.id);
+    try {
+      const at = connector.calls.length;
+      const answer = await invoke(FORM_VERBS.submit, { formId: review.formId }, ALEX, review.where);
+      expect(said(answer)).toContain('Not sent');
+      const told = connector.calls.slice(at).map((c) => String(c.body.text ?? ''));
+      expect(
+        told.some((t) =>
+          /^Only a Global Administrator or Privileged Role Administrator .* Nothing was sent for approval\.$/.test(
+            t,
+          ),
+        ),
+      ).toBe(true);
+      const mine = await bot.requests.listByRequester(TEST_TENANT_ID, ALEX.aadObjectId);
+      expect(mine.some((r) => r.details.username === username)).toBe(false);
+    } finally {
+      for (const assignment of held)
+        await directory.createRoleAssignment(ALEX.aadObjectId, assignment.roleDefinitionId);
+    }
+  });
+
+  it('when a non-admin who never chatted with the bot types `new service account` in a group chat, then the bot opens their personal chat and refuses there; the group only hears where to look', async () => {
+    const mark = connector.calls.length;
+    const created = connector.created.length;
+    await postActivity(
+      url,
+      teamsMessage(connector.serviceUrl, 'new service account', {
+        from: ISAIAH,
+        groupChatId: '19:isaiah-asks@thread.v2',
+      }),
+    );
+    const sent = connector.calls.slice(mark);
+    expect(
+      sent.filter((c) => c.conversationId === '19:isaiah-asks@thread.v2').map((c) => c.body.text),
+    ).toEqual(['Let’s do this in our personal chat, where only you can see it: I have answered you there.']);
+    const opened = connector.created.slice(created);
+    expect(opened.map((c) => c.memberId)).toEqual([ISAIAH.aadObjectId]);
+    const inTheirChat = sent
+      .filter((c) => c.conversationId === opened[0].conversationId)
+      .map((c) => String(c.body.text ?? ''));
+    expect(inTheirChat).toHaveLength(1);
+    expect(inTheirChat[0]).toMatch(
+      /^Only a Global Administrator or Privileged Role Administrator of this tenant/,
+    );
+    expect(sent.some((c) => JSON.stringify(c.body).includes('"formId"'))).toBe(false);
+  });
+
+  it('when someone who never chatted with the bot and cannot be reached types a command in a channel, then the channel gets instructions and nothing else is sent', async () => {
+    const nestor: TeamsUser = {
+      id: '29:nestor',
+      name: 'Nestor Wilke',
+      aadObjectId: '00000000-0000-0000-0000-00000000beef',
+    };
+    connector.notInstalled.add(nestor.aadObjectId);
+    const mark = connector.calls.length;
+    await postActivity(
+      url,
+      teamsMessage(connector.serviceUrl, 'status', { from: nestor, channelId: '19:general@thread.tacv2' }),
+    );
+    const sent = connector.calls.slice(mark);
+    expect(sent.map((c) => [c.conversationId.split(';')[0], c.body.text])).toEqual([
+      [
+        '19:general@thread.tacv2',
+        'Let’s do this in our personal chat, where only you can see it. Open Service Account Bot in Teams: Apps → Built for your org → Service Account Bot and type `status` there.',
+      ],
+    ]);
+  });
+
+  it('when `help` is typed in a group chat by an admin, then the command card comes there, without the admin-only readiness line', async () => {
+    const mark = connector.calls.length;
+    await postActivity(
+      url,
+      teamsMessage(connector.serviceUrl, 'help', { from: ALEX, groupChatId: '19:help@thread.v2' }),
+    );
+    const sent = connector.calls.slice(mark);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].conversationId).toBe('19:help@thread.v2');
+    expect(JSON.stringify(sent[0].body)).toContain('new service account');
+    expect(JSON.stringify(sent[0].body)).not.toContain('Readiness');
+    // In his personal chat, the same command shows it.
+    const personal = connector.calls.length;
+    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
+    expect(JSON.stringify(connector.calls.slice(personal)[0].body)).toContain('Readiness');
   });
 });
