@@ -4,6 +4,7 @@
  * product's first sign-in). The actor comes from the activity; only the requester or the approver
  * may press these, and the password goes only to the requester, only in the invoke's answer.
  */
+import { randomUUID } from 'node:crypto';
 import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
 import { progressCard } from '../../cards/progressCard';
 import { renderCard, utcMinutes } from '../../cards/renderCard';
@@ -32,6 +33,9 @@ import {
 import type { Logger } from '../logger';
 import { invokeCard, invokeError, invokeMessage } from './invokeAnswers';
 import type { PressGate } from './pressGate';
+
+/** How long a Reset password may hold the password's reset lease before another may start. */
+const RESET_LEASE_MS = 5 * 60_000;
 
 export const ACCOUNT_ACTION_VERBS: readonly string[] = Object.values(ACCOUNT_VERBS);
 
@@ -158,7 +162,8 @@ export class AccountActions {
   private async remove(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
     const state = await this.provisionState(request);
     if (request.state !== 'Failed') return invokeCard(progressCard(progressViewOf(request, state)));
-    const removal = await removeCreatedAccount(this.deps.directory, specOf(request));
+    // The state change comes first: only the press that ends the request deletes anything, so a
+    // Retry that won meanwhile keeps its account.
     const now = this.deps.now();
     const ended = await this.deps.requests.transition(
       request.tenantId,
@@ -166,10 +171,20 @@ export class AccountActions {
       { version: request.version, from: ['Failed'] },
       { state: 'Cancelled', at: now.toISOString() },
     );
-    await this.audit(actor, request, 'removed', ended?.state ?? request.state, removal.detail);
+    if (ended === undefined) {
+      const current = (await this.deps.requests.get(request.tenantId, request.id)) ?? request;
+      return invokeCard(progressCard(progressViewOf(current, await this.provisionState(current))));
+    }
+    let detail: string;
+    try {
+      detail = (await removeCreatedAccount(this.deps.directory, specOf(request))).detail;
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      detail = `The request is closed, but I could not delete ${userPrincipalName(request.details)}: ${error.userMessage} Delete it in the Microsoft 365 admin center.`;
+    }
+    await this.audit(actor, request, 'removed', ended.state, detail);
     await this.deps.passwords.purge(request.tenantId, request.id, now);
-    const shown = ended ?? request;
-    return invokeCard(progressCard({ ...progressViewOf(shown, state), removed: removal.detail }));
+    return invokeCard(progressCard({ ...progressViewOf(ended, state), removed: detail }));
   }
 
   private async reveal(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
@@ -217,6 +232,28 @@ export class AccountActions {
   ): Promise<AdaptiveCardInvokeResponse> {
     if (request.state !== 'Ready')
       return invokeMessage('The password can be reset once the account is ready.');
+    // One reset at a time: Entra and the hand-over must end with the same password.
+    const holder = randomUUID();
+    if (
+      !(await this.deps.passwords.claimReset(
+        request.tenantId,
+        request.id,
+        holder,
+        this.deps.now(),
+        RESET_LEASE_MS,
+      ))
+    )
+      return invokeMessage(
+        'A password reset for this account is already under way. Wait a moment: the card shows the new password’s hand-over when it is done.',
+      );
+    try {
+      return await this.resetOnce(actor, request);
+    } finally {
+      await this.deps.passwords.releaseReset(request.tenantId, request.id, holder);
+    }
+  }
+
+  private async resetOnce(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
     const now = this.deps.now();
     const until = new Date(now.getTime() + this.deps.passwordRevealMs);
     const password = (this.deps.newPassword ?? generatePassword)();

@@ -53,45 +53,43 @@ export interface ActivityOptions {
   groupChatId?: string;
 }
 
-/** What every Teams activity carries, in a personal chat unless a channel or group chat is named. */
-function teamsActivity(serviceUrl: string, type: string, options: ActivityOptions): Record<string, unknown> {
-  const from = options.from ?? ALEX;
-  const tenantId = options.tenantId ?? TEST_TENANT_ID;
+/** The conversation an activity comes from, and what Teams adds to `channelData` for it. */
+function placeOf(
+  options: ActivityOptions,
+  from: TeamsUser,
+  tenantId: string,
+): { conversation: Record<string, unknown>; channelData: Record<string, unknown> } {
+  const tenant = { id: tenantId };
   if (options.channelId !== undefined) {
     return {
-      type,
-      id: randomUUID(),
-      timestamp: new Date().toISOString(),
-      channelId: 'msteams',
-      serviceUrl,
-      from,
-      recipient: { id: BOT_CHANNEL_ID, name: 'Service Account Bot' },
       conversation: {
         id: `${options.channelId};messageid=1700000000000`,
         conversationType: 'channel',
         isGroup: true,
         tenantId,
       },
-      channelData: {
-        tenant: { id: tenantId },
-        channel: { id: options.channelId },
-        team: { id: options.channelId },
-      },
+      channelData: { tenant, channel: { id: options.channelId }, team: { id: options.channelId } },
     };
   }
   if (options.groupChatId !== undefined) {
     return {
-      type,
-      id: randomUUID(),
-      timestamp: new Date().toISOString(),
-      channelId: 'msteams',
-      serviceUrl,
-      from,
-      recipient: { id: BOT_CHANNEL_ID, name: 'Service Account Bot' },
       conversation: { id: options.groupChatId, conversationType: 'groupChat', isGroup: true, tenantId },
-      channelData: { tenant: { id: tenantId } },
+      channelData: { tenant },
     };
   }
+  return {
+    conversation: {
+      id: options.conversationId ?? `a:personal-${from.aadObjectId}`,
+      conversationType: 'personal',
+      tenantId,
+    },
+    channelData: { tenant },
+  };
+}
+
+/** What every Teams activity carries, in a personal chat unless a channel or group chat is named. */
+function teamsActivity(serviceUrl: string, type: string, options: ActivityOptions): Record<string, unknown> {
+  const from = options.from ?? ALEX;
   return {
     type,
     id: randomUUID(),
@@ -100,12 +98,7 @@ function teamsActivity(serviceUrl: string, type: string, options: ActivityOption
     serviceUrl,
     from,
     recipient: { id: BOT_CHANNEL_ID, name: 'Service Account Bot' },
-    conversation: {
-      id: options.conversationId ?? `a:personal-${from.aadObjectId}`,
-      conversationType: 'personal',
-      tenantId,
-    },
-    channelData: { tenant: { id: tenantId } },
+    ...placeOf(options, from, options.tenantId ?? TEST_TENANT_ID),
   };
 }
 

@@ -58,6 +58,7 @@ export async function untilState(
 ): Promise<ServiceAccountRequest> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    bot.runner.poke();
     await bot.idle();
     const current = await bot.requests.get(TEST_TENANT_ID, requestId);
     if (current?.state === state) return current;

@@ -3,7 +3,10 @@
  * stored in clear), one document per request, made once (compare-and-set, so two runs agree on one
  * password), and purged after the hand-over deadline.
  *
- *   <prefix>/passwords/<tenant>/<requestId>   { sealed, createdAt, revealUntil?, purgedAt? }
+ * A reset holds the document's reset lease while it changes the password in Entra and here, so two
+ * resets at once cannot leave Entra with one password and the hand-over with the other.
+ *
+ *   <prefix>/passwords/<tenant>/<requestId>   { sealed, createdAt, revealUntil?, purgedAt?, resetting? }
  */
 import type { Storage } from 'botbuilder';
 import {
@@ -21,15 +24,21 @@ interface VaultDocument {
   /** Until when the requester may reveal it; set when the account is ready. */
   revealUntil?: string;
   purgedAt?: string;
+  /** A Reset password under way: who holds it, and until when (a crashed reset frees it then). */
+  resetting?: { holder: string; until: string };
 }
 
 function parse(raw: unknown): VaultDocument | undefined {
   if (!isRecord(raw) || typeof raw.sealed !== 'string' || typeof raw.createdAt !== 'string') return undefined;
+  const resetting = raw.resetting;
   return {
     sealed: raw.sealed,
     createdAt: raw.createdAt,
     ...(typeof raw.revealUntil === 'string' ? { revealUntil: raw.revealUntil } : {}),
     ...(typeof raw.purgedAt === 'string' ? { purgedAt: raw.purgedAt } : {}),
+    ...(isRecord(resetting) && typeof resetting.holder === 'string' && typeof resetting.until === 'string'
+      ? { resetting: { holder: resetting.holder, until: resetting.until } }
+      : {}),
   };
 }
 
@@ -90,6 +99,40 @@ export class PasswordVault {
     );
   }
 
+  /**
+   * Takes the reset lease for `holder` (compare-and-set): false while another reset holds it and its
+   * lease has not run out.
+   */
+  async claimReset(
+    tenantId: string,
+    requestId: string,
+    holder: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const stored = await this.docs.update(
+      this.key(tenantId, requestId),
+      parse,
+      { sealed: '', createdAt: '' },
+      (current) => {
+        const held = current.resetting;
+        if (held !== undefined && held.holder !== holder && Date.parse(held.until) > now.getTime())
+          return undefined;
+        return { ...current, resetting: { holder, until: new Date(now.getTime() + leaseMs).toISOString() } };
+      },
+    );
+    return stored.resetting?.holder === holder;
+  }
+
+  /** Gives the reset lease back (no change when `holder` no longer holds it). */
+  async releaseReset(tenantId: string, requestId: string, holder: string): Promise<void> {
+    await this.docs.update(this.key(tenantId, requestId), parse, { sealed: '', createdAt: '' }, (current) => {
+      if (current.resetting?.holder !== holder) return undefined;
+      const { resetting: _released, ...rest } = current;
+      return rest;
+    });
+  }
+
   /** Replaces the password (Reset password) and opens a new hand-over window. */
   async replace(
     tenantId: string,
@@ -99,11 +142,17 @@ export class PasswordVault {
     until: Date,
   ): Promise<void> {
     const owner = this.owner(tenantId, requestId);
-    await this.docs.update(this.key(tenantId, requestId), parse, { sealed: '', createdAt: '' }, () => ({
-      sealed: this.box.seal(password, owner),
-      createdAt: now.toISOString(),
-      revealUntil: until.toISOString(),
-    }));
+    await this.docs.update(
+      this.key(tenantId, requestId),
+      parse,
+      { sealed: '', createdAt: '' },
+      (current) => ({
+        sealed: this.box.seal(password, owner),
+        createdAt: now.toISOString(),
+        revealUntil: until.toISOString(),
+        ...(current.resetting === undefined ? {} : { resetting: current.resetting }),
+      }),
+    );
   }
 
   /** Forgets the password for good (the sealed value is overwritten, not only flagged). */
@@ -112,7 +161,12 @@ export class PasswordVault {
     await this.docs.update(this.key(tenantId, requestId), parse, { sealed: '', createdAt: '' }, (current) => {
       if (current.purgedAt !== undefined || current.sealed === '') return undefined;
       purged = true;
-      return { sealed: '', createdAt: current.createdAt, purgedAt: now.toISOString() };
+      return {
+        sealed: '',
+        createdAt: current.createdAt,
+        purgedAt: now.toISOString(),
+        ...(current.resetting === undefined ? {} : { resetting: current.resetting }),
+      };
     });
     return purged;
   }

@@ -23,6 +23,11 @@ export interface FaultSpec {
   afterCommit?: boolean;
   /** Hold the answer this long first (cut short by `close()`). */
   delayMs?: number;
+  /**
+   * Graph only: apply the request's effect, then hold the successful answer this long — a slow
+   * response to a write that has already happened (cut short by `close()`).
+   */
+  answerDelayMs?: number;
 }
 
 /** What the api should do for one request. */
@@ -31,6 +36,7 @@ export interface FaultAction {
   retryAfterSeconds?: number;
   afterCommit: boolean;
   delayMs: number;
+  answerDelayMs: number;
   /** For the call log, e.g. `injected 504 afterCommit`. */
   label: string;
 }
@@ -69,8 +75,13 @@ export class FaultInjector implements FaultControl {
     if (!(times === Infinity || (Number.isInteger(times) && times > 0))) {
       throw new RangeError('faults.inject: times must be a positive integer or Infinity');
     }
-    if (spec.status === undefined && spec.afterCommit !== true && (spec.delayMs ?? 0) <= 0) {
-      throw new RangeError('faults.inject: give a status, afterCommit or a delayMs');
+    if (
+      spec.status === undefined &&
+      spec.afterCommit !== true &&
+      (spec.delayMs ?? 0) <= 0 &&
+      (spec.answerDelayMs ?? 0) <= 0
+    ) {
+      throw new RangeError('faults.inject: give a status, afterCommit, a delayMs or an answerDelayMs');
     }
     const fault: ActiveFault = { spec: { ...spec }, remaining: times };
     this.active.push(fault);
@@ -101,14 +112,16 @@ export class FaultInjector implements FaultControl {
     const afterCommit = spec.afterCommit === true;
     const status = spec.status ?? (afterCommit ? 504 : undefined);
     const delayMs = Math.max(0, spec.delayMs ?? 0);
+    const answerDelayMs = Math.max(0, spec.answerDelayMs ?? 0);
     const label = [
       status !== undefined ? `injected ${status}` : undefined,
       afterCommit ? 'afterCommit' : undefined,
       delayMs > 0 ? `delay ${delayMs}ms` : undefined,
+      answerDelayMs > 0 ? `answer delay ${answerDelayMs}ms` : undefined,
     ]
       .filter((part) => part !== undefined)
       .join(' ');
-    return { status, retryAfterSeconds: spec.retryAfterSeconds, afterCommit, delayMs, label };
+    return { status, retryAfterSeconds: spec.retryAfterSeconds, afterCommit, delayMs, answerDelayMs, label };
   }
 
   private prune(): void {

@@ -153,6 +153,7 @@ export class GraphApi {
     meta.committed = this.deps.state.version !== versionBefore;
     if (fault?.afterCommit === true)
       throw withFault(faultError(fault.status ?? 504, subject, fault.retryAfterSeconds), fault);
+    if (fault !== undefined && fault.answerDelayMs > 0) await sleep(fault.answerDelayMs, this.deps.signal);
     return result;
   }
 

@@ -1,0 +1,164 @@
+/**
+ * Two presses racing on the same account, through the running bot: Remove against Retry on a failed
+ * request (only the winner of the state change may act), and two Reset password presses at once
+ * (Entra and the hand-over must end with the same password). The simulator holds one answer back so
+ * the presses overlap the same way every run.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
+import type { ServiceAccountRequest } from '../../src/domain/request';
+import { type RunningBot, startBot } from '../../src/index';
+import { SKUS, type TenantSimulator } from '../../src/simulator';
+import {
+  ALEX,
+  MEGAN,
+  postActivity,
+  teamsCardAction,
+  teamsMessage,
+  type TeamsUser,
+  TEST_TENANT_ID,
+} from '../support/activities';
+import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { quickConfig } from '../support/quickConfig';
+import { pendingRequest, untilState } from '../support/requests';
+
+interface InvokeAnswer {
+  statusCode: number;
+  type: string;
+  value: unknown;
+}
+
+const LICENCE_FAULT = { api: 'graph', method: 'POST', pathPattern: /\/assignLicense$/, status: 500 } as const;
+
+describe('presses racing on one account', () => {
+  let bot: RunningBot;
+  let connector: FakeConnector;
+  let simulator: TenantSimulator;
+  let url: string;
+  let counter = 0;
+
+  // Each race gets a bot of its own: what one race leaves running cannot slow the other.
+  beforeEach(async () => {
+    connector = await startFakeConnector();
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-races-'));
+    bot = await startBot(quickConfig(dataDir, { APPROVAL_REMINDER_HOURS: '0' }));
+    url = `http://127.0.0.1:${bot.address.port}`;
+    simulator = bot.tenant.simulator as TenantSimulator;
+    for (const person of [ALEX, MEGAN])
+      await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: person }));
+  });
+  afterEach(async () => {
+    await bot?.close();
+    await connector?.close();
+  });
+
+  async function invoke(
+    verb: string,
+    request: ServiceAccountRequest,
+    from: TeamsUser,
+  ): Promise<InvokeAnswer> {
+    const response = await postActivity(
+      url,
+      teamsCardAction(connector.serviceUrl, verb, { requestId: request.id }, { from }),
+    );
+    return (await response.json()) as InvokeAnswer;
+  }
+
+  /** A request from Alex with public folders (so the licence step runs), approved by Megan. */
+  async function approved(): Promise<ServiceAccountRequest> {
+    counter += 1;
+    const request = await pendingRequest(bot, {
+      username: `svc-race-${counter}`,
+      details: {
+        usageLocation: 'US',
+        publicFolders: { skuId: SKUS.EXCHANGESTANDARD.skuId, skuName: 'Exchange Online (Plan 1)' },
+      },
+    });
+    await invoke(REQUEST_VERBS.approve, request, MEGAN);
+    return request;
+  }
+
+  function userOf(request: ServiceAccountRequest) {
+    const upn = `${request.details.username}@${request.details.domain}`;
+    return simulator.state().users.find((u) => u.userPrincipalName === upn);
+  }
+
+  const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('when Alex presses Remove and Megan presses Retry on the same failed request, then only the winner of the state change acts', async () => {
+    const fault = simulator.faults.inject({ ...LICENCE_FAULT, times: Infinity });
+    const request = await approved();
+    await untilState(bot, request.id, 'Failed');
+    fault.cancel();
+    expect(userOf(request)).toBeDefined();
+    // Remove's look-up of the user is slow: Retry arrives while it is under way.
+    simulator.faults.inject({
+      api: 'graph',
+      method: 'GET',
+      pathPattern: new RegExp(`/users/${request.details.username}`),
+      times: 1,
+      delayMs: 600,
+    });
+    const removal = invoke(ACCOUNT_VERBS.removeConfirmed, request, ALEX);
+    await later(150);
+    const retry = invoke(ACCOUNT_VERBS.retry, request, MEGAN);
+    await Promise.all([removal, retry]);
+    // Wait for whichever acted (not for the jobs: a provisioning run under a deleted user can go on
+    // retrying for minutes), then long enough for the loser to have acted too, had it been let.
+    const actedOn = async () =>
+      (await bot.audit.forRequest(TEST_TENANT_ID, request.id))
+        .map((r) => r.event)
+        .filter((e) => e === 'removed' || e === 'retried');
+    for (let i = 0; i < 100 && (await actedOn()).length === 0; i++) await later(100);
+    await later(1_000);
+    const acted = await actedOn();
+    expect(acted).toHaveLength(1);
+    const current = await bot.requests.get(TEST_TENANT_ID, request.id);
+    if (acted[0] === 'removed') {
+      expect(current?.state).toBe('Cancelled');
+      expect(userOf(request)).toBeUndefined();
+    } else {
+      expect(current?.state).not.toBe('Cancelled');
+      expect(userOf(request)).toBeDefined();
+    }
+    // Remove pressed first changes the state first, so it is the one that wins.
+    expect(acted).toEqual(['removed']);
+  });
+
+  it('when Alex presses Reset password twice at once, then Entra and the hand-over hold the same password, and one press is told a reset is under way', async () => {
+    const request = await approved();
+    await untilState(bot, request.id, 'Ready', 60_000);
+    const user = userOf(request);
+    // The first password change is slow to answer (Entra has already taken it).
+    simulator.faults.inject({
+      api: 'graph',
+      method: 'PATCH',
+      pathPattern: new RegExp(`/users/${user?.id}`),
+      times: 1,
+      answerDelayMs: 600,
+    });
+    const first = invoke(ACCOUNT_VERBS.reset, request, ALEX);
+    await later(150);
+    const second = invoke(ACCOUNT_VERBS.reset, request, ALEX);
+    const answers = await Promise.all([first, second]);
+    await bot.idle();
+
+    const revealed = await invoke(ACCOUNT_VERBS.reveal, request, ALEX);
+    const password = JSON.stringify(revealed.value).match(/"title":"Password","value":"([^"]+)"/)?.[1];
+    expect(password).toBeDefined();
+    const sha = createHash('sha256')
+      .update(password as string, 'utf8')
+      .digest('hex');
+    expect(userOf(request)?.passwordSha256).toBe(sha);
+    expect(
+      answers.map((a) => JSON.stringify(a.value)).filter((t) => t.includes('already under way')),
+    ).toHaveLength(1);
+    const resets = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).filter(
+      (r) => r.event === 'password reset',
+    );
+    expect(resets).toHaveLength(1);
+  }, 90_000);
+});
