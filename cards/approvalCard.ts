@@ -4,7 +4,7 @@
  * Resend when the approver could not be reached); everyone else sees the status. Once decided, every
  * view shows the outcome, who decided and when. The card's data carries only the request id.
  */
-import { CONTACT_FIELDS, CONTACT_LABELS } from '../dialogs/requestDraft';
+import { CONTACT_FIELDS, CONTACT_TITLES } from '../src/domain/tenant';
 import { isFinal, type ServiceAccountRequest, STATE_LABELS } from '../src/domain/request';
 import { ROLE_NAMES, ROLE } from '../src/domain/wellKnown';
 import { type AdaptiveCardJson, type Fact, renderCard, utcMinutes } from './renderCard';
@@ -85,7 +85,7 @@ function contactFacts(request: ServiceAccountRequest): Fact[] {
   const contact = request.details.contact;
   return CONTACT_FIELDS.flatMap((field) => {
     const value = contact[field];
-    return value === undefined || value === '' ? [] : [{ title: CONTACT_LABELS[field], value }];
+    return value === undefined || value === '' ? [] : [{ title: CONTACT_TITLES[field], value }];
   });
 }
 

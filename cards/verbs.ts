@@ -1,4 +1,7 @@
-/** Every `Action.Execute` verb the cards use, in one place. Each has exactly one handler. */
+/**
+ * Every `Action.Execute` verb the cards use, in one place. Each has exactly one handler in the bot's
+ * registry (`ServiceAccountBot.verbs`), which a test compares with the templates.
+ */
 export const FORM_VERBS = {
   next: 'form.next',
   back: 'form.back',
@@ -28,13 +31,10 @@ export const ACCOUNT_VERBS = {
 
 export type FormVerb = (typeof FORM_VERBS)[keyof typeof FORM_VERBS];
 export type RequestVerb = (typeof REQUEST_VERBS)[keyof typeof REQUEST_VERBS];
+export type AccountVerb = (typeof ACCOUNT_VERBS)[keyof typeof ACCOUNT_VERBS];
 
 export const ALL_VERBS: readonly string[] = [
   ...Object.values(FORM_VERBS),
   ...Object.values(REQUEST_VERBS),
   ...Object.values(ACCOUNT_VERBS),
 ];
-
-export function isFormVerb(verb: string): verb is FormVerb {
-  return (Object.values(FORM_VERBS) as string[]).includes(verb);
-}

@@ -3,6 +3,7 @@
  * each with Back and Cancel; a step skips its card when its section is not pending, so Back, Edit
  * from review and a pre-filled start are all the same restart with a different `pending` list.
  */
+import { CONTACT_TITLES } from '../src/domain/tenant';
 import {
   ComponentDialog,
   type DialogTurnResult,
@@ -25,7 +26,6 @@ import type { AuditLog, RequestStore } from '../src/domain/requestPorts';
 import { submitRequest } from '../src/domain/requestUseCases';
 import { answerInPlace, FormPrompt, type FormResult } from './formPrompt';
 import {
-  CONTACT_LABELS,
   contactDetails,
   newWizard,
   previousSection,
@@ -258,7 +258,7 @@ export class NewServiceAccountDialog extends ComponentDialog {
             ? facts([['Contact', 'None']])
             : facts(
                 Object.entries(contact).map(([k, v]) => [
-                  CONTACT_LABELS[k as keyof typeof CONTACT_LABELS],
+                  CONTACT_TITLES[k as keyof typeof CONTACT_TITLES],
                   String(v),
                 ]),
               ),

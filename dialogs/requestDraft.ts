@@ -3,7 +3,7 @@
  * Plain JSON: it lives in the dialog's persisted state, so a restart loses nothing.
  */
 import type { Actor, Approver, RequestDetails } from '../src/domain/request';
-import type { ContactDetails } from '../src/domain/tenant';
+import { CONTACT_FIELDS, type ContactDetails } from '../src/domain/tenant';
 
 export const SECTIONS = ['tenant', 'account', 'contact', 'sync', 'approver', 'review'] as const;
 export type Section = (typeof SECTIONS)[number];
@@ -17,30 +17,7 @@ export const SECTION_TITLES: Readonly<Record<Section, string>> = {
   review: 'Review',
 };
 
-export const CONTACT_FIELDS = [
-  'jobTitle',
-  'department',
-  'businessPhone',
-  'mobilePhone',
-  'streetAddress',
-  'city',
-  'state',
-  'postalCode',
-  'country',
-] as const;
 export type ContactField = (typeof CONTACT_FIELDS)[number];
-
-export const CONTACT_LABELS: Readonly<Record<ContactField, string>> = {
-  jobTitle: 'Job title',
-  department: 'Department',
-  businessPhone: 'Office phone',
-  mobilePhone: 'Mobile phone',
-  streetAddress: 'Street address',
-  city: 'City',
-  state: 'State or province',
-  postalCode: 'Postal code',
-  country: 'Country or region',
-};
 
 export interface TenantFacts {
   managedDomains: string[];

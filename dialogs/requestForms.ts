@@ -2,6 +2,7 @@
  * The request dialog's cards: the data each card is shown with, and the validator that turns what
  * the admin typed into draft values — or the same card again, values kept, errors next to the fields.
  */
+import { CONTACT_FIELDS, CONTACT_TITLES } from '../src/domain/tenant';
 import type { TurnContext } from 'botbuilder';
 import type { AccountCardData, ContactCardData, Fact, SyncCardData } from '../cards/renderCard';
 import { actorOf } from '../src/bot/actor';
@@ -17,14 +18,7 @@ import {
 } from '../src/domain/requestValidation';
 import { inputText } from './cardSubmission';
 import type { FormValidator } from './formPrompt';
-import {
-  CONTACT_FIELDS,
-  CONTACT_LABELS,
-  type ContactField,
-  type Draft,
-  stepLabel,
-  type TenantFacts,
-} from './requestDraft';
+import { type ContactField, type Draft, stepLabel, type TenantFacts } from './requestDraft';
 
 const NO_ERRORS_ACCOUNT = { displayName: '', username: '', domain: '' };
 
@@ -102,7 +96,7 @@ export const contactValidator: FormValidator = async (_context, inputs, shown) =
   const values: Record<string, string> = {};
   for (const field of CONTACT_FIELDS) values[field] = String(checked.value[field] ?? '');
   const facts: Fact[] = CONTACT_FIELDS.filter((f) => values[f] !== '').map((f) => ({
-    title: CONTACT_LABELS[f],
+    title: CONTACT_TITLES[f],
     value: values[f],
   }));
   return { ok: true, values, done: { title: '✓ Contact information', facts } };

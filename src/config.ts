@@ -4,13 +4,16 @@
  * that names each missing or malformed setting, so an operator fixes them all in one go.
  */
 import packageJson from '../package.json';
+import {
+  AGENTS_PLAYGROUND_TENANT_ID,
+  SIMULATOR_SCENARIOS,
+  type SimulatorScenario,
+} from './simulator/scenarios';
 
 export type BotType = 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
 export type TenantMode = 'simulated' | 'live';
 export type StorageKind = 'sqlite' | 'azure';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-export type SimulatorScenario =
-  'classic' | 'current' | 'mfa-enforced' | 'ca-mfa' | 'federated-only' | 'no-seats' | 'throttled';
 
 /** How the bot authenticates to the Bot Framework / Teams channel. */
 export type BotAuth =
@@ -108,7 +111,6 @@ export interface SettingDoc {
  * Tenant id the Microsoft 365 Agents Playground puts in `channelData.tenant.id` and
  * `conversation.tenantId` with its built-in configuration.
  */
-export const AGENTS_PLAYGROUND_TENANT_ID = '00000000-0000-0000-0000-0000000000001';
 
 export const SETTINGS: readonly SettingDoc[] = [
   {
@@ -349,15 +351,7 @@ const BOT_TYPES: readonly BotType[] = ['MultiTenant', 'SingleTenant', 'UserAssig
 const TENANT_MODES: readonly TenantMode[] = ['simulated', 'live'];
 const STORAGE_KINDS: readonly StorageKind[] = ['sqlite', 'azure'];
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
-const SCENARIOS: readonly SimulatorScenario[] = [
-  'classic',
-  'current',
-  'mfa-enforced',
-  'ca-mfa',
-  'federated-only',
-  'no-seats',
-  'throttled',
-];
+const SCENARIOS: readonly SimulatorScenario[] = SIMULATOR_SCENARIOS;
 const CREDENTIAL_KINDS = ['secret', 'certificate', 'managedIdentity'] as const;
 /** Role template ids (the same in every tenant) of the named downgrade roles. */
 export const DOWNGRADE_ROLES: Readonly<Record<string, string>> = {

@@ -67,6 +67,8 @@ export interface RunningBot {
   jobs: JobStore;
   runner: JobRunner;
   passwords: PasswordVault;
+  /** The card verbs the bot answers, from its handler registry. */
+  verbs: readonly string[];
   /** Runs what is due now and resolves when no job and no background work (card updates, notes) is left running. */
   idle(): Promise<void>;
   /** Stops accepting, finishes turns in flight (up to the configured grace), closes storage. */
@@ -369,6 +371,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     jobs,
     runner,
     passwords,
+    verbs: bot.verbs,
     async idle() {
       // Until a round starts nothing new: run what is due, wait for it and for what it set off.
       for (let round = 0; round < 100; round++) {

@@ -1,13 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  AGENTS_PLAYGROUND_TENANT_ID,
-  ConfigError,
-  DOWNGRADE_ROLES,
-  loadConfig,
-  SETTINGS,
-} from '../src/config';
+import { ConfigError, DOWNGRADE_ROLES, loadConfig, SETTINGS } from '../src/config';
 import { ROLE } from '../src/domain/wellKnown';
+import { AGENTS_PLAYGROUND_TENANT_ID } from '../src/simulator/scenarios';
 
 const GUID_A = '11111111-2222-3333-4444-555555555555';
 const GUID_B = '66666666-7777-8888-9999-000000000000';

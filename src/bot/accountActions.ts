@@ -5,10 +5,10 @@
  * may press these, and the password goes only to the requester, only in the invoke's answer.
  */
 import { randomUUID } from 'node:crypto';
-import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
+import type { AdaptiveCardInvokeResponse } from 'botbuilder';
 import { progressCard } from '../../cards/progressCard';
 import { renderCard, utcMinutes } from '../../cards/renderCard';
-import { ACCOUNT_VERBS } from '../../cards/verbs';
+import { ACCOUNT_VERBS, type AccountVerb } from '../../cards/verbs';
 import type { PasswordVault } from '../adapters/secrets/passwordVault';
 import type { RequestMessages } from '../adapters/teams/requestMessages';
 import { type PressAction, sameUser } from '../domain/authorization';
@@ -31,22 +31,11 @@ import {
   readyNote,
 } from '../jobs/replicationJob';
 import type { Logger } from '../logger';
-import { invokeCard, invokeError, invokeMessage } from './invokeAnswers';
-import type { PressGate } from './pressGate';
+import { invokeCard, invokeMessage } from './invokeAnswers';
+import type { AdmittedPress, CardActionHandler, PressGate, PressHandler } from './pressGate';
 
 /** How long a Reset password may hold the password's reset lease before another may start. */
 const RESET_LEASE_MS = 5 * 60_000;
-
-export const ACCOUNT_ACTION_VERBS: readonly string[] = Object.values(ACCOUNT_VERBS);
-
-const ACTIONS: Readonly<Record<string, PressAction>> = {
-  [ACCOUNT_VERBS.retry]: 'retry',
-  [ACCOUNT_VERBS.remove]: 'remove',
-  [ACCOUNT_VERBS.removeConfirmed]: 'remove',
-  [ACCOUNT_VERBS.reveal]: 'reveal',
-  [ACCOUNT_VERBS.reset]: 'reset',
-  [ACCOUNT_VERBS.downgrade]: 'downgrade',
-};
 
 export interface AccountActionDeps {
   newPassword?: () => string;
@@ -72,39 +61,46 @@ export interface AccountActionDeps {
 export class AccountActions {
   constructor(private readonly deps: AccountActionDeps) {}
 
-  async handle(
-    context: TurnContext,
-    verb: string,
-    data: Record<string, unknown>,
-  ): Promise<AdaptiveCardInvokeResponse> {
-    const action = ACTIONS[verb];
-    if (action === undefined) return invokeError(400, 'BadRequest', 'This action is not available.');
-    const pressed = await this.deps.presses.admit(context, action, data);
-    if ('refusal' in pressed) return pressed.refusal;
-    const { actor, request } = pressed;
-    const requestId = request.id;
-    try {
-      switch (verb) {
-        case ACCOUNT_VERBS.retry:
-          return await this.retry(actor, request);
-        case ACCOUNT_VERBS.remove:
-          return await this.askToRemove(request);
-        case ACCOUNT_VERBS.removeConfirmed:
-          return await this.remove(actor, request);
-        case ACCOUNT_VERBS.reveal:
-          return await this.reveal(actor, request);
-        case ACCOUNT_VERBS.reset:
-          return await this.resetPassword(actor, request);
-        case ACCOUNT_VERBS.downgrade:
-          return await this.downgrade(actor, request);
-        default:
-          return invokeError(400, 'BadRequest', 'This action is not available.');
-      }
-    } catch (failure) {
-      if (!isAppError(failure)) throw failure;
-      this.deps.logger.warn('Account action failed', { requestId, verb, code: failure.code });
-      return invokeMessage(`That did not work: ${failure.userMessage}`);
-    }
+  /** One handler per button of the progress and "ready" cards, by verb. */
+  handlers(): Record<string, CardActionHandler> {
+    const table: Record<AccountVerb, PressHandler> = {
+      [ACCOUNT_VERBS.retry]: this.guarded('retry', ({ actor, request }) => this.retry(actor, request)),
+      [ACCOUNT_VERBS.remove]: this.guarded('remove', ({ request }) => this.askToRemove(request)),
+      [ACCOUNT_VERBS.removeConfirmed]: this.guarded('remove', ({ actor, request }) =>
+        this.remove(actor, request),
+      ),
+      [ACCOUNT_VERBS.reveal]: this.guarded('reveal', ({ actor, request }) => this.reveal(actor, request)),
+      [ACCOUNT_VERBS.reset]: this.guarded('reset', ({ actor, request }) =>
+        this.resetPassword(actor, request),
+      ),
+      [ACCOUNT_VERBS.downgrade]: this.guarded('downgrade', ({ actor, request }) =>
+        this.downgrade(actor, request),
+      ),
+    };
+    return this.deps.presses.handlers(table);
+  }
+
+  /** A button whose Microsoft 365 failures are told to the presser in plain words. */
+  private guarded(
+    action: PressAction,
+    run: (press: AdmittedPress) => Promise<AdaptiveCardInvokeResponse>,
+  ): PressHandler {
+    return {
+      action,
+      run: async (press) => {
+        try {
+          return await run(press);
+        } catch (failure) {
+          if (!isAppError(failure)) throw failure;
+          this.deps.logger.warn('Account action failed', {
+            requestId: press.request.id,
+            action,
+            code: failure.code,
+          });
+          return invokeMessage(`That did not work: ${failure.userMessage}`);
+        }
+      },
+    };
   }
 
   private async provisionState(request: ServiceAccountRequest) {

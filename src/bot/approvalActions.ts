@@ -4,19 +4,13 @@
  * the domain decide, and answers at once with the card as this user should now see it. Updating the
  * other copies and telling the other admin happen afterwards, off the invoke's path.
  */
-import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
+import type { AdaptiveCardInvokeResponse } from 'botbuilder';
 import { renderCard } from '../../cards/renderCard';
 import type { ApprovalViewer } from '../../cards/approvalCard';
-import { REQUEST_VERBS } from '../../cards/verbs';
+import { REQUEST_VERBS, type RequestVerb } from '../../cards/verbs';
 import type { RequestMessages } from '../adapters/teams/requestMessages';
 import { decideRequest } from '../domain/decideRequest';
-import {
-  type AccessChecks,
-  authorizeDecision,
-  type PressAction,
-  type PressPlace,
-  sameUser,
-} from '../domain/authorization';
+import { type AccessChecks, authorizeDecision, type PressPlace, sameUser } from '../domain/authorization';
 import type { Actor, ServiceAccountRequest } from '../domain/request';
 import type { AuditLog, RequestStore } from '../domain/requestPorts';
 import { cancelRequest } from '../domain/requestUseCases';
@@ -27,7 +21,7 @@ import type { Logger } from '../logger';
 import type { BackgroundWork } from './backgroundWork';
 import { inputText } from '../../dialogs/cardSubmission';
 import { invokeCard, invokeError, invokeMessage } from './invokeAnswers';
-import type { PressGate } from './pressGate';
+import type { AdmittedPress, CardActionHandler, PressGate, PressHandler } from './pressGate';
 
 export interface ApprovalActionDeps {
   requests: RequestStore;
@@ -47,16 +41,6 @@ export interface ApprovalActionDeps {
   approverGroupId?: string;
 }
 
-const ACTIONS: Readonly<Record<string, PressAction>> = {
-  [REQUEST_VERBS.approve]: 'approve',
-  [REQUEST_VERBS.reject]: 'reject',
-  [REQUEST_VERBS.refresh]: 'refresh',
-  [REQUEST_VERBS.resend]: 'resend',
-  [REQUEST_VERBS.cancel]: 'cancel',
-};
-
-export const APPROVAL_ACTION_VERBS: readonly string[] = Object.keys(ACTIONS);
-
 function account(request: ServiceAccountRequest): string {
   return `${request.details.username}@${request.details.domain}`;
 }
@@ -64,27 +48,26 @@ function account(request: ServiceAccountRequest): string {
 export class ApprovalActions {
   constructor(private readonly deps: ApprovalActionDeps) {}
 
-  async handle(
-    context: TurnContext,
-    verb: string,
-    data: Record<string, unknown>,
-  ): Promise<AdaptiveCardInvokeResponse> {
-    const action = ACTIONS[verb];
-    if (action === undefined) return invokeError(400, 'BadRequest', 'This action is not available.');
-    const pressed = await this.deps.presses.admit(context, action, data);
-    if ('refusal' in pressed) return pressed.refusal;
-    const { actor, request, place } = pressed;
-    switch (action) {
-      case 'refresh':
-        return invokeCard(await this.deps.messages.card(request, await this.viewerOf(place, actor, request)));
-      case 'approve':
-      case 'reject':
-        return this.decide(place, actor, request, action, data, pressed.asGroupMember);
-      case 'cancel':
-        return this.cancel(actor, request);
-      default:
-        return this.resend(request);
-    }
+  /** One handler per button of the approval card, by verb. */
+  handlers(): Record<string, CardActionHandler> {
+    const table: Record<RequestVerb, PressHandler> = {
+      [REQUEST_VERBS.refresh]: {
+        action: 'refresh',
+        run: async ({ actor, request, place }) =>
+          invokeCard(await this.deps.messages.card(request, await this.viewerOf(place, actor, request))),
+      },
+      [REQUEST_VERBS.approve]: {
+        action: 'approve',
+        run: (press, data) => this.decide(press, 'approve', data),
+      },
+      [REQUEST_VERBS.reject]: {
+        action: 'reject',
+        run: (press, data) => this.decide(press, 'reject', data),
+      },
+      [REQUEST_VERBS.cancel]: { action: 'cancel', run: ({ actor, request }) => this.cancel(actor, request) },
+      [REQUEST_VERBS.resend]: { action: 'resend', run: ({ request }) => this.resend(request) },
+    };
+    return this.deps.presses.handlers(table);
   }
 
   /**
@@ -110,12 +93,9 @@ export class ApprovalActions {
   }
 
   private async decide(
-    place: PressPlace,
-    actor: Actor,
-    request: ServiceAccountRequest,
+    { place, actor, request, asGroupMember }: AdmittedPress,
     decision: 'approve' | 'reject',
     data: Record<string, unknown>,
-    asGroupMember: boolean,
   ): Promise<AdaptiveCardInvokeResponse> {
     const comment = inputText(data, 'comment');
     const outcome = await decideRequest(this.deps.requests, this.deps.audit, {

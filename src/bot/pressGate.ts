@@ -32,6 +32,18 @@ export interface PressGateDeps extends PressGroups {
   approvalsChannelId?: string;
 }
 
+/** What a card press is answered with, given the press and the card's data. */
+export type CardActionHandler = (
+  context: TurnContext,
+  data: Record<string, unknown>,
+) => Promise<AdaptiveCardInvokeResponse>;
+
+/** One request button: the rule it is checked against, and what it does once admitted. */
+export interface PressHandler {
+  action: PressAction;
+  run: (press: AdmittedPress, data: Record<string, unknown>) => Promise<AdaptiveCardInvokeResponse>;
+}
+
 export interface AdmittedPress {
   actor: Actor;
   request: ServiceAccountRequest;
@@ -103,5 +115,18 @@ export class PressGate {
       detail: `${action} on the request of ${request.requester.name} for ${request.details.username}@${request.details.domain}, in ${PLACE_NAMES[place.kind]}: ${right.message}`,
     });
     return { refusal: invokeMessage(right.message) };
+  }
+
+  /** The handlers of a table of buttons, by verb, each passing this gate before it runs. */
+  handlers(table: Readonly<Record<string, PressHandler>>): Record<string, CardActionHandler> {
+    return Object.fromEntries(
+      Object.entries(table).map(([verb, { action, run }]): [string, CardActionHandler] => [
+        verb,
+        async (context, data) => {
+          const pressed = await this.admit(context, action, data);
+          return 'refusal' in pressed ? pressed.refusal : run(pressed, data);
+        },
+      ]),
+    );
   }
 }

@@ -9,14 +9,15 @@ import {
   TeamsActivityHandler,
   type TurnContext,
 } from 'botbuilder';
-import { isFormVerb } from '../../cards/verbs';
+import { FORM_VERBS } from '../../cards/verbs';
 import { type CommandReplyDeps, sendHelp } from '../../dialogs/commandReplies';
 import { takeInvokeAnswer } from '../../dialogs/formPrompt';
 import { conversationKind } from '../adapters/teams/conversationPlace';
 import type { ConversationReferenceStore } from '../adapters/teams/conversationReferences';
 import type { Logger } from '../logger';
-import { ACCOUNT_ACTION_VERBS, type AccountActions } from './accountActions';
-import { APPROVAL_ACTION_VERBS, type ApprovalActions } from './approvalActions';
+import type { AccountActions } from './accountActions';
+import type { ApprovalActions } from './approvalActions';
+import type { CardActionHandler } from './pressGate';
 import type { FormTurns } from './formTurns';
 import type { TenantGate } from './tenantGate';
 import { invokeCard, invokeError, invokeMessage } from './invokeAnswers';
@@ -36,8 +37,22 @@ export interface ServiceAccountBotOptions extends CommandReplyDeps {
 }
 
 export class ServiceAccountBot extends TeamsActivityHandler {
+  /** One handler per card verb: the forms' buttons, the approval card's, the account cards'. */
+  private readonly cardActions: Readonly<Record<string, CardActionHandler>>;
+
   constructor(private readonly options: ServiceAccountBotOptions) {
     super();
+    const formPress: CardActionHandler = async (context) => {
+      await options.forms.run(context);
+      const answer = takeInvokeAnswer(context);
+      if (answer === undefined) return invokeMessage('Done.');
+      return answer.type === 'card' ? invokeCard(answer.card) : invokeMessage(answer.text);
+    };
+    this.cardActions = {
+      ...Object.fromEntries(Object.values(FORM_VERBS).map((verb) => [verb, formPress])),
+      ...options.approvalActions.handlers(),
+      ...options.accountActions.handlers(),
+    };
 
     this.onMessage(async (context, next) => {
       await options.forms.run(context);
@@ -86,21 +101,23 @@ export class ServiceAccountBot extends TeamsActivityHandler {
     await super.run(context);
   }
 
+  /** The verbs this bot answers, read from its registry. */
+  get verbs(): readonly string[] {
+    return Object.keys(this.cardActions);
+  }
+
   /** Universal Actions (`Action.Execute`), dispatched by exact verb. */
   protected override async onAdaptiveCardInvoke(
     context: TurnContext,
     invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
     const verb = typeof invokeValue?.action?.verb === 'string' ? invokeValue.action.verb : '';
-    if (isFormVerb(verb)) {
-      await this.options.forms.run(context);
-      const answer = takeInvokeAnswer(context);
-      if (answer === undefined) return invokeMessage('Done.');
-      return answer.type === 'card' ? invokeCard(answer.card) : invokeMessage(answer.text);
+    const handler = Object.hasOwn(this.cardActions, verb) ? this.cardActions[verb] : undefined;
+    if (handler !== undefined) {
+      const data = invokeValue.action.data;
+      const record = typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {};
+      return handler(context, record as Record<string, unknown>);
     }
-    const data = (invokeValue.action.data ?? {}) as Record<string, unknown>;
-    if (APPROVAL_ACTION_VERBS.includes(verb)) return this.options.approvalActions.handle(context, verb, data);
-    if (ACCOUNT_ACTION_VERBS.includes(verb)) return this.options.accountActions.handle(context, verb, data);
     this.options.logger.warn('Card action with an unknown verb', {
       verb: verb.slice(0, 64),
       conversationId: context.activity.conversation?.id,

@@ -1,8 +1,8 @@
 /**
  * Least privilege, checked: the application permissions (app roles) the bot's Entra app needs, and
- * why (DESIGN.md §5), compared with what its own access tokens carry. Missing ones are reported before
- * an admin meets them mid-flow; extra ones are a warning, since every grant widens what a leaked
- * credential could do.
+ * why (docs/microsoft365.md), compared with what its own access tokens carry. Missing ones are
+ * reported before an admin meets them mid-flow; extra ones are a warning, since every grant widens
+ * what a leaked credential could do.
  */
 
 export interface PermissionNeed {

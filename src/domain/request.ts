@@ -1,6 +1,7 @@
 /**
- * A request for the service account, and its lifecycle (DESIGN.md §4). Only the transitions drawn
- * there are legal; each one is a compare-and-set on `version` and writes an audit record.
+ * A request for the service account, and its lifecycle (docs/architecture.md, "Request lifecycle").
+ * Only the transitions listed in `TRANSITIONS` are legal; each one is a compare-and-set on `version`
+ * and writes an audit record.
  */
 import type { ContactDetails } from './tenant';
 

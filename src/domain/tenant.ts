@@ -34,6 +34,32 @@ export interface ContactDetails {
   country?: string;
 }
 
+/** The contact fields the form asks for, in the order shown (the company name is not asked). */
+export const CONTACT_FIELDS = [
+  'jobTitle',
+  'department',
+  'businessPhone',
+  'mobilePhone',
+  'streetAddress',
+  'city',
+  'state',
+  'postalCode',
+  'country',
+] as const satisfies readonly (keyof ContactDetails)[];
+
+/** What admins read next to each contact field, on the forms and the approval card. */
+export const CONTACT_TITLES: Readonly<Record<(typeof CONTACT_FIELDS)[number], string>> = {
+  jobTitle: 'Job title',
+  department: 'Department',
+  businessPhone: 'Office phone',
+  mobilePhone: 'Mobile phone',
+  streetAddress: 'Street address',
+  city: 'City',
+  state: 'State or province',
+  postalCode: 'Postal code',
+  country: 'Country or region',
+};
+
 export interface NewDirectoryUser {
   displayName: string;
   mailNickname: string;

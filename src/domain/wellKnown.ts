@@ -1,4 +1,4 @@
-/** Fixed identifiers of Microsoft 365 that the rules refer to (DESIGN.md §5). */
+/** Fixed identifiers of Microsoft 365 that the rules refer to (docs/microsoft365.md). */
 
 /** Directory role template ids (the same in every tenant). */
 export const ROLE = {

@@ -3,7 +3,7 @@
  * Prints the URL and the client credential; stops on Ctrl+C. Reads its settings from argv only.
  */
 import { readFileSync } from 'node:fs';
-import { AGENTS_PLAYGROUND_TENANT_ID, type SimulatorScenario } from '../config';
+import { AGENTS_PLAYGROUND_TENANT_ID, type SimulatorScenario } from './scenarios';
 import { startTenantSimulator } from './tenantSimulator';
 
 const SCENARIOS: readonly SimulatorScenario[] = [

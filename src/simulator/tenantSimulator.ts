@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { SimulatorScenario } from '../config';
+import type { SimulatorScenario } from './scenarios';
 import { CallLog, type CallRecord, type RoundTrips } from './callLog';
 import { SimulatorClock } from './clock';
 import { ExchangeApi } from './exchange/exchangeApi';

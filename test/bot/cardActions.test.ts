@@ -71,13 +71,15 @@ describe('card actions', () => {
     });
   }
 
-  it('when the card templates are read, then their verbs are exactly the verbs the bot handles', () => {
+  it('when the card templates are read, then their verbs are exactly the verbs in the bot’s handler registry', () => {
     const used = new Set(
       JSON.stringify(Object.values(CARD_TEMPLATES))
         .match(/"verb":"[^"]+"/g)
         ?.map((v) => v.slice(8, -1)),
     );
-    expect([...used].sort()).toEqual([...ALL_VERBS].sort());
+    expect([...used].sort()).toEqual([...bot.verbs].sort());
+    // The constants name the same verbs: none is declared without a card and a handler.
+    expect([...bot.verbs].sort()).toEqual([...ALL_VERBS].sort());
   });
 
   it.each(Object.values(FORM_VERBS))(

@@ -1,5 +1,5 @@
 import { SKUS, type TenantSimulator } from '../../src/simulator';
-import type { SimulatorScenario } from '../../src/config';
+import type { SimulatorScenario } from '../../src/simulator/scenarios';
 import { exchange, graph, startSimulator, tokenFor } from './simulatorHarness';
 
 async function withScenario(

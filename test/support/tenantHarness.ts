@@ -6,7 +6,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { SimulatorCredential } from '../../src/adapters/credentials';
 import type { RetryPolicy } from '../../src/adapters/retry';
 import { createTenantPorts } from '../../src/adapters/tenantConnection';
-import type { SimulatorScenario } from '../../src/config';
+import type { SimulatorScenario } from '../../src/simulator/scenarios';
 import type { Patience } from '../../src/domain/patience';
 import { systemClock } from '../../src/domain/ports';
 import type { ServiceAccountSpec } from '../../src/domain/provisioningSteps';

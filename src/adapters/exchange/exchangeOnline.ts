@@ -1,4 +1,4 @@
-/** The `Exchange` port over the admin API's cmdlets (DESIGN.md §5). */
+/** The `Exchange` port over the admin API's cmdlets (docs/microsoft365.md). */
 import { isAppError } from '../../domain/errors';
 import type { Exchange } from '../../domain/ports';
 import type { ExchangeOverview, RoleGroup } from '../../domain/tenant';

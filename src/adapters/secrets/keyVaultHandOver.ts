@@ -1,6 +1,7 @@
 /**
- * The service account's password handed over to Azure Key Vault (DESIGN §6): one secret per account,
- * with an expiry and tagged with the request id; storing again makes a new version. Failures become
+ * The service account's password handed over to Azure Key Vault (docs/microsoft365.md, "Secrets"):
+ * one secret per account, with an expiry and tagged with the request id; storing again makes a new
+ * version. Failures become
  * the one `AppError`, and the password never appears in an error, a message or a log line: the SDK's
  * error (which holds the request, body included) is not kept as the cause.
  */

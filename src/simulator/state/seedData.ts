@@ -1,5 +1,5 @@
 import type { IdGenerator } from '../idGenerator';
-import type { SimulatorScenario } from '../../config';
+import type { SimulatorScenario } from '../scenarios';
 import { ROLE_IDS } from './roleCatalog';
 import { SKUS, type CatalogSku } from './skuCatalog';
 import type { PerUserMfaState, SimConditionalAccessPolicy } from './stateTypes';

@@ -1,4 +1,4 @@
-import type { SimulatorScenario } from '../../config';
+import type { SimulatorScenario } from '../scenarios';
 import type { SimulatorClock } from '../clock';
 import type { IdGenerator } from '../idGenerator';
 import { APPLICATION_IMPERSONATION, EXCHANGE_ROLES, ROLE_DEFINITIONS } from './roleCatalog';
