@@ -170,8 +170,10 @@ describe('the built bot in local mode', () => {
     expect(apology).toMatch(/^Sorry — something went wrong on my side/);
     expect(apology).not.toMatch(/Error|at |stack|403|Injected/);
     expect(reference).toBeDefined();
-    await new Promise((r) => setTimeout(r, 200));
-    const logged = bot.logs.find((l) => l.msg === 'Turn failed' && l.reference === reference);
+    // The child process writes its log line when the turn ends: wait for it, up to five seconds.
+    const find = () => bot.logs.find((l) => l.msg === 'Turn failed' && l.reference === reference);
+    for (let i = 0; i < 100 && find() === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+    const logged = find();
     expect(logged).toBeDefined();
     expect(logged?.conversationId).toBe(`a:personal-${ALEX.aadObjectId}`);
   });

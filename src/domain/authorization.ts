@@ -108,15 +108,14 @@ export type DecisionRight =
   { allowed: true; asGroupMember: boolean } | { allowed: false; message: string; asRequester: boolean };
 
 /**
- * Who may approve or reject: the named approver, or — for a card pressed in the approvals channel — a
- * member of the approver group. Never the requester, whatever group they are in.
+ * Who may approve or reject, once group membership is known: the named approver, or a member of the
+ * approver group deciding in the approvals channel. Never the requester, whatever group they are in.
  */
-export async function authorizeDecision(
-  checks: AccessChecks,
+export function decisionRule(
   actor: Actor,
   request: ServiceAccountRequest,
-  place: { inApprovalsChannel: boolean; approverGroupId?: string },
-): Promise<DecisionRight> {
+  asGroupMember: boolean,
+): DecisionRight {
   if (sameUser(actor.aadObjectId, request.requester.aadObjectId)) {
     return {
       allowed: false,
@@ -126,18 +125,34 @@ export async function authorizeDecision(
   }
   if (sameUser(actor.aadObjectId, request.approver.aadObjectId))
     return { allowed: true, asGroupMember: false };
-  if (
-    place.inApprovalsChannel &&
-    place.approverGroupId !== undefined &&
-    (await checks.isMember(actor.aadObjectId, place.approverGroupId))
-  ) {
-    return { allowed: true, asGroupMember: true };
-  }
+  if (asGroupMember) return { allowed: true, asGroupMember: true };
   return {
     allowed: false,
     asRequester: false,
     message: `Only ${request.approver.name} can decide this request.`,
   };
+}
+
+/**
+ * `decisionRule` with the group asked of the directory — only for someone who is neither the
+ * requester nor the named approver and pressed in the approvals channel, so a slow Graph never
+ * delays the two people a request names.
+ */
+export async function authorizeDecision(
+  checks: AccessChecks,
+  actor: Actor,
+  request: ServiceAccountRequest,
+  place: { inApprovalsChannel: boolean; approverGroupId?: string },
+): Promise<DecisionRight> {
+  const named =
+    sameUser(actor.aadObjectId, request.requester.aadObjectId) ||
+    sameUser(actor.aadObjectId, request.approver.aadObjectId);
+  const asGroupMember =
+    !named &&
+    place.inApprovalsChannel &&
+    place.approverGroupId !== undefined &&
+    (await checks.isMember(actor.aadObjectId, place.approverGroupId));
+  return decisionRule(actor, request, asGroupMember);
 }
 
 /** Where a conversation is: the bot's personal chat with one user, a group chat, or a team's channel. */

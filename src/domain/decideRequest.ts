@@ -3,6 +3,7 @@
  * any name. `PendingApproval → Provisioning` (or `→ Rejected`) is one compare-and-set: a second press,
  * a retried invoke or a parallel press by someone else gets the current state back and changes nothing.
  */
+import { decisionRule } from './authorization';
 import { type Actor, type ServiceAccountRequest, systemRecord } from './request';
 import type { AuditLog, RequestStore } from './requestPorts';
 
@@ -71,20 +72,9 @@ export async function decideRequest(
   if (request === undefined) return { kind: 'refused', status: 404, message: 'I cannot find that request.' };
   const actorId = input.actor.aadObjectId.toLowerCase();
   if (actorId === '') return { kind: 'refused', status: 403, message: 'I could not tell who you are.' };
-  if (actorId === request.requester.aadObjectId.toLowerCase()) {
-    return {
-      kind: 'refused',
-      status: 403,
-      message: 'You asked for this account, so you cannot approve or reject it: a second administrator must.',
-    };
-  }
-  if (actorId !== request.approver.aadObjectId.toLowerCase() && input.approverGroupMember !== true) {
-    return {
-      kind: 'refused',
-      status: 403,
-      message: `Only ${request.approver.name} can decide this request.`,
-    };
-  }
+  // The stored request, as it is now, decides who may: the same rule the press was admitted by.
+  const right = decisionRule(input.actor, request, input.approverGroupMember === true);
+  if (!right.allowed) return { kind: 'refused', status: 403, message: right.message };
   const comment = cleanComment(input.comment);
   if (input.decision === 'reject' && comment === '') {
     return {
