@@ -60,6 +60,11 @@ export interface ServiceAccountRequest {
   expiresAt: string;
   /** Set when the approver approved or rejected it. */
   decision?: Decision;
+  /**
+   * When both admins were told the account is ready (the ready message sent, or its failure to
+   * arrive recorded). Unset on a Ready request means the announcement is still owed.
+   */
+  announcedAt?: string;
 }
 
 export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {

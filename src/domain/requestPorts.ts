@@ -18,6 +18,11 @@ export interface RequestStore {
     expected: { version: number; from: readonly RequestState[] },
     change: { state: RequestState; at: string; decision?: Decision },
   ): Promise<ServiceAccountRequest | undefined>;
+  /**
+   * Compare-and-set: records that a Ready request's announcement went out, once. Returns the updated
+   * request, or `undefined` when it is not Ready or was already recorded.
+   */
+  recordAnnounced(tenantId: string, id: string, at: string): Promise<ServiceAccountRequest | undefined>;
 }
 
 export interface AuditLog {

@@ -156,9 +156,7 @@ export function replicationJobHandler(deps: ReplicationJobDeps): JobHandler {
     const request = await deps.requests.get(job.tenantId, job.requestId);
     if (request?.state === 'Ready') {
       // A run that made it Ready and stopped before telling anyone: finish announcing it.
-      const cards = await deps.copies.get(request.tenantId, request.id);
-      if (!cards.copies.some((c) => c.card === 'ready'))
-        await announceReady(deps, request, 'announced after a restart');
+      if (request.announcedAt === undefined) await announceReady(deps, request, 'announced after a restart');
       return { kind: 'done' };
     }
     if (request?.state !== 'AwaitingReplication') return { kind: 'done' };
@@ -274,9 +272,11 @@ async function handOverPassword(
 }
 
 /**
- * Everything that follows "Ready": the audit record, the password hand-over, the progress card, the
- * "ready" message to both admins, every copy of the approval card. Each part is safe to repeat, so a
- * run that resumes after a crash in the middle finishes what is missing.
+ * Everything that follows "Ready": the audit record, the password hand-over, the progress card, every
+ * copy of the approval card, the "ready" message to both admins — then `announcedAt` on the request.
+ * Each part before the message is safe to repeat, so a run that resumes after a crash in the middle
+ * finishes what is missing; the message itself goes out again only if the crash came before it was
+ * recorded.
  */
 async function announceReady(deps: ReplicationJobDeps, ready: ServiceAccountRequest, detail: string) {
   const trail = await deps.audit.forRequest(ready.tenantId, ready.id);
@@ -287,6 +287,7 @@ async function announceReady(deps: ReplicationJobDeps, ready: ServiceAccountRequ
   const provision = await deps.jobs.get(provisionJobId(ready.tenantId, ready.id));
   const progress = provisionData(provision?.data ?? {});
   await deps.messages.showProgress(ready, progressCard(progressViewOf(ready, progress)));
+  await deps.messages.updateCopies(ready);
   const sent = await deps.messages.sendReady(ready, {
     requesterCard: progressCard({
       ...progressViewOf(ready, progress),
@@ -317,7 +318,7 @@ async function announceReady(deps: ReplicationJobDeps, ready: ServiceAccountRequ
       ),
     );
   }
-  await deps.messages.updateCopies(ready);
+  await deps.requests.recordAnnounced(ready.tenantId, ready.id, deps.now().toISOString());
 }
 
 /** At the hand-over deadline the password is forgotten for good. */

@@ -334,6 +334,9 @@ describe('the request conversation through the running bot', () => {
         ['cirasync-svc2', 'Rejected'],
         ['cirasync-svc', 'Ready'],
       ]);
+      // The announcement is a fact of the request itself.
+      expect(stored[1].announcedAt).toEqual(expect.any(String));
+      expect(stored[0].announcedAt).toBeUndefined();
       expect(stored[1]).toMatchObject({
         approver: { aadObjectId: MEGAN_ID },
         decision: { outcome: 'approved', by: { aadObjectId: MEGAN_ID } },

@@ -57,7 +57,8 @@ export function isServiceAccountRequest(value: unknown): value is ServiceAccount
     isActor(value.requester) &&
     isActor(value.approver) &&
     typeof value.approver.userPrincipalName === 'string' &&
-    isDetails(value.details)
+    isDetails(value.details) &&
+    (value.announcedAt === undefined || typeof value.announcedAt === 'string')
   );
 }
 
@@ -158,6 +159,28 @@ export class StorageRequestStore implements RequestStore {
       };
       if (await this.docs.writeIfMatch(key, { request: updated }, doc.eTag)) return updated;
       // Another writer changed the document: the next read sees whether the version moved.
+    }
+    return undefined;
+  }
+
+  async recordAnnounced(
+    tenantId: string,
+    id: string,
+    at: string,
+  ): Promise<ServiceAccountRequest | undefined> {
+    const key = this.requestKey(tenantId, id);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const doc = await this.docs.read(key, parseRequest);
+      const current = doc?.value.request;
+      if (doc === undefined || current === undefined || current.tenantId !== tenantId) return undefined;
+      if (current.state !== 'Ready' || current.announcedAt !== undefined) return undefined;
+      const updated: ServiceAccountRequest = {
+        ...current,
+        version: current.version + 1,
+        updatedAt: at,
+        announcedAt: at,
+      };
+      if (await this.docs.writeIfMatch(key, { request: updated }, doc.eTag)) return updated;
     }
     return undefined;
   }

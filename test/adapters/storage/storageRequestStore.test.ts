@@ -163,6 +163,23 @@ describe.each(BACKENDS)('StorageRequestStore on %s', (_name, open) => {
     expect(await store.get(TENANT, created.id)).toEqual(updated);
   });
 
+  it('when a Ready request’s announcement is recorded by five callers at once, then exactly one records it, and only a Ready request takes it', async () => {
+    const pending = request();
+    await store.create(pending);
+    expect(await store.recordAnnounced(TENANT, pending.id, new Date(T0).toISOString())).toBeUndefined();
+    const ready = request({ state: 'Ready', version: 4 });
+    await store.create(ready);
+    const at = new Date(T0 + 1_000).toISOString();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => store.recordAnnounced(TENANT, ready.id, at)),
+    );
+    expect(results.filter((r) => r !== undefined)).toEqual([
+      { ...ready, version: 5, updatedAt: at, announcedAt: at },
+    ]);
+    expect((await store.get(TENANT, ready.id))?.announcedAt).toBe(at);
+    expect((await store.get(TENANT, pending.id))?.announcedAt).toBeUndefined();
+  });
+
   it('when ten transitions race from the same version, then exactly one wins, nine get undefined and the version is 2', async () => {
     const created = request();
     await store.create(created);
