@@ -4,37 +4,19 @@
  * the failed step, Remove asking first and then deleting only what this request made, Downgrade
  * swapping Global Administrator for the downgrade role — and who may press each.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import { ROLE } from '../../src/domain/wellKnown';
-import { type RunningBot, startBot } from '../../src/index';
+import type { RunningBot } from '../../src/index';
 import { provisionJobId } from '../../src/jobs/provisioningJob';
 import { SKUS, type TenantSimulator } from '../../src/simulator';
-import {
-  ADELE,
-  ALEX,
-  MEGAN,
-  postActivity,
-  teamsCardAction,
-  teamsMessage,
-  type TeamsUser,
-  TEST_TENANT_ID,
-} from '../support/activities';
-import { quickConfig } from '../support/quickConfig';
-import { type ConnectorCall, type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { ADELE, ALEX, MEGAN, type TeamsUser, TEST_TENANT_ID } from '../support/activities';
+import { type InvokeAnswer, startTestBot, type TestBot } from '../support/botHarness';
+import type { ConnectorCall, FakeConnector } from '../support/fakeConnector';
 import { pendingRequest } from '../support/requests';
 
 const ALEX_CHAT = `a:personal-${ALEX.aadObjectId}`;
 const LICENCE_FAULT = { api: 'graph', method: 'POST', pathPattern: /\/assignLicense$/, status: 500 } as const;
-
-interface InvokeAnswer {
-  statusCode: number;
-  type: string;
-  value: unknown;
-}
 
 function text(value: unknown): string {
   return JSON.stringify(value) ?? '';
@@ -62,37 +44,22 @@ describe('the account actions on the progress card', () => {
   let bot: RunningBot;
   let connector: FakeConnector;
   let simulator: TenantSimulator;
-  let url: string;
+  let running: TestBot;
   let counter = 0;
   /** The request that failed at the licence, is retried to Ready, then downgraded. */
   let retried: ServiceAccountRequest;
 
   beforeAll(async () => {
-    connector = await startFakeConnector();
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-account-actions-'));
-    bot = await startBot(quickConfig(dataDir));
-    url = `http://127.0.0.1:${bot.address.port}`;
+    running = await startTestBot();
+    ({ bot, connector } = running);
     simulator = bot.tenant.simulator as TenantSimulator;
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: MEGAN }));
   });
   afterAll(async () => {
-    await bot?.close();
-    await connector?.close();
+    await running?.close();
   });
 
-  async function invoke(
-    verb: string,
-    request: ServiceAccountRequest,
-    from: TeamsUser,
-  ): Promise<InvokeAnswer> {
-    const response = await postActivity(
-      url,
-      teamsCardAction(connector.serviceUrl, verb, { requestId: request.id }, { from }),
-    );
-    const answer = (await response.json()) as InvokeAnswer;
-    expect(response.status).toBe(answer.statusCode);
-    return answer;
+  function invoke(verb: string, request: ServiceAccountRequest, from: TeamsUser): Promise<InvokeAnswer> {
+    return running.invoke(verb, { requestId: request.id }, from);
   }
 
   /** Runs the bot's jobs until the request is in `state` (replication polls are a few hundred ms apart). */

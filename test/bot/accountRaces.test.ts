@@ -5,66 +5,34 @@
  * the presses overlap the same way every run.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import type { ServiceAccountRequest } from '../../src/domain/request';
-import { type RunningBot, startBot } from '../../src/index';
+import type { RunningBot } from '../../src/index';
 import { SKUS, type TenantSimulator } from '../../src/simulator';
-import {
-  ALEX,
-  MEGAN,
-  postActivity,
-  teamsCardAction,
-  teamsMessage,
-  type TeamsUser,
-  TEST_TENANT_ID,
-} from '../support/activities';
-import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
-import { quickConfig } from '../support/quickConfig';
+import { ALEX, MEGAN, type TeamsUser, TEST_TENANT_ID } from '../support/activities';
+import { type InvokeAnswer, startTestBot, type TestBot } from '../support/botHarness';
 import { pendingRequest, untilState } from '../support/requests';
-
-interface InvokeAnswer {
-  statusCode: number;
-  type: string;
-  value: unknown;
-}
 
 const LICENCE_FAULT = { api: 'graph', method: 'POST', pathPattern: /\/assignLicense$/, status: 500 } as const;
 
 describe('presses racing on one account', () => {
+  let running: TestBot;
   let bot: RunningBot;
-  let connector: FakeConnector;
   let simulator: TenantSimulator;
-  let url: string;
   let counter = 0;
 
   // Each race gets a bot of its own: what one race leaves running cannot slow the other.
   beforeEach(async () => {
-    connector = await startFakeConnector();
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-races-'));
-    bot = await startBot(quickConfig(dataDir, { APPROVAL_REMINDER_HOURS: '0' }));
-    url = `http://127.0.0.1:${bot.address.port}`;
+    running = await startTestBot({ settings: { APPROVAL_REMINDER_HOURS: '0' } });
+    bot = running.bot;
     simulator = bot.tenant.simulator as TenantSimulator;
-    for (const person of [ALEX, MEGAN])
-      await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: person }));
   });
   afterEach(async () => {
-    await bot?.close();
-    await connector?.close();
+    await running?.close();
   });
 
-  async function invoke(
-    verb: string,
-    request: ServiceAccountRequest,
-    from: TeamsUser,
-  ): Promise<InvokeAnswer> {
-    const response = await postActivity(
-      url,
-      teamsCardAction(connector.serviceUrl, verb, { requestId: request.id }, { from }),
-    );
-    return (await response.json()) as InvokeAnswer;
+  function invoke(verb: string, request: ServiceAccountRequest, from: TeamsUser): Promise<InvokeAnswer> {
+    return running.invoke(verb, { requestId: request.id }, from);
   }
 
   /** A request from Alex with public folders (so the licence step runs), approved by Megan. */

@@ -5,40 +5,25 @@
  * new Global Administrator and then reveal its password. Every press is a real `adaptiveCard/action`
  * invoke through the running bot; the attacker is assumed to know every form id (the worst case).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ACCOUNT_VERBS, FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import type { ServiceAccountRequest } from '../../src/domain/request';
-import { type RunningBot, startBot } from '../../src/index';
+import type { RunningBot } from '../../src/index';
 import {
   ALEX,
   ISAIAH,
   MEGAN,
   PATTI,
   postActivity,
-  teamsCardAction,
   teamsMessage,
   type TeamsUser,
   TEST_TENANT_ID,
 } from '../support/activities';
-import { type ConnectorCall, type FakeConnector, startFakeConnector } from '../support/fakeConnector';
-import { quickConfig } from '../support/quickConfig';
+import { type InvokeAnswer, startTestBot, type TestBot, type Where } from '../support/botHarness';
+import type { ConnectorCall, FakeConnector } from '../support/fakeConnector';
 import { untilState } from '../support/requests';
 
 const ALEX_CHAT = `a:personal-${ALEX.aadObjectId}`;
 const PATTI_CHAT = `a:personal-${PATTI.aadObjectId}`;
-
-interface InvokeAnswer {
-  statusCode: number;
-  type: string;
-  value: unknown;
-}
-
-interface Where {
-  groupChatId?: string;
-  conversationId?: string;
-}
 
 function cardOf(call: ConnectorCall): unknown {
   return (call.body.attachments as { content: unknown }[] | undefined)?.[0]?.content;
@@ -63,18 +48,15 @@ describe('a non-admin pressing through an admin’s form in a group chat', () =>
   /** Each test has its own group chat of Alex, Megan and Patti. */
   let groupChat = '';
 
+  let running: TestBot;
+
   beforeAll(async () => {
-    connector = await startFakeConnector();
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-takeover-'));
-    bot = await startBot(quickConfig(dataDir, { APPROVAL_REMINDER_HOURS: '0' }));
-    url = `http://127.0.0.1:${bot.address.port}`;
     // All three have a personal chat with the bot.
-    for (const person of [ALEX, MEGAN, PATTI])
-      await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: person }));
+    running = await startTestBot({ settings: { APPROVAL_REMINDER_HOURS: '0' }, known: [ALEX, MEGAN, PATTI] });
+    ({ bot, connector, url } = running);
   });
   afterAll(async () => {
-    await bot?.close();
-    await connector?.close();
+    await running?.close();
   });
 
   async function invoke(
@@ -83,12 +65,9 @@ describe('a non-admin pressing through an admin’s form in a group chat', () =>
     from: TeamsUser,
     where: Where,
   ): Promise<InvokeAnswer> {
-    const response = await postActivity(
-      url,
-      teamsCardAction(connector.serviceUrl, verb, data, { from, ...where }),
-    );
-    expect(response.status).toBe(200);
-    return (await response.json()) as InvokeAnswer;
+    const answer = await running.invoke(verb, data, from, where);
+    expect(answer.statusCode).toBe(200);
+    return answer;
   }
 
   /** The newest form card at `step` the bot posted anywhere since `mark`, and the chat it is in. */

@@ -5,12 +5,9 @@
  * the right person: all refused, nothing changes. Then the right person, in the right place, still
  * succeeds with each. Real `adaptiveCard/action` invokes through the running bot.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ACCOUNT_VERBS, ALL_VERBS, FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import type { ServiceAccountRequest } from '../../src/domain/request';
-import { type RunningBot, startBot } from '../../src/index';
+import type { RunningBot } from '../../src/index';
 import { SKUS, type TenantSimulator } from '../../src/simulator';
 import {
   ADELE,
@@ -18,25 +15,18 @@ import {
   MEGAN,
   PATTI,
   postActivity,
-  teamsCardAction,
   teamsMessage,
   type TeamsUser,
   TEST_TENANT_ID,
 } from '../support/activities';
-import { type ConnectorCall, type FakeConnector, startFakeConnector } from '../support/fakeConnector';
-import { quickConfig } from '../support/quickConfig';
+import { type InvokeAnswer, startTestBot, type TestBot } from '../support/botHarness';
+import type { ConnectorCall, FakeConnector } from '../support/fakeConnector';
 import { pendingRequest, untilState } from '../support/requests';
 
 const ALEX_CHAT = `a:personal-${ALEX.aadObjectId}`;
 const GROUP_CHAT = '19:alex-megan-adele-patti@thread.v2';
 const TEAM_CHANNEL = '19:general@thread.tacv2';
 const LICENCE_FAULT = { api: 'graph', method: 'POST', pathPattern: /\/assignLicense$/, status: 500 } as const;
-
-interface InvokeAnswer {
-  statusCode: number;
-  type: string;
-  value: unknown;
-}
 
 type Place = 'own chat' | 'owner’s chat' | 'group chat' | 'channel';
 const PLACES: readonly Place[] = ['own chat', 'owner’s chat', 'group chat', 'channel'];
@@ -93,14 +83,15 @@ describe('who may press which button, and where', () => {
   /** The request each button is tried on: pending for the approval card, failed or ready for the others. */
   const target: Record<string, ServiceAccountRequest> = {};
 
+  let running: TestBot;
+
   beforeAll(async () => {
-    connector = await startFakeConnector();
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-press-rules-'));
-    bot = await startBot(quickConfig(dataDir, { APPROVAL_REMINDER_HOURS: '0' }));
-    url = `http://127.0.0.1:${bot.address.port}`;
+    running = await startTestBot({
+      settings: { APPROVAL_REMINDER_HOURS: '0' },
+      known: [ALEX, MEGAN, ADELE, PATTI],
+    });
+    ({ bot, connector, url } = running);
     simulator = bot.tenant.simulator as TenantSimulator;
-    for (const person of [ALEX, MEGAN, ADELE, PATTI])
-      await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: person }));
 
     const pending = () => {
       counter += 1;
@@ -136,8 +127,7 @@ describe('who may press which button, and where', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await bot?.close();
-    await connector?.close();
+    await running?.close();
   });
 
   function where(place: Place, presser: TeamsUser, owner: TeamsUser) {
@@ -160,13 +150,7 @@ describe('who may press which button, and where', () => {
     place: Place,
     owner: TeamsUser = ALEX,
   ): Promise<InvokeAnswer> {
-    const response = await postActivity(
-      url,
-      teamsCardAction(connector.serviceUrl, verb, data, { from, ...where(place, from, owner) }),
-    );
-    const answer = (await response.json()) as InvokeAnswer;
-    expect(response.status).toBe(answer.statusCode);
-    return answer;
+    return running.invoke(verb, data, from, where(place, from, owner));
   }
 
   /** What must not move when a press is refused. */

@@ -8,21 +8,19 @@ import { DialogTestClient } from 'botbuilder-testing';
 import { MainDialog } from '../../dialogs/mainDialog';
 import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
 import { StorageRequestStore } from '../../src/adapters/storage/storageRequestStore';
+import { ADELE, ALEX, ISAIAH, MEGAN, PATTI, type TeamsUser } from './activities';
 import type { Harness } from './tenantHarness';
 import { TENANT_ID } from './tenantHarness';
 
-export interface TeamsPerson {
-  id: string;
-  name: string;
-  aadObjectId: string;
-}
+export type TeamsPerson = TeamsUser;
 
+/** The seeded people of the simulated tenant (test/support/activities.ts), by first name. */
 export const PEOPLE = {
-  alex: { id: '29:alex', name: 'Alex Wilber', aadObjectId: '00000000-0000-0000-0000-0000000000020' },
-  megan: { id: '29:megan', name: 'Megan Bowen', aadObjectId: '00000000-0000-0000-0000-0000000000021' },
-  adele: { id: '29:adele', name: 'Adele Vance', aadObjectId: '00000000-0000-0000-0000-0000000000022' },
-  isaiah: { id: '29:isaiah', name: 'Isaiah Langer', aadObjectId: '00000000-0000-0000-0000-0000000000023' },
-  patti: { id: '29:patti', name: 'Patti Fernandez', aadObjectId: '00000000-0000-0000-0000-0000000000024' },
+  alex: ALEX,
+  megan: MEGAN,
+  adele: ADELE,
+  isaiah: ISAIAH,
+  patti: PATTI,
 } satisfies Record<string, TeamsPerson>;
 
 export interface CardJson {
