@@ -14,8 +14,7 @@ import type { FormOwnerStore } from '../adapters/storage/formOwners';
 import { conversationKind } from '../adapters/teams/conversationPlace';
 import type { PersonalChats } from '../adapters/teams/personalChats';
 import { whereToFindTheApp } from '../adapters/teams/requestMessages';
-import { sameUser } from '../domain/authorization';
-import type { Actor } from '../domain/request';
+import { CONVERSATION_NAMES, sameUser } from '../domain/authorization';
 import { actorOf } from './actor';
 import { COMMANDS, parseCommand } from './commands';
 import type { RefusalAudit } from './refusalAudit';
@@ -37,8 +36,6 @@ export interface FormTurnsDeps {
   teamsAppId?: string;
 }
 
-const PLACE_NAMES = { personal: 'a personal chat', groupChat: 'a group chat', channel: 'a channel' } as const;
-
 export class FormTurns {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
 
@@ -55,14 +52,7 @@ export class FormTurns {
   }
 
   private async personalTurn(context: TurnContext, submission: CardSubmission | undefined): Promise<void> {
-    const actor = actorOf(context.activity);
-    if (submission?.formId !== undefined) {
-      const owner = await this.deps.forms.ownerOf(this.deps.tenantId, submission.formId);
-      if (owner !== undefined && !sameUser(owner.aadObjectId, actor?.aadObjectId ?? '')) {
-        await this.refuseOthersForm(context, submission, actor, owner);
-        return;
-      }
-    }
+    if (submission !== undefined && (await this.refusedAsOthersForm(context, submission))) return;
     if (typeof context.activity.from?.id !== 'string' || context.activity.from.id === '') {
       await sayToSubmission(context, submission, 'I could not tell who you are, so I cannot go on.');
       return;
@@ -76,22 +66,19 @@ export class FormTurns {
 
   /** A form press in a group chat or channel: no form runs there. */
   private async refuseSharedPress(context: TurnContext, submission: CardSubmission): Promise<void> {
-    const actor = actorOf(context.activity);
-    const owner =
-      submission.formId === undefined
-        ? undefined
-        : await this.deps.forms.ownerOf(this.deps.tenantId, submission.formId);
-    if (owner !== undefined && !sameUser(owner.aadObjectId, actor?.aadObjectId ?? ''))
-      await this.refuseOthersForm(context, submission, actor, owner);
-    else await sayToSubmission(context, submission, SHARED_FORM_MESSAGE);
+    if (!(await this.refusedAsOthersForm(context, submission)))
+      await sayToSubmission(context, submission, SHARED_FORM_MESSAGE);
   }
 
-  private async refuseOthersForm(
-    context: TurnContext,
-    submission: CardSubmission,
-    actor: Actor | undefined,
-    owner: Actor,
-  ): Promise<void> {
+  /**
+   * True when the press is on a form that belongs to someone else: answered "this form belongs to …"
+   * and audited (actor, owner, place, time).
+   */
+  private async refusedAsOthersForm(context: TurnContext, submission: CardSubmission): Promise<boolean> {
+    if (submission.formId === undefined) return false;
+    const owner = await this.deps.forms.ownerOf(this.deps.tenantId, submission.formId);
+    const actor = actorOf(context.activity);
+    if (owner === undefined || sameUser(owner.aadObjectId, actor?.aadObjectId ?? '')) return false;
     await sayToSubmission(context, submission, othersFormMessage(owner));
     const presser = actor ?? { aadObjectId: '(unknown)', name: context.activity.from?.name ?? '' };
     await this.deps.refusals.record(`form|${presser.aadObjectId}|${submission.formId ?? ''}`, {
@@ -100,8 +87,9 @@ export class FormTurns {
       event: 'press refused',
       actor: presser,
       outcome: 'refused',
-      detail: `request form of ${owner.name} (${owner.aadObjectId}), pressed in ${PLACE_NAMES[conversationKind(context.activity)]}`,
+      detail: `request form of ${owner.name} (${owner.aadObjectId}), pressed in ${CONVERSATION_NAMES[conversationKind(context.activity)]}`,
     });
+    return true;
   }
 
   /**

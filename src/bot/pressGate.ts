@@ -11,6 +11,7 @@ import { conversationKind, inChannel } from '../adapters/teams/conversationPlace
 import {
   type AccessChecks,
   authorizePress,
+  CONVERSATION_NAMES,
   type PressAction,
   type PressGroups,
   type PressPlace,
@@ -52,17 +53,11 @@ export interface AdmittedPress {
   asGroupMember: boolean;
 }
 
-const PLACE_NAMES: Readonly<Record<PressPlace['kind'], string>> = {
-  personal: 'a personal chat',
-  groupChat: 'a group chat',
-  channel: 'a channel',
-};
-
 export class PressGate {
   constructor(private readonly deps: PressGateDeps) {}
 
   /** Where the activity was pressed. */
-  placeOf(context: TurnContext): PressPlace {
+  private placeOf(context: TurnContext): PressPlace {
     return {
       kind: conversationKind(context.activity),
       inApprovalsChannel: inChannel(context.activity, this.deps.approvalsChannelId),
@@ -112,7 +107,7 @@ export class PressGate {
       event: 'press refused',
       actor,
       outcome: 'refused',
-      detail: `${action} on the request of ${request.requester.name} for ${request.details.username}@${request.details.domain}, in ${PLACE_NAMES[place.kind]}: ${right.message}`,
+      detail: `${action} on the request of ${request.requester.name} for ${request.details.username}@${request.details.domain}, in ${CONVERSATION_NAMES[place.kind]}: ${right.message}`,
     });
     return { refusal: invokeMessage(right.message) };
   }

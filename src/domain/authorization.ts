@@ -158,6 +158,13 @@ export async function authorizeDecision(
 /** Where a conversation is: the bot's personal chat with one user, a group chat, or a team's channel. */
 export type ConversationKind = 'personal' | 'groupChat' | 'channel';
 
+/** How the audit trail names each kind of conversation ("pressed in a group chat"). */
+export const CONVERSATION_NAMES: Readonly<Record<ConversationKind, string>> = {
+  personal: 'a personal chat',
+  groupChat: 'a group chat',
+  channel: 'a channel',
+};
+
 /** Where a button was pressed. */
 export interface PressPlace {
   kind: ConversationKind;
