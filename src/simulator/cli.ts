@@ -3,18 +3,10 @@
  * Prints the URL and the client credential; stops on Ctrl+C. Reads its settings from argv only.
  */
 import { readFileSync } from 'node:fs';
-import { AGENTS_PLAYGROUND_TENANT_ID, type SimulatorScenario } from './scenarios';
+import { AGENTS_PLAYGROUND_TENANT_ID, SIMULATOR_SCENARIOS, type SimulatorScenario } from './scenarios';
 import { startTenantSimulator } from './tenantSimulator';
 
-const SCENARIOS: readonly SimulatorScenario[] = [
-  'classic',
-  'current',
-  'mfa-enforced',
-  'ca-mfa',
-  'federated-only',
-  'no-seats',
-  'throttled',
-];
+const SCENARIOS: readonly SimulatorScenario[] = SIMULATOR_SCENARIOS;
 const USAGE = `Usage: node dist/src/simulator/cli.js [--scenario ${SCENARIOS.join('|')}] [--port N] [--tenant ID]
        [--https-key key.pem --https-cert cert.pem] [--recipient-ms N] [--mailbox-ms N] [--replication-ms N]`;
 

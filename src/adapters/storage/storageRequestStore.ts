@@ -143,24 +143,19 @@ export class StorageRequestStore implements RequestStore {
     expected: { version: number; from: readonly RequestState[] },
     change: { state: RequestState; at: string; decision?: Decision },
   ): Promise<ServiceAccountRequest | undefined> {
-    const key = this.requestKey(tenantId, id);
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      const doc = await this.docs.read(key, parseRequest);
-      const current = doc?.value.request;
-      if (doc === undefined || current === undefined || current.tenantId !== tenantId) return undefined;
-      if (current.version !== expected.version || !expected.from.includes(current.state)) return undefined;
-      if (!canTransition(current.state, change.state)) return undefined;
-      const updated: ServiceAccountRequest = {
-        ...current,
-        state: change.state,
-        version: current.version + 1,
-        updatedAt: change.at,
-        ...(change.decision === undefined ? {} : { decision: change.decision }),
-      };
-      if (await this.docs.writeIfMatch(key, { request: updated }, doc.eTag)) return updated;
-      // Another writer changed the document: the next read sees whether the version moved.
-    }
-    return undefined;
+    return this.change(tenantId, id, (current) =>
+      current.version !== expected.version ||
+      !expected.from.includes(current.state) ||
+      !canTransition(current.state, change.state)
+        ? undefined
+        : {
+            ...current,
+            state: change.state,
+            version: current.version + 1,
+            updatedAt: change.at,
+            ...(change.decision === undefined ? {} : { decision: change.decision }),
+          },
+    );
   }
 
   async recordAnnounced(
@@ -168,19 +163,31 @@ export class StorageRequestStore implements RequestStore {
     id: string,
     at: string,
   ): Promise<ServiceAccountRequest | undefined> {
+    return this.change(tenantId, id, (current) =>
+      current.state !== 'Ready' || current.announcedAt !== undefined
+        ? undefined
+        : { ...current, version: current.version + 1, updatedAt: at, announcedAt: at },
+    );
+  }
+
+  /**
+   * Compare-and-set on the request's eTag: `next` says what the stored request becomes, or undefined
+   * when the change no longer applies. Undefined when it did not apply or another writer kept winning.
+   */
+  private async change(
+    tenantId: string,
+    id: string,
+    next: (current: ServiceAccountRequest) => ServiceAccountRequest | undefined,
+  ): Promise<ServiceAccountRequest | undefined> {
     const key = this.requestKey(tenantId, id);
     for (let attempt = 1; attempt <= 3; attempt++) {
       const doc = await this.docs.read(key, parseRequest);
       const current = doc?.value.request;
       if (doc === undefined || current === undefined || current.tenantId !== tenantId) return undefined;
-      if (current.state !== 'Ready' || current.announcedAt !== undefined) return undefined;
-      const updated: ServiceAccountRequest = {
-        ...current,
-        version: current.version + 1,
-        updatedAt: at,
-        announcedAt: at,
-      };
+      const updated = next(current);
+      if (updated === undefined) return undefined;
       if (await this.docs.writeIfMatch(key, { request: updated }, doc.eTag)) return updated;
+      // Another writer changed the document: the next read sees whether the change still applies.
     }
     return undefined;
   }
