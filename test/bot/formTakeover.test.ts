@@ -70,6 +70,25 @@ describe('a non-admin pressing through an admin’s form in a group chat', () =>
     return answer;
   }
 
+  /** The chat a card was posted in, as a press from there names it. */
+  function whereOf(call: ConnectorCall): Where {
+    return call.conversationId === groupChat
+      ? { groupChatId: groupChat }
+      : { conversationId: call.conversationId };
+  }
+
+  /** Alex picks Megan on the approver card; the review card that follows. */
+  async function alexPicksMegan(approver: { formId: string; where: Where }) {
+    const at = connector.calls.length;
+    await invoke(
+      FORM_VERBS.next,
+      { formId: approver.formId, approverId: MEGAN.aadObjectId },
+      ALEX,
+      approver.where,
+    );
+    return formAt('Review', at);
+  }
+
   /** The newest form card at `step` the bot posted anywhere since `mark`, and the chat it is in. */
   function formAt(step: string, mark: number): { formId: string; where: Where } {
     const call = connector.calls
@@ -77,11 +96,7 @@ describe('a non-admin pressing through an admin’s form in a group chat', () =>
       .reverse()
       .find((c) => c.method === 'POST' && stepOf(c).endsWith(step));
     if (call === undefined) throw new Error(`no "${step}" card was posted`);
-    const where =
-      call.conversationId === groupChat
-        ? { groupChatId: groupChat }
-        : { conversationId: call.conversationId };
-    return { formId: formIdOf(call), where };
+    return { formId: formIdOf(call), where: whereOf(call) };
   }
 
   /** Alex types `new service account` in the group chat and fills in the cards wherever they are shown. */
@@ -114,14 +129,7 @@ describe('a non-admin pressing through an admin’s form in a group chat', () =>
     const sync = formAt('Sync', mark);
     await invoke(FORM_VERBS.next, { formId: sync.formId, publicFolders: 'false' }, ALEX, sync.where);
     const approver = formAt('Approver', mark);
-    if (untilStep === 'Approver') return approver;
-    await invoke(
-      FORM_VERBS.next,
-      { formId: approver.formId, approverId: MEGAN.aadObjectId },
-      ALEX,
-      approver.where,
-    );
-    return formAt('Review', mark);
+    return untilStep === 'Approver' ? approver : alexPicksMegan(approver);
   }
 
   async function allRequests(): Promise<ServiceAccountRequest[]> {
@@ -160,11 +168,7 @@ describe('a non-admin pressing through an admin’s form in a group chat', () =>
       .slice(mark)
       .find((c) => c.method === 'POST' && stepOf(c).endsWith('Review'));
     if (review !== undefined) {
-      const where =
-        review.conversationId === groupChat
-          ? { groupChatId: groupChat }
-          : { conversationId: review.conversationId };
-      await invoke(FORM_VERBS.submit, { formId: formIdOf(review) }, PATTI, where);
+      await invoke(FORM_VERBS.submit, { formId: formIdOf(review) }, PATTI, whereOf(review));
     }
     expect(review).toBeUndefined();
     expect(await allRequests()).toEqual([]);
@@ -177,16 +181,7 @@ describe('a non-admin pressing through an admin’s form in a group chat', () =>
     expect(refusals[0].detail).toContain('Alex Wilber');
 
     // Alex's own form is untouched: he picks Megan and submits; the request is his.
-    const review2 = await (async () => {
-      const at = connector.calls.length;
-      await invoke(
-        FORM_VERBS.next,
-        { formId: approverForm.formId, approverId: MEGAN.aadObjectId },
-        ALEX,
-        approverForm.where,
-      );
-      return formAt('Review', at);
-    })();
+    const review2 = await alexPicksMegan(approverForm);
     const submitted = await invoke(FORM_VERBS.submit, { formId: review2.formId }, ALEX, review2.where);
     expect(submitted.statusCode).toBe(200);
     const requests = await allRequests();
