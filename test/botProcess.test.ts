@@ -72,8 +72,8 @@ describe('the built bot in local mode', () => {
     connector.calls.length = 0;
   });
 
-  it('when it starts without BOT_ID, then it says it is in local mode with authentication off', () => {
-    const warning = bot.logs.find((l) => l.level === 'warn' && String(l.msg).startsWith('Local mode'));
+  it('when it starts without BOT_ID, then it says it is in local mode with authentication off', async () => {
+    const warning = await bot.waitForLog((l) => l.level === 'warn' && String(l.msg).startsWith('Local mode'));
     expect(warning?.msg).toMatch(/authentication is OFF/);
     expect(warning?.msg).toMatch(/127\.0\.0\.1 only/);
   });
@@ -170,10 +170,7 @@ describe('the built bot in local mode', () => {
     expect(apology).toMatch(/^Sorry — something went wrong on my side/);
     expect(apology).not.toMatch(/Error|at |stack|403|Injected/);
     expect(reference).toBeDefined();
-    // The child process writes its log line when the turn ends: wait for it, up to five seconds.
-    const find = () => bot.logs.find((l) => l.msg === 'Turn failed' && l.reference === reference);
-    for (let i = 0; i < 100 && find() === undefined; i++) await new Promise((r) => setTimeout(r, 50));
-    const logged = find();
+    const logged = await bot.waitForLog((l) => l.msg === 'Turn failed' && l.reference === reference);
     expect(logged).toBeDefined();
     expect(logged?.conversationId).toBe(`a:personal-${ALEX.aadObjectId}`);
   });

@@ -14,6 +14,14 @@ export interface BotProcess {
   child: ChildProcess;
   url: string;
   logs: Record<string, unknown>[];
+  /**
+   * The first log record `match` accepts, waiting for it up to `timeoutMs`: warnings and errors come
+   * on stderr, the rest on stdout, and the two pipes do not keep each other's order.
+   */
+  waitForLog(
+    match: (record: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown> | undefined>;
   stderr: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -84,16 +92,15 @@ export async function startBotProcess(
     };
     child.stdout?.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
-      let newline = buffer.indexOf('\n');
-      while (newline >= 0) {
-        onLine(buffer.slice(0, newline));
-        buffer = buffer.slice(newline + 1);
-        newline = buffer.indexOf('\n');
-      }
+      buffer = takeLines(buffer, onLine);
     });
+    // A line can be split across chunks on either pipe: both keep the unfinished tail for the next.
+    let errBuffer = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
-      for (const line of chunk.toString('utf8').split('\n')) if (line.startsWith('{')) onLine(line);
+      errBuffer = takeLines(errBuffer + chunk.toString('utf8'), (line) => {
+        if (line.startsWith('{')) onLine(line);
+      });
     });
     void exited.then((code) => {
       clearTimeout(timer);
@@ -105,6 +112,14 @@ export async function startBotProcess(
     child,
     url,
     logs,
+    async waitForLog(match, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = logs.find(match);
+        if (found !== undefined || Date.now() > deadline) return found;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
     stderr: () => stderr,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null) return child.exitCode;
@@ -112,6 +127,16 @@ export async function startBotProcess(
       return exited;
     },
   };
+}
+
+/** Hands every complete line of `text` to `onLine`; returns the unfinished rest. */
+function takeLines(text: string, onLine: (line: string) => void): string {
+  let rest = text;
+  for (let newline = rest.indexOf('\n'); newline >= 0; newline = rest.indexOf('\n')) {
+    onLine(rest.slice(0, newline));
+    rest = rest.slice(newline + 1);
+  }
+  return rest;
 }
 
 /** Runs the bot expecting it to exit by itself (e.g. refused configuration). */
