@@ -7,7 +7,8 @@
 import { CONTACT_FIELDS, CONTACT_TITLES } from '../src/domain/tenant';
 import { isFinal, type ServiceAccountRequest, STATE_LABELS } from '../src/domain/request';
 import { ROLE_NAMES, ROLE } from '../src/domain/wellKnown';
-import { type AdaptiveCardJson, type Fact, renderCard, utcMinutes } from './renderCard';
+import { utcMinutes } from '../src/domain/time';
+import { type AdaptiveCardJson, type Fact, renderCard } from './renderCard';
 
 /** Who the card is drawn for. `channel` is the shared copy in the approvals channel. */
 export type ApprovalViewer = 'approver' | 'requester' | 'groupApprover' | 'other' | 'channel';

@@ -5,28 +5,12 @@
  * Remove what was created — the removal asks once more before it deletes anything.
  */
 import { PLAN } from '../src/domain/provisionAccount';
-import type { StepName, StepResult } from '../src/domain/provisioningSteps';
-import type { ServiceAccountRequest } from '../src/domain/request';
-import { type AdaptiveCardJson, type Fact, renderCard, utcMinutes } from './renderCard';
+import type { ProgressView } from '../src/domain/progress';
+import type { StepResult } from '../src/domain/provisioningSteps';
+import { utcMinutes } from '../src/domain/time';
+import { type AdaptiveCardJson, type Fact, renderCard } from './renderCard';
 
-export interface ProgressView {
-  request: ServiceAccountRequest;
-  completed: StepResult[];
-  /** The step being worked on now. */
-  current?: StepName;
-  startedAt?: string;
-  failure?: { step?: StepName; message: string; detail?: string };
-  /** Something this request created exists (the user): removal is offered on a failure. */
-  createdSomething: boolean;
-  /** The requester pressed Remove: the card asks for confirmation. */
-  confirmingRemove?: boolean;
-  /** What the removal did, once it ran. */
-  removed?: string;
-  /** Waiting for Exchange: when it started and what the last poll saw. */
-  replication?: { since: string; lastSeen?: string };
-  /** Ready: the hand-over and the downgrade. */
-  ready?: { note: string; canReveal: boolean; canReset?: boolean; canDowngrade: boolean; facts: Fact[] };
-}
+export type { ProgressView } from '../src/domain/progress';
 
 const OUTCOME_WORDS: Readonly<Record<StepResult['outcome'], string>> = {
   created: 'done',

@@ -213,11 +213,6 @@ export const CARD_TEMPLATES: Readonly<Record<CardName, object>> = {
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
-/** A time as admins read it on cards and in messages: "2026-11-26 10:05 UTC". */
-export function utcMinutes(iso: string): string {
-  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 export function renderCard<K extends CardName>(name: K, data: CardData[K]): AdaptiveCardJson {
   const expanded: unknown = new Template(CARD_TEMPLATES[name]).expand({ $root: data });
   if (

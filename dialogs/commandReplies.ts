@@ -1,17 +1,22 @@
 /** The one-turn commands: `help`, `status`, and `cancel` of a request still waiting for approval. */
 import type { TurnContext } from 'botbuilder';
-import { cardAttachment, utcMinutes } from '../cards/renderCard';
+import { cardAttachment } from '../cards/renderCard';
+import { utcMinutes } from '../src/domain/time';
 import { actorOf } from '../src/bot/actor';
 import { COMMANDS } from '../src/bot/commands';
-import { type Actor, STATE_LABELS, type ServiceAccountRequest } from '../src/domain/request';
+import { accountName, type Actor, STATE_LABELS, type ServiceAccountRequest } from '../src/domain/request';
 import type { AuditLog, RequestStore } from '../src/domain/requestPorts';
-import { cancelRequest } from '../src/domain/requestUseCases';
+import type { Background, Notifier } from '../src/domain/workPorts';
+import { cancelRequest } from '../src/useCases/cancelRequest';
 
 export interface CommandReplyDeps {
   requests: RequestStore;
   audit: AuditLog;
   tenantId: string;
   now: () => Date;
+  /** For `cancel`: the approver is told, and the card copies redrawn. */
+  notifier: Notifier;
+  background: Background;
   /** The help card's footer, e.g. "simulated tenant (classic scenario) · version 0.1.0". */
   environmentSummary: string;
   /** For admins only: whether the bot's app has the permissions it needs (undefined for others). */
@@ -127,15 +132,14 @@ export async function cancelPending(context: TurnContext, deps: CommandReplyDeps
     });
     return;
   }
-  const outcome = await cancelRequest(deps.requests, deps.audit, {
+  const outcome = await cancelRequest(deps, {
     tenantId: deps.tenantId,
     requestId: pending[0].id,
     actor: requester,
-    now: deps.now(),
   });
   await context.sendActivity(
     'cancelled' in outcome
-      ? `Cancelled your request for ${outcome.cancelled.details.username}@${outcome.cancelled.details.domain}. Nothing was created.`
+      ? `Cancelled your request for ${accountName(outcome.cancelled)}. Nothing was created.`
       : outcome.refused,
   );
 }

@@ -23,7 +23,8 @@ import type { Directory, Exchange } from '../src/domain/ports';
 import { runPreflight } from '../src/domain/preflight';
 import type { Actor } from '../src/domain/request';
 import type { AuditLog, RequestStore } from '../src/domain/requestPorts';
-import { submitRequest } from '../src/domain/requestUseCases';
+import type { Scheduler } from '../src/domain/workPorts';
+import { submitRequest } from '../src/useCases/submitRequest';
 import { answerInPlace, FormPrompt, type FormResult } from './formPrompt';
 import {
   contactDetails,
@@ -68,12 +69,8 @@ export interface NewServiceAccountDialogDeps {
   approvalExpiryMs: number;
   /** Members of this group may ask too (besides the admin roles). */
   requesterGroupId?: string;
-  /**
-   * Schedules the approval's delivery, reminder and expiry. Called just before the request is stored
-   * (idempotent, keyed by the request id), so a crash in between can never leave a request that
-   * nobody delivers.
-   */
-  scheduleApproval?: (request: { id: string; tenantId: string; expiresAt: string }) => Promise<void>;
+  /** The approval's delivery, reminder and expiry are scheduled as the request is submitted. */
+  scheduler: Scheduler;
 }
 
 /** Passes every button press through: the review and pre-flight cards carry no inputs to check. */
@@ -302,23 +299,17 @@ export class NewServiceAccountDialog extends ComponentDialog {
       return step.endDialog({ cancelled: true });
     }
     let request;
-    const now = this.deps.now();
     try {
-      await this.deps.scheduleApproval?.({
-        id: result.formId,
-        tenantId: this.deps.tenantId,
-        expiresAt: new Date(now.getTime() + this.deps.approvalExpiryMs).toISOString(),
-      });
-      request = await submitRequest(this.deps.requests, this.deps.audit, {
-        // The review card's form id: a double press racing itself cannot make two requests.
-        id: result.formId,
-        tenantId: this.deps.tenantId,
-        requester,
-        approver,
-        details: requestDetails(wizard),
-        now,
-        expiresInMs: this.deps.approvalExpiryMs,
-      });
+      request = await submitRequest(
+        { ...this.deps, settings: { approvalExpiryMs: this.deps.approvalExpiryMs } },
+        {
+          // The review card's form id: a double press racing itself cannot make two requests.
+          id: result.formId,
+          requester,
+          approver,
+          details: requestDetails(wizard),
+        },
+      );
     } catch (error) {
       if (!isAppError(error, 'Conflict')) throw error;
       await step.context.sendActivity(

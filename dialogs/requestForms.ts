@@ -8,7 +8,7 @@ import type { AccountCardData, ContactCardData, Fact, SyncCardData } from '../ca
 import { actorOf } from '../src/bot/actor';
 import type { Directory } from '../src/domain/ports';
 import type { AccessChecks } from '../src/domain/authorization';
-import { checkUsername, resolveApprover } from '../src/domain/requestUseCases';
+import { checkUsername, resolveApprover } from '../src/useCases/checkRequestForm';
 import {
   suggestUsernames,
   USAGE_LOCATIONS,

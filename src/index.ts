@@ -25,16 +25,17 @@ import { createTurnErrorHandler } from './bot/turnErrorHandler';
 import { MainDialog } from '../dialogs/mainDialog';
 import { StorageAuditLog } from './adapters/storage/storageAuditLog';
 import { StorageRequestStore } from './adapters/storage/storageRequestStore';
-import { ConversationReferenceStore } from './adapters/teams/conversationReferences';
+import { ConversationReferenceStore } from './teams/conversationReferences';
 import { createHttpServer } from './http/server';
 import { StrictBotFrameworkAuthentication } from './http/strictAuthentication';
 import { loadSecretBox } from './adapters/secrets/secretBox';
 import { PasswordVault } from './adapters/secrets/passwordVault';
-import { CardCopyStore } from './adapters/teams/cardCopies';
-import { PersonalChats } from './adapters/teams/personalChats';
-import { ProactiveMessenger } from './adapters/teams/proactiveMessenger';
-import { FormOwnerStore } from './adapters/storage/formOwners';
-import { RequestMessages } from './adapters/teams/requestMessages';
+import { CardCopyStore } from './teams/cardCopies';
+import { PersonalChats } from './teams/personalChats';
+import { ProactiveMessenger } from './teams/proactiveMessenger';
+import { FormOwnerStore } from './teams/formOwners';
+import { ApprovalCards } from './teams/approvalCards';
+import { TeamsNotifier } from './teams/teamsNotifier';
 import { SQLITE_FILE_NAME } from './adapters/storage/createStorage';
 import { CachedAccessChecks, directAccessChecks } from './domain/authorization';
 import { checkPermissions } from './domain/permissions';
@@ -43,16 +44,13 @@ import { DEFAULT_PATIENCE, type Patience } from './domain/patience';
 import { AccountActions } from './bot/accountActions';
 import { ApprovalActions } from './bot/approvalActions';
 import { BackgroundWork } from './bot/backgroundWork';
-import { approvalJobHandlers, scheduleApproval } from './jobs/approvalJobs';
 import { JobRunner } from './jobs/jobRunner';
 import type { JobStore } from './jobs/jobs';
-import { PROVISION_JOB, provisioningJobHandler, REPLICATION_JOB } from './jobs/provisioningJob';
-import {
-  type PasswordHandOver,
-  PASSWORD_PURGE_JOB,
-  passwordPurgeHandler,
-  replicationJobHandler,
-} from './jobs/replicationJob';
+import { jobHandlers } from './jobs/jobHandlers';
+import { JobScheduler } from './jobs/jobScheduler';
+import type { PasswordHandOver } from './domain/workPorts';
+import { generatePassword } from './domain/password';
+import type { Services } from './useCases/services';
 import { KeyVaultHandOver } from './adapters/secrets/keyVaultHandOver';
 import { SqliteJobStore } from './jobs/sqliteJobStore';
 
@@ -67,6 +65,8 @@ export interface RunningBot {
   jobs: JobStore;
   runner: JobRunner;
   passwords: PasswordVault;
+  /** What the use cases are given: the stories run through these. */
+  services: Services;
   /** The card verbs the bot answers, from its handler registry. */
   verbs: readonly string[];
   /** Runs what is due now and resolves when no job and no background work (card updates, notes) is left running. */
@@ -199,7 +199,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     botAppId: config.bot.mode === 'local' ? '' : config.bot.appId,
     clock,
   });
-  const messages = new RequestMessages({
+  const approvalCards = new ApprovalCards({
     messenger,
     conversations,
     copies,
@@ -208,43 +208,55 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     approvalsChannelId: config.approvalsChannelId,
     teamsAppId: config.teamsAppId,
   });
+  const notifier = new TeamsNotifier({
+    approvalCards,
+    messenger,
+    conversations,
+    copies,
+    logger,
+    now,
+    approvalsChannelId: config.approvalsChannelId,
+  });
   // Simulated Exchange catches up in seconds; a real one in minutes.
   const patience: Patience =
     config.tenant.mode === 'simulated'
       ? { clock, timeoutMs: DEFAULT_PATIENCE.timeoutMs, initialDelayMs: 250, maxDelayMs: 5_000 }
       : { clock, ...DEFAULT_PATIENCE };
-  const jobDeps = {
-    newPassword,
+  const handOver = keyVaultHandOver(config, tenant);
+  const scheduler = new JobScheduler({
+    jobs,
+    reminderMs: config.approvalReminderMs,
+    wake: () => runner.poke(),
+  });
+  const services: Services = {
+    tenantId: tenant.tenantId,
     requests,
     audit,
-    jobs,
+    notifier,
+    scheduler,
+    provisioning: scheduler,
+    passwords,
+    handOver,
     directory: tenant.directory,
     exchange: tenant.exchange,
     patience,
-    passwords,
-    messages,
-    copies,
+    background,
     now,
+    newPassword: newPassword ?? generatePassword,
+    settings: {
+      approvalExpiryMs: config.approvalExpiryMs,
+      passwordRevealMs: config.passwordRevealMs,
+      downgradeRoleId: config.downgradeRoleId,
+      approverGroupId: config.approverGroupId,
+      replication: config.replication,
+    },
   };
-  const handOver = keyVaultHandOver(config, tenant);
   const runner = new JobRunner({
     store: jobs,
     log: logger,
     leaseMs: config.jobLeaseMs,
-    handlers: {
-      ...approvalJobHandlers(jobDeps),
-      [PROVISION_JOB]: provisioningJobHandler({ ...jobDeps, approverGroupId: config.approverGroupId }),
-      [REPLICATION_JOB]: replicationJobHandler({
-        ...jobDeps,
-        policy: config.replication,
-        passwordRevealMs: config.passwordRevealMs,
-        downgradeRoleId: config.downgradeRoleId,
-        handOver,
-      }),
-      [PASSWORD_PURGE_JOB]: passwordPurgeHandler(jobDeps),
-    },
+    handlers: jobHandlers(services),
   });
-  const pokeJobs = () => runner.poke();
 
   // Admin roles and group membership, asked of Graph at most once a minute per person.
   const access = new CachedAccessChecks(directAccessChecks(tenant.directory));
@@ -254,6 +266,8 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     audit,
     tenantId: tenant.tenantId,
     now,
+    notifier,
+    background,
     environmentSummary: `${describeTenant(config)} · version ${config.version}`,
     readinessFor: async (actor: Actor | undefined) => {
       if (actor === undefined) return undefined;
@@ -271,10 +285,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     approvalExpiryMs: config.approvalExpiryMs,
     requesterGroupId: config.requesterGroupId,
     access,
-    scheduleApproval: async (request) => {
-      await scheduleApproval(jobs, request, { now: now(), reminderMs: config.approvalReminderMs });
-      pokeJobs();
-    },
+    scheduler,
   });
   // Refused activities from outside (any number of forged tenants) and refused presses from inside
   // (the tenant's own users) are capped apart, so a flood of the one cannot hide the other.
@@ -296,7 +307,6 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     requesterGroupId: config.requesterGroupId,
     approverGroupId: config.approverGroupId,
   });
-  const actionDeps = { ...jobDeps, access, presses, pokeJobs, background, logger, tenantId: tenant.tenantId };
   const bot = new ServiceAccountBot({
     ...replies,
     logger,
@@ -313,13 +323,15 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
       now,
       teamsAppId: config.teamsAppId,
     }),
-    approvalActions: new ApprovalActions({ ...actionDeps, approverGroupId: config.approverGroupId }),
-    accountActions: new AccountActions({
-      ...actionDeps,
-      downgradeRoleId: config.downgradeRoleId,
-      passwordRevealMs: config.passwordRevealMs,
-      handOver,
+    approvalActions: new ApprovalActions({
+      services,
+      access,
+      approvalCards,
+      presses,
+      logger,
+      approverGroupId: config.approverGroupId,
     }),
+    accountActions: new AccountActions({ services, presses, logger }),
   });
 
   const http = createHttpServer({
@@ -371,6 +383,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     jobs,
     runner,
     passwords,
+    services,
     verbs: bot.verbs,
     async idle() {
       // Until a round starts nothing new: run what is due, wait for it and for what it set off.

@@ -1,48 +1,34 @@
 /**
  * The approval card's buttons: Approve, Reject, Cancel, Resend and the Universal Actions refresh.
- * Each handler reloads the request, takes the actor from the activity (never from the card), lets
- * the domain decide, and answers at once with the card as this user should now see it. Updating the
- * other copies and telling the other admin happen afterwards, off the invoke's path.
+ * Each handler takes the actor from the activity (never from the card), calls one use case, and
+ * answers at once with the card as this user should now see it. Redrawing the other copies and
+ * telling the other admin happen in the use case, off the answer's path.
  */
 import type { AdaptiveCardInvokeResponse } from 'botbuilder';
-import { renderCard } from '../../cards/renderCard';
 import type { ApprovalViewer } from '../../cards/approvalCard';
+import { renderCard } from '../../cards/renderCard';
 import { REQUEST_VERBS, type RequestVerb } from '../../cards/verbs';
-import type { RequestMessages } from '../adapters/teams/requestMessages';
-import { decideRequest } from '../domain/decideRequest';
-import { type AccessChecks, authorizeDecision, type PressPlace, sameUser } from '../domain/authorization';
-import type { Actor, ServiceAccountRequest } from '../domain/request';
-import type { AuditLog, RequestStore } from '../domain/requestPorts';
-import { cancelRequest } from '../domain/requestUseCases';
-import { APPROVAL_JOBS, approvalJobId } from '../jobs/approvalJobs';
-import { type JobStore, scheduleJob } from '../jobs/jobs';
-import { PROVISION_JOB, provisionJobId } from '../jobs/provisioningJob';
-import type { Logger } from '../logger';
-import type { BackgroundWork } from './backgroundWork';
 import { inputText } from '../../dialogs/cardSubmission';
+import { type AccessChecks, authorizeDecision, type PressPlace, sameUser } from '../domain/authorization';
+import { accountName, type Actor, type ServiceAccountRequest } from '../domain/request';
+import type { Logger } from '../logger';
+import type { ApprovalCards } from '../teams/approvalCards';
+import { cancelRequest } from '../useCases/cancelRequest';
+import { decideRequest, type DecisionOutcome } from '../useCases/decideRequest';
+import { resendApproval } from '../useCases/resendApproval';
+import type { Services } from '../useCases/services';
 import { invokeCard, invokeError, invokeMessage } from './invokeAnswers';
 import type { AdmittedPress, CardActionHandler, PressGate, PressHandler } from './pressGate';
 
 export interface ApprovalActionDeps {
-  requests: RequestStore;
-  audit: AuditLog;
+  services: Services;
   /** Admin roles and group membership (cached briefly). */
   access: AccessChecks;
-  messages: RequestMessages;
-  jobs: JobStore;
-  /** Wakes the job runner: work was just scheduled. */
-  pokeJobs: () => void;
-  background: BackgroundWork;
+  approvalCards: ApprovalCards;
   /** Who may press which button where: every press passes it first. */
   presses: PressGate;
   logger: Logger;
-  tenantId: string;
-  now: () => Date;
   approverGroupId?: string;
-}
-
-function account(request: ServiceAccountRequest): string {
-  return `${request.details.username}@${request.details.domain}`;
 }
 
 export class ApprovalActions {
@@ -54,16 +40,13 @@ export class ApprovalActions {
       [REQUEST_VERBS.refresh]: {
         action: 'refresh',
         run: async ({ actor, request, place }) =>
-          invokeCard(await this.deps.messages.card(request, await this.viewerOf(place, actor, request))),
+          invokeCard(await this.deps.approvalCards.card(request, await this.viewerOf(place, actor, request))),
       },
       [REQUEST_VERBS.approve]: {
         action: 'approve',
         run: (press, data) => this.decide(press, 'approve', data),
       },
-      [REQUEST_VERBS.reject]: {
-        action: 'reject',
-        run: (press, data) => this.decide(press, 'reject', data),
-      },
+      [REQUEST_VERBS.reject]: { action: 'reject', run: (press, data) => this.decide(press, 'reject', data) },
       [REQUEST_VERBS.cancel]: { action: 'cancel', run: ({ actor, request }) => this.cancel(actor, request) },
       [REQUEST_VERBS.resend]: { action: 'resend', run: ({ request }) => this.resend(request) },
     };
@@ -98,142 +81,78 @@ export class ApprovalActions {
     data: Record<string, unknown>,
   ): Promise<AdaptiveCardInvokeResponse> {
     const comment = inputText(data, 'comment');
-    const outcome = await decideRequest(this.deps.requests, this.deps.audit, {
-      tenantId: this.deps.tenantId,
+    const outcome = await decideRequest(this.deps.services, {
+      tenantId: request.tenantId,
       requestId: request.id,
       actor,
       decision,
       comment,
-      now: this.deps.now(),
       approverGroupMember: asGroupMember,
-      beforeApprove: (r) => this.scheduleProvisioning(r),
     });
-    switch (outcome.kind) {
-      case 'refused': {
-        if (outcome.status === 404) return invokeError(404, 'NotFound', outcome.message);
-        const viewer = await this.viewerOf(place, actor, request);
-        if (outcome.field === 'comment') {
-          return invokeCard(
-            await this.deps.messages.card(request, viewer, { comment, commentError: outcome.message }),
-          );
-        }
-        this.deps.logger.warn('Approval card press refused', {
-          requestId: request.id,
-          verb: decision,
-          actor: actor.aadObjectId,
-        });
-        return invokeCard(await this.deps.messages.card(request, viewer, { notice: outcome.message }));
-      }
-      case 'unchanged': {
-        const current = outcome.request;
-        const notice =
-          outcome.reason === 'expired' || current.state === 'Expired'
-            ? 'This request expired before a decision, so it can no longer be approved.'
-            : current.decision === undefined
-              ? `Nothing changed: this request is ${current.state === 'Cancelled' ? 'cancelled' : 'no longer waiting for a decision'}.`
-              : `Nothing changed: ${current.decision.by.name} already ${current.decision.outcome} this request.`;
-        // Nothing changed: the copies already show it (the decision, or the expiry job, redrew them).
-        return invokeCard(
-          await this.deps.messages.card(current, await this.viewerOf(place, actor, current), { notice }),
-        );
-      }
-      case 'decided': {
-        const decided = outcome.request;
-        this.afterChange(decided, decision === 'approve' ? 'approved' : 'rejected');
-        return invokeCard(await this.deps.messages.card(decided, await this.viewerOf(place, actor, decided)));
-      }
-    }
-  }
-
-  /** The provisioning job an approval starts; enqueued before the decision, so none is ever lost. */
-  private async scheduleProvisioning(request: ServiceAccountRequest): Promise<void> {
-    const now = this.deps.now().getTime();
-    await this.deps.jobs.enqueue(
-      {
-        id: provisionJobId(request.tenantId, request.id),
-        kind: PROVISION_JOB,
-        tenantId: request.tenantId,
+    if (outcome.kind === 'refused' && outcome.status === 404)
+      return invokeError(404, 'NotFound', outcome.message);
+    if (outcome.kind === 'refused' && outcome.field !== 'comment')
+      this.deps.logger.warn('Approval card press refused', {
         requestId: request.id,
-        runAt: now,
-      },
-      now,
-    );
+        verb: decision,
+        actor: actor.aadObjectId,
+      });
+    const shown = outcome.kind === 'refused' ? request : outcome.request;
+    const viewer = await this.viewerOf(place, actor, shown);
+    return invokeCard(await this.deps.approvalCards.card(shown, viewer, decisionExtras(outcome, comment)));
   }
 
   private async cancel(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
-    const outcome = await cancelRequest(this.deps.requests, this.deps.audit, {
-      tenantId: this.deps.tenantId,
+    const outcome = await cancelRequest(this.deps.services, {
+      tenantId: request.tenantId,
       requestId: request.id,
       actor,
-      now: this.deps.now(),
     });
     if ('refused' in outcome) return invokeMessage(outcome.refused);
-    this.afterChange(outcome.cancelled, 'cancelled');
     return invokeCard(
       renderCard('formDone', {
         title: 'Request cancelled',
-        facts: [{ title: 'Account', value: account(outcome.cancelled) }],
+        facts: [{ title: 'Account', value: accountName(outcome.cancelled) }],
         note: 'Nothing was created.',
       }),
     );
   }
 
   private async resend(request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
-    const now = this.deps.now();
-    if (request.state !== 'PendingApproval' || now.getTime() >= Date.parse(request.expiresAt)) {
-      return invokeCard(
-        await this.deps.messages.card(request, 'requester', {
-          notice: 'This request is no longer waiting for approval, so there is nothing to send.',
-        }),
-      );
-    }
-    await scheduleJob(
-      this.deps.jobs,
-      {
-        id: approvalJobId(APPROVAL_JOBS.deliver, request.tenantId, request.id),
-        kind: APPROVAL_JOBS.deliver,
-        tenantId: request.tenantId,
-        requestId: request.id,
-        runAt: now.getTime(),
-      },
-      now.getTime(),
-    );
-    this.deps.pokeJobs();
+    const outcome = await resendApproval(this.deps.services, request);
     return invokeCard(
-      await this.deps.messages.card(request, 'requester', {
-        notice: `Sending it to ${request.approver.name} again; I will tell you how it went.`,
+      await this.deps.approvalCards.card(request, 'requester', {
+        notice:
+          outcome.kind === 'sending'
+            ? `Sending it to ${request.approver.name} again; I will tell you how it went.`
+            : 'This request is no longer waiting for approval, so there is nothing to send.',
       }),
     );
   }
+}
 
-  /** Off the invoke's path: every copy redrawn, the other admin told, the job runner woken. */
-  private afterChange(
-    request: ServiceAccountRequest,
-    event: 'approved' | 'rejected' | 'cancelled' | 'expired' | undefined,
-  ): void {
-    this.deps.pokeJobs();
-    this.deps.background.run('approval card update', async () => {
-      await this.deps.messages.updateCopies(request);
-      const decision = request.decision;
-      if (event === 'approved' && decision !== undefined) {
-        await this.deps.messages.tell(
-          request,
-          'requester',
-          `${decision.by.name} approved your request for ${account(request)}. I am setting up the account now and will keep you posted here.`,
-        );
-      } else if (event === 'rejected' && decision !== undefined) {
-        await this.deps.messages.tell(
-          request,
-          'requester',
-          `${decision.by.name} rejected your request for ${account(request)}: “${decision.comment ?? ''}”. Nothing was created.`,
-        );
-      } else if (event === 'cancelled') {
-        await this.deps.messages.tell(
-          request,
-          'approver',
-          `${request.requester.name} cancelled their request for ${account(request)}; there is nothing to decide.`,
-        );
-      }
-    });
+/** What the presser's card adds to the decision's outcome: why nothing changed, or the comment's error. */
+function decisionExtras(
+  outcome: DecisionOutcome,
+  comment: string | undefined,
+): { notice?: string; comment?: string; commentError?: string } {
+  switch (outcome.kind) {
+    case 'decided':
+      return {};
+    case 'refused':
+      return outcome.field === 'comment'
+        ? { comment, commentError: outcome.message }
+        : { notice: outcome.message };
+    case 'unchanged': {
+      const current = outcome.request;
+      if (outcome.reason === 'expired' || current.state === 'Expired')
+        return { notice: 'This request expired before a decision, so it can no longer be approved.' };
+      return {
+        notice:
+          current.decision === undefined
+            ? `Nothing changed: this request is ${current.state === 'Cancelled' ? 'cancelled' : 'no longer waiting for a decision'}.`
+            : `Nothing changed: ${current.decision.by.name} already ${current.decision.outcome} this request.`,
+      };
+    }
   }
 }

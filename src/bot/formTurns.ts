@@ -10,10 +10,10 @@ import { type CardSubmission, readCardSubmission } from '../../dialogs/cardSubmi
 import { type CommandReplyDeps, sendHelp } from '../../dialogs/commandReplies';
 import { formsShown, othersFormMessage, sayToSubmission } from '../../dialogs/formPrompt';
 import type { MainDialog } from '../../dialogs/mainDialog';
-import type { FormOwnerStore } from '../adapters/storage/formOwners';
-import { conversationKind } from '../adapters/teams/conversationPlace';
-import type { PersonalChats } from '../adapters/teams/personalChats';
-import { whereToFindTheApp } from '../adapters/teams/requestMessages';
+import type { FormOwnerStore } from '../teams/formOwners';
+import { conversationKind } from '../teams/conversationPlace';
+import type { PersonalChats } from '../teams/personalChats';
+import { whereToFindTheApp } from '../teams/teamsMessages';
 import { CONVERSATION_NAMES, sameUser } from '../domain/authorization';
 import { actorOf } from './actor';
 import { COMMANDS, parseCommand } from './commands';

@@ -7,7 +7,7 @@
  */
 import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
 import { inputText } from '../../dialogs/cardSubmission';
-import { conversationKind, inChannel } from '../adapters/teams/conversationPlace';
+import { conversationKind, inChannel } from '../teams/conversationPlace';
 import {
   type AccessChecks,
   authorizePress,

@@ -12,8 +12,8 @@ import {
 import { FORM_VERBS } from '../../cards/verbs';
 import { type CommandReplyDeps, sendHelp } from '../../dialogs/commandReplies';
 import { takeInvokeAnswer } from '../../dialogs/formPrompt';
-import { conversationKind } from '../adapters/teams/conversationPlace';
-import type { ConversationReferenceStore } from '../adapters/teams/conversationReferences';
+import { conversationKind } from '../teams/conversationPlace';
+import type { ConversationReferenceStore } from '../teams/conversationReferences';
 import type { Logger } from '../logger';
 import type { AccountActions } from './accountActions';
 import type { ApprovalActions } from './approvalActions';

@@ -6,7 +6,7 @@
  * trail without bound.
  */
 import type { TurnContext } from 'botbuilder';
-import { tenantOf } from '../adapters/teams/conversationReferences';
+import { tenantOf } from '../teams/conversationReferences';
 import type { Logger } from '../logger';
 import type { RefusalAudit } from './refusalAudit';
 

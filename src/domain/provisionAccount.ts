@@ -21,6 +21,7 @@ import {
   type StepResult,
   userPrincipalName,
 } from './provisioningSteps';
+import type { ServiceAccountRequest } from './request';
 import { creationMarker, ROLE } from './wellKnown';
 
 export const PLAN: readonly {
@@ -179,5 +180,20 @@ export async function removeCreatedAccount(
   return {
     removed: true,
     detail: `Deleted ${upn} (its licence and roles went with it). It stays in Deleted users for 30 days.`,
+  };
+}
+
+/** What the engine needs to know of a request. */
+export function specOf(request: ServiceAccountRequest): ServiceAccountSpec {
+  return {
+    requestId: request.id,
+    displayName: request.details.displayName,
+    username: request.details.username,
+    domain: request.details.domain,
+    usageLocation: request.details.usageLocation,
+    contact: request.details.contact,
+    ...(request.details.publicFolders === undefined
+      ? {}
+      : { publicFolders: { skuId: request.details.publicFolders.skuId } }),
   };
 }

@@ -79,6 +79,11 @@ export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>
   Cancelled: [],
 };
 
+/** The service account's sign-in name, `username@domain`. */
+export function accountName(request: Pick<ServiceAccountRequest, 'details'>): string {
+  return `${request.details.username}@${request.details.domain}`;
+}
+
 export function canTransition(from: RequestState, to: RequestState): boolean {
   return TRANSITIONS[from].includes(to);
 }
@@ -116,6 +121,7 @@ export type AuditEvent =
   | 'ready'
   | 'password revealed'
   | 'password reset'
+  | 'password handed over'
   | 'password purged'
   | 'downgraded';
 
@@ -134,9 +140,10 @@ export interface AuditRecord {
 /** The bot itself, as the actor of what it does on its own (deliveries, expiry, provisioning). */
 export const SYSTEM_ACTOR: Actor = { aadObjectId: 'system', name: 'Service Account Bot' };
 
-/** An audit record of something the bot did on its own. */
-export function systemRecord(
+/** An audit record of what `actor` did to the request. */
+export function auditRecord(
   request: Pick<ServiceAccountRequest, 'id' | 'tenantId'>,
+  actor: Actor,
   event: AuditEvent,
   outcome: string,
   at: string,
@@ -146,9 +153,20 @@ export function systemRecord(
     requestId: request.id,
     tenantId: request.tenantId,
     event,
-    actor: SYSTEM_ACTOR,
+    actor,
     at,
     outcome,
-    ...(detail === undefined ? {} : { detail }),
+    ...(detail === undefined || detail === '' ? {} : { detail }),
   };
+}
+
+/** An audit record of something the bot did on its own. */
+export function systemRecord(
+  request: Pick<ServiceAccountRequest, 'id' | 'tenantId'>,
+  event: AuditEvent,
+  outcome: string,
+  at: string,
+  detail?: string,
+): AuditRecord {
+  return auditRecord(request, SYSTEM_ACTOR, event, outcome, at, detail);
 }

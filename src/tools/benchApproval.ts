@@ -16,9 +16,8 @@ import path from 'node:path';
 import { REQUEST_VERBS } from '../../cards/verbs';
 import { loadConfig } from '../config';
 import type { ServiceAccountRequest } from '../domain/request';
-import { submitRequest } from '../domain/requestUseCases';
+import { submitRequest } from '../useCases/submitRequest';
 import { startBot } from '../index';
-import { scheduleApproval } from '../jobs/approvalJobs';
 
 const SEQUENTIAL = 200;
 const CONCURRENT = 20;
@@ -160,9 +159,7 @@ export async function benchApproval(
 
     const requests: ServiceAccountRequest[] = [];
     for (let i = 0; i < SEQUENTIAL + CONCURRENT; i++) {
-      const now = new Date();
-      const request = await submitRequest(bot.requests, bot.audit, {
-        tenantId,
+      const request = await submitRequest(bot.services, {
         requester: { aadObjectId: ALEX.aadObjectId, name: ALEX.name },
         approver: {
           aadObjectId: MEGAN.aadObjectId,
@@ -176,10 +173,7 @@ export async function benchApproval(
           contact: { city: 'Redmond' },
           acknowledgedWarnings: [],
         },
-        now,
-        expiresInMs: config.approvalExpiryMs,
       });
-      await scheduleApproval(bot.jobs, request, { now, reminderMs: config.approvalReminderMs });
       requests.push(request);
     }
     bot.runner.poke();

@@ -8,7 +8,7 @@ import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import { ROLE } from '../../src/domain/wellKnown';
 import type { RunningBot } from '../../src/index';
-import { provisionJobId } from '../../src/jobs/provisioningJob';
+import { JOB_KINDS, jobId } from '../../src/jobs/jobKinds';
 import { SKUS, type TenantSimulator } from '../../src/simulator';
 import { ADELE, ALEX, MEGAN, type TeamsUser, TEST_TENANT_ID } from '../support/activities';
 import { type InvokeAnswer, startTestBot, type TestBot } from '../support/botHarness';
@@ -162,7 +162,7 @@ describe('the account actions on the progress card', () => {
   it('when Adele, neither requester nor approver, presses Retry or Remove, then she is refused and nothing changes', async () => {
     const before = await bot.requests.get(TEST_TENANT_ID, retried.id);
     const auditBefore = await bot.audit.forRequest(TEST_TENANT_ID, retried.id);
-    const jobBefore = await bot.jobs.get(provisionJobId(TEST_TENANT_ID, retried.id));
+    const jobBefore = await bot.jobs.get(jobId(JOB_KINDS.provision, TEST_TENANT_ID, retried.id));
     const writesBefore = simulator.mutatingCalls().length;
     for (const verb of [ACCOUNT_VERBS.retry, ACCOUNT_VERBS.removeConfirmed]) {
       const answer = await invoke(verb, retried, ADELE);
@@ -180,7 +180,7 @@ describe('the account actions on the progress card', () => {
       ['press refused', ADELE.aadObjectId, 'refused'],
       ['press refused', ADELE.aadObjectId, 'refused'],
     ]);
-    const jobAfter = await bot.jobs.get(provisionJobId(TEST_TENANT_ID, retried.id));
+    const jobAfter = await bot.jobs.get(jobId(JOB_KINDS.provision, TEST_TENANT_ID, retried.id));
     expect([jobAfter?.state, jobAfter?.attempts]).toEqual([jobBefore?.state, jobBefore?.attempts]);
     expect(jobAfter?.state).toBe('failed');
     expect(simulator.mutatingCalls()).toHaveLength(writesBefore);

@@ -9,8 +9,7 @@ import path from 'node:path';
 import { REQUEST_VERBS } from '../../cards/verbs';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import { type RunningBot, startBot } from '../../src/index';
-import { APPROVAL_JOBS, approvalJobId, scheduleApproval } from '../../src/jobs/approvalJobs';
-import { PROVISION_JOB } from '../../src/jobs/provisioningJob';
+import { JOB_KINDS, jobId } from '../../src/jobs/jobKinds';
 import { APPROVERS_GROUP_ID } from '../../src/simulator';
 import {
   ADELE,
@@ -191,7 +190,7 @@ describe('the approval card', () => {
     const stored = await bot.requests.get(TEST_TENANT_ID, request.id);
     expect(stored?.decision).toMatchObject({ outcome: 'approved', by: { aadObjectId: MEGAN.aadObjectId } });
     const jobs = await bot.jobs.listForRequest(TEST_TENANT_ID, request.id);
-    expect(jobs.filter((j) => j.kind === PROVISION_JOB)).toHaveLength(1);
+    expect(jobs.filter((j) => j.kind === JOB_KINDS.provision)).toHaveLength(1);
     await bot.idle();
     const updates = connector.calls.slice(before).filter((c) => c.method === 'PUT');
     const alexsUpdate = updates.find((c) => c.conversationId === `a:personal-${ALEX.aadObjectId}`);
@@ -244,7 +243,7 @@ describe('the approval card', () => {
     expect(text(rejected.value)).toContain('Use the existing account.');
     expect(await stateOf(request)).toBe('Rejected');
     expect((await bot.jobs.listForRequest(TEST_TENANT_ID, request.id)).map((j) => j.kind)).not.toContain(
-      PROVISION_JOB,
+      JOB_KINDS.provision,
     );
 
     // Approve on the stale card after the rejection: nothing changes, the card shows the final state.
@@ -291,7 +290,9 @@ describe('the approval card', () => {
     const stored = await bot.requests.get(TEST_TENANT_ID, request.id);
     expect(stored?.version).toBe(2);
     expect(
-      (await bot.jobs.listForRequest(TEST_TENANT_ID, request.id)).filter((j) => j.kind === PROVISION_JOB),
+      (await bot.jobs.listForRequest(TEST_TENANT_ID, request.id)).filter(
+        (j) => j.kind === JOB_KINDS.provision,
+      ),
     ).toHaveLength(1);
     const approvals = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).filter(
       (r) => r.event === 'approved',
@@ -349,7 +350,7 @@ describe('the approval card', () => {
 
   it('when a late press finds the request expired before its timer ran, then the timer still tells both admins once', async () => {
     const request = await submitted(MEGAN, { expiresInMs: 300 });
-    const timer = approvalJobId(APPROVAL_JOBS.expire, TEST_TENANT_ID, request.id);
+    const timer = jobId(JOB_KINDS.expireRequest, TEST_TENANT_ID, request.id);
     // Hold the timer back, so the press is the first to see the request is past its time.
     expect(await bot.jobs.requeue(timer, Date.now() + 60_000, Date.now())).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -435,9 +436,9 @@ describe('the approval card', () => {
 
   it('when a job id is scheduled twice for a request, then there is still one delivery job', async () => {
     const request = await submitted();
-    await scheduleApproval(bot.jobs, request, { now: new Date(), reminderMs: 0 });
+    await bot.services.scheduler.approvalWork(request, new Date());
     const deliveries = (await bot.jobs.listForRequest(TEST_TENANT_ID, request.id)).filter(
-      (j) => j.id === approvalJobId(APPROVAL_JOBS.deliver, TEST_TENANT_ID, request.id),
+      (j) => j.id === jobId(JOB_KINDS.deliverApproval, TEST_TENANT_ID, request.id),
     );
     expect(deliveries).toHaveLength(1);
   });

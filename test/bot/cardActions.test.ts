@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CARD_TEMPLATES } from '../../cards/renderCard';
 import { ALL_VERBS, FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import { loadConfig } from '../../src/config';
-import { submitRequest } from '../../src/domain/requestUseCases';
+import { submitRequest } from '../../src/useCases/submitRequest';
 import { type RunningBot, startBot } from '../../src/index';
 import {
   ALEX,
@@ -20,6 +20,7 @@ import {
   TEST_TENANT_ID,
 } from '../support/activities';
 import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { RecordingScheduler } from '../support/memoryServices';
 
 interface InvokeAnswer {
   statusCode: number;
@@ -55,8 +56,13 @@ describe('card actions', () => {
   }
 
   async function pendingRequest(username: string) {
-    return submitRequest(bot.requests, bot.audit, {
-      tenantId: TEST_TENANT_ID,
+    // Stored only: nothing is delivered, so the cards are the only copies.
+    const storeOnly = {
+      ...bot.services,
+      scheduler: new RecordingScheduler(),
+      settings: { approvalExpiryMs: 3_600_000 },
+    };
+    return submitRequest(storeOnly, {
       requester: { aadObjectId: ALEX.aadObjectId, name: ALEX.name },
       approver: { aadObjectId: MEGAN.aadObjectId, name: MEGAN.name, userPrincipalName: 'meganb@contoso.com' },
       details: {
@@ -66,8 +72,6 @@ describe('card actions', () => {
         contact: {},
         acknowledgedWarnings: [],
       },
-      now: new Date(),
-      expiresInMs: 3_600_000,
     });
   }
 

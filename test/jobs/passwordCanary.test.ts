@@ -14,8 +14,8 @@ import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import { exportAudit } from '../../src/tools/exportAudit';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import { type RunningBot, startBot } from '../../src/index';
-import type { JobContext } from '../../src/jobs/jobs';
-import { passwordPurgeHandler, passwordPurgeJobId } from '../../src/jobs/replicationJob';
+import { JOB_KINDS, jobId } from '../../src/jobs/jobKinds';
+import { purgePassword } from '../../src/useCases/purgePassword';
 import type { TenantSimulator } from '../../src/simulator';
 import {
   ALEX,
@@ -188,20 +188,16 @@ describe('the password canary', () => {
     if (state.kind !== 'held' || state.revealUntil === undefined)
       throw new Error(`The vault should hold the password with a deadline, not ${JSON.stringify(state)}`);
     const deadline = Date.parse(state.revealUntil);
-    const job = await bot.jobs.get(passwordPurgeJobId(TEST_TENANT_ID, request.id));
+    const job = await bot.jobs.get(jobId(JOB_KINDS.passwordPurge, TEST_TENANT_ID, request.id));
     expect(job).toMatchObject({ state: 'queued', nextRunAt: deadline });
     if (job === undefined) return;
-    const ctx: JobContext = {
-      owner: 'password-canary-test',
-      checkpoint: async () => undefined,
-      signal: new AbortController().signal,
-    };
+    const key = { tenantId: job.tenantId, requestId: job.requestId };
     const deps = { passwords: bot.passwords, audit: bot.audit };
-    const early = await passwordPurgeHandler({ ...deps, now: () => new Date(deadline - 1_000) })(job, ctx);
+    const early = await purgePassword({ ...deps, now: () => new Date(deadline - 1_000) }, key);
     expect(early).toEqual({ kind: 'retryAt', at: deadline });
     expect((await bot.passwords.state(TEST_TENANT_ID, request.id)).kind).toBe('held');
 
-    const late = await passwordPurgeHandler({ ...deps, now: () => new Date(deadline + 1_000) })(job, ctx);
+    const late = await purgePassword({ ...deps, now: () => new Date(deadline + 1_000) }, key);
     expect(late).toEqual({ kind: 'done' });
     expect(await bot.passwords.state(TEST_TENANT_ID, request.id)).toEqual({
       kind: 'purged',

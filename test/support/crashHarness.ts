@@ -14,7 +14,8 @@ import { SQLITE_FILE_NAME } from '../../src/adapters/storage/createStorage';
 import { SqliteStorage } from '../../src/adapters/storage/sqliteStorage';
 import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
 import { StorageRequestStore } from '../../src/adapters/storage/storageRequestStore';
-import { provisionData, provisionJobId } from '../../src/jobs/provisioningJob';
+import { provisionData } from '../../src/domain/progress';
+import { JOB_KINDS, jobId } from '../../src/jobs/jobKinds';
 import { SqliteJobStore } from '../../src/jobs/sqliteJobStore';
 import { SKUS, startTenantSimulator, type CallRecord, type TenantSimulator } from '../../src/simulator';
 import { CallLog } from '../../src/simulator/callLog';
@@ -366,7 +367,7 @@ export async function startCrashRig(): Promise<CrashRig> {
       try {
         const request = await new StorageRequestStore(storage).get(CRASH_TENANT_ID, requestId);
         const audit = await new StorageAuditLog(storage).forRequest(CRASH_TENANT_ID, requestId);
-        const job = await jobs.get(provisionJobId(CRASH_TENANT_ID, requestId));
+        const job = await jobs.get(jobId(JOB_KINDS.provision, CRASH_TENANT_ID, requestId));
         const saved = provisionData(job?.data ?? {}).progress?.completed ?? [];
         return {
           state: request?.state,

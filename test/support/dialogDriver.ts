@@ -11,6 +11,7 @@ import { StorageRequestStore } from '../../src/adapters/storage/storageRequestSt
 import { ADELE, ALEX, ISAIAH, MEGAN, PATTI, type TeamsUser } from './activities';
 import type { Harness } from './tenantHarness';
 import { TENANT_ID } from './tenantHarness';
+import { InlineBackground, RecordingNotifier, RecordingScheduler } from './memoryServices';
 
 export type TeamsPerson = TeamsUser;
 
@@ -62,6 +63,9 @@ export class DialogDriver {
   readonly client: DialogTestClient;
   readonly requests: StorageRequestStore;
   readonly audit: StorageAuditLog;
+  /** What a submission scheduled, and what the bot told the approver (on `cancel`). */
+  readonly scheduler = new RecordingScheduler();
+  readonly notifier = new RecordingNotifier();
   lastCard: CardJson | undefined;
 
   constructor(
@@ -80,6 +84,9 @@ export class DialogDriver {
       tenantId: TENANT_ID,
       now: () => new Date(),
       approvalExpiryMs: 24 * 3_600_000,
+      scheduler: this.scheduler,
+      notifier: this.notifier,
+      background: new InlineBackground(),
       environmentSummary: 'test tenant',
       requesterGroupId: options.requesterGroupId,
     });

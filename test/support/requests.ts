@@ -3,9 +3,9 @@
  * scheduled and delivered as in real use, and waiting for a request to reach a state.
  */
 import type { RequestDetails, RequestState, ServiceAccountRequest } from '../../src/domain/request';
-import { submitRequest } from '../../src/domain/requestUseCases';
+import { submitRequest } from '../../src/useCases/submitRequest';
 import type { RunningBot } from '../../src/index';
-import { scheduleApproval } from '../../src/jobs/approvalJobs';
+import { JobScheduler } from '../../src/jobs/jobScheduler';
 import { ALEX, MEGAN, TEST_TENANT_ID, type TeamsUser } from './activities';
 
 export interface PendingOptions {
@@ -24,9 +24,18 @@ export async function pendingRequest(
 ): Promise<ServiceAccountRequest> {
   const requester = options.requester ?? ALEX;
   const approver = options.approver ?? MEGAN;
-  const now = new Date();
-  const request = await submitRequest(bot.requests, bot.audit, {
+  // The bot's own services, with this request's expiry and reminder.
+  const services = {
+    ...bot.services,
     tenantId: TEST_TENANT_ID,
+    scheduler: new JobScheduler({
+      jobs: bot.jobs,
+      reminderMs: options.reminderMs ?? 0,
+      wake: () => bot.runner.poke(),
+    }),
+    settings: { approvalExpiryMs: options.expiresInMs ?? 3_600_000 },
+  };
+  const request = await submitRequest(services, {
     requester: { aadObjectId: requester.aadObjectId, name: requester.name },
     approver: {
       aadObjectId: approver.aadObjectId,
@@ -41,10 +50,7 @@ export async function pendingRequest(
       acknowledgedWarnings: [],
       ...options.details,
     },
-    now,
-    expiresInMs: options.expiresInMs ?? 3_600_000,
   });
-  await scheduleApproval(bot.jobs, request, { now, reminderMs: options.reminderMs ?? 0 });
   await bot.idle();
   return request;
 }

@@ -15,7 +15,7 @@ import {
   DEFAULT_KEY_PREFIX,
   isRecord,
   storageKeySegment,
-} from '../storage/casDocuments';
+} from '../../lib/casDocuments';
 import type { SecretBox } from './secretBox';
 
 interface VaultDocument {

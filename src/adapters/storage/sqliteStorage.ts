@@ -8,25 +8,13 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Storage, StoreItems } from 'botbuilder';
+import type { CreateIfAbsent } from '../../lib/casDocuments';
 
 export class ETagConflictError extends Error {
   constructor(readonly key: string) {
     super(`Storage: eTag conflict writing "${key}"`);
     this.name = 'ETagConflictError';
   }
-}
-
-/**
- * A store that can create a document only when its key is free, atomically. Compare-and-set over the
- * plain `Storage` contract needs it for a document's very first write.
- */
-export interface CreateIfAbsent {
-  /** Writes `value` under `key` when no document has that key; false when one already exists. */
-  createIfAbsent(key: string, value: object): Promise<boolean>;
-}
-
-export function canCreateIfAbsent(storage: unknown): storage is CreateIfAbsent {
-  return typeof (storage as Partial<CreateIfAbsent>).createIfAbsent === 'function';
 }
 
 export class SqliteStorage implements Storage, CreateIfAbsent {

@@ -22,7 +22,7 @@ import {
   DEFAULT_KEY_PREFIX,
   isRecord,
   storageKeySegment,
-} from './casDocuments';
+} from '../../lib/casDocuments';
 
 export interface StorageAuditLogOptions extends CasOptions {
   /** The clock `recent` starts from (tests inject one). */

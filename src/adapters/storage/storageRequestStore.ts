@@ -20,7 +20,7 @@ import {
   isRecord,
   isStringArray,
   storageKeySegment,
-} from './casDocuments';
+} from '../../lib/casDocuments';
 import { canTransition, TRANSITIONS } from '../../domain/request';
 import type { Decision, RequestState, ServiceAccountRequest } from '../../domain/request';
 import type { RequestStore } from '../../domain/requestPorts';

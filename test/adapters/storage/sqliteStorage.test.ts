@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConversationState, MemoryStorage, type Storage, type StoreItems, TestAdapter } from 'botbuilder';
-import { CasDocuments } from '../../../src/adapters/storage/casDocuments';
+import { CasDocuments } from '../../../src/lib/casDocuments';
 import { ETagConflictError, SqliteStorage } from '../../../src/adapters/storage/sqliteStorage';
 
 function tempFile(): string {

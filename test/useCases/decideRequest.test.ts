@@ -1,6 +1,7 @@
 /**
  * The approval decision against the real request store and audit log (SQLite): who may decide, the
- * comment rule, expiry, and exactly-once under concurrent presses.
+ * comment rule, expiry, exactly-once under concurrent presses, and what the winner sets off (the
+ * provisioning job scheduled before the change, the requester told after it).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,9 +9,10 @@ import path from 'node:path';
 import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
 import { StorageRequestStore } from '../../src/adapters/storage/storageRequestStore';
 import { SqliteStorage } from '../../src/adapters/storage/sqliteStorage';
-import { decideRequest, type DecisionInput } from '../../src/domain/decideRequest';
 import type { ServiceAccountRequest } from '../../src/domain/request';
-import { submitRequest } from '../../src/domain/requestUseCases';
+import { decideRequest, type DecisionInput } from '../../src/useCases/decideRequest';
+import { submitRequest } from '../../src/useCases/submitRequest';
+import { InlineBackground, RecordingNotifier, RecordingScheduler } from '../support/memoryServices';
 
 const TENANT = 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d';
 const ALEX = { aadObjectId: '00000000-0000-0000-0000-0000000000020', name: 'Alex Wilber' };
@@ -23,27 +25,44 @@ describe('deciding a request', () => {
   let store: StorageRequestStore;
   let audit: StorageAuditLog;
   let request: ServiceAccountRequest;
+  let scheduler: RecordingScheduler;
+  let notifier: RecordingNotifier;
+  let background: InlineBackground;
+
+  /** Decides at `now` (a minute after submission unless told). */
+  const decide = (input: DecisionInput, now = new Date(NOW.getTime() + 60_000)) =>
+    decideRequest({ requests: store, audit, scheduler, notifier, background, now: () => now }, input);
 
   beforeEach(async () => {
+    scheduler = new RecordingScheduler();
+    notifier = new RecordingNotifier();
+    background = new InlineBackground();
     storage = new SqliteStorage(
       path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sab-decide-')), 'db.sqlite'),
     );
     store = new StorageRequestStore(storage);
     audit = new StorageAuditLog(storage, undefined, { now: () => NOW });
-    request = await submitRequest(store, audit, {
-      tenantId: TENANT,
-      requester: ALEX,
-      approver: { ...MEGAN, userPrincipalName: 'meganb@contoso.com' },
-      details: {
-        displayName: 'CiraSync Service',
-        username: 'cirasync-svc',
-        domain: 'contoso.com',
-        contact: {},
-        acknowledgedWarnings: [],
+    request = await submitRequest(
+      {
+        tenantId: TENANT,
+        requests: store,
+        audit,
+        scheduler,
+        now: () => NOW,
+        settings: { approvalExpiryMs: 24 * 3_600_000 },
       },
-      now: NOW,
-      expiresInMs: 24 * 3_600_000,
-    });
+      {
+        requester: ALEX,
+        approver: { ...MEGAN, userPrincipalName: 'meganb@contoso.com' },
+        details: {
+          displayName: 'CiraSync Service',
+          username: 'cirasync-svc',
+          domain: 'contoso.com',
+          contact: {},
+          acknowledgedWarnings: [],
+        },
+      },
+    );
   });
   afterEach(() => storage.close());
 
@@ -52,14 +71,13 @@ describe('deciding a request', () => {
     requestId: request.id,
     actor: MEGAN,
     decision: 'approve',
-    now: new Date(NOW.getTime() + 60_000),
     ...overrides,
   });
 
   const events = async () => (await audit.forRequest(TENANT, request.id)).map((r) => r.event);
 
   it('when the approver approves, then the request moves to provisioning once, with the decision and an audit record', async () => {
-    const outcome = await decideRequest(store, audit, input({}));
+    const outcome = await decide(input({}));
     expect(outcome.kind).toBe('decided');
     const stored = await store.get(TENANT, request.id);
     expect(stored).toMatchObject({
@@ -68,20 +86,23 @@ describe('deciding a request', () => {
       decision: { outcome: 'approved', by: MEGAN },
     });
     expect(await events()).toEqual(['submitted', 'approved']);
+    // The provisioning job is scheduled before the change, so an approval can never lose its job.
+    expect(scheduler.works()).toEqual(['approval', 'provisioning']);
+    await background.idle();
+    expect(notifier.told('requester')).toEqual([
+      'Megan Bowen approved your request for cirasync-svc@contoso.com. I am setting up the account now and will keep you posted here.',
+    ]);
+    expect(notifier.notices[0]).toMatchObject({ kind: 'cards', state: 'Provisioning' });
   });
 
   it('when the approver rejects without a comment, then it is refused on the comment field and nothing changes', async () => {
-    const outcome = await decideRequest(store, audit, input({ decision: 'reject', comment: '  \n ' }));
+    const outcome = await decide(input({ decision: 'reject', comment: '  \n ' }));
     expect(outcome).toMatchObject({ kind: 'refused', status: 400, field: 'comment' });
     expect((await store.get(TENANT, request.id))?.state).toBe('PendingApproval');
   });
 
   it('when the approver rejects with a comment, then the request is rejected and the comment kept', async () => {
-    const outcome = await decideRequest(
-      store,
-      audit,
-      input({ decision: 'reject', comment: 'Use the existing account.' }),
-    );
+    const outcome = await decide(input({ decision: 'reject', comment: 'Use the existing account.' }));
     expect(outcome.kind).toBe('decided');
     expect(await store.get(TENANT, request.id)).toMatchObject({
       state: 'Rejected',
@@ -91,6 +112,11 @@ describe('deciding a request', () => {
       event: 'rejected',
       detail: 'Use the existing account.',
     });
+    expect(scheduler.works()).toEqual(['approval']);
+    await background.idle();
+    expect(notifier.told('requester')).toEqual([
+      'Megan Bowen rejected your request for cirasync-svc@contoso.com: “Use the existing account.”. Nothing was created.',
+    ]);
   });
 
   it.each([
@@ -100,19 +126,22 @@ describe('deciding a request', () => {
   ])(
     'when %s presses Approve, then it is refused with 403 and nothing changes',
     async (_who, actor, message) => {
-      const outcome = await decideRequest(store, audit, input({ actor }));
+      const outcome = await decide(input({ actor }));
       expect(outcome).toMatchObject({ kind: 'refused', status: 403 });
       expect((outcome as { message: string }).message).toMatch(message);
       expect((await store.get(TENANT, request.id))?.version).toBe(1);
       expect(await events()).toEqual(['submitted']);
+      expect(scheduler.works()).toEqual(['approval']);
+      await background.idle();
+      expect(notifier.notices).toEqual([]);
     },
   );
 
   it('when the request has expired, then approving expires it instead, audited once', async () => {
     const late = new Date(NOW.getTime() + 25 * 3_600_000);
-    const first = await decideRequest(store, audit, input({ now: late }));
+    const first = await decide(input({}), late);
     expect(first).toMatchObject({ kind: 'unchanged', reason: 'expired', request: { state: 'Expired' } });
-    const second = await decideRequest(store, audit, input({ now: late }));
+    const second = await decide(input({}), late);
     expect(second).toMatchObject({
       kind: 'unchanged',
       reason: 'alreadyDecided',
@@ -130,15 +159,13 @@ describe('deciding a request', () => {
         { version: 1, from: ['PendingApproval'] },
         { state, at: NOW.toISOString() },
       );
-      const outcome = await decideRequest(store, audit, input({}));
+      const outcome = await decide(input({}));
       expect(outcome).toMatchObject({ kind: 'unchanged', reason: 'alreadyDecided', request: { state } });
     },
   );
 
   it('when 10 identical approvals arrive at once, then exactly one decides and nine get the decided request back', async () => {
-    const outcomes = await Promise.all(
-      Array.from({ length: 10 }, () => decideRequest(store, audit, input({}))),
-    );
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => decide(input({}))));
     expect(outcomes.filter((o) => o.kind === 'decided')).toHaveLength(1);
     const others = outcomes.filter((o) => o.kind === 'unchanged');
     expect(others).toHaveLength(9);
@@ -149,12 +176,14 @@ describe('deciding a request', () => {
     ).toBe(true);
     expect((await store.get(TENANT, request.id))?.version).toBe(2);
     expect((await events()).filter((e) => e === 'approved')).toHaveLength(1);
+    await background.idle();
+    expect(notifier.told('requester')).toHaveLength(1);
   });
 
   it('when an approval and a rejection race, then exactly one wins', async () => {
     const [a, b] = await Promise.all([
-      decideRequest(store, audit, input({})),
-      decideRequest(store, audit, input({ decision: 'reject', comment: 'No.' })),
+      decide(input({})),
+      decide(input({ decision: 'reject', comment: 'No.' })),
     ]);
     expect([a.kind, b.kind].sort()).toEqual(['decided', 'unchanged']);
     const decisions = (await events()).filter((e) => e === 'approved' || e === 'rejected');

@@ -4,14 +4,14 @@
  * "this form belongs to …" and audited with both names, wherever it comes from.
  */
 import type { Storage } from 'botbuilder';
-import type { Actor } from '../../domain/request';
+import type { Actor } from '../domain/request';
 import {
   CasDocuments,
   DEFAULT_KEY_PREFIX,
   checkKeyPrefix,
   isRecord,
   storageKeySegment,
-} from './casDocuments';
+} from '../lib/casDocuments';
 
 interface StoredOwner {
   owner: Actor;

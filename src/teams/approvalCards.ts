@@ -1,21 +1,28 @@
 /**
- * What the bot posts about a request on its own initiative: the approval card to the approver (their
- * stored chat, a chat opened by object id, or the approvals channel), the requester's copy, updates of
- * every copy after a change, and short notes to either admin. Each copy shows its own audience's view;
- * Teams refreshes it to each viewer's view through the card's `refresh.userIds`.
+ * The approval card in Teams: drawn for each audience, delivered to the approver (their stored chat,
+ * a chat opened by object id, or the approvals channel), the requester's copy, and every copy redrawn
+ * after a change. Each copy shows its own audience's view; Teams refreshes it to each viewer's view
+ * through the card's `refresh.userIds`.
  */
-import type { Activity, ConversationReference } from 'botbuilder';
-import { type ApprovalViewer, approvalCard } from '../../../cards/approvalCard';
-import { ADAPTIVE_CARD_CONTENT_TYPE, type AdaptiveCardJson } from '../../../cards/renderCard';
-import type { ServiceAccountRequest } from '../../domain/request';
-import type { Logger } from '../../logger';
+import type { Activity } from 'botbuilder';
+import { type ApprovalViewer, approvalCard } from '../../cards/approvalCard';
+import type { AdaptiveCardJson } from '../../cards/renderCard';
+import type { ServiceAccountRequest } from '../domain/request';
+import type { ApproverDelivery } from '../domain/workPorts';
+import type { Logger } from '../logger';
 import type { CardAudience, CardCopyStore, RequestCards } from './cardCopies';
-import type { ConversationReferenceStore, StoredReference } from './conversationReferences';
-import type { Delivery, ProactiveMessenger } from './proactiveMessenger';
+import type { ConversationReferenceStore } from './conversationReferences';
+import type { Delivery } from './proactiveMessenger';
+import {
+  cardMessage,
+  channelReference,
+  failureText,
+  type Messenger,
+  teamsUserId,
+  whereToFindTheApp,
+} from './teamsMessages';
 
-export type Messenger = Pick<ProactiveMessenger, 'send' | 'update' | 'createPersonal'>;
-
-export interface RequestMessagesOptions {
+export interface ApprovalCardsOptions {
   messenger: Messenger;
   conversations: ConversationReferenceStore;
   copies: CardCopyStore;
@@ -34,50 +41,8 @@ interface CardContext {
   cards: RequestCards;
 }
 
-export type ApproverDelivery =
-  | { reached: true; where: 'chat' | 'new chat' | 'approvals channel' }
-  | { reached: false; reason: string; permanent: boolean };
-
-/** The Teams user id (MRI) of someone the bot has talked to, or their Entra MRI. */
-function teamsUserId(stored: StoredReference | undefined, aadObjectId: string): string {
-  const id = stored?.reference.user?.id;
-  return typeof id === 'string' && id !== '' ? id : `8:orgid:${aadObjectId}`;
-}
-
-function failureText(delivery: Delivery): string {
-  if (delivery.ok) return '';
-  const code = delivery.code === undefined ? '' : ` ${delivery.code}`;
-  return delivery.status === undefined ? `no answer${code}` : `HTTP ${delivery.status}${code}`;
-}
-
-/** Where an admin finds the app in Teams: its link when the app id is known. */
-export function whereToFindTheApp(teamsAppId: string | undefined): string {
-  return teamsAppId === undefined
-    ? 'in Teams: Apps → Built for your org → Service Account Bot'
-    : `from this link: https://teams.microsoft.com/l/app/${teamsAppId}`;
-}
-
-/** A message carrying one Adaptive Card. */
-function cardMessage(card: AdaptiveCardJson): Partial<Activity> {
-  return { type: 'message', attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] };
-}
-
-/** A new post in a Teams channel, through the service URL and bot of a known conversation. */
-function channelReference(
-  channelId: string,
-  tenantId: string,
-  via: Pick<Partial<ConversationReference>, 'serviceUrl' | 'bot'>,
-): Partial<ConversationReference> {
-  return {
-    channelId: 'msteams',
-    serviceUrl: via.serviceUrl,
-    bot: via.bot,
-    conversation: { id: channelId, isGroup: true, conversationType: 'channel', tenantId, name: '' },
-  };
-}
-
-export class RequestMessages {
-  constructor(private readonly options: RequestMessagesOptions) {}
+export class ApprovalCards {
+  constructor(private readonly options: ApprovalCardsOptions) {}
 
   /** The card as an attachment activity, drawn for one audience. */
   async cardActivity(
@@ -126,8 +91,10 @@ export class RequestMessages {
     };
   }
 
-  /** Posts the requester's copy into their chat with the bot. */
+  /** Posts the requester's copy into their chat with the bot, unless it is there already. */
   async postRequesterCopy(request: ServiceAccountRequest): Promise<boolean> {
+    const posted = await this.options.copies.get(request.tenantId, request.id);
+    if (posted.copies.some((c) => c.audience === 'requester' && c.card === 'approval')) return true;
     const stored = await this.options.conversations.get(request.tenantId, request.requester.aadObjectId);
     if (stored === undefined) return false;
     const delivery = await this.options.messenger.send(
@@ -242,101 +209,6 @@ export class RequestMessages {
         });
     }
     return updated;
-  }
-
-  /**
-   * Shows the progress card in the requester's chat: the first call posts it, later calls update that
-   * same message in place. False when the requester cannot be reached.
-   */
-  async showProgress(request: ServiceAccountRequest, card: AdaptiveCardJson): Promise<boolean> {
-    const activity = cardMessage(card);
-    const cards = await this.options.copies.get(request.tenantId, request.id);
-    const existing = cards.copies.find((c) => c.card === 'progress' && c.audience === 'requester');
-    if (existing !== undefined) {
-      const updated = await this.options.messenger.update(existing.reference, existing.activityId, activity);
-      if (updated.ok) return true;
-      if (!updated.permanent) return false;
-      // The message is gone (deleted, or the chat was reset): post a new one below.
-    }
-    const stored = await this.options.conversations.get(request.tenantId, request.requester.aadObjectId);
-    if (stored === undefined) return false;
-    const sent = await this.options.messenger.send(stored.reference, activity);
-    if (!sent.ok) return false;
-    await this.options.copies.addCopy(request.tenantId, request.id, {
-      audience: 'requester',
-      card: 'progress',
-      reference: sent.reference,
-      activityId: sent.activityId,
-      sentAt: this.options.now().toISOString(),
-    });
-    return true;
-  }
-
-  /**
-   * The "ready" message: the card with next steps to the requester, a note to the approver. When the
-   * requester cannot be reached for good (403, 404), the approver gets the next steps instead, and the
-   * approvals channel when neither can be reached.
-   */
-  async sendReady(
-    request: ServiceAccountRequest,
-    message: { requesterCard: AdaptiveCardJson; approverText: string },
-  ): Promise<{ requester: boolean; approver: boolean }> {
-    const { conversations, messenger } = this.options;
-    const requesterRef = await conversations.get(request.tenantId, request.requester.aadObjectId);
-    let requester = false;
-    if (requesterRef !== undefined) {
-      const sent = await messenger.send(requesterRef.reference, cardMessage(message.requesterCard));
-      requester = sent.ok;
-      if (sent.ok) {
-        await this.options.copies.addCopy(request.tenantId, request.id, {
-          audience: 'requester',
-          card: 'ready',
-          reference: sent.reference,
-          activityId: sent.activityId,
-          sentAt: this.options.now().toISOString(),
-        });
-      } else {
-        this.options.logger.warn('Could not send the ready message to the requester', {
-          requestId: request.id,
-          failure: failureText(sent),
-        });
-      }
-    }
-    const account = `${request.details.username}@${request.details.domain}`;
-    const approverText = requester
-      ? message.approverText
-      : `${account} is ready, but I could not reach ${request.requester.name} to tell them. Please let them know: launch CiraSync Enterprise setup, sign in as ${account} (its password can be reset in the Microsoft 365 admin center), then lower its role from Global Administrator.`;
-    const approver = await this.tell(request, 'approver', approverText);
-    if (
-      !requester &&
-      !approver &&
-      this.options.approvalsChannelId !== undefined &&
-      requesterRef !== undefined
-    ) {
-      await messenger.send(
-        channelReference(this.options.approvalsChannelId, request.tenantId, requesterRef.reference),
-        { type: 'message', text: approverText },
-      );
-    }
-    return { requester, approver };
-  }
-
-  /** Replaces the "ready" message in place (after a downgrade, a reset, the purge). */
-  async updateReady(request: ServiceAccountRequest, card: AdaptiveCardJson): Promise<boolean> {
-    const cards = await this.options.copies.get(request.tenantId, request.id);
-    const copy = cards.copies.find((c) => c.card === 'ready');
-    if (copy === undefined) return false;
-    const result = await this.options.messenger.update(copy.reference, copy.activityId, cardMessage(card));
-    return result.ok;
-  }
-
-  /** A short note to one of the admins in their chat with the bot; false when they cannot be reached. */
-  async tell(request: ServiceAccountRequest, who: 'requester' | 'approver', text: string): Promise<boolean> {
-    const person = who === 'requester' ? request.requester : request.approver;
-    const stored = await this.options.conversations.get(request.tenantId, person.aadObjectId);
-    if (stored === undefined) return false;
-    const sent = await this.options.messenger.send(stored.reference, { type: 'message', text });
-    return sent.ok;
   }
 
   private async record(

@@ -10,7 +10,7 @@ import {
   checkKeyPrefix,
   isRecord,
   storageKeySegment,
-} from '../storage/casDocuments';
+} from '../lib/casDocuments';
 import { conversationKind } from './conversationPlace';
 
 export interface StoredReference {

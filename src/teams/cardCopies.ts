@@ -12,7 +12,7 @@ import {
   DEFAULT_KEY_PREFIX,
   isRecord,
   storageKeySegment,
-} from '../storage/casDocuments';
+} from '../lib/casDocuments';
 
 /** Who a posted copy of the approval card is for. */
 export type CardAudience = 'approver' | 'requester' | 'channel';

@@ -12,8 +12,20 @@
  */
 import { createHash } from 'node:crypto';
 import type { Storage } from 'botbuilder';
-import { AppError } from '../../domain/errors';
-import { canCreateIfAbsent } from './sqliteStorage';
+import { AppError } from '../domain/errors';
+
+/**
+ * A store that can create a document only when its key is free, atomically. Compare-and-set over the
+ * plain `Storage` contract needs it for a document's very first write.
+ */
+export interface CreateIfAbsent {
+  /** Writes `value` under `key` when no document has that key; false when one already exists. */
+  createIfAbsent(key: string, value: object): Promise<boolean>;
+}
+
+export function canCreateIfAbsent(storage: unknown): storage is CreateIfAbsent {
+  return typeof (storage as Partial<CreateIfAbsent>).createIfAbsent === 'function';
+}
 
 /** Where the bot's own documents live, apart from Bot Framework's conversation state. */
 export const DEFAULT_KEY_PREFIX = 'service-account-bot';

@@ -1,11 +1,16 @@
 /**
- * The second admin's decision. Only the designated approver decides; the requester never can, under
- * any name. `PendingApproval → Provisioning` (or `→ Rejected`) is one compare-and-set: a second press,
- * a retried invoke or a parallel press by someone else gets the current state back and changes nothing.
+ * The second admin's decision. Story: the stored request, as it is now, says who may decide (the
+ * named approver, or an approver-group member in the approvals channel; the requester never, under
+ * any name) → the comment is checked → a request out of time expires instead → for an approval, the
+ * provisioning job is scheduled first (idempotent, so none is ever lost) → `PendingApproval →
+ * Provisioning` or `→ Rejected` in one compare-and-set → audited → off the answer's path, every copy
+ * of the card redrawn and the requester told. A second press, a retried invoke or a parallel press by
+ * someone else gets the current state back and changes nothing.
  */
-import { decisionRule } from './authorization';
-import { type Actor, type ServiceAccountRequest, systemRecord } from './request';
-import type { AuditLog, RequestStore } from './requestPorts';
+import { decisionRule } from '../domain/authorization';
+import { accountName, auditRecord, type Actor, type ServiceAccountRequest } from '../domain/request';
+import { expirePending } from './expireRequest';
+import type { Services } from './services';
 
 export const REJECT_COMMENT_MAX = 1000;
 
@@ -16,17 +21,11 @@ export interface DecisionInput {
   actor: Actor;
   decision: 'approve' | 'reject';
   comment?: string;
-  now: Date;
   /**
    * The actor is a member of the approver group and pressed the card in the approvals channel (the
    * caller checked both); such a member may decide in the named approver's place.
    */
   approverGroupMember?: boolean;
-  /**
-   * Runs after every check passed and just before the approving compare-and-set: schedule the work an
-   * approval starts here, idempotently (a parallel press runs it too, and then loses the race).
-   */
-  beforeApprove?: (request: ServiceAccountRequest) => Promise<void>;
 }
 
 export type DecisionOutcome =
@@ -45,34 +44,14 @@ function cleanComment(comment: string | undefined): string {
   return (comment ?? '').replace(CONTROL_CHARACTERS, ' ').trim();
 }
 
-/** Turns a pending request whose time is up into `Expired` (audited once); returns what is stored. */
-export async function expireRequest(
-  store: RequestStore,
-  audit: AuditLog,
-  request: ServiceAccountRequest,
-  now: Date,
-): Promise<ServiceAccountRequest> {
-  const expired = await store.transition(
-    request.tenantId,
-    request.id,
-    { version: request.version, from: ['PendingApproval'] },
-    { state: 'Expired', at: now.toISOString() },
-  );
-  if (expired === undefined) return (await store.get(request.tenantId, request.id)) ?? request;
-  await audit.append(systemRecord(request, 'expired', 'Expired', now.toISOString()));
-  return expired;
-}
-
 export async function decideRequest(
-  store: RequestStore,
-  audit: AuditLog,
+  services: Pick<Services, 'requests' | 'audit' | 'scheduler' | 'notifier' | 'background' | 'now'>,
   input: DecisionInput,
 ): Promise<DecisionOutcome> {
-  const request = await store.get(input.tenantId, input.requestId);
+  const request = await services.requests.get(input.tenantId, input.requestId);
   if (request === undefined) return { kind: 'refused', status: 404, message: 'I cannot find that request.' };
-  const actorId = input.actor.aadObjectId.toLowerCase();
-  if (actorId === '') return { kind: 'refused', status: 403, message: 'I could not tell who you are.' };
-  // The stored request, as it is now, decides who may: the same rule the press was admitted by.
+  if (input.actor.aadObjectId.trim() === '')
+    return { kind: 'refused', status: 403, message: 'I could not tell who you are.' };
   const right = decisionRule(input.actor, request, input.approverGroupMember === true);
   if (!right.allowed) return { kind: 'refused', status: 403, message: right.message };
   const comment = cleanComment(input.comment);
@@ -93,17 +72,15 @@ export async function decideRequest(
     };
   }
   if (request.state !== 'PendingApproval') return { kind: 'unchanged', request, reason: 'alreadyDecided' };
-  if (input.now.getTime() >= Date.parse(request.expiresAt)) {
-    return {
-      kind: 'unchanged',
-      request: await expireRequest(store, audit, request, input.now),
-      reason: 'expired',
-    };
+  const now = services.now();
+  if (now.getTime() >= Date.parse(request.expiresAt)) {
+    return { kind: 'unchanged', request: await expirePending(services, request, now), reason: 'expired' };
   }
-  if (input.decision === 'approve') await input.beforeApprove?.(request);
-  const at = input.now.toISOString();
+
+  if (input.decision === 'approve') await services.scheduler.provisioning(request, now);
+  const at = now.toISOString();
   const outcome = input.decision === 'approve' ? 'approved' : 'rejected';
-  const decided = await store.transition(
+  const decided = await services.requests.transition(
     request.tenantId,
     request.id,
     { version: request.version, from: ['PendingApproval'] },
@@ -114,21 +91,31 @@ export async function decideRequest(
     },
   );
   if (decided === undefined) {
-    const current = (await store.get(request.tenantId, request.id)) ?? request;
+    const current = (await services.requests.get(request.tenantId, request.id)) ?? request;
     return {
       kind: 'unchanged',
       request: current,
       reason: current.state === 'Expired' ? 'expired' : 'alreadyDecided',
     };
   }
-  await audit.append({
-    requestId: request.id,
-    tenantId: request.tenantId,
-    event: outcome,
-    actor: input.actor,
-    at,
-    outcome: decided.state,
-    ...(comment === '' ? {} : { detail: comment }),
-  });
+  await services.audit.append(auditRecord(request, input.actor, outcome, decided.state, at, comment));
+  services.scheduler.wake();
+  services.background.run('decision notice', () => tellDecision(services, decided));
   return { kind: 'decided', request: decided };
+}
+
+async function tellDecision(
+  services: Pick<Services, 'notifier'>,
+  request: ServiceAccountRequest,
+): Promise<void> {
+  await services.notifier.refreshApprovalCards(request);
+  const decision = request.decision;
+  if (decision === undefined) return;
+  await services.notifier.tell(
+    request,
+    'requester',
+    decision.outcome === 'approved'
+      ? `${decision.by.name} approved your request for ${accountName(request)}. I am setting up the account now and will keep you posted here.`
+      : `${decision.by.name} rejected your request for ${accountName(request)}: “${decision.comment ?? ''}”. Nothing was created.`,
+  );
 }

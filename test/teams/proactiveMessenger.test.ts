@@ -4,10 +4,10 @@ import {
   ConfigurationBotFrameworkAuthentication,
   type ConversationReference,
 } from 'botbuilder';
-import { ProactiveMessenger } from '../../../src/adapters/teams/proactiveMessenger';
-import type { Clock } from '../../../src/domain/ports';
-import { ALEX, BOT_CHANNEL_ID, TEST_TENANT_ID } from '../../support/activities';
-import { type FakeConnector, startFakeConnector } from '../../support/fakeConnector';
+import { ProactiveMessenger } from '../../src/teams/proactiveMessenger';
+import type { Clock } from '../../src/domain/ports';
+import { ALEX, BOT_CHANNEL_ID, TEST_TENANT_ID } from '../support/activities';
+import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
 
 describe('proactive messages', () => {
   let connector: FakeConnector;

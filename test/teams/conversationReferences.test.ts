@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Activity, StoreItems } from 'botbuilder';
-import { SqliteStorage } from '../../../src/adapters/storage/sqliteStorage';
-import { ConversationReferenceStore } from '../../../src/adapters/teams/conversationReferences';
-import { loadConfig } from '../../../src/config';
-import { type RunningBot, startBot } from '../../../src/index';
-import { ALEX, postActivity, teamsInstall, teamsMessage, TEST_TENANT_ID } from '../../support/activities';
-import { type FakeConnector, startFakeConnector } from '../../support/fakeConnector';
+import { SqliteStorage } from '../../src/adapters/storage/sqliteStorage';
+import { ConversationReferenceStore } from '../../src/teams/conversationReferences';
+import { loadConfig } from '../../src/config';
+import { type RunningBot, startBot } from '../../src/index';
+import { ALEX, postActivity, teamsInstall, teamsMessage, TEST_TENANT_ID } from '../support/activities';
+import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
 
 const SERVICE_URL = 'https://smba.trafficmanager.net/emea/';
 

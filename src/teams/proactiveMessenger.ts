@@ -11,7 +11,7 @@ import {
   type ConversationReference,
   TurnContext,
 } from 'botbuilder';
-import type { Clock } from '../../domain/ports';
+import type { Clock } from '../domain/ports';
 
 export type Delivery =
   | { ok: true; activityId: string; conversationId: string; reference: Partial<ConversationReference> }

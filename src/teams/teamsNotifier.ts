@@ -1,0 +1,139 @@
+/**
+ * The use cases' `Notifier` in Teams: the approval card through `ApprovalCards`, the progress card
+ * (posted once, then updated in place), the "ready" message and short notes to either admin.
+ */
+import { progressCard } from '../../cards/progressCard';
+import type { ProgressView } from '../domain/progress';
+import type { ServiceAccountRequest } from '../domain/request';
+import type { ApproverDelivery, Audience, Notifier } from '../domain/workPorts';
+import type { Logger } from '../logger';
+import type { ApprovalCards } from './approvalCards';
+import type { CardCopyStore } from './cardCopies';
+import type { ConversationReferenceStore } from './conversationReferences';
+import { cardMessage, channelReference, failureText, type Messenger } from './teamsMessages';
+
+export interface TeamsNotifierOptions {
+  approvalCards: ApprovalCards;
+  messenger: Messenger;
+  conversations: ConversationReferenceStore;
+  copies: CardCopyStore;
+  logger: Logger;
+  now: () => Date;
+  approvalsChannelId?: string;
+}
+
+export class TeamsNotifier implements Notifier {
+  constructor(private readonly options: TeamsNotifierOptions) {}
+
+  async postRequesterCopy(request: ServiceAccountRequest): Promise<void> {
+    await this.options.approvalCards.postRequesterCopy(request);
+  }
+
+  deliverToApprover(request: ServiceAccountRequest): Promise<ApproverDelivery> {
+    return this.options.approvalCards.deliverToApprover(request);
+  }
+
+  installAdvice(request: ServiceAccountRequest): string {
+    return this.options.approvalCards.installAdvice(request);
+  }
+
+  async refreshApprovalCards(request: ServiceAccountRequest): Promise<void> {
+    await this.options.approvalCards.updateCopies(request);
+  }
+
+  /**
+   * Shows the progress card in the requester's chat: the first call posts it, later calls update that
+   * same message in place. False when the requester cannot be reached.
+   */
+  async showProgress(request: ServiceAccountRequest, view: ProgressView): Promise<boolean> {
+    const activity = cardMessage(progressCard(view));
+    const cards = await this.options.copies.get(request.tenantId, request.id);
+    const existing = cards.copies.find((c) => c.card === 'progress' && c.audience === 'requester');
+    if (existing !== undefined) {
+      const updated = await this.options.messenger.update(existing.reference, existing.activityId, activity);
+      if (updated.ok) return true;
+      if (!updated.permanent) return false;
+      // The message is gone (deleted, or the chat was reset): post a new one below.
+    }
+    const stored = await this.options.conversations.get(request.tenantId, request.requester.aadObjectId);
+    if (stored === undefined) return false;
+    const sent = await this.options.messenger.send(stored.reference, activity);
+    if (!sent.ok) return false;
+    await this.options.copies.addCopy(request.tenantId, request.id, {
+      audience: 'requester',
+      card: 'progress',
+      reference: sent.reference,
+      activityId: sent.activityId,
+      sentAt: this.options.now().toISOString(),
+    });
+    return true;
+  }
+
+  /**
+   * The "ready" message: the card with next steps to the requester, a note to the approver. When the
+   * requester cannot be reached, the approver gets the next steps instead, and the approvals channel
+   * when neither can be reached.
+   */
+  async sendReady(
+    request: ServiceAccountRequest,
+    message: { requester: ProgressView; approverText: string; forwardText: string },
+  ): Promise<{ requester: boolean; approver: boolean }> {
+    const { conversations, messenger } = this.options;
+    const requesterRef = await conversations.get(request.tenantId, request.requester.aadObjectId);
+    let requester = false;
+    if (requesterRef !== undefined) {
+      const sent = await messenger.send(requesterRef.reference, cardMessage(progressCard(message.requester)));
+      requester = sent.ok;
+      if (sent.ok) {
+        await this.options.copies.addCopy(request.tenantId, request.id, {
+          audience: 'requester',
+          card: 'ready',
+          reference: sent.reference,
+          activityId: sent.activityId,
+          sentAt: this.options.now().toISOString(),
+        });
+      } else {
+        this.options.logger.warn('Could not send the ready message to the requester', {
+          requestId: request.id,
+          failure: failureText(sent),
+        });
+      }
+    }
+    const approverText = requester ? message.approverText : message.forwardText;
+    const approver = await this.tell(request, 'approver', approverText);
+    if (
+      !requester &&
+      !approver &&
+      this.options.approvalsChannelId !== undefined &&
+      requesterRef !== undefined
+    ) {
+      await messenger.send(
+        channelReference(this.options.approvalsChannelId, request.tenantId, requesterRef.reference),
+        { type: 'message', text: approverText },
+      );
+    }
+    return { requester, approver };
+  }
+
+  /** Replaces the "ready" message in place (after a downgrade, a reset). */
+  async updateReady(request: ServiceAccountRequest, view: ProgressView): Promise<boolean> {
+    const cards = await this.options.copies.get(request.tenantId, request.id);
+    const copy = cards.copies.find((c) => c.card === 'ready');
+    if (copy === undefined) return false;
+    const result = await this.options.messenger.update(
+      copy.reference,
+      copy.activityId,
+      cardMessage(progressCard(view)),
+    );
+    return result.ok;
+  }
+
+  /** A short note to one of the admins in their chat with the bot; false when they cannot be reached. */
+  async tell(request: ServiceAccountRequest, who: Audience, text: string): Promise<boolean> {
+    const person = who === 'requester' ? request.requester : request.approver;
+    const stored = await this.options.conversations.get(request.tenantId, person.aadObjectId);
+    if (stored === undefined) return false;
+    const sent = await this.options.messenger.send(stored.reference, { type: 'message', text });
+    return sent.ok;
+  }
+}

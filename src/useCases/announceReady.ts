@@ -1,0 +1,65 @@
+/**
+ * Everything that follows "Ready": the audit record, the password hand-over, the progress card, every
+ * copy of the approval card, the "ready" message to both admins — then `announcedAt` on the request.
+ * Each part before the message is safe to repeat, so a run that resumes after a crash in the middle
+ * finishes what is missing; the message itself goes out again only if the crash came before it was
+ * recorded.
+ */
+import { progressViewOf } from '../domain/progress';
+import { type ServiceAccountRequest, systemRecord } from '../domain/request';
+import { handOverPassword } from './handOverPassword';
+import { readyApproverText, readyForwardText, readyView } from './readyReport';
+import type { Services } from './services';
+
+export type AnnounceServices = Pick<
+  Services,
+  | 'requests'
+  | 'audit'
+  | 'notifier'
+  | 'scheduler'
+  | 'provisioning'
+  | 'passwords'
+  | 'handOver'
+  | 'now'
+  | 'settings'
+>;
+
+export async function announceReady(
+  services: AnnounceServices,
+  ready: ServiceAccountRequest,
+  detail: string,
+): Promise<void> {
+  const trail = await services.audit.forRequest(ready.tenantId, ready.id);
+  if (!trail.some((r) => r.event === 'ready'))
+    await services.audit.append(systemRecord(ready, 'ready', 'Ready', services.now().toISOString(), detail));
+  const { where, problem } = await handOverPassword(services, ready);
+  const data = await services.provisioning.get(ready);
+  await services.notifier.showProgress(ready, progressViewOf(ready, data));
+  await services.notifier.refreshApprovalCards(ready);
+  const sent = await services.notifier.sendReady(ready, {
+    requester: readyView(ready, data, where, {
+      downgradeRoleId: services.settings.downgradeRoleId,
+      problem,
+      withSteps: true,
+    }),
+    approverText: readyApproverText(ready),
+    forwardText: readyForwardText(ready),
+  });
+  for (const [who, reached] of [
+    ['requester', sent.requester],
+    ['approver', sent.approver],
+  ] as const) {
+    if (reached) continue;
+    const person = who === 'requester' ? ready.requester.name : ready.approver.name;
+    await services.audit.append(
+      systemRecord(
+        ready,
+        'delivery failed',
+        'Ready',
+        services.now().toISOString(),
+        `the ready message could not reach the ${who} (${person})`,
+      ),
+    );
+  }
+  await services.requests.recordAnnounced(ready.tenantId, ready.id, services.now().toISOString());
+}

@@ -1,0 +1,196 @@
+/**
+ * An approved request is set up in Microsoft 365. Story: only a request in `Provisioning` → before
+ * the first write, the approval must still stand (asked of Graph afresh) → the password made once and
+ * kept sealed → the engine's plan step by step, progress saved after each and shown on one progress
+ * card → `Provisioning → AwaitingReplication` (audited) and the replication watch scheduled, or, on a
+ * failure a retry cannot fix, `Provisioning → Failed` with the reason in plain words. Retry resumes
+ * from the failed step.
+ */
+import { ADMIN_ROLE_NAMES, directAccessChecks, sameUser } from '../domain/authorization';
+import { isAppError } from '../domain/errors';
+import { progressViewOf, provisionData, type ProvisionData } from '../domain/progress';
+import { provisionAccount, specOf } from '../domain/provisionAccount';
+import type { StepName } from '../domain/provisioningSteps';
+import { accountName, type AuditEvent, type ServiceAccountRequest, systemRecord } from '../domain/request';
+import type { WorkOutcome, WorkRun } from '../domain/workPorts';
+import type { RequestKey } from './pendingWork';
+import type { Services } from './services';
+
+type ProvisionServices = Pick<
+  Services,
+  | 'requests'
+  | 'audit'
+  | 'scheduler'
+  | 'notifier'
+  | 'passwords'
+  | 'directory'
+  | 'exchange'
+  | 'patience'
+  | 'newPassword'
+  | 'now'
+  | 'settings'
+>;
+
+/** A compare-and-set out of `Provisioning`, audited when it won. */
+async function moveTo(
+  services: ProvisionServices,
+  request: ServiceAccountRequest,
+  state: 'AwaitingReplication' | 'Failed',
+  event: AuditEvent,
+  detail?: string,
+): Promise<ServiceAccountRequest | undefined> {
+  const at = services.now().toISOString();
+  const moved = await services.requests.transition(
+    request.tenantId,
+    request.id,
+    { version: request.version, from: ['Provisioning'] },
+    { state, at },
+  );
+  if (moved !== undefined) await services.audit.append(systemRecord(request, event, state, at, detail));
+  return moved;
+}
+
+/**
+ * Before the first write, the approval must still stand: the approver still holds an admin role (or,
+ * for a decision in the approvals channel, is still in the approver group). Asked of Graph afresh,
+ * not from the cache, since it gates creating a Global Administrator. Undefined when it stands.
+ */
+async function approvalLapsed(
+  services: ProvisionServices,
+  request: ServiceAccountRequest,
+): Promise<string | undefined> {
+  const by = request.decision?.by;
+  if (by === undefined || request.decision?.outcome !== 'approved')
+    return 'the request has no approval on record.';
+  const checks = directAccessChecks(services.directory);
+  if (sameUser(by.aadObjectId, request.approver.aadObjectId)) {
+    return (await checks.isAdmin(by.aadObjectId))
+      ? undefined
+      : `${by.name} is no longer a ${ADMIN_ROLE_NAMES}, so their approval cannot create a Global Administrator. Ask for a new request with a current admin as approver.`;
+  }
+  const group = services.settings.approverGroupId;
+  return group !== undefined && (await checks.isMember(by.aadObjectId, group))
+    ? undefined
+    : `${by.name} is no longer in the approver group, so their approval no longer stands. Ask for a new request.`;
+}
+
+/** Ends the run as Failed: the request (if this run still may), the card, the requester told. */
+async function fail(
+  services: ProvisionServices,
+  request: ServiceAccountRequest,
+  data: ProvisionData,
+  tellText: string,
+  error: string,
+): Promise<WorkOutcome> {
+  const failed = await moveTo(services, request, 'Failed', 'failed', data.failure?.message);
+  const shown = failed ?? request;
+  await services.notifier.showProgress(shown, progressViewOf(shown, data));
+  await services.notifier.tell(shown, 'requester', tellText);
+  return { kind: 'failed', error, data: { ...data } };
+}
+
+export async function provisionRequest(
+  services: ProvisionServices,
+  key: RequestKey,
+  run: WorkRun,
+): Promise<WorkOutcome> {
+  const request = await services.requests.get(key.tenantId, key.requestId);
+  if (request === undefined) return { kind: 'cancelled' };
+  const now = services.now();
+  switch (request.state) {
+    case 'PendingApproval':
+      // The approval is being written (the job is scheduled just before it); come back shortly.
+      return now.getTime() >= Date.parse(request.expiresAt)
+        ? { kind: 'cancelled' }
+        : { kind: 'retryAt', at: now.getTime() + 1_000, error: 'waiting for the approval to be saved' };
+    case 'Provisioning':
+      break;
+    case 'Rejected':
+    case 'Expired':
+    case 'Cancelled':
+      return { kind: 'cancelled' };
+    case 'AwaitingReplication':
+      // A run that stopped between "created" and scheduling the watch: schedule it now.
+      await services.scheduler.replicationWatch(request, now, false);
+      return { kind: 'done' };
+    default:
+      return { kind: 'done' };
+  }
+
+  const data = provisionData(run.saved);
+  if (data.removed !== undefined) {
+    // A Retry after "Remove what was created": start again from nothing.
+    delete data.removed;
+    delete data.progress;
+  }
+  delete data.failure;
+  if ((data.progress?.completed.length ?? 0) === 0) {
+    const lapsed = await approvalLapsed(services, request);
+    if (lapsed !== undefined) {
+      data.failure = { message: lapsed };
+      return fail(services, request, data, `Nothing was created: ${lapsed}`, 'approval lapsed');
+    }
+  }
+  // Made (and sealed) before the first step; every later run uses the same one.
+  const password = await services.passwords.getOrCreate(
+    request.tenantId,
+    request.id,
+    services.newPassword,
+    now,
+  );
+  data.startedAt ??= now.toISOString();
+  await run.checkpoint({ ...data });
+
+  let current: StepName | undefined;
+  try {
+    await provisionAccount(specOf(request), {
+      directory: services.directory,
+      exchange: services.exchange,
+      patience: services.patience,
+      password,
+      progress: data.progress,
+      onStepStarted: async (step) => {
+        current = step;
+        await services.notifier.showProgress(request, { ...progressViewOf(request, data), current });
+      },
+      onStepDone: async (progress) => {
+        data.progress = { ...progress, completed: [...progress.completed] };
+        current = undefined;
+        await run.checkpoint({ ...data });
+      },
+    });
+  } catch (error) {
+    if (isAppError(error) && error.retryable) throw error;
+    // A bug or an unknown failure gets a few runs before it is called a failure.
+    if (!isAppError(error) && run.attempts < 3) throw error;
+    data.failure = {
+      step: current,
+      message: isAppError(error)
+        ? error.userMessage
+        : 'Something unexpected went wrong; the bot’s logs have the details.',
+      ...(isAppError(error) && error.details.requestId !== undefined
+        ? { detail: `Microsoft 365 request-id ${error.details.requestId}` }
+        : {}),
+    };
+    return fail(
+      services,
+      request,
+      data,
+      `Setting up ${accountName(request)} stopped: ${data.failure.message} The progress card has Retry.`,
+      data.failure.message,
+    );
+  }
+
+  const created = await moveTo(
+    services,
+    request,
+    'AwaitingReplication',
+    'provisioned',
+    `${(data.progress?.completed ?? []).filter((r) => r.outcome === 'created').length} changes made`,
+  );
+  const shown = created ?? (await services.requests.get(request.tenantId, request.id)) ?? request;
+  const since = await services.scheduler.replicationWatch(request, services.now(), true);
+  await services.notifier.showProgress(shown, { ...progressViewOf(shown, data), replication: { since } });
+  await services.notifier.refreshApprovalCards(shown);
+  return { kind: 'done', data: { ...data } };
+}

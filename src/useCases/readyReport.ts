@@ -1,0 +1,78 @@
+/**
+ * The "ready" report, in one place: what was done and the next steps in order, as the ready message
+ * shows it after replication and again after Reset password and Downgrade role.
+ */
+import { progressViewOf, type ProgressView, type ProvisionData } from '../domain/progress';
+import { userPrincipalName } from '../domain/provisioningSteps';
+import { accountName, type ServiceAccountRequest } from '../domain/request';
+import { utcMinutes } from '../domain/time';
+import { ROLE_NAMES } from '../domain/wellKnown';
+
+/** Where the password is, for the "ready" note. */
+export type PasswordWhere =
+  | { kind: 'reveal'; until: string }
+  | { kind: 'keyVault'; vaultUrl: string; name: string; expiresOn: string }
+  /** Lowered to the downgrade role: there is nothing more to hand over. */
+  | { kind: 'downgraded' };
+
+export function downgradeRoleName(roleId: string): string {
+  return ROLE_NAMES[roleId] ?? 'the downgrade role';
+}
+
+/** The "ready" note: what was done and the next steps, in order. */
+export function readyNote(
+  request: ServiceAccountRequest,
+  where: PasswordWhere,
+  downgradeRoleId: string,
+): string {
+  const upn = userPrincipalName(request.details);
+  const role = downgradeRoleName(downgradeRoleId);
+  if (where.kind === 'downgraded') return `${upn} is now ${role} and no longer a Global Administrator.`;
+  const password =
+    where.kind === 'reveal'
+      ? `1. Press **Reveal password** (until ${utcMinutes(where.until)}; after that the bot forgets it and **Reset password** makes a new one).`
+      : `1. Read its password in Key Vault ${where.vaultUrl}, secret **${where.name}** (readable until ${utcMinutes(where.expiresOn)}; **Reset password** stores a new version there).`;
+  return [
+    `**${upn}** is ready: it is a Global Administrator, its password never expires, and Exchange now lets it use ApplicationImpersonation.`,
+    password,
+    `2. Launch CiraSync Enterprise setup and sign in as ${upn}.`,
+    `3. After that first sign-in, press **Downgrade role**: the account gets ${role} and loses Global Administrator.`,
+  ].join('\n\n');
+}
+
+/** The progress report of a ready request, with its hand-over and buttons. */
+export function readyView(
+  request: ServiceAccountRequest,
+  data: ProvisionData,
+  where: PasswordWhere,
+  options: { downgradeRoleId: string; problem?: string; withSteps?: boolean },
+): ProgressView {
+  const downgraded = where.kind === 'downgraded';
+  return {
+    ...progressViewOf(request, data),
+    ready: {
+      note: (options.problem ?? '') + readyNote(request, where, options.downgradeRoleId),
+      canReveal: where.kind === 'reveal',
+      canReset: !downgraded,
+      canDowngrade: !downgraded,
+      facts:
+        options.withSteps === true
+          ? (data.progress?.completed ?? []).map((r) => ({ title: '✓', value: r.detail }))
+          : [],
+    },
+  };
+}
+
+/** The approver's note when the account is ready. */
+export function readyApproverText(request: ServiceAccountRequest): string {
+  return (
+    `${accountName(request)}, which you approved for ${request.requester.name}, is ready. ` +
+    `${request.requester.name} has the next steps; after CiraSync's first sign-in either of you can press Downgrade role.`
+  );
+}
+
+/** The approver's note when the requester could not be reached: the next steps, for them to pass on. */
+export function readyForwardText(request: ServiceAccountRequest): string {
+  const account = accountName(request);
+  return `${account} is ready, but I could not reach ${request.requester.name} to tell them. Please let them know: launch CiraSync Enterprise setup, sign in as ${account} (its password can be reset in the Microsoft 365 admin center), then lower its role from Global Administrator.`;
+}

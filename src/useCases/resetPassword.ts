@@ -1,0 +1,97 @@
+/**
+ * The requester presses Reset password. Story: the press gate admitted only the requester → only a
+ * `Ready` request → the password's reset lease taken (compare-and-set), so two resets at once cannot
+ * leave Entra with one password and the hand-over with the other → a new password set in Entra → put
+ * in Key Vault when configured, else sealed here with a new Reveal window and its purge → audited.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ProgressView } from '../domain/progress';
+import { type Actor, auditRecord, type ServiceAccountRequest } from '../domain/request';
+import { accountUserId } from './accountUser';
+import { storeInKeyVault } from './handOverPassword';
+import { readyView, type PasswordWhere } from './readyReport';
+import type { Services } from './services';
+
+/** How long a reset may hold the password's reset lease before another may start. */
+export const RESET_LEASE_MS = 5 * 60_000;
+
+export type ResetOutcome =
+  /** The new password is set; `keyVaultRefused` says why Key Vault did not take it (it is here instead). */
+  { kind: 'reset'; view: ProgressView; keyVaultRefused?: string } | { kind: 'refused'; message: string };
+
+type ResetServices = Pick<
+  Services,
+  | 'passwords'
+  | 'audit'
+  | 'scheduler'
+  | 'provisioning'
+  | 'directory'
+  | 'handOver'
+  | 'newPassword'
+  | 'now'
+  | 'settings'
+>;
+
+export async function resetPassword(
+  services: ResetServices,
+  actor: Actor,
+  request: ServiceAccountRequest,
+): Promise<ResetOutcome> {
+  if (request.state !== 'Ready')
+    return { kind: 'refused', message: 'The password can be reset once the account is ready.' };
+  const holder = randomUUID();
+  const claimed = await services.passwords.claimReset(
+    request.tenantId,
+    request.id,
+    holder,
+    services.now(),
+    RESET_LEASE_MS,
+  );
+  if (!claimed) {
+    return {
+      kind: 'refused',
+      message:
+        'A password reset for this account is already under way. Wait a moment: the card shows the new password’s hand-over when it is done.',
+    };
+  }
+  try {
+    return await resetHeld(services, actor, request);
+  } finally {
+    await services.passwords.releaseReset(request.tenantId, request.id, holder);
+  }
+}
+
+/** The reset itself, while this press holds the lease. */
+async function resetHeld(
+  services: ResetServices,
+  actor: Actor,
+  request: ServiceAccountRequest,
+): Promise<ResetOutcome> {
+  const now = services.now();
+  const password = services.newPassword();
+  await services.directory.updateUser(await accountUserId(services, request), { password });
+  const data = await services.provisioning.get(request);
+  const viewOf = (where: PasswordWhere) =>
+    readyView(request, data, where, { downgradeRoleId: services.settings.downgradeRoleId });
+  let keyVaultRefused: string | undefined;
+  const handOver = services.handOver;
+  if (handOver !== undefined) {
+    const handed = await storeInKeyVault({ ...services, handOver }, request, actor, password);
+    if (handed.ok) {
+      await services.audit.append(
+        auditRecord(request, actor, 'password reset', 'Ready', now.toISOString(), 'new version in Key Vault'),
+      );
+      return { kind: 'reset', view: viewOf({ kind: 'keyVault', vaultUrl: handOver.vaultUrl, ...handed }) };
+    }
+    keyVaultRefused = handed.reason;
+  }
+  const until = new Date(now.getTime() + services.settings.passwordRevealMs);
+  await services.passwords.replace(request.tenantId, request.id, password, now, until);
+  await services.audit.append(auditRecord(request, actor, 'password reset', 'Ready', now.toISOString()));
+  await services.scheduler.passwordPurge(request, until, now);
+  return {
+    kind: 'reset',
+    view: viewOf({ kind: 'reveal', until: until.toISOString() }),
+    ...(keyVaultRefused === undefined ? {} : { keyVaultRefused }),
+  };
+}

@@ -1,0 +1,284 @@
+/**
+ * The use cases' services in memory, for tests without Teams, HTTP or SQLite: the real request store,
+ * audit log and password vault over a `MemoryStorage`, and recording fakes for what goes outside (the
+ * notifier, the scheduler, the directory). Each fake records what it was asked, so a test can check
+ * the story's side effects.
+ */
+import { randomBytes } from 'node:crypto';
+import { MemoryStorage, type Storage } from 'botbuilder';
+import { PasswordVault } from '../../src/adapters/secrets/passwordVault';
+import { SecretBox } from '../../src/adapters/secrets/secretBox';
+import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
+import { StorageRequestStore } from '../../src/adapters/storage/storageRequestStore';
+import { AppError } from '../../src/domain/errors';
+import { DEFAULT_PATIENCE } from '../../src/domain/patience';
+import type { Directory, Exchange } from '../../src/domain/ports';
+import type { ProgressView, ProvisionData } from '../../src/domain/progress';
+import type { ServiceAccountRequest } from '../../src/domain/request';
+import type { DirectoryUser, RoleAssignment } from '../../src/domain/tenant';
+import { ROLE } from '../../src/domain/wellKnown';
+import type {
+  ApproverDelivery,
+  Audience,
+  Background,
+  Notifier,
+  ProvisioningRecords,
+  Scheduler,
+} from '../../src/domain/workPorts';
+import type { Services } from '../../src/useCases/services';
+
+type RequestKey = Pick<ServiceAccountRequest, 'tenantId' | 'id'>;
+
+export const MEMORY_TENANT = 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d';
+
+/** What the notifier was asked to say, in order. */
+export type Notice =
+  | { kind: 'tell'; requestId: string; who: Audience; text: string }
+  | { kind: 'cards'; requestId: string; state: string }
+  | { kind: 'progress'; requestId: string; view: ProgressView }
+  | { kind: 'ready'; requestId: string; view: ProgressView; approverText: string }
+  | { kind: 'readyUpdated'; requestId: string; view: ProgressView }
+  | { kind: 'requesterCopy'; requestId: string }
+  | { kind: 'delivered'; requestId: string };
+
+export class RecordingNotifier implements Notifier {
+  readonly notices: Notice[] = [];
+  /** What the next delivery to the approver answers. */
+  delivery: ApproverDelivery = { reached: true, where: 'chat' };
+
+  async postRequesterCopy(request: ServiceAccountRequest): Promise<void> {
+    this.notices.push({ kind: 'requesterCopy', requestId: request.id });
+  }
+  async deliverToApprover(request: ServiceAccountRequest): Promise<ApproverDelivery> {
+    this.notices.push({ kind: 'delivered', requestId: request.id });
+    return this.delivery;
+  }
+  installAdvice(request: ServiceAccountRequest): string {
+    return `Ask ${request.approver.name} to add the app.`;
+  }
+  async refreshApprovalCards(request: ServiceAccountRequest): Promise<void> {
+    this.notices.push({ kind: 'cards', requestId: request.id, state: request.state });
+  }
+  async showProgress(request: ServiceAccountRequest, view: ProgressView): Promise<boolean> {
+    this.notices.push({ kind: 'progress', requestId: request.id, view });
+    return true;
+  }
+  async sendReady(
+    request: ServiceAccountRequest,
+    message: { requester: ProgressView; approverText: string },
+  ): Promise<{ requester: boolean; approver: boolean }> {
+    this.notices.push({
+      kind: 'ready',
+      requestId: request.id,
+      view: message.requester,
+      approverText: message.approverText,
+    });
+    return { requester: true, approver: true };
+  }
+  async updateReady(request: ServiceAccountRequest, view: ProgressView): Promise<boolean> {
+    this.notices.push({ kind: 'readyUpdated', requestId: request.id, view });
+    return true;
+  }
+  async tell(request: ServiceAccountRequest, who: Audience, text: string): Promise<boolean> {
+    this.notices.push({ kind: 'tell', requestId: request.id, who, text });
+    return true;
+  }
+
+  told(who: Audience): string[] {
+    return this.notices.flatMap((n) => (n.kind === 'tell' && n.who === who ? [n.text] : []));
+  }
+}
+
+/** What was scheduled, in order; the provisioning records are kept here too. */
+export type Scheduled =
+  | { work: 'approval' | 'deliverAgain' | 'provisioning' | 'resumeProvisioning'; requestId: string }
+  | { work: 'replicationWatch'; requestId: string; restart: boolean }
+  | { work: 'passwordPurge'; requestId: string; at: string };
+
+export class RecordingScheduler implements Scheduler, ProvisioningRecords {
+  readonly scheduled: Scheduled[] = [];
+  readonly records = new Map<string, ProvisionData>();
+  wakes = 0;
+
+  async approvalWork(request: RequestKey): Promise<void> {
+    this.scheduled.push({ work: 'approval', requestId: request.id });
+  }
+  async deliverAgain(request: RequestKey): Promise<void> {
+    this.scheduled.push({ work: 'deliverAgain', requestId: request.id });
+  }
+  async provisioning(request: RequestKey): Promise<void> {
+    this.scheduled.push({ work: 'provisioning', requestId: request.id });
+  }
+  async resumeProvisioning(request: RequestKey): Promise<void> {
+    this.scheduled.push({ work: 'resumeProvisioning', requestId: request.id });
+  }
+  async replicationWatch(request: RequestKey, at: Date, restart: boolean): Promise<string> {
+    this.scheduled.push({ work: 'replicationWatch', requestId: request.id, restart });
+    return at.toISOString();
+  }
+  async passwordPurge(request: RequestKey, at: Date): Promise<void> {
+    this.scheduled.push({ work: 'passwordPurge', requestId: request.id, at: at.toISOString() });
+  }
+  wake(): void {
+    this.wakes++;
+  }
+  async get(request: RequestKey): Promise<ProvisionData> {
+    return this.records.get(request.id) ?? {};
+  }
+
+  works(): string[] {
+    return this.scheduled.map((s) => s.work);
+  }
+}
+
+/** Background work run at once; `idle()` waits for all of it and rethrows the first failure. */
+export class InlineBackground implements Background {
+  private readonly running: Promise<void>[] = [];
+  run(_label: string, work: () => Promise<void>): void {
+    this.running.push(work());
+  }
+  async idle(): Promise<void> {
+    await Promise.all(this.running);
+  }
+}
+
+function unused(name: string): never {
+  throw new Error(`${name} is not part of this test`);
+}
+
+/**
+ * A directory of users and role assignments in memory, answering as Graph does for what the account
+ * actions use: `findUser` by id or UPN (undefined when absent), `deleteUser` 404 when gone, password
+ * changes kept per user. `calls` lists the writes in order.
+ */
+export class MemoryDirectory implements Directory {
+  readonly users = new Map<string, DirectoryUser>();
+  readonly passwords = new Map<string, string>();
+  readonly assignments: RoleAssignment[] = [];
+  readonly calls: string[] = [];
+  /** Runs inside every write before it takes effect: lets a test interleave two stories. */
+  beforeWrite: (call: string) => Promise<void> = async () => undefined;
+
+  add(user: DirectoryUser): void {
+    this.users.set(user.id, user);
+  }
+  async organizationId(): Promise<string> {
+    return MEMORY_TENANT;
+  }
+  async readOverview(): Promise<never> {
+    return unused('readOverview');
+  }
+  async findUser(idOrUpn: string): Promise<DirectoryUser | undefined> {
+    const wanted = idOrUpn.toLowerCase();
+    return [...this.users.values()].find(
+      (u) => u.id === idOrUpn || u.userPrincipalName.toLowerCase() === wanted,
+    );
+  }
+  async findUserBySignInName(upnOrMail: string): Promise<DirectoryUser | undefined> {
+    return this.findUser(upnOrMail);
+  }
+  async createUser(): Promise<never> {
+    return unused('createUser');
+  }
+  async updateUser(id: string, changes: { password?: string }): Promise<void> {
+    await this.beforeWrite(`updateUser ${id}`);
+    if (!this.users.has(id)) throw new AppError('NotFound', 'The user does not exist.');
+    if (changes.password !== undefined) this.passwords.set(id, changes.password);
+    this.calls.push(`updateUser ${id}`);
+  }
+  async deleteUser(id: string): Promise<void> {
+    await this.beforeWrite(`deleteUser ${id}`);
+    if (!this.users.delete(id)) throw new AppError('NotFound', 'The user does not exist.');
+    this.calls.push(`deleteUser ${id}`);
+  }
+  async listSkus(): Promise<never> {
+    return unused('listSkus');
+  }
+  async assignLicense(): Promise<never> {
+    return unused('assignLicense');
+  }
+  async removeLicense(): Promise<never> {
+    return unused('removeLicense');
+  }
+  async listRoleAssignments(filter: {
+    principalId: string;
+    roleDefinitionId?: string;
+  }): Promise<RoleAssignment[]> {
+    return this.assignments.filter(
+      (a) =>
+        a.principalId === filter.principalId &&
+        (filter.roleDefinitionId === undefined || a.roleDefinitionId === filter.roleDefinitionId),
+    );
+  }
+  async createRoleAssignment(principalId: string, roleDefinitionId: string): Promise<RoleAssignment> {
+    const assignment = {
+      id: `ra-${this.assignments.length + 1}`,
+      principalId,
+      roleDefinitionId,
+      directoryScopeId: '/',
+    };
+    this.assignments.push(assignment);
+    this.calls.push(`createRoleAssignment ${roleDefinitionId}`);
+    return assignment;
+  }
+  async deleteRoleAssignment(id: string): Promise<void> {
+    const at = this.assignments.findIndex((a) => a.id === id);
+    if (at < 0) throw new AppError('NotFound', 'The assignment does not exist.');
+    this.assignments.splice(at, 1);
+    this.calls.push(`deleteRoleAssignment ${id}`);
+  }
+  async isMemberOfGroup(): Promise<boolean> {
+    return false;
+  }
+  async perUserMfaState(): Promise<string> {
+    return 'disabled';
+  }
+}
+
+const noExchange = new Proxy({} as Exchange, {
+  get: (_target, name) => () => unused(`Exchange ${String(name)}`),
+});
+
+export type MemoryServices = Services & {
+  storage: Storage;
+  notifier: RecordingNotifier;
+  scheduler: RecordingScheduler;
+  provisioning: RecordingScheduler;
+  background: InlineBackground;
+  directory: MemoryDirectory;
+  passwords: PasswordVault;
+  /** Moves the services' clock. */
+  setNow(at: Date): void;
+};
+
+export function memoryServices(start = new Date('2026-11-26T12:00:00Z')): MemoryServices {
+  let now = start;
+  const storage = new MemoryStorage();
+  const scheduler = new RecordingScheduler();
+  let passwordCount = 0;
+  return {
+    storage,
+    tenantId: MEMORY_TENANT,
+    requests: new StorageRequestStore(storage),
+    audit: new StorageAuditLog(storage, undefined, { now: () => now }),
+    notifier: new RecordingNotifier(),
+    scheduler,
+    provisioning: scheduler,
+    passwords: new PasswordVault(storage, new SecretBox(randomBytes(32))),
+    directory: new MemoryDirectory(),
+    exchange: noExchange,
+    patience: { clock: { now: () => now.getTime(), sleep: async () => undefined }, ...DEFAULT_PATIENCE },
+    background: new InlineBackground(),
+    now: () => now,
+    newPassword: () => `Memory-Password-${++passwordCount}!`,
+    settings: {
+      approvalExpiryMs: 24 * 3_600_000,
+      passwordRevealMs: 30 * 60_000,
+      downgradeRoleId: ROLE.serviceSupportAdministrator,
+      replication: { timeoutMs: 4 * 3_600_000, settleMs: 0, pollMs: 60_000, confirmations: 2 },
+    },
+    setNow(at: Date) {
+      now = at;
+    },
+  };
+}
