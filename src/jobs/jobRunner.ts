@@ -1,21 +1,20 @@
 /**
  * Runs due jobs from a JobStore: claims them under a lease, renews the lease while the handler works,
  * and saves the handler's outcome. A job is never run twice at once, neither by two runners (the
- * store's lease) nor twice in this one (the `running` map). Logs carry job id, kind, attempts and
- * outcome only, never `data` (it may hold secrets).
+ * store's lease) nor twice in this one (the `running` map). The lease of a running job is kept in
+ * heldJob.ts, its outcome saved by jobOutcomes.ts; logs carry job id, kind, attempts and outcome
+ * only, never `data` (jobLog.ts).
  */
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { LeaseLostError, type JobHandler, type JobOutcome, type JobRecord, type JobStore } from './jobs';
+import { HeldJob, type LeaseHolder } from './heldJob';
+import { fieldsOf, type JobRunnerLog, messageOf, silentLog } from './jobLog';
+import { outcomeOfThrow, type RetryBackoff, saveOutcome } from './jobOutcomes';
+import type { JobHandler, JobOutcome, JobRecord, JobStore } from './jobs';
 
 export { LeaseLostError } from './jobs';
 export type { JobContext, JobHandler, JobOutcome } from './jobs';
-
-export interface JobRunnerLog {
-  info(msg: string, fields?: object): void;
-  warn(msg: string, fields?: object): void;
-  error(msg: string, fields?: object): void;
-}
+export type { JobRunnerLog } from './jobLog';
 
 export interface JobRunnerOptions {
   store: JobStore;
@@ -41,24 +40,8 @@ export interface JobRunnerOptions {
   log?: JobRunnerLog;
 }
 
-/** Longest error text saved with a job. */
-export const MAX_ERROR_CHARS = 500;
-
 /** Least sleep when the store says a job is due but this runner could not claim it (no busy loop). */
 const MIN_IDLE_SLEEP_MS = 20;
-
-const silentLog: JobRunnerLog = { info: () => {}, warn: () => {}, error: () => {} };
-
-interface Running {
-  job: JobRecord;
-  controller: AbortController;
-  renewTimer?: NodeJS.Timeout;
-  renewing: boolean;
-  /** The store refused this runner's lease: write nothing more for the job. */
-  lost: boolean;
-  /** stop() gave the lease back: write nothing more for the job. */
-  released: boolean;
-}
 
 export class JobRunner {
   readonly owner: string;
@@ -68,13 +51,11 @@ export class JobRunner {
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly concurrency: number;
-  private readonly maxAttempts: number;
-  private readonly retryBaseMs: number;
-  private readonly retryMaxMs: number;
-  private readonly random: () => number;
   private readonly log: JobRunnerLog;
+  private readonly lease: LeaseHolder;
+  private readonly backoff: RetryBackoff;
 
-  private readonly running = new Map<string, Running>();
+  private readonly running = new Map<string, HeldJob>();
   private idleWaiters: (() => void)[] = [];
   private tickQueue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -91,11 +72,21 @@ export class JobRunner {
     this.leaseMs = positive('leaseMs', options.leaseMs ?? 60_000);
     this.pollMs = positive('pollMs', options.pollMs ?? 1_000);
     this.concurrency = positive('concurrency', options.concurrency ?? 4);
-    this.maxAttempts = positive('maxAttempts', options.maxAttempts ?? 8);
-    this.retryBaseMs = positive('retryBaseMs', options.retryBaseMs ?? 1_000);
-    this.retryMaxMs = positive('retryMaxMs', options.retryMaxMs ?? 600_000);
-    this.random = options.random ?? Math.random;
+    this.backoff = {
+      maxAttempts: positive('maxAttempts', options.maxAttempts ?? 8),
+      baseMs: positive('retryBaseMs', options.retryBaseMs ?? 1_000),
+      maxMs: positive('retryMaxMs', options.retryMaxMs ?? 600_000),
+      random: options.random ?? Math.random,
+      now: this.now,
+    };
     this.log = options.log ?? silentLog;
+    this.lease = {
+      store: this.store,
+      owner: this.owner,
+      now: this.now,
+      leaseMs: this.leaseMs,
+      log: this.log,
+    };
   }
 
   /** Begins ticking. The timers keep the process alive until stop(). */
@@ -145,20 +136,7 @@ export class JobRunner {
       ]);
       clearTimeout(graceTimer);
     }
-    await Promise.all(
-      [...this.running.values()].map(async (entry) => {
-        if (entry.lost || entry.released) return;
-        entry.released = true;
-        clearInterval(entry.renewTimer);
-        entry.controller.abort(new Error('The job runner is stopping'));
-        try {
-          await this.store.release(entry.job.id, this.owner, this.now());
-          this.log.warn('job released at stop', fieldsOf(entry.job));
-        } catch (error) {
-          this.log.error('job release failed at stop', { ...fieldsOf(entry.job), error: messageOf(error) });
-        }
-      }),
-    );
+    await Promise.all([...this.running.values()].map((held) => held.releaseAtStop()));
   }
 
   private schedule(delayMs: number): void {
@@ -211,15 +189,9 @@ export class JobRunner {
   }
 
   private launch(job: JobRecord): void {
-    const entry: Running = {
-      job,
-      controller: new AbortController(),
-      renewing: false,
-      lost: false,
-      released: false,
-    };
-    this.running.set(job.id, entry);
-    void this.run(entry).finally(() => {
+    const held = new HeldJob(job, this.lease);
+    this.running.set(job.id, held);
+    void this.run(held).finally(() => {
       this.running.delete(job.id);
       if (this.running.size === 0) {
         const waiters = this.idleWaiters;
@@ -230,116 +202,39 @@ export class JobRunner {
     });
   }
 
-  private async run(entry: Running): Promise<void> {
-    const { job } = entry;
+  private async run(held: HeldJob): Promise<void> {
+    const { job } = held;
     try {
       const handler = Object.hasOwn(this.handlers, job.kind) ? this.handlers[job.kind] : undefined;
       if (handler === undefined) {
-        await this.save(entry, { kind: 'failed', error: `No handler for job kind "${job.kind}"` });
+        await saveOutcome(
+          held,
+          { kind: 'failed', error: `No handler for job kind "${job.kind}"` },
+          this.lease,
+        );
         return;
       }
-      entry.renewTimer = setInterval(() => void this.renew(entry), Math.max(1, Math.floor(this.leaseMs / 3)));
+      held.startRenewing();
       let outcome: JobOutcome;
       try {
         outcome = await handler(job, {
           owner: this.owner,
-          signal: entry.controller.signal,
-          checkpoint: (data) => this.checkpoint(entry, data),
+          signal: held.signal,
+          checkpoint: (data) => held.checkpoint(data),
         });
       } catch (error) {
-        if (entry.lost || entry.released) return;
-        outcome = this.afterThrow(job, error);
+        if (held.letGo) return;
+        outcome = outcomeOfThrow(job, error, this.backoff);
       } finally {
-        clearInterval(entry.renewTimer);
+        held.stopRenewing();
       }
-      if (entry.lost || entry.released) return;
-      await this.save(entry, outcome);
+      if (held.letGo) return;
+      await saveOutcome(held, outcome, this.lease);
     } catch (error) {
       // The store failed (not a lost lease): the lease runs out and the job is claimed again.
       this.log.error('job outcome could not be saved', { ...fieldsOf(job), error: messageOf(error) });
     }
   }
-
-  private afterThrow(job: JobRecord, error: unknown): JobOutcome {
-    const message = clip(messageOf(error));
-    if (job.attempts >= this.maxAttempts) return { kind: 'failed', error: message };
-    const ceiling = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.max(0, job.attempts - 1));
-    return { kind: 'retryAt', at: this.now() + Math.floor(this.random() * ceiling), error: message };
-  }
-
-  private async save(entry: Running, outcome: JobOutcome): Promise<void> {
-    const { job } = entry;
-    const now = this.now();
-    let saved: boolean;
-    switch (outcome.kind) {
-      case 'retryAt':
-        saved = await this.store.reschedule(job.id, this.owner, outcome.at, now, {
-          data: outcome.data,
-          error: outcome.error === undefined ? undefined : clip(outcome.error),
-          resetAttempts: outcome.resetAttempts,
-        });
-        break;
-      case 'failed':
-        saved = await this.store.finish(job.id, this.owner, 'failed', now, {
-          data: outcome.data,
-          error: clip(outcome.error),
-        });
-        break;
-      case 'done':
-      case 'cancelled':
-        saved = await this.store.finish(job.id, this.owner, outcome.kind, now, { data: outcome.data });
-        break;
-    }
-    if (!saved) {
-      this.markLost(entry);
-      return;
-    }
-    const fields = { ...fieldsOf(job), outcome: outcome.kind };
-    if (outcome.kind === 'failed') this.log.error('job failed', fields);
-    else if (outcome.kind === 'retryAt' && outcome.error !== undefined)
-      this.log.warn('job will retry', fields);
-    else this.log.info('job ran', fields);
-  }
-
-  private async checkpoint(entry: Running, data: Record<string, unknown>): Promise<void> {
-    if (entry.lost || entry.released) throw new LeaseLostError(entry.job.id);
-    if (!(await this.store.checkpoint(entry.job.id, this.owner, data, this.now()))) {
-      this.markLost(entry);
-      throw new LeaseLostError(entry.job.id);
-    }
-  }
-
-  private async renew(entry: Running): Promise<void> {
-    if (entry.renewing || entry.lost || entry.released) return;
-    entry.renewing = true;
-    try {
-      if (!(await this.store.renew(entry.job.id, this.owner, this.now(), this.leaseMs))) this.markLost(entry);
-    } catch (error) {
-      this.log.warn('job lease renewal failed', { ...fieldsOf(entry.job), error: messageOf(error) });
-    } finally {
-      entry.renewing = false;
-    }
-  }
-
-  private markLost(entry: Running): void {
-    if (entry.lost || entry.released) return;
-    entry.lost = true;
-    clearInterval(entry.renewTimer);
-    entry.controller.abort(new LeaseLostError(entry.job.id));
-    this.log.warn('job lease lost', fieldsOf(entry.job));
-  }
-}
-
-function fieldsOf(job: JobRecord): { jobId: string; kind: string; attempts: number } {
-  return { jobId: job.id, kind: job.kind, attempts: job.attempts };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function clip(text: string): string {
-  return text.length <= MAX_ERROR_CHARS ? text : text.slice(0, MAX_ERROR_CHARS);
 }
 
 function positive(name: string, value: number): number {

@@ -10,7 +10,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { JobRunner } from '../jobs/jobRunner';
 import type { JobHandler } from '../jobs/jobs';
-import { CLAIM_SELECT_SQL, SqliteJobStore } from '../jobs/sqliteJobStore';
+import { CLAIM_SELECT_SQL } from '../jobs/sqliteJobStatements';
+import { SqliteJobStore } from '../jobs/sqliteJobStore';
 
 const JOBS = 10_000;
 const DUE_NOW = 100;

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JobRunner, LeaseLostError, MAX_ERROR_CHARS, type JobRunnerOptions } from '../../src/jobs/jobRunner';
+import { JobRunner, LeaseLostError, type JobRunnerOptions } from '../../src/jobs/jobRunner';
+import { MAX_ERROR_CHARS } from '../../src/jobs/jobOutcomes';
 import type { JobContext, JobHandler, JobRecord, NewJob } from '../../src/jobs/jobs';
 import { SqliteJobStore } from '../../src/jobs/sqliteJobStore';
 

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { NewJob } from '../../src/jobs/jobs';
-import { CLAIM_SELECT_SQL, DUE_INDEX, SqliteJobStore } from '../../src/jobs/sqliteJobStore';
+import { DUE_INDEX } from '../../src/jobs/sqliteJobSchema';
+import { CLAIM_SELECT_SQL } from '../../src/jobs/sqliteJobStatements';
+import { SqliteJobStore } from '../../src/jobs/sqliteJobStore';
 import { SqliteStorage } from '../../src/adapters/storage/sqliteStorage';
 
 const T0 = 1_700_000_000_000;
