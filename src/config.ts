@@ -9,11 +9,13 @@ import {
   SIMULATOR_SCENARIOS,
   type SimulatorScenario,
 } from './simulator/scenarios';
+import type { LogLevel } from './logger';
+
+export type { LogLevel };
 
 export type BotType = 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
 export type TenantMode = 'simulated' | 'live';
 export type StorageKind = 'sqlite' | 'azure';
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /** How the bot authenticates to the Bot Framework / Teams channel. */
 export type BotAuth =
