@@ -13,7 +13,7 @@ import {
 import { type Config, ConfigError, loadConfig } from './config';
 import { createLogger, type Logger, type LogSink } from './logger';
 import { createStorage } from './adapters/storage/createStorage';
-import { connectTenant, type TenantPorts } from './adapters/tenantConnection';
+import { type ConnectedTenant, openTenant } from './runtime/tenant';
 import type { Clock } from './domain/ports';
 import type { AuditLog, RequestStore } from './domain/requestPorts';
 import { FormTurns } from './bot/formTurns';
@@ -60,7 +60,7 @@ export interface RunningBot {
   address: AddressInfo;
   logger: Logger;
   /** The tenant the bot provisions in: Graph and Exchange ports (and the simulator when simulated). */
-  tenant: TenantPorts;
+  tenant: ConnectedTenant;
   requests: RequestStore;
   audit: AuditLog;
   conversations: ConversationReferenceStore;
@@ -98,7 +98,7 @@ export function botFrameworkAuthenticationOptions(
  * bot needs. Missing ones are logged as a warning (and shown to admins in `help`) before anyone meets
  * them mid-flow; extra ones too, as the grant is wider than needed.
  */
-async function checkReadiness(tenant: TenantPorts, config: Config, logger: Logger): Promise<string> {
+async function checkReadiness(tenant: ConnectedTenant, config: Config, logger: Logger): Promise<string> {
   try {
     const report = checkPermissions(await tenant.grantedRoles(), {
       groupsConfigured: config.requesterGroupId !== undefined || config.approverGroupId !== undefined,
@@ -120,7 +120,7 @@ async function checkReadiness(tenant: TenantPorts, config: Config, logger: Logge
 }
 
 /** The Key Vault the password goes to, when one is configured (the simulator's in simulated mode). */
-function keyVaultHandOver(config: Config, tenant: TenantPorts): PasswordHandOver | undefined {
+function keyVaultHandOver(config: Config, tenant: ConnectedTenant): PasswordHandOver | undefined {
   if (config.keyVault === undefined) return undefined;
   const simulated = config.keyVault.url === 'simulator';
   const vaultUrl = simulated ? (tenant.simulator?.keyVaultUrl ?? '') : config.keyVault.url;
@@ -181,7 +181,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
         lifetime.signal.addEventListener('abort', stop, { once: true });
       }),
   };
-  const tenant = await connectTenant(config, clock, logger);
+  const tenant = await openTenant(config, clock, logger);
   const store = createStorage(config.storage);
   const formState = new PrivateConversationState(store.storage);
 
