@@ -45,7 +45,7 @@ module.exports = {
       name: 'simulator-from-the-root',
       comment: 'Only the composition root, the settings, the tools and tests start or name the simulator.',
       severity: 'error',
-      from: { path: OURS, pathNot: '^src/(simulator/|index\\.ts$|runtime/|config\\.ts$|tools/)' },
+      from: { path: OURS, pathNot: '^src/(simulator/|index\\.ts$|runtime/|config(/|\\.ts$)|tools/)' },
       to: { path: '^src/simulator/' },
     },
     {
@@ -73,8 +73,8 @@ module.exports = {
       name: 'only-the-root-reads-config',
       comment: 'Settings reach code as values from the composition root.',
       severity: 'error',
-      from: { path: OURS, pathNot: '^src/(index\\.ts$|runtime/|config\\.ts$|tools/)' },
-      to: { path: '^src/config\\.ts$' },
+      from: { path: OURS, pathNot: '^src/(index\\.ts$|runtime/|config(/|\\.ts$)|tools/)' },
+      to: { path: '^src/config(/|\\.ts$)' },
     },
   ],
   options: {
