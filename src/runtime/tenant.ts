@@ -48,3 +48,10 @@ export async function openTenant(config: Config, clock: Clock, logger: Logger): 
     },
   };
 }
+
+/** How the help card names the tenant. */
+export function describeTenant(config: Config): string {
+  return config.tenant.mode === 'simulated'
+    ? `simulated tenant (${config.tenant.scenario} scenario)`
+    : `tenant ${config.tenant.tenantId}`;
+}
