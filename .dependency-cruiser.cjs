@@ -1,9 +1,11 @@
 /**
  * Which folders may import which (docs/architecture.md, "Import rules"). `npm test` runs this through
- * `npm run lint`; a forbidden import fails it. Imports that break a rule today and are still to be
- * moved are listed one by one in .dependency-cruiser-known-violations.json: a new one is not.
+ * `npm run lint`; a forbidden import fails it. The tree keeps every rule: there is no list of
+ * exceptions.
  */
 const OURS = '^(src|dialogs|cards)/';
+const SDKS =
+  '(^|/)node_modules/(botbuilder|botframework-|restify|@azure/|@microsoft/microsoft-graph-client|better-sqlite3)';
 
 module.exports = {
   forbidden: [
@@ -20,12 +22,23 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/domain/' },
       to: {
-        path: [
-          `${OURS}`,
-          '(^|/)node_modules/(botbuilder|botframework-|restify|@azure/|@microsoft/microsoft-graph-client)',
-        ],
+        path: [OURS, SDKS],
         pathNot: '^src/domain/',
       },
+    },
+    {
+      name: 'use-cases-tell-the-story',
+      comment: 'Use cases import the domain and other use cases only, and no SDK: they run on ports.',
+      severity: 'error',
+      from: { path: '^src/useCases/' },
+      to: { path: [OURS, SDKS], pathNot: '^src/(useCases|domain)/' },
+    },
+    {
+      name: 'lib-stands-alone',
+      comment: 'Shared helpers (compare-and-set documents) import only the domain.',
+      severity: 'error',
+      from: { path: '^src/lib/' },
+      to: { path: OURS, pathNot: '^src/(lib|domain)/' },
     },
     {
       name: 'cards-draw-the-domain',
@@ -45,36 +58,45 @@ module.exports = {
       name: 'simulator-from-the-root',
       comment: 'Only the composition root, the settings, the tools and tests start or name the simulator.',
       severity: 'error',
-      from: { path: OURS, pathNot: '^src/(simulator/|index\\.ts$|config\\.ts$|tools/)' },
+      from: { path: OURS, pathNot: '^src/(simulator/|index\\.ts$|runtime/|config(/|\\.ts$)|tools/)' },
       to: { path: '^src/simulator/' },
     },
     {
       name: 'adapters-serve-the-domain',
-      comment: 'Adapters import the domain, other adapters and the logger, nothing else of ours.',
+      comment:
+        'Adapters import the domain, other adapters, shared helpers and the logger, nothing else of ours.',
       severity: 'error',
       from: { path: '^src/adapters/' },
-      to: { path: OURS, pathNot: '^src/(adapters/|domain/|logger\\.ts$)' },
+      to: { path: OURS, pathNot: '^src/(adapters/|domain/|lib/|logger\\.ts$)' },
+    },
+    {
+      name: 'adapters-from-the-root',
+      comment: 'Only the composition root (and the tools) picks adapters; everything else sees ports.',
+      severity: 'error',
+      from: { path: OURS, pathNot: '^src/(adapters/|index\\.ts$|runtime/|tools/)' },
+      to: { path: '^src/adapters/' },
     },
     {
       name: 'teams-code-calls-use-cases',
-      comment: 'Teams handlers and dialogs never reach into adapters or jobs.',
+      comment:
+        'Teams code (handlers, dialogs, what the bot says in Teams) never reaches into adapters or jobs.',
       severity: 'error',
-      from: { path: '^(src/bot|dialogs)/' },
-      to: { path: '^src/(adapters|jobs)/' },
+      from: { path: '^(src/bot|src/teams|dialogs)/' },
+      to: { path: '^src/(adapters|jobs|runtime)/' },
     },
     {
       name: 'jobs-stay-off-teams',
-      comment: 'Job handlers never import Teams handlers or dialogs.',
+      comment: 'Jobs turn work into use cases: never Teams code, cards, adapters or the composition root.',
       severity: 'error',
       from: { path: '^src/jobs/' },
-      to: { path: '^(src/bot|dialogs)/' },
+      to: { path: '^(src/bot|src/teams|dialogs|cards|src/adapters|src/runtime)/' },
     },
     {
       name: 'only-the-root-reads-config',
       comment: 'Settings reach code as values from the composition root.',
       severity: 'error',
-      from: { path: OURS, pathNot: '^src/(index\\.ts|config\\.ts|tools/)' },
-      to: { path: '^src/config\\.ts$' },
+      from: { path: OURS, pathNot: '^src/(index\\.ts$|runtime/|config(/|\\.ts$)|tools/)' },
+      to: { path: '^src/config(/|\\.ts$)' },
     },
   ],
   options: {

@@ -16,13 +16,13 @@ module.exports = tseslint.config(
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read settings through src/config.ts only.' },
+        { object: 'process', property: 'env', message: 'Read settings through src/config/ only.' },
       ],
       eqeqeq: ['error', 'always'],
     },
   },
   {
-    files: ['src/config.ts', 'test/**/*.ts', 'test/**/*.js'],
+    files: ['src/config/**/*.ts', 'test/**/*.ts', 'test/**/*.js'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -1,20 +1,22 @@
 /**
  * The composition root: config → Bot Framework authentication → adapter + turn error handler →
- * storage → bot → HTTP routes. `startBot` wires and listens; `main` adds the process concerns
- * (configuration errors, signals).
+ * storage → bot → HTTP routes. `startBot` wires and listens; `main` (src/runtime/main.ts) adds the
+ * process concerns (configuration errors, signals). What the wiring needs beyond constructors — the
+ * tenant, the clock, the Key Vault hand-over, the readiness check — is in src/runtime/.
  */
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import {
-  CloudAdapter,
-  type ConfigurationBotFrameworkAuthenticationOptions,
-  PrivateConversationState,
-} from 'botbuilder';
-import { type Config, ConfigError, loadConfig } from './config';
+import { CloudAdapter, PrivateConversationState } from 'botbuilder';
+import type { Config } from './config';
 import { createLogger, type Logger, type LogSink } from './logger';
 import { createStorage } from './adapters/storage/createStorage';
-import { connectTenant, type TenantPorts } from './adapters/tenantConnection';
-import type { Clock } from './domain/ports';
+import { botFrameworkAuthenticationOptions } from './runtime/botAuthentication';
+import { runUntilIdle } from './runtime/idle';
+import { main } from './runtime/main';
+import { keyVaultHandOver } from './runtime/passwordHandOver';
+import { checkReadiness } from './runtime/readiness';
+import { shutdownAwareClock } from './runtime/shutdownClock';
+import { type ConnectedTenant, describeTenant, openTenant } from './runtime/tenant';
 import type { AuditLog, RequestStore } from './domain/requestPorts';
 import { FormTurns } from './bot/formTurns';
 import { PressGate } from './bot/pressGate';
@@ -38,7 +40,6 @@ import { ApprovalCards } from './teams/approvalCards';
 import { TeamsNotifier } from './teams/teamsNotifier';
 import { SQLITE_FILE_NAME } from './adapters/storage/createStorage';
 import { CachedAccessChecks, directAccessChecks } from './domain/authorization';
-import { checkPermissions } from './domain/permissions';
 import type { Actor } from './domain/request';
 import { DEFAULT_PATIENCE, type Patience } from './domain/patience';
 import { AccountActions } from './bot/accountActions';
@@ -48,17 +49,15 @@ import { JobRunner } from './jobs/jobRunner';
 import type { JobStore } from './jobs/jobs';
 import { jobHandlers } from './jobs/jobHandlers';
 import { JobScheduler } from './jobs/jobScheduler';
-import type { PasswordHandOver } from './domain/workPorts';
 import { generatePassword } from './domain/password';
 import type { Services } from './useCases/services';
-import { KeyVaultHandOver } from './adapters/secrets/keyVaultHandOver';
 import { SqliteJobStore } from './jobs/sqliteJobStore';
 
 export interface RunningBot {
   address: AddressInfo;
   logger: Logger;
   /** The tenant the bot provisions in: Graph and Exchange ports (and the simulator when simulated). */
-  tenant: TenantPorts;
+  tenant: ConnectedTenant;
   requests: RequestStore;
   audit: AuditLog;
   conversations: ConversationReferenceStore;
@@ -73,76 +72,6 @@ export interface RunningBot {
   idle(): Promise<void>;
   /** Stops accepting, finishes turns in flight (up to the configured grace), closes storage. */
   close(): Promise<void>;
-}
-
-export function botFrameworkAuthenticationOptions(
-  config: Config,
-): ConfigurationBotFrameworkAuthenticationOptions {
-  if (config.bot.mode === 'local') {
-    return { MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: '', MicrosoftAppTenantId: '' };
-  }
-  return {
-    MicrosoftAppId: config.bot.appId,
-    MicrosoftAppPassword: config.bot.password ?? '',
-    MicrosoftAppType: config.bot.appType,
-    MicrosoftAppTenantId: config.bot.tenantId ?? '',
-    ...(config.bot.openIdMetadataUrl === undefined
-      ? {}
-      : { ToBotFromChannelOpenIdMetadataUrl: config.bot.openIdMetadataUrl }),
-    ...(config.bot.tokenIssuer === undefined ? {} : { ToBotFromChannelTokenIssuer: config.bot.tokenIssuer }),
-  };
-}
-
-/**
- * Least privilege, checked at start-up: the permissions the app's own tokens carry against what the
- * bot needs. Missing ones are logged as a warning (and shown to admins in `help`) before anyone meets
- * them mid-flow; extra ones too, as the grant is wider than needed.
- */
-async function checkReadiness(tenant: TenantPorts, config: Config, logger: Logger): Promise<string> {
-  try {
-    const report = checkPermissions(await tenant.grantedRoles(), {
-      groupsConfigured: config.requesterGroupId !== undefined || config.approverGroupId !== undefined,
-    });
-    if (report.missing.length > 0) {
-      logger.warn('The app is missing application permissions', {
-        missing: report.missing.map((m) => `${m.api}: ${m.permission}`),
-      });
-    } else if (report.extra.length > 0) {
-      logger.warn('The app has application permissions it does not need', { extra: report.extra });
-    } else {
-      logger.info('The app has exactly the application permissions it needs');
-    }
-    return report.summary;
-  } catch (error) {
-    logger.warn('Could not read the app’s own permissions', { error });
-    return 'I could not read my own permissions from Microsoft Entra ID; check the app’s credential.';
-  }
-}
-
-/** The Key Vault the password goes to, when one is configured (the simulator's in simulated mode). */
-function keyVaultHandOver(config: Config, tenant: TenantPorts): PasswordHandOver | undefined {
-  if (config.keyVault === undefined) return undefined;
-  const simulated = config.keyVault.url === 'simulator';
-  const vaultUrl = simulated ? (tenant.simulator?.keyVaultUrl ?? '') : config.keyVault.url;
-  const loopback = /^http:\/\/(127\.0\.0\.1|localhost)(:|\/|$)/.test(vaultUrl);
-  const vault = new KeyVaultHandOver({
-    vaultUrl,
-    credential: tenant.credential,
-    disableChallengeResourceVerification: simulated || loopback,
-    allowInsecureConnection: loopback,
-  });
-  return {
-    vaultUrl,
-    secretExpiryMs: config.keyVault.secretExpiryMs,
-    store: (input) => vault.store(input),
-    secretName: (upn, requestId) => KeyVaultHandOver.secretName(upn, requestId),
-  };
-}
-
-function describeTenant(config: Config): string {
-  return config.tenant.mode === 'simulated'
-    ? `simulated tenant (${config.tenant.scenario} scenario)`
-    : `tenant ${config.tenant.tenantId}`;
 }
 
 /** Seams for tests: where logs go, and how passwords are made (a canary the tests can look for). */
@@ -160,28 +89,8 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = createTurnErrorHandler(logger);
 
-  // Waits between retries end when the bot shuts down, so nothing keeps the process alive after close.
-  const lifetime = new AbortController();
-  const clock: Clock = {
-    now: () => Date.now(),
-    sleep: (ms) =>
-      new Promise<void>((resolve, reject) => {
-        if (lifetime.signal.aborted) {
-          reject(new Error('The bot is shutting down'));
-          return;
-        }
-        const timer = setTimeout(() => {
-          lifetime.signal.removeEventListener('abort', stop);
-          resolve();
-        }, ms);
-        const stop = () => {
-          clearTimeout(timer);
-          reject(new Error('The bot is shutting down'));
-        };
-        lifetime.signal.addEventListener('abort', stop, { once: true });
-      }),
-  };
-  const tenant = await connectTenant(config, clock, logger);
+  const { clock, shutDown } = shutdownAwareClock();
+  const tenant = await openTenant(config, clock, logger);
   const store = createStorage(config.storage);
   const formState = new PrivateConversationState(store.storage);
 
@@ -385,18 +294,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     passwords,
     services,
     verbs: bot.verbs,
-    async idle() {
-      // Until a round starts nothing new: run what is due, wait for it and for what it set off.
-      for (let round = 0; round < 100; round++) {
-        const started = await runner.tick();
-        await runner.idle();
-        const quiet = await background.idle();
-        if (started === 0 && quiet && (await runner.tick()) === 0) {
-          await runner.idle();
-          return;
-        }
-      }
-    },
+    idle: () => runUntilIdle(runner, background),
     close() {
       closing ??= (async () => {
         logger.info('Shutting down: no new requests; waiting for turns in flight', {
@@ -409,7 +307,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
           });
         // Stop claiming jobs; a job still running past the grace gives its lease back for the next start.
         await runner.stop(config.shutdownGraceMs);
-        lifetime.abort();
+        shutDown();
         await background.idle(config.shutdownGraceMs);
         jobs.close();
         await store.close();
@@ -421,41 +319,6 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
   };
 }
 
-async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nSee the settings table in README.md.\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-
-  let running: RunningBot;
-  try {
-    running = await startBot(config);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`Could not start the bot: ${message}\n`);
-    process.exit(1);
-  }
-
-  const stop = (signal: NodeJS.Signals): void => {
-    running.logger.info('Signal received', { signal });
-    running.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        running.logger.error('Shutdown failed', { error });
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
 if (require.main === module) {
-  void main();
+  void main(startBot);
 }

@@ -2,7 +2,8 @@
  * The one logger. Writes one JSON object per line to stdout (errors to stderr) and redacts secrets:
  * fields whose names look like credentials, and bearer tokens or JWTs inside any string.
  */
-import type { LogLevel } from './config';
+/** How much the logger writes: `silent` writes nothing. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 export type LogFields = Record<string, unknown>;
 

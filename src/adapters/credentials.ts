@@ -9,7 +9,6 @@ import {
   ClientSecretCredential,
   ManagedIdentityCredential,
 } from '@azure/identity';
-import type { TenantConnection } from '../config';
 import { AppError } from '../domain/errors';
 
 const KNOWN_AUTHORITY_HOSTS = new Set(
@@ -21,7 +20,21 @@ export function needsInstanceDiscoveryDisabled(authorityHost: string): boolean {
   return !KNOWN_AUTHORITY_HOSTS.has(new URL(authorityHost).host.toLowerCase());
 }
 
-export function createLiveCredential(tenant: Extract<TenantConnection, { mode: 'live' }>): TokenCredential {
+/** The app's own credential in Entra ID: a client secret, a certificate or a managed identity. */
+export type AppCredential =
+  | { kind: 'secret'; clientId: string; clientSecret: string }
+  | { kind: 'certificate'; clientId: string; certificatePath: string }
+  /** System-assigned when `clientId` is absent, user-assigned otherwise. */
+  | { kind: 'managedIdentity'; clientId?: string };
+
+/** Where and as what the app signs in to a live tenant. */
+export interface LiveCredentialOptions {
+  tenantId: string;
+  authorityHost: string;
+  credential: AppCredential;
+}
+
+export function createLiveCredential(tenant: LiveCredentialOptions): TokenCredential {
   const options = {
     authorityHost: tenant.authorityHost,
     disableInstanceDiscovery: needsInstanceDiscoveryDisabled(tenant.authorityHost),

@@ -1,24 +1,18 @@
 /**
- * Connects the domain's ports to a tenant: the built-in simulator (started in process, on loopback)
- * in simulated mode, or Microsoft Graph and Exchange Online with the configured credential when live.
+ * Connects the domain's ports to one tenant: Microsoft Graph and Exchange Online at the given
+ * endpoints, with the given credential — a live tenant, or the simulator the composition root started.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import { type Config, GUID } from '../config';
 import type { Clock, Directory, Exchange } from '../domain/ports';
 import { isAppError } from '../domain/errors';
 import type { Logger } from '../logger';
-import { randomUUID } from 'node:crypto';
-import { REQUIRED_PERMISSIONS } from '../domain/permissions';
-import { startTenantSimulator, type TenantSimulator } from '../simulator';
-
-/** The bot's own app registration in the simulated tenant. */
-export const SIMULATED_BOT_APP_ID = '3f9a6c1e-7d2b-4e8f-a5c4-1b0d9e8f7a6b';
-import { createLiveCredential, SimulatorCredential } from './credentials';
 import { ExchangeCommandClient } from './exchange/exchangeCommandClient';
 import { ExchangeOnline } from './exchange/exchangeOnline';
 import { createGraphClient } from './graph/graphClient';
 import { GraphDirectory } from './graph/graphDirectory';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface TenantEndpoints {
   tenantId: string;
@@ -32,8 +26,6 @@ export interface TenantPorts {
   tenantId: string;
   directory: Directory;
   exchange: Exchange;
-  /** Set in simulated mode: the running simulator. */
-  simulator?: TenantSimulator;
   /** The app's credential (also used for Key Vault). */
   credential: TokenCredential;
   /** The application permissions (app roles) the bot's own Graph and Exchange tokens carry. */
@@ -106,7 +98,19 @@ export async function resolveTenantId(configured: string, directory: Directory):
   }
 }
 
-export async function connectTenant(config: Config, clock: Clock, logger: Logger): Promise<TenantPorts> {
+export interface TenantConnectionOptions extends TenantEndpoints {
+  /**
+   * True when `tenantId` is already the id Teams puts on activities (the simulator's). Otherwise it is
+   * as configured: a GUID, or a domain name resolved to the GUID through Graph.
+   */
+  tenantIdAsGiven?: boolean;
+}
+
+export async function connectTenant(
+  options: TenantConnectionOptions,
+  clock: Clock,
+  logger: Logger,
+): Promise<TenantPorts> {
   const retry: RetryPolicy = {
     ...DEFAULT_RETRY,
     clock,
@@ -119,68 +123,18 @@ export async function connectTenant(config: Config, clock: Clock, logger: Logger
         requestId: error.details.requestId,
       }),
   };
-  if (config.tenant.mode === 'live') {
-    const tenant = config.tenant;
-    const endpoints = {
-      tenantId: tenant.tenantId,
-      graphEndpoint: tenant.graphEndpoint,
-      exchangeEndpoint: tenant.exchangeEndpoint,
-      credential: createLiveCredential(tenant),
-    };
-    const ports = createTenantPorts(endpoints, retry);
-    const tenantId = await resolveTenantId(tenant.tenantId, ports.directory);
-    return {
-      ...ports,
-      tenantId,
-      credential: endpoints.credential,
-      grantedRoles: grantedRolesReader(endpoints),
-      describe: `tenant ${tenantId}`,
-      close: async () => undefined,
-    };
-  }
-  const replicationMs = config.tenant.replicationMs;
-  const simulator = await startTenantSimulator({
-    tenantId: config.tenant.tenantId,
-    scenario: config.tenant.scenario,
-    delays: {
-      replicationMs,
-      exchangeRecipientMs: Math.round(replicationMs / 3),
-      mailboxMs: Math.round(replicationMs / 2),
-    },
-  });
-  // The bot's app in the simulated tenant holds exactly the permissions it needs (least privilege):
-  // a call that needs more fails here first, as it would in a real tenant.
-  const app = { clientId: SIMULATED_BOT_APP_ID, secret: randomUUID() };
-  const groupsConfigured = config.requesterGroupId !== undefined || config.approverGroupId !== undefined;
-  simulator.registerClient({
-    clientId: app.clientId,
-    secret: app.secret,
-    graphRoles: REQUIRED_PERMISSIONS.filter(
-      (p) => p.api === 'Microsoft Graph' && (p.onlyWithGroups !== true || groupsConfigured),
-    ).map((p) => p.permission),
-    exchangeRoles: REQUIRED_PERMISSIONS.filter((p) => p.api !== 'Microsoft Graph').map((p) => p.permission),
-  });
-  simulator.setKeyVaultRole(app.clientId, 'Key Vault Secrets Officer');
-  const credential = new SimulatorCredential(
-    simulator.authorityHost,
-    simulator.tenantId,
-    app.clientId,
-    app.secret,
-  );
-  const endpoints = {
-    tenantId: simulator.tenantId,
-    graphEndpoint: simulator.graphEndpoint,
-    exchangeEndpoint: simulator.exchangeEndpoint,
-    credential,
-  };
+  const { tenantIdAsGiven, ...endpoints } = options;
   const ports = createTenantPorts(endpoints, retry);
+  const tenantId =
+    tenantIdAsGiven === true
+      ? endpoints.tenantId
+      : await resolveTenantId(endpoints.tenantId, ports.directory);
   return {
     ...ports,
+    tenantId,
+    credential: endpoints.credential,
     grantedRoles: grantedRolesReader(endpoints),
-    credential,
-    tenantId: simulator.tenantId,
-    simulator,
-    describe: `simulated tenant ${simulator.tenantId} (${simulator.scenario} scenario) at ${simulator.url}`,
-    close: () => simulator.close(),
+    describe: `tenant ${tenantId}`,
+    close: async () => undefined,
   };
 }

@@ -7,13 +7,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLiveCredential } from '../../src/adapters/credentials';
-import { connectTenant, createTenantPorts } from '../../src/adapters/tenantConnection';
+import { createTenantPorts } from '../../src/adapters/tenantConnection';
 import { createLogger } from '../../src/logger';
 import { loadConfig } from '../../src/config';
 import { systemClock } from '../../src/domain/ports';
 import { runPreflight } from '../../src/domain/preflight';
 import { provisionAccount } from '../../src/domain/provisionAccount';
 import { startBot } from '../../src/index';
+import { openTenant } from '../../src/runtime/tenant';
 import { startTenantSimulator, type TenantSimulator } from '../../src/simulator';
 import { assertTestCaTrusted, tls } from '../simulator/tlsFixtures';
 import { FAST_RETRY, spec } from '../support/tenantHarness';
@@ -123,7 +124,7 @@ describe('a live tenant through the real credentials (simulator over HTTPS)', ()
       AAD_APP_CLIENT_ID: APP,
       AAD_APP_CLIENT_SECRET: SECRET,
     });
-    const tenant = await connectTenant(config, systemClock, createLogger('silent'));
+    const tenant = await openTenant(config, systemClock, createLogger('silent'));
     expect(tenant.tenantId).toBe(TENANT);
     expect(tenant.describe).toBe(`tenant ${TENANT}`);
   });
@@ -138,7 +139,7 @@ describe('a live tenant through the real credentials (simulator over HTTPS)', ()
       AAD_APP_CLIENT_SECRET: SECRET,
     });
     sim.faults.inject({ api: 'graph', pathPattern: /\/organization$/, times: 1, status: 404 });
-    await expect(connectTenant(config, systemClock, createLogger('silent'))).rejects.toThrow(
+    await expect(openTenant(config, systemClock, createLogger('silent'))).rejects.toThrow(
       /Could not resolve AAD_APP_TENANT_ID "contoso\.onmicrosoft\.com" to the tenant's id/,
     );
   });

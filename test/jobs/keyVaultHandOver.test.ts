@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
-import { SIMULATED_BOT_APP_ID } from '../../src/adapters/tenantConnection';
+import { SIMULATED_BOT_APP_ID } from '../../src/runtime/simulatedTenant';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import { type RunningBot, startBot } from '../../src/index';
 import {

@@ -1,0 +1,117 @@
+/**
+ * The bot's settings. This folder is the only reader of `process.env`: everything else receives a
+ * validated, typed `Config`. `loadConfig` checks every setting at once and throws one `ConfigError`
+ * that names each missing or malformed setting, so an operator fixes them all in one go.
+ */
+import packageJson from '../../package.json';
+import type { LogLevel } from '../logger';
+import { type KeyVaultSettings, readDowngradeRole, readKeyVault } from './account';
+import { readAccess } from './access';
+import { type BotAuth, readBotAuth } from './botAuth';
+import { type Env, settingsReader } from './reader';
+import { readDataAtRest, readStorage, type StorageSettings } from './storage';
+import { readTenant, type TenantConnection } from './tenant';
+import { readAccountTimers, readApprovalTimers, readShutdownGrace, type ReplicationTimers } from './timers';
+
+export type { LogLevel };
+export { DOWNGRADE_ROLES, type KeyVaultSettings } from './account';
+export type { AccessSettings } from './access';
+export type { BotAuth, BotType } from './botAuth';
+export { childProcessEnvironment, isContinuousIntegration } from './environment';
+export { type Env, GUID } from './reader';
+export { SETTINGS, type SettingDoc } from './settings';
+export type { StorageKind, StorageSettings } from './storage';
+export type { TenantConnection, TenantCredential, TenantMode } from './tenant';
+export type { ReplicationTimers } from './timers';
+
+export interface Config {
+  /** The product version, from package.json. */
+  version: string;
+  port: number;
+  /** Interface the HTTP server binds to: 127.0.0.1 in local mode. */
+  host: string;
+  bot: BotAuth;
+  teamsAppId?: string;
+  tenant: TenantConnection;
+  storage: StorageSettings;
+  /** Folder for the SQLite files (bot state, jobs) and the key file; used whatever STORAGE says. */
+  dataDir: string;
+  /** 32-byte key (base64) that seals secrets at rest; unset = a key file in `dataDir`. */
+  dataEncryptionKey?: string;
+  logLevel: LogLevel;
+  /** How long a shutdown waits for turns in flight before closing storage anyway. */
+  shutdownGraceMs: number;
+  /** Directory role template id the account is downgraded to after CiraSync's first sign-in. */
+  downgradeRoleId: string;
+  /** How long a request waits for its approver before it expires. */
+  approvalExpiryMs: number;
+  replication: ReplicationTimers;
+  /** How long the password may be revealed once the account is ready. */
+  passwordRevealMs: number;
+  /** A job runner's claim on a job; after a crash another start takes the job over once it lapses. */
+  jobLeaseMs: number;
+  /** Hand the password over in Azure Key Vault instead of the Reveal button. */
+  keyVault?: KeyVaultSettings;
+  /** Members of this Entra group may ask for the service account, besides the admin roles. */
+  requesterGroupId?: string;
+  /** How long before expiry the approver is reminded; 0 for no reminder. */
+  approvalReminderMs: number;
+  /** A Teams channel (conversation id) that gets the approval card when the approver cannot be reached. */
+  approvalsChannelId?: string;
+  /** Members of this Entra group may decide requests posted in the approvals channel. */
+  approverGroupId?: string;
+  /** Tenants besides the bot's own whose Teams activities are accepted. */
+  allowedTenantIds: string[];
+}
+
+/** Every problem found in the environment, reported together. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/** Reads the settings from `env` (the process environment by default) and validates them all. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const r = settingsReader(env, problems);
+
+  const port = r.number('PORT', 3978, 0, 65535, true);
+  const logLevel = r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
+  const shutdownGraceMs = readShutdownGrace(r);
+  const approval = readApprovalTimers(r);
+  const { bot, host } = readBotAuth(r);
+  const tenant = readTenant(r);
+  const storage = readStorage(r);
+  const access = readAccess(r);
+  const dataAtRest = readDataAtRest(r);
+  const simulated = tenant.mode === 'simulated';
+  const timers = readAccountTimers(r, simulated);
+  const keyVault = readKeyVault(r, simulated);
+  const downgradeRoleId = readDowngradeRole(r);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    version: packageJson.version,
+    port,
+    host,
+    bot,
+    teamsAppId: r.read('TEAMS_APP_ID'),
+    tenant,
+    storage,
+    ...dataAtRest,
+    logLevel,
+    shutdownGraceMs,
+    downgradeRoleId,
+    ...approval,
+    ...timers,
+    keyVault,
+    ...access,
+  };
+}
