@@ -235,9 +235,37 @@ export class MemoryDirectory implements Directory {
   }
 }
 
-const noExchange = new Proxy({} as Exchange, {
-  get: (_target, name) => () => unused(`Exchange ${String(name)}`),
-});
+/** Exchange in memory: who holds ApplicationImpersonation as `-GetEffectiveUsers` reports them. */
+export class MemoryExchange implements Exchange {
+  impersonators: string[] = [];
+  async effectiveRoleUsers(): Promise<string[]> {
+    return [...this.impersonators];
+  }
+  async readOverview(): Promise<never> {
+    return unused('Exchange readOverview');
+  }
+  async getRoleGroup(): Promise<undefined> {
+    return undefined;
+  }
+  async newRoleGroup(): Promise<never> {
+    return unused('Exchange newRoleGroup');
+  }
+  async addRoleGroupMember(): Promise<never> {
+    return unused('Exchange addRoleGroupMember');
+  }
+  async recipientExists(): Promise<boolean> {
+    return true;
+  }
+  async mailboxExists(): Promise<boolean> {
+    return false;
+  }
+  async publicFolderAccess(): Promise<undefined> {
+    return undefined;
+  }
+  async addPublicFolderPermission(): Promise<never> {
+    return unused('Exchange addPublicFolderPermission');
+  }
+}
 
 export type MemoryServices = Services & {
   storage: Storage;
@@ -246,6 +274,7 @@ export type MemoryServices = Services & {
   provisioning: RecordingScheduler;
   background: InlineBackground;
   directory: MemoryDirectory;
+  exchange: MemoryExchange;
   passwords: PasswordVault;
   /** Moves the services' clock. */
   setNow(at: Date): void;
@@ -266,7 +295,7 @@ export function memoryServices(start = new Date('2026-11-26T12:00:00Z')): Memory
     provisioning: scheduler,
     passwords: new PasswordVault(storage, new SecretBox(randomBytes(32))),
     directory: new MemoryDirectory(),
-    exchange: noExchange,
+    exchange: new MemoryExchange(),
     patience: { clock: { now: () => now.getTime(), sleep: async () => undefined }, ...DEFAULT_PATIENCE },
     background: new InlineBackground(),
     now: () => now,
