@@ -1,6 +1,6 @@
 /**
- * Requests for tests that drive the bot in process: a submitted request whose approval jobs are
- * scheduled and delivered as in real use, and waiting for a request to reach a state.
+ * Requests for tests that drive the bot in process: a submitted request (stored only, or with its
+ * approval jobs scheduled and delivered as in real use), and waiting for a request to reach a state.
  */
 import type { RequestDetails, RequestState, ServiceAccountRequest } from '../../src/domain/request';
 import { submitRequest } from '../../src/domain/requestUseCases';
@@ -17,15 +17,18 @@ export interface PendingOptions {
   reminderMs?: number;
 }
 
-/** Stores a request (Alex → Megan unless told otherwise), schedules its jobs and lets delivery run. */
-export async function pendingRequest(
+/**
+ * Stores a submitted request (Alex → Megan unless told otherwise) and nothing else: no approval job is
+ * scheduled, so it is never delivered, reminded or expired.
+ */
+export async function storedRequest(
   bot: RunningBot,
   options: PendingOptions,
+  now = new Date(),
 ): Promise<ServiceAccountRequest> {
   const requester = options.requester ?? ALEX;
   const approver = options.approver ?? MEGAN;
-  const now = new Date();
-  const request = await submitRequest(bot.requests, bot.audit, {
+  return submitRequest(bot.requests, bot.audit, {
     tenantId: TEST_TENANT_ID,
     requester: { aadObjectId: requester.aadObjectId, name: requester.name },
     approver: {
@@ -44,6 +47,15 @@ export async function pendingRequest(
     now,
     expiresInMs: options.expiresInMs ?? 3_600_000,
   });
+}
+
+/** Stores a request (Alex → Megan unless told otherwise), schedules its jobs and lets delivery run. */
+export async function pendingRequest(
+  bot: RunningBot,
+  options: PendingOptions,
+): Promise<ServiceAccountRequest> {
+  const now = new Date();
+  const request = await storedRequest(bot, options, now);
   await scheduleApproval(bot.jobs, request, { now, reminderMs: options.reminderMs ?? 0 });
   await bot.idle();
   return request;
