@@ -3,9 +3,6 @@
  * tenant through the real @azure/identity credentials (here: the simulator over HTTPS standing in
  * for Entra ID, Graph and Exchange Online).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createLiveCredential } from '../../src/adapters/credentials';
 import { createTenantPorts } from '../../src/adapters/tenantConnection';
 import { createLogger } from '../../src/logger';
@@ -13,10 +10,10 @@ import { loadConfig } from '../../src/config';
 import { systemClock } from '../../src/domain/ports';
 import { runPreflight } from '../../src/domain/preflight';
 import { provisionAccount } from '../../src/domain/provisionAccount';
-import { startBot } from '../../src/index';
 import { openTenant } from '../../src/runtime/tenant';
 import { startTenantSimulator, type TenantSimulator } from '../../src/simulator';
 import { assertTestCaTrusted, tls } from '../simulator/tlsFixtures';
+import { startTestBot } from '../support/botHarness';
 import { FAST_RETRY, spec } from '../support/tenantHarness';
 
 const TENANT = '3d9f1b7e-6a2c-4e8d-9f0a-5b4c3d2e1f00';
@@ -31,13 +28,11 @@ describe('the embedded default tenant', () => {
   ])(
     'when the bot starts with SIMULATOR_SCENARIO=%s, then its pre-flight reads that simulated tenant',
     async (scenario, blockers) => {
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-embedded-'));
-      const running = await startBot(
-        loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SIMULATOR_SCENARIO: scenario }),
-      );
+      const running = await startTestBot({ settings: { SIMULATOR_SCENARIO: scenario }, known: [] });
       try {
-        expect(running.tenant.simulator?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-        const report = await runPreflight(running.tenant);
+        const { tenant } = running.bot;
+        expect(tenant.simulator?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        const report = await runPreflight(tenant);
         expect(report.blockers.map((b) => b.code)).toEqual(blockers);
         expect(report.managedDomains).toContain('contoso.com');
       } finally {
@@ -175,24 +170,19 @@ describe('a live tenant through the real credentials (simulator over HTTPS)', ()
       exchangeRoles: ['Exchange.ManageAsApp'],
     });
     const lines: string[] = [];
-    const running = await startBot(
-      loadConfig({
-        ...Object.fromEntries(
-          Object.entries({
-            AAD_APP_TENANT_ID: TENANT,
-            AAD_APP_OAUTH_AUTHORITY_HOST: sim.url,
-            GRAPH_ENDPOINT: sim.url,
-            EXCHANGE_ENDPOINT: sim.url,
-            AAD_APP_CLIENT_ID: limitedApp,
-            AAD_APP_CLIENT_SECRET: SECRET,
-          }),
-        ),
-        PORT: '0',
-        DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sab-privilege-')),
+    const running = await startTestBot({
+      settings: {
+        AAD_APP_TENANT_ID: TENANT,
+        AAD_APP_OAUTH_AUTHORITY_HOST: sim.url,
+        GRAPH_ENDPOINT: sim.url,
+        EXCHANGE_ENDPOINT: sim.url,
+        AAD_APP_CLIENT_ID: limitedApp,
+        AAD_APP_CLIENT_SECRET: SECRET,
         LOG_LEVEL: 'info',
-      }),
-      { logSink: (line) => lines.push(line) },
-    );
+      },
+      known: [],
+      hooks: { logSink: (line) => lines.push(line) },
+    });
     try {
       const warning = lines
         .map((l) => JSON.parse(l) as Record<string, unknown>)

@@ -3,12 +3,9 @@
  * to the approver, Approve / Reject / Cancel / refresh as real `adaptiveCard/action` invokes, who may
  * press what, exactly-once decisions, expiry, and delivery failures with their fallbacks.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { REQUEST_VERBS } from '../../cards/verbs';
 import type { ServiceAccountRequest } from '../../src/domain/request';
-import { type RunningBot, startBot } from '../../src/index';
+import type { RunningBot } from '../../src/index';
 import { JOB_KINDS, jobId } from '../../src/jobs/jobKinds';
 import { APPROVERS_GROUP_ID } from '../../src/simulator';
 import {
@@ -16,25 +13,17 @@ import {
   ALEX,
   ISAIAH,
   MEGAN,
+  NESTOR,
   PATTI,
-  postActivity,
-  teamsCardAction,
-  teamsMessage,
   type TeamsUser,
   TEST_TENANT_ID,
 } from '../support/activities';
 import { validateAdaptiveCard } from '../support/adaptiveCardSchema';
-import { quickConfig } from '../support/quickConfig';
-import { type ConnectorCall, type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { startTestBot, type TestBot, type TestBotOptions } from '../support/botHarness';
+import type { ConnectorCall, FakeConnector } from '../support/fakeConnector';
 import { pendingRequest } from '../support/requests';
 
 const CHANNEL = '19:approvals@thread.tacv2';
-
-interface InvokeAnswer {
-  statusCode: number;
-  type: string;
-  value: unknown;
-}
 
 function text(value: unknown): string {
   return JSON.stringify(value);
@@ -52,43 +41,21 @@ function attachmentOf(call: ConnectorCall): unknown {
 }
 
 describe('the approval card', () => {
+  let running: TestBot;
   let bot: RunningBot;
   let connector: FakeConnector;
-  let url: string;
   let counter = 0;
 
-  async function start(extra: Record<string, string> = {}): Promise<void> {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-approval-'));
-    bot = await startBot(quickConfig(dataDir, extra));
-    url = `http://127.0.0.1:${bot.address.port}`;
+  async function start(options: TestBotOptions): Promise<void> {
+    running = await startTestBot(options);
+    ({ bot, connector } = running);
   }
 
-  beforeAll(async () => {
-    connector = await startFakeConnector();
-    await start();
-    // Alex has talked to the bot (his chat is known); Megan has too.
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: MEGAN }));
-  });
+  // Alex has talked to the bot (his chat is known); Megan has too.
+  beforeAll(() => start({ known: [ALEX, MEGAN] }));
   afterAll(async () => {
-    await bot?.close();
-    await connector?.close();
+    await running?.close();
   });
-
-  async function invoke(
-    verb: string,
-    data: Record<string, unknown>,
-    from: TeamsUser,
-    options: { channelId?: string; trigger?: 'manual' | 'automatic' } = {},
-  ): Promise<InvokeAnswer> {
-    const response = await postActivity(
-      url,
-      teamsCardAction(connector.serviceUrl, verb, data, { from, ...options }),
-    );
-    const answer = (await response.json()) as InvokeAnswer;
-    expect(response.status).toBe(answer.statusCode);
-    return answer;
-  }
 
   /** A request from Alex for `approver`, delivered by its job as in real use. */
   async function submitted(
@@ -111,13 +78,8 @@ describe('the approval card', () => {
   }
 
   it('when an admin asks for help, then the card says the app has the permissions it needs; a non-admin is not told', async () => {
-    const nestor = {
-      id: '29:nestor',
-      name: 'Nestor Wilke',
-      aadObjectId: '00000000-0000-0000-0000-00000000feed',
-    };
     const nestorBefore = connector.calls.length;
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: nestor }));
+    await running.say('help', NESTOR);
     const forNestor = connector.calls
       .slice(nestorBefore)
       .map((c) => text(c.body))
@@ -125,7 +87,7 @@ describe('the approval card', () => {
     expect(forNestor).toContain('Service Account Bot');
     expect(forNestor).not.toContain('Readiness');
     const alexBefore = connector.calls.length;
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
+    await running.say('help', ALEX);
     expect(
       connector.calls
         .slice(alexBefore)
@@ -163,13 +125,13 @@ describe('the approval card', () => {
 
   it('when the refresh arrives from each viewer, then the approver, the requester and a third admin each get their own view', async () => {
     const request = await submitted();
-    const forMegan = await invoke(REQUEST_VERBS.refresh, { requestId: request.id }, MEGAN, {
+    const forMegan = await running.invoke(REQUEST_VERBS.refresh, { requestId: request.id }, MEGAN, {
       trigger: 'automatic',
     });
-    const forAlex = await invoke(REQUEST_VERBS.refresh, { requestId: request.id }, ALEX, {
+    const forAlex = await running.invoke(REQUEST_VERBS.refresh, { requestId: request.id }, ALEX, {
       trigger: 'automatic',
     });
-    const forAdele = await invoke(REQUEST_VERBS.refresh, { requestId: request.id }, ADELE);
+    const forAdele = await running.invoke(REQUEST_VERBS.refresh, { requestId: request.id }, ADELE);
     expect(verbsOf(forMegan.value)).toEqual(
       expect.arrayContaining([REQUEST_VERBS.approve, REQUEST_VERBS.reject]),
     );
@@ -183,7 +145,7 @@ describe('the approval card', () => {
   it('when the approver approves, then one decision is stored, the provisioning job exists, the answer shows the outcome and the requester’s copy is updated', async () => {
     const request = await submitted();
     const before = connector.calls.length;
-    const answer = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+    const answer = await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
     expect(answer.statusCode).toBe(200);
     expect(text(answer.value)).toContain('Approved by Megan Bowen');
     expect(verbsOf(answer.value)).not.toContain(REQUEST_VERBS.approve);
@@ -209,7 +171,7 @@ describe('the approval card', () => {
     for (const assignment of held) await directory.deleteRoleAssignment(assignment.id);
     const writesBefore = bot.tenant.simulator?.mutatingCalls().length ?? 0;
     try {
-      const answer = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+      const answer = await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
       expect(text(answer.value)).toContain('Approved by Megan Bowen');
       await bot.idle();
       expect(await stateOf(request)).toBe('Failed');
@@ -228,13 +190,13 @@ describe('the approval card', () => {
 
   it('when Reject comes without a comment, then the card comes back with the field error; with one, it is rejected and the comment shown', async () => {
     const request = await submitted();
-    const bare = await invoke(REQUEST_VERBS.reject, { requestId: request.id, comment: '   ' }, MEGAN);
+    const bare = await running.invoke(REQUEST_VERBS.reject, { requestId: request.id, comment: '   ' }, MEGAN);
     expect(bare.statusCode).toBe(200);
     expect(text(bare.value)).toContain('Say why you reject it');
     expect(verbsOf(bare.value)).toContain(REQUEST_VERBS.reject);
     expect(await stateOf(request)).toBe('PendingApproval');
 
-    const rejected = await invoke(
+    const rejected = await running.invoke(
       REQUEST_VERBS.reject,
       { requestId: request.id, comment: 'Use the existing account.' },
       MEGAN,
@@ -247,20 +209,20 @@ describe('the approval card', () => {
     );
 
     // Approve on the stale card after the rejection: nothing changes, the card shows the final state.
-    const late = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+    const late = await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
     expect(text(late.value)).toContain('Nothing changed: Megan Bowen already rejected this request.');
     expect(await stateOf(request)).toBe('Rejected');
   });
 
   it('when the requester presses Approve on their own request, even with forged card data naming the approver, then it is refused and nothing changes', async () => {
     const request = await submitted();
-    const forged = await invoke(
+    const forged = await running.invoke(
       REQUEST_VERBS.approve,
       { requestId: request.id, actor: MEGAN.aadObjectId, from: MEGAN, aadObjectId: MEGAN.aadObjectId },
       ALEX,
     );
     expect(text(forged.value)).toContain('you cannot approve or reject it');
-    const third = await invoke(
+    const third = await running.invoke(
       REQUEST_VERBS.approve,
       { requestId: request.id, approver: ADELE.aadObjectId },
       ADELE,
@@ -282,7 +244,9 @@ describe('the approval card', () => {
   it('when 10 identical approve invokes arrive at once, then exactly one transition, one provisioning job and one approval record, and nine "already decided" answers', async () => {
     const request = await submitted();
     const answers = await Promise.all(
-      Array.from({ length: 10 }, () => invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN)),
+      Array.from({ length: 10 }, () =>
+        running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN),
+      ),
     );
     const already = answers.filter((a) => text(a.value).includes('already approved'));
     expect(answers.every((a) => a.statusCode === 200)).toBe(true);
@@ -302,8 +266,8 @@ describe('the approval card', () => {
 
   it('when the requester cancels, then approving afterwards is refused and the card shows it was cancelled', async () => {
     const request = await submitted();
-    await invoke(REQUEST_VERBS.cancel, { requestId: request.id }, ALEX);
-    const late = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+    await running.invoke(REQUEST_VERBS.cancel, { requestId: request.id }, ALEX);
+    const late = await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
     expect(text(late.value)).toContain('Cancelled by Alex Wilber');
     expect(text(late.value)).toContain('Nothing changed');
     expect(await stateOf(request)).toBe('Cancelled');
@@ -319,7 +283,7 @@ describe('the approval card', () => {
     const told = connector.calls.slice(before).map((c) => String(c.body.text ?? ''));
     expect(told.some((t) => t.startsWith('Your request for') && t.includes('expired'))).toBe(true);
     expect(told.some((t) => t.includes('expired before a decision'))).toBe(true);
-    const late = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+    const late = await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
     expect(text(late.value)).toContain('expired');
     expect(await stateOf(request)).toBe('Expired');
     const events = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
@@ -330,7 +294,7 @@ describe('the approval card', () => {
     const before = connector.calls.length;
     const waiting = await submitted(MEGAN, { expiresInMs: 2_000, reminderMs: 1_500 });
     const decided = await submitted(MEGAN, { expiresInMs: 2_000, reminderMs: 1_500 });
-    await invoke(REQUEST_VERBS.reject, { requestId: decided.id, comment: 'No.' }, MEGAN);
+    await running.invoke(REQUEST_VERBS.reject, { requestId: decided.id, comment: 'No.' }, MEGAN);
     await new Promise((resolve) => setTimeout(resolve, 700));
     await bot.idle();
     const reminders = connector.calls
@@ -354,7 +318,7 @@ describe('the approval card', () => {
     // Hold the timer back, so the press is the first to see the request is past its time.
     expect(await bot.jobs.requeue(timer, Date.now() + 60_000, Date.now())).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const late = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+    const late = await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
     expect(text(late.value)).toContain('expired');
     expect(await stateOf(request)).toBe('Expired');
     const before = connector.calls.length;
@@ -383,7 +347,7 @@ describe('the approval card', () => {
       ),
     ).toBe(true);
     // Patti decides in that new chat.
-    const answer = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, PATTI);
+    const answer = await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, PATTI);
     expect(text(answer.value)).toContain('Approved by Patti Fernandez');
   });
 
@@ -407,7 +371,7 @@ describe('the approval card', () => {
 
     // Isaiah installs the app; Alex sends it again.
     connector.notInstalled.delete(ISAIAH.aadObjectId);
-    const resent = await invoke(REQUEST_VERBS.resend, { requestId: request.id }, ALEX);
+    const resent = await running.invoke(REQUEST_VERBS.resend, { requestId: request.id }, ALEX);
     expect(text(resent.value)).toContain('Sending it to Isaiah Langer again');
     await bot.idle();
     expect((await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event)).toEqual([
@@ -416,7 +380,7 @@ describe('the approval card', () => {
       'delivered',
     ]);
     // Only the requester may send it again.
-    const byOther = await invoke(REQUEST_VERBS.resend, { requestId: request.id }, MEGAN);
+    const byOther = await running.invoke(REQUEST_VERBS.resend, { requestId: request.id }, MEGAN);
     expect(byOther.value).toBe('Only the admin who asked for this request can send it again.');
   });
 
@@ -445,9 +409,11 @@ describe('the approval card', () => {
 
   describe('with an approvals channel and an approver group', () => {
     beforeAll(async () => {
-      await bot.close();
-      await start({ APPROVALS_CHANNEL_ID: CHANNEL, APPROVER_GROUP_ID: APPROVERS_GROUP_ID });
-      await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
+      await running.close();
+      await start({
+        settings: { APPROVALS_CHANNEL_ID: CHANNEL, APPROVER_GROUP_ID: APPROVERS_GROUP_ID },
+        known: [ALEX],
+      });
     });
 
     it('when the approver cannot be reached, then the card goes to the channel, where a group member (not the requester) may decide', async () => {
@@ -461,23 +427,23 @@ describe('the approval card', () => {
         detail: expect.stringContaining('approvals channel'),
       });
       // Alex is in the approver group too, but he asked: refused.
-      const self = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, ALEX, {
+      const self = await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, ALEX, {
         channelId: CHANNEL,
       });
       expect(text(self.value)).toContain('you cannot approve or reject it');
       // Megan is not in the group: refused. Adele is: her review shows the buttons, and she approves.
-      const megan = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN, {
+      const megan = await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN, {
         channelId: CHANNEL,
       });
       expect(text(megan.value)).toContain('Only Isaiah Langer can decide this request.');
-      const review = await invoke(REQUEST_VERBS.refresh, { requestId: request.id }, ADELE, {
+      const review = await running.invoke(REQUEST_VERBS.refresh, { requestId: request.id }, ADELE, {
         channelId: CHANNEL,
       });
       expect(verbsOf(review.value)).toContain(REQUEST_VERBS.approve);
       // Outside the channel, group membership counts for nothing.
-      const elsewhere = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, ADELE);
+      const elsewhere = await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, ADELE);
       expect(text(elsewhere.value)).toContain('Only Isaiah Langer can decide this request.');
-      const approved = await invoke(REQUEST_VERBS.approve, { requestId: request.id }, ADELE, {
+      const approved = await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, ADELE, {
         channelId: CHANNEL,
       });
       expect(text(approved.value)).toContain('Approved by Adele Vance');

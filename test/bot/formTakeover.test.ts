@@ -8,16 +8,7 @@
 import { ACCOUNT_VERBS, FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import type { RunningBot } from '../../src/index';
-import {
-  ALEX,
-  ISAIAH,
-  MEGAN,
-  PATTI,
-  postActivity,
-  teamsMessage,
-  type TeamsUser,
-  TEST_TENANT_ID,
-} from '../support/activities';
+import { ALEX, ISAIAH, MEGAN, NESTOR, PATTI, type TeamsUser, TEST_TENANT_ID } from '../support/activities';
 import { type InvokeAnswer, startTestBot, type TestBot, type Where } from '../support/botHarness';
 import type { ConnectorCall, FakeConnector } from '../support/fakeConnector';
 import { untilState } from '../support/requests';
@@ -43,7 +34,6 @@ function formIdOf(call: ConnectorCall): string {
 describe('a non-admin pressing through an admin’s form in a group chat', () => {
   let bot: RunningBot;
   let connector: FakeConnector;
-  let url: string;
   let counter = 0;
   /** Each test has its own group chat of Alex, Megan and Patti. */
   let groupChat = '';
@@ -53,7 +43,7 @@ describe('a non-admin pressing through an admin’s form in a group chat', () =>
   beforeAll(async () => {
     // All three have a personal chat with the bot.
     running = await startTestBot({ settings: { APPROVAL_REMINDER_HOURS: '0' }, known: [ALEX, MEGAN, PATTI] });
-    ({ bot, connector, url } = running);
+    ({ bot, connector } = running);
   });
   afterAll(async () => {
     await running?.close();
@@ -105,10 +95,7 @@ describe('a non-admin pressing through an admin’s form in a group chat', () =>
     untilStep: 'Approver' | 'Review',
   ): Promise<{ formId: string; where: Where }> {
     const mark = connector.calls.length;
-    await postActivity(
-      url,
-      teamsMessage(connector.serviceUrl, 'new service account', { from: ALEX, groupChatId: groupChat }),
-    );
+    await running.say('new service account', ALEX, { groupChatId: groupChat });
     const checks = formAt('Checks', mark);
     // The form itself is in Alex's personal chat; the group chat is only told so.
     expect(checks.where).toEqual({ conversationId: ALEX_CHAT });
@@ -272,13 +259,7 @@ describe('a non-admin pressing through an admin’s form in a group chat', () =>
   it('when a non-admin who never chatted with the bot types `new service account` in a group chat, then the bot opens their personal chat and refuses there; the group only hears where to look', async () => {
     const mark = connector.calls.length;
     const created = connector.created.length;
-    await postActivity(
-      url,
-      teamsMessage(connector.serviceUrl, 'new service account', {
-        from: ISAIAH,
-        groupChatId: '19:isaiah-asks@thread.v2',
-      }),
-    );
+    await running.say('new service account', ISAIAH, { groupChatId: '19:isaiah-asks@thread.v2' });
     const sent = connector.calls.slice(mark);
     expect(
       sent.filter((c) => c.conversationId === '19:isaiah-asks@thread.v2').map((c) => c.body.text),
@@ -296,17 +277,9 @@ describe('a non-admin pressing through an admin’s form in a group chat', () =>
   });
 
   it('when someone who never chatted with the bot and cannot be reached types a command in a channel, then the channel gets instructions and nothing else is sent', async () => {
-    const nestor: TeamsUser = {
-      id: '29:nestor',
-      name: 'Nestor Wilke',
-      aadObjectId: '00000000-0000-0000-0000-00000000beef',
-    };
-    connector.notInstalled.add(nestor.aadObjectId);
+    connector.notInstalled.add(NESTOR.aadObjectId);
     const mark = connector.calls.length;
-    await postActivity(
-      url,
-      teamsMessage(connector.serviceUrl, 'status', { from: nestor, channelId: '19:general@thread.tacv2' }),
-    );
+    await running.say('status', NESTOR, { channelId: '19:general@thread.tacv2' });
     const sent = connector.calls.slice(mark);
     expect(sent.map((c) => [c.conversationId.split(';')[0], c.body.text])).toEqual([
       [
@@ -318,10 +291,7 @@ describe('a non-admin pressing through an admin’s form in a group chat', () =>
 
   it('when `help` is typed in a group chat by an admin, then the command card comes there, without the admin-only readiness line', async () => {
     const mark = connector.calls.length;
-    await postActivity(
-      url,
-      teamsMessage(connector.serviceUrl, 'help', { from: ALEX, groupChatId: '19:help@thread.v2' }),
-    );
+    await running.say('help', ALEX, { groupChatId: '19:help@thread.v2' });
     const sent = connector.calls.slice(mark);
     expect(sent).toHaveLength(1);
     expect(sent[0].conversationId).toBe('19:help@thread.v2');
@@ -329,7 +299,7 @@ describe('a non-admin pressing through an admin’s form in a group chat', () =>
     expect(JSON.stringify(sent[0].body)).not.toContain('Readiness');
     // In his personal chat, the same command shows it.
     const personal = connector.calls.length;
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
+    await running.say('help', ALEX);
     expect(JSON.stringify(connector.calls.slice(personal)[0].body)).toContain('Readiness');
   });
 });

@@ -9,16 +9,7 @@ import { ACCOUNT_VERBS, ALL_VERBS, FORM_VERBS, REQUEST_VERBS } from '../../cards
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import type { RunningBot } from '../../src/index';
 import { SKUS, type TenantSimulator } from '../../src/simulator';
-import {
-  ADELE,
-  ALEX,
-  MEGAN,
-  PATTI,
-  postActivity,
-  teamsMessage,
-  type TeamsUser,
-  TEST_TENANT_ID,
-} from '../support/activities';
+import { ADELE, ALEX, MEGAN, PATTI, type TeamsUser, TEST_TENANT_ID } from '../support/activities';
 import { type InvokeAnswer, startTestBot, type TestBot } from '../support/botHarness';
 import type { ConnectorCall, FakeConnector } from '../support/fakeConnector';
 import { pendingRequest, untilState } from '../support/requests';
@@ -78,7 +69,6 @@ describe('who may press which button, and where', () => {
   let bot: RunningBot;
   let connector: FakeConnector;
   let simulator: TenantSimulator;
-  let url: string;
   let counter = 0;
   /** The request each button is tried on: pending for the approval card, failed or ready for the others. */
   const target: Record<string, ServiceAccountRequest> = {};
@@ -90,7 +80,7 @@ describe('who may press which button, and where', () => {
       settings: { APPROVAL_REMINDER_HOURS: '0' },
       known: [ALEX, MEGAN, ADELE, PATTI],
     });
-    ({ bot, connector, url } = running);
+    ({ bot, connector } = running);
     simulator = bot.tenant.simulator as TenantSimulator;
 
     const pending = () => {
@@ -174,7 +164,7 @@ describe('who may press which button, and where', () => {
 
   it('when wrong people press every form button on Alex’s open form, anywhere, then each is refused and his form goes on unchanged', async () => {
     const mark = connector.calls.length;
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'new service account', { from: ALEX }));
+    await running.say('new service account', ALEX);
     const preflight = connector.calls.slice(mark).find((c) => c.method === 'POST' && cardOf(c) !== undefined);
     const formId = formIdOf(cardOf(preflight as ConnectorCall));
     const writes = simulator.mutatingCalls().length;
@@ -241,7 +231,7 @@ describe('who may press which button, and where', () => {
     });
 
     const again = connector.calls.length;
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'new service account', { from: ALEX }));
+    await running.say('new service account', ALEX);
     const cancelled = await press(FORM_VERBS.cancel, await nextCard(again));
     expect(text(cancelled.answer.value)).toContain('Cancelled');
   });

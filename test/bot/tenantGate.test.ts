@@ -1,37 +1,29 @@
 /** The tenant gate, through the bot: foreign tenants get nothing and change nothing but the audit. */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { TestAdapter, TurnContext } from 'botbuilder';
 import { MemoryStorage } from 'botbuilder';
 import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
 import { RefusalAudit } from '../../src/bot/refusalAudit';
 import { TenantGate } from '../../src/bot/tenantGate';
-import { loadConfig } from '../../src/config';
-import { type RunningBot, startBot } from '../../src/index';
+import type { RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { ALEX, postActivity, teamsCardAction, teamsMessage, TEST_TENANT_ID } from '../support/activities';
-import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { startTestBot, type TestBot } from '../support/botHarness';
+import type { FakeConnector } from '../support/fakeConnector';
 
 const FOREIGN = '99999999-8888-4777-8666-555555555555';
 const PARTNER = '12121212-3434-4565-8787-909090909090';
 
 describe('the tenant gate', () => {
+  let running: TestBot;
   let bot: RunningBot;
   let connector: FakeConnector;
-  let url: string;
 
   beforeAll(async () => {
-    connector = await startFakeConnector();
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-gate-'));
-    bot = await startBot(
-      loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ALLOWED_TENANT_IDS: PARTNER }),
-    );
-    url = `http://127.0.0.1:${bot.address.port}`;
+    running = await startTestBot({ settings: { ALLOWED_TENANT_IDS: PARTNER } });
+    ({ bot, connector } = running);
   });
   afterAll(async () => {
-    await bot?.close();
-    await connector?.close();
+    await running?.close();
   });
   beforeEach(() => {
     connector.calls.length = 0;
@@ -39,11 +31,8 @@ describe('the tenant gate', () => {
 
   it('when a message comes from another tenant, then nothing answers, nothing is stored, and the refusal is audited once', async () => {
     for (let i = 0; i < 5; i++) {
-      const response = await postActivity(
-        url,
-        teamsMessage(connector.serviceUrl, 'new service account', { tenantId: FOREIGN }),
-      );
-      expect(response.status).toBeLessThan(300);
+      const answer = await running.say('new service account', ALEX, { tenantId: FOREIGN });
+      expect(answer.status).toBeLessThan(300);
     }
     await new Promise((r) => setTimeout(r, 300));
     expect(connector.calls).toEqual([]);
@@ -60,7 +49,7 @@ describe('the tenant gate', () => {
     const activity = teamsCardAction(connector.serviceUrl, 'request.cancel', { requestId: 'x' });
     activity.channelData = { tenant: { id: FOREIGN } };
     activity.conversation = { id: 'a:foreign', conversationType: 'personal', tenantId: FOREIGN };
-    const response = await postActivity(url, activity);
+    const response = await postActivity(running.url, activity);
     expect(response.status).toBe(403);
     expect(connector.calls).toEqual([]);
   });
@@ -69,13 +58,13 @@ describe('the tenant gate', () => {
     const activity = teamsMessage(connector.serviceUrl, 'help');
     activity.channelData = {};
     activity.conversation = { id: 'a:nobody', conversationType: 'personal' };
-    await postActivity(url, activity);
+    await postActivity(running.url, activity);
     await new Promise((r) => setTimeout(r, 200));
     expect(connector.calls).toEqual([]);
   });
 
   it('when a message comes from a tenant in ALLOWED_TENANT_IDS, then it is answered', async () => {
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { tenantId: PARTNER }));
+    await running.say('help', ALEX, { tenantId: PARTNER });
     const [reply] = await connector.waitForActivities(1);
     expect(JSON.stringify(reply.body)).toContain('new service account');
   });

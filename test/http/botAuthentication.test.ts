@@ -5,14 +5,11 @@
  * come from a local issuer on loopback (BOT_OPENID_METADATA_URL), the tokens are signed by the test.
  */
 import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../../src/config';
-import { type RunningBot, startBot } from '../../src/index';
+import type { RunningBot } from '../../src/index';
 import { ALEX, teamsCardAction, TEST_TENANT_ID } from '../support/activities';
+import { startTestBot, type TestBot } from '../support/botHarness';
 
 const APP_ID = '7d1e0c3b-5a2f-4e6d-8c9b-0a1b2c3d4e5f';
 const ISSUER = 'https://api.botframework.test';
@@ -70,6 +67,7 @@ describe('Bot Framework authentication (BOT_ID set)', () => {
   const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const serviceUrl = 'https://smba.trafficmanager.net/amer/';
   let issuer: Issuer;
+  let running: TestBot;
   let bot: RunningBot;
   let url: string;
 
@@ -78,24 +76,23 @@ describe('Bot Framework authentication (BOT_ID set)', () => {
       jwk(trusted.publicKey, 'trusted', ['msteams', 'webchat']),
       jwk(stranger.publicKey, 'webchat-only', ['webchat']),
     ]);
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-auth-'));
-    bot = await startBot(
-      loadConfig({
-        PORT: '0',
+    // Nobody is known: the harness's own messages carry no token, and the tests sign their own.
+    running = await startTestBot({
+      settings: {
         BIND_ADDRESS: '127.0.0.1',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'silent',
         BOT_ID: APP_ID,
         BOT_PASSWORD: 'not-used-by-these-tests',
         BOT_TENANT_ID: 'b3c1f7a2-0d4e-4f5a-9b6c-7d8e9f0a1b2c',
         BOT_OPENID_METADATA_URL: issuer.url,
         BOT_TOKEN_ISSUER: ISSUER,
-      }),
-    );
-    url = `http://127.0.0.1:${bot.address.port}/api/messages`;
+      },
+      known: [],
+    });
+    bot = running.bot;
+    url = `${running.url}/api/messages`;
   });
   afterAll(async () => {
-    await bot?.close();
+    await running?.close();
     await issuer?.close();
   });
 

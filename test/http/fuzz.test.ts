@@ -5,14 +5,11 @@
  * Then well-formed Teams activities from mixed senders in group chats, channels and personal chats
  * (forged card data, known form and request ids): none moves another admin's form or request.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { SQLITE_FILE_NAME } from '../../src/adapters/storage/createStorage';
-import { loadConfig } from '../../src/config';
-import { type RunningBot, startBot } from '../../src/index';
+import type { RunningBot } from '../../src/index';
 import { ACCOUNT_VERBS, FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import {
   ADELE,
@@ -26,7 +23,8 @@ import {
   type TeamsUser,
   TEST_TENANT_ID,
 } from '../support/activities';
-import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { startTestBot, type TestBot } from '../support/botHarness';
+import type { FakeConnector } from '../support/fakeConnector';
 import { pendingRequest } from '../support/requests';
 
 const RUNS = 1000;
@@ -35,20 +33,18 @@ const SEED = 20261126;
 const CLOSED_PORT_URL = 'http://127.0.0.1:9/';
 
 describe('fuzzing /api/messages', () => {
+  let running: TestBot;
   let bot: RunningBot;
   let connector: FakeConnector;
   let url: string;
   let dataDir: string;
 
   beforeAll(async () => {
-    connector = await startFakeConnector();
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-fuzz-'));
-    bot = await startBot(loadConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
-    url = `http://127.0.0.1:${bot.address.port}`;
+    running = await startTestBot();
+    ({ bot, connector, url, dataDir } = running);
   });
   afterAll(async () => {
-    await bot?.close();
-    await connector?.close();
+    await running?.close();
   });
 
   function storedKeys(): string[] {
@@ -150,7 +146,7 @@ describe('fuzzing /api/messages', () => {
   it(`when ${SHARED_RUNS} well-formed activities from mixed senders arrive in group chats, channels and personal chats, then none takes over Alex’s form or request`, async () => {
     const request = await pendingRequest(bot, { username: 'svc-fuzz-shared' });
     const mark = connector.calls.length;
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'new service account', { from: ALEX }));
+    await running.say('new service account', ALEX);
     const formCard = connector.calls.slice(mark).find((c) => JSON.stringify(c.body).includes('"formId"'));
     const formId = JSON.stringify(formCard?.body).match(/"formId":"([0-9a-f-]{36})"/)?.[1] as string;
     expect(formId).toBeDefined();
@@ -242,16 +238,8 @@ describe('fuzzing /api/messages', () => {
     ]);
     expect(bot.tenant.simulator!.mutatingCalls()).toHaveLength(writesBefore);
     // Alex's form is still where he left it: his own Next still works on the first card.
-    const next = await postActivity(
-      url,
-      teamsCardAction(
-        connector.serviceUrl,
-        FORM_VERBS.next,
-        { formId, verb: FORM_VERBS.next },
-        { from: ALEX },
-      ),
-    );
-    expect(JSON.stringify(await next.json())).toContain('✓ Checks');
+    const next = await running.invoke(FORM_VERBS.next, { formId, verb: FORM_VERBS.next }, ALEX);
+    expect(JSON.stringify(next)).toContain('✓ Checks');
   }, 120_000);
 
   it(`when ${RUNS} generated requests arrive, then every one is answered, the bot stays up and no request state is written`, async () => {

@@ -1,31 +1,21 @@
 /** Garbage at the HTTP door: a clear 4xx, the bot stays up, nothing reaches Teams. */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../../src/config';
-import { type RunningBot, startBot } from '../../src/index';
 import { teamsMessage } from '../support/activities';
-import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { startTestBot, type TestBot } from '../support/botHarness';
+import type { FakeConnector } from '../support/fakeConnector';
 
 describe('input limits on /api/messages', () => {
-  let bot: RunningBot;
+  let running: TestBot;
   let connector: FakeConnector;
   let url: string;
 
+  // Nobody has talked to the bot: anything the connector receives came from the garbage.
   beforeAll(async () => {
-    connector = await startFakeConnector();
-    bot = await startBot(
-      loadConfig({
-        PORT: '0',
-        DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sab-limits-')),
-        LOG_LEVEL: 'silent',
-      }),
-    );
-    url = `http://127.0.0.1:${bot.address.port}/api/messages`;
+    running = await startTestBot({ known: [] });
+    connector = running.connector;
+    url = `${running.url}/api/messages`;
   });
   afterAll(async () => {
-    await bot?.close();
-    await connector?.close();
+    await running?.close();
   });
 
   const post = (body: string, type = 'application/json') =>

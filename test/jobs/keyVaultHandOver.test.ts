@@ -4,64 +4,50 @@
  * local sealed copy is forgotten, and the ready card points at the secret instead of a Reveal button.
  * A vault that refuses keeps the password here for Reveal and says why.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import { SIMULATED_BOT_APP_ID } from '../../src/runtime/simulatedTenant';
 import type { ServiceAccountRequest } from '../../src/domain/request';
-import { type RunningBot, startBot } from '../../src/index';
-import {
-  ALEX,
-  MEGAN,
-  postActivity,
-  teamsCardAction,
-  teamsMessage,
-  TEST_TENANT_ID,
-  type TeamsUser,
-} from '../support/activities';
-import { quickConfig } from '../support/quickConfig';
-import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import type { RunningBot } from '../../src/index';
+import { ALEX, MEGAN, TEST_TENANT_ID, type TeamsUser } from '../support/activities';
+import { startTestBot, type TestBot } from '../support/botHarness';
+import type { FakeConnector } from '../support/fakeConnector';
 import { pendingRequest, untilState } from '../support/requests';
 
 const PASSWORDS = ['Vault#9kT!pQ2wX7zR4mN8bH', 'Vault$3jL?fD6sA1gY5cV0eU', 'Vault%5nM!hJ8kP2qW4tR6yZ'];
 
 describe('password hand-over to Key Vault', () => {
+  let running: TestBot;
   let bot: RunningBot;
   let connector: FakeConnector;
-  let url: string;
   let made = 0;
   let counter = 0;
 
   beforeAll(async () => {
-    connector = await startFakeConnector();
-    bot = await startBot(
-      quickConfig(fs.mkdtempSync(path.join(os.tmpdir(), 'sab-vault-')), {
+    running = await startTestBot({
+      settings: {
         SIMULATOR_REPLICATION_SECONDS: '0.6',
         KEY_VAULT_URL: 'simulator',
         KEY_VAULT_SECRET_EXPIRY_DAYS: '2',
-      }),
-      { newPassword: () => PASSWORDS[made++ % PASSWORDS.length] },
-    );
-    url = `http://127.0.0.1:${bot.address.port}`;
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: MEGAN }));
+      },
+      known: [ALEX, MEGAN],
+      hooks: { newPassword: () => PASSWORDS[made++ % PASSWORDS.length] },
+    });
+    ({ bot, connector } = running);
   });
   afterAll(async () => {
-    await bot?.close();
-    await connector?.close();
+    await running?.close();
   });
 
-  async function invoke(verb: string, data: Record<string, unknown>, from: TeamsUser): Promise<string> {
-    const response = await postActivity(url, teamsCardAction(connector.serviceUrl, verb, data, { from }));
-    return JSON.stringify(await response.json());
+  /** The whole answer to a press, as text. */
+  async function invoke(verb: string, request: ServiceAccountRequest, from: TeamsUser): Promise<string> {
+    return JSON.stringify(await running.invoke(verb, { requestId: request.id }, from));
   }
 
   /** A request from Alex, approved by Megan, waited for until it is Ready. */
   async function readyRequest(): Promise<ServiceAccountRequest> {
     counter += 1;
     const request = await pendingRequest(bot, { username: `svc-vault-${counter}` });
-    await invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+    await invoke(REQUEST_VERBS.approve, request, MEGAN);
     await untilState(bot, request.id, 'Ready');
     await bot.idle();
     return request;
@@ -100,9 +86,9 @@ describe('password hand-over to Key Vault', () => {
     expect(JSON.stringify(await bot.audit.forRequest(TEST_TENANT_ID, request.id))).not.toContain(password);
 
     // Reveal has nothing to show; Reset stores a new version in the vault.
-    expect(await invoke(ACCOUNT_VERBS.reveal, { requestId: request.id }, ALEX)).not.toContain(password);
+    expect(await invoke(ACCOUNT_VERBS.reveal, request, ALEX)).not.toContain(password);
     const next = PASSWORDS[made % PASSWORDS.length];
-    const reset = await invoke(ACCOUNT_VERBS.reset, { requestId: request.id }, ALEX);
+    const reset = await invoke(ACCOUNT_VERBS.reset, request, ALEX);
     expect(reset).not.toContain(next);
     const versions = (bot.tenant.simulator?.keyVaultSecrets() ?? []).filter((s) => s.name === mine[0].name);
     expect(versions.map((v) => v.value)).toEqual([password, next]);
@@ -119,7 +105,7 @@ describe('password hand-over to Key Vault', () => {
       expect(card).toContain(ACCOUNT_VERBS.reveal);
       expect(card).not.toContain(password);
       expect(await bot.passwords.state(TEST_TENANT_ID, request.id)).toMatchObject({ kind: 'held' });
-      expect(await invoke(ACCOUNT_VERBS.reveal, { requestId: request.id }, ALEX)).toContain(password);
+      expect(await invoke(ACCOUNT_VERBS.reveal, request, ALEX)).toContain(password);
     } finally {
       bot.tenant.simulator?.setKeyVaultRole(SIMULATED_BOT_APP_ID, 'Key Vault Secrets Officer');
     }

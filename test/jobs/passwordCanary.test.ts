@@ -8,38 +8,24 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ACCOUNT_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import { exportAudit } from '../../src/tools/exportAudit';
 import type { ServiceAccountRequest } from '../../src/domain/request';
-import { type RunningBot, startBot } from '../../src/index';
+import type { RunningBot } from '../../src/index';
 import { JOB_KINDS, jobId } from '../../src/jobs/jobKinds';
 import { purgePassword } from '../../src/useCases/purgePassword';
 import type { TenantSimulator } from '../../src/simulator';
-import {
-  ALEX,
-  MEGAN,
-  postActivity,
-  teamsCardAction,
-  teamsMessage,
-  TEST_TENANT_ID,
-  type TeamsUser,
-} from '../support/activities';
-import { quickConfig } from '../support/quickConfig';
-import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { ALEX, MEGAN, TEST_TENANT_ID, type TeamsUser } from '../support/activities';
+import { type InvokeAnswer, startTestBot, type TestBot } from '../support/botHarness';
+import type { FakeConnector } from '../support/fakeConnector';
 import { pendingRequest } from '../support/requests';
+import { missionSteps } from '../support/steps';
 
 /** ≥ 20 characters, upper, lower, digits and symbols, and nothing else in the run looks like them. */
 const CANARIES = ['Canary#7xQ!mZ2pL9vR4tW8k', 'Canary$4hJ?nB6sD3fG1yU5e'] as const;
 const USERNAME = 'svc-canary';
 const UPN = `${USERNAME}@contoso.com`;
-
-interface InvokeAnswer {
-  statusCode: number;
-  type: string;
-  value: unknown;
-}
 
 /** The forms a leaked password could take in text. */
 function textForms(secret: string): Record<string, string> {
@@ -80,10 +66,10 @@ function revealedPassword(answer: InvokeAnswer): string | undefined {
 }
 
 describe('the password canary', () => {
+  let running: TestBot;
   let bot: RunningBot;
   let connector: FakeConnector;
   let simulator: TenantSimulator;
-  let url: string;
   let dataDir: string;
   let request: ServiceAccountRequest;
   const logLines: string[] = [];
@@ -93,40 +79,41 @@ describe('the password canary', () => {
   const reveals: InvokeAnswer[] = [];
 
   beforeAll(async () => {
-    connector = await startFakeConnector();
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-canary-'));
-    bot = await startBot(quickConfig(dataDir, { LOG_LEVEL: 'debug' }), {
-      logSink: (line) => logLines.push(line),
-      newPassword: () => {
-        const next = CANARIES[made.length];
-        if (next === undefined) throw new Error('The test has no more canaries');
-        made.push(next);
-        return next;
+    // Alex and Megan say help here, not in the harness, so their answers are searched too.
+    running = await startTestBot({
+      settings: { LOG_LEVEL: 'debug' },
+      known: [],
+      hooks: {
+        logSink: (line) => logLines.push(line),
+        newPassword: () => {
+          const next = CANARIES[made.length];
+          if (next === undefined) throw new Error('The test has no more canaries');
+          made.push(next);
+          return next;
+        },
       },
     });
-    url = `http://127.0.0.1:${bot.address.port}`;
+    ({ bot, connector, dataDir } = running);
     simulator = bot.tenant.simulator as TenantSimulator;
     for (const who of [ALEX, MEGAN]) {
-      const response = await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: who }));
-      answers.push({ what: `help from ${who.name}`, body: await response.text() });
+      const answer = await running.say('help', who);
+      answers.push({ what: `help from ${who.name}`, body: answer.body });
     }
   });
   afterAll(async () => {
-    await bot?.close();
-    await connector?.close();
+    await running?.close();
   });
 
+  /** A press on the request's card; every answer is kept for the search, the requester's reveals apart. */
   async function invoke(verb: string, from: TeamsUser, keepApart = false): Promise<InvokeAnswer> {
-    const response = await postActivity(
-      url,
-      teamsCardAction(connector.serviceUrl, verb, { requestId: request.id }, { from }),
-    );
-    const body = await response.text();
-    const answer = JSON.parse(body) as InvokeAnswer;
+    const answer = await running.invoke(verb, { requestId: request.id }, from);
     if (keepApart) reveals.push(answer);
-    else answers.push({ what: `${verb} by ${from.name}`, body });
+    else answers.push({ what: `${verb} by ${from.name}`, body: JSON.stringify(answer) });
     return answer;
   }
+
+  /** The mission, one step per test, in order. */
+  const step = missionSteps();
 
   /** Runs the bot's jobs until `done` holds (replication polls are a few hundred ms apart). */
   async function until(what: string, done: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -144,131 +131,148 @@ describe('the password canary', () => {
     return simulator.state().users.find((u) => u.userPrincipalName === UPN);
   }
 
-  it('when Megan approves Alex’s request, then the account is set up with the canary and becomes Ready', async () => {
-    request = await pendingRequest(bot, {
-      username: USERNAME,
-      details: { displayName: 'CiraSync Canary', contact: { city: 'Redmond' } },
-    });
-    const approved = await invoke(REQUEST_VERBS.approve, MEGAN);
-    expect(JSON.stringify(approved.value)).toContain('Approved by Megan Bowen');
-    await until(
-      'the request is Ready',
-      async () => (await bot.requests.get(TEST_TENANT_ID, request.id))?.state === 'Ready',
-    );
-    expect(made).toEqual([CANARIES[0]]);
-    expect(simulatedUser()?.passwordSha256).toBe(sha256(CANARIES[0]));
-    const vault = await bot.passwords.state(TEST_TENANT_ID, request.id);
-    expect(vault.kind).toBe('held');
-  });
+  step(
+    'when Megan approves Alex’s request, then the account is set up with the canary and becomes Ready',
+    async () => {
+      request = await pendingRequest(bot, {
+        username: USERNAME,
+        details: { displayName: 'CiraSync Canary', contact: { city: 'Redmond' } },
+      });
+      const approved = await invoke(REQUEST_VERBS.approve, MEGAN);
+      expect(JSON.stringify(approved.value)).toContain('Approved by Megan Bowen');
+      await until(
+        'the request is Ready',
+        async () => (await bot.requests.get(TEST_TENANT_ID, request.id))?.state === 'Ready',
+      );
+      expect(made).toEqual([CANARIES[0]]);
+      expect(simulatedUser()?.passwordSha256).toBe(sha256(CANARIES[0]));
+      const vault = await bot.passwords.state(TEST_TENANT_ID, request.id);
+      expect(vault.kind).toBe('held');
+    },
+  );
 
-  it('when Alex presses Reveal, then the answer holds the canary; when Megan presses it, she does not get it', async () => {
-    const alex = await invoke(ACCOUNT_VERBS.reveal, ALEX, true);
-    expect(alex.statusCode).toBe(200);
-    expect(revealedPassword(alex)).toBe(CANARIES[0]);
-    const megan = await invoke(ACCOUNT_VERBS.reveal, MEGAN);
-    expect(megan.value).toBe('Only Alex Wilber, who asked for this account, can do that.');
-    expect(leaksIn('Megan’s reveal', JSON.stringify(megan))).toEqual([]);
-  });
+  step(
+    'when Alex presses Reveal, then the answer holds the canary; when Megan presses it, she does not get it',
+    async () => {
+      const alex = await invoke(ACCOUNT_VERBS.reveal, ALEX, true);
+      expect(alex.statusCode).toBe(200);
+      expect(revealedPassword(alex)).toBe(CANARIES[0]);
+      const megan = await invoke(ACCOUNT_VERBS.reveal, MEGAN);
+      expect(megan.value).toBe('Only Alex Wilber, who asked for this account, can do that.');
+      expect(leaksIn('Megan’s reveal', JSON.stringify(megan))).toEqual([]);
+    },
+  );
 
-  it('when Alex presses Reset password, then the account gets the second canary, only the reveal answer shows it, and the first is gone', async () => {
-    const reset = await invoke(ACCOUNT_VERBS.reset, ALEX);
-    expect(reset.statusCode).toBe(200);
-    expect(JSON.stringify(reset.value)).toContain(ACCOUNT_VERBS.reveal);
-    expect(made).toEqual([...CANARIES]);
-    expect(simulatedUser()?.passwordSha256).toBe(sha256(CANARIES[1]));
-    const alex = await invoke(ACCOUNT_VERBS.reveal, ALEX, true);
-    expect(revealedPassword(alex)).toBe(CANARIES[1]);
-    expect(JSON.stringify(alex)).not.toContain(CANARIES[0]);
-    const megan = await invoke(ACCOUNT_VERBS.reveal, MEGAN);
-    expect(revealedPassword(megan)).toBeUndefined();
-  });
+  step(
+    'when Alex presses Reset password, then the account gets the second canary, only the reveal answer shows it, and the first is gone',
+    async () => {
+      const reset = await invoke(ACCOUNT_VERBS.reset, ALEX);
+      expect(reset.statusCode).toBe(200);
+      expect(JSON.stringify(reset.value)).toContain(ACCOUNT_VERBS.reveal);
+      expect(made).toEqual([...CANARIES]);
+      expect(simulatedUser()?.passwordSha256).toBe(sha256(CANARIES[1]));
+      const alex = await invoke(ACCOUNT_VERBS.reveal, ALEX, true);
+      expect(revealedPassword(alex)).toBe(CANARIES[1]);
+      expect(JSON.stringify(alex)).not.toContain(CANARIES[0]);
+      const megan = await invoke(ACCOUNT_VERBS.reveal, MEGAN);
+      expect(revealedPassword(megan)).toBeUndefined();
+    },
+  );
 
-  it('when the purge job runs, then before the deadline it waits, after it the vault is purged, and Reveal says the password was forgotten', async () => {
-    const state = await bot.passwords.state(TEST_TENANT_ID, request.id);
-    if (state.kind !== 'held' || state.revealUntil === undefined)
-      throw new Error(`The vault should hold the password with a deadline, not ${JSON.stringify(state)}`);
-    const deadline = Date.parse(state.revealUntil);
-    const job = await bot.jobs.get(jobId(JOB_KINDS.passwordPurge, TEST_TENANT_ID, request.id));
-    expect(job).toMatchObject({ state: 'queued', nextRunAt: deadline });
-    if (job === undefined) return;
-    const key = { tenantId: job.tenantId, requestId: job.requestId };
-    const deps = { passwords: bot.passwords, audit: bot.audit };
-    const early = await purgePassword({ ...deps, now: () => new Date(deadline - 1_000) }, key);
-    expect(early).toEqual({ kind: 'retryAt', at: deadline });
-    expect((await bot.passwords.state(TEST_TENANT_ID, request.id)).kind).toBe('held');
+  step(
+    'when the purge job runs, then before the deadline it waits, after it the vault is purged, and Reveal says the password was forgotten',
+    async () => {
+      const state = await bot.passwords.state(TEST_TENANT_ID, request.id);
+      if (state.kind !== 'held' || state.revealUntil === undefined)
+        throw new Error(`The vault should hold the password with a deadline, not ${JSON.stringify(state)}`);
+      const deadline = Date.parse(state.revealUntil);
+      const job = await bot.jobs.get(jobId(JOB_KINDS.passwordPurge, TEST_TENANT_ID, request.id));
+      expect(job).toMatchObject({ state: 'queued', nextRunAt: deadline });
+      if (job === undefined) return;
+      const key = { tenantId: job.tenantId, requestId: job.requestId };
+      const deps = { passwords: bot.passwords, audit: bot.audit };
+      const early = await purgePassword({ ...deps, now: () => new Date(deadline - 1_000) }, key);
+      expect(early).toEqual({ kind: 'retryAt', at: deadline });
+      expect((await bot.passwords.state(TEST_TENANT_ID, request.id)).kind).toBe('held');
 
-    const late = await purgePassword({ ...deps, now: () => new Date(deadline + 1_000) }, key);
-    expect(late).toEqual({ kind: 'done' });
-    expect(await bot.passwords.state(TEST_TENANT_ID, request.id)).toEqual({
-      kind: 'purged',
-      at: new Date(deadline + 1_000).toISOString(),
-    });
-    expect(await bot.passwords.reveal(TEST_TENANT_ID, request.id)).toBeUndefined();
-    const events = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
-    expect(events.filter((e) => e === 'password purged')).toHaveLength(1);
+      const late = await purgePassword({ ...deps, now: () => new Date(deadline + 1_000) }, key);
+      expect(late).toEqual({ kind: 'done' });
+      expect(await bot.passwords.state(TEST_TENANT_ID, request.id)).toEqual({
+        kind: 'purged',
+        at: new Date(deadline + 1_000).toISOString(),
+      });
+      expect(await bot.passwords.reveal(TEST_TENANT_ID, request.id)).toBeUndefined();
+      const events = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
+      expect(events.filter((e) => e === 'password purged')).toHaveLength(1);
 
-    const after = await invoke(ACCOUNT_VERBS.reveal, ALEX);
-    expect(String(after.value)).toMatch(/^I forgot the password at .+, as planned\./);
-    expect(revealedPassword(after)).toBeUndefined();
-  });
+      const after = await invoke(ACCOUNT_VERBS.reveal, ALEX);
+      expect(String(after.value)).toMatch(/^I forgot the password at .+, as planned\./);
+      expect(revealedPassword(after)).toBeUndefined();
+    },
+  );
 
-  it('when everything the bot sent, logged, audited, stored and answered is searched, then neither canary is anywhere but in the two reveal answers', async () => {
-    await until('background work is done', async () => true);
-    expect(reveals.map(revealedPassword)).toEqual([...CANARIES]);
-    // The sink saw the mission (the bot logs nothing at debug level on this path; info and warn do show up).
-    expect(logLines.some((line) => line.includes('"kind":"provision"'))).toBe(true);
-    expect(logLines.some((line) => line.includes('Card press refused'))).toBe(true);
-    expect(connector.calls.length).toBeGreaterThan(3);
+  step(
+    'when everything the bot sent, logged, audited, stored and answered is searched, then neither canary is anywhere but in the two reveal answers',
+    async () => {
+      await until('background work is done', async () => true);
+      expect(reveals.map(revealedPassword)).toEqual([...CANARIES]);
+      // The sink saw the mission (the bot logs nothing at debug level on this path; info and warn do show up).
+      expect(logLines.some((line) => line.includes('"kind":"provision"'))).toBe(true);
+      expect(logLines.some((line) => line.includes('Card press refused'))).toBe(true);
+      expect(connector.calls.length).toBeGreaterThan(3);
 
-    const leaks: string[] = [];
-    connector.calls.forEach((call, i) =>
-      leaks.push(...leaksIn(`connector call ${i + 1} (${call.method} ${call.path})`, JSON.stringify(call))),
-    );
-    logLines.forEach((line, i) => leaks.push(...leaksIn(`log line ${i + 1}`, line)));
-    for (const answer of answers) leaks.push(...leaksIn(`answer to ${answer.what}`, answer.body));
-    const audit = [
-      ...(await bot.audit.forRequest(TEST_TENANT_ID, request.id)),
-      ...(await bot.audit.recent(TEST_TENANT_ID, 1_000)),
-    ];
-    expect(audit.length).toBeGreaterThan(5);
-    audit.forEach((record, i) =>
-      leaks.push(...leaksIn(`audit record ${i + 1} (${record.event})`, JSON.stringify(record))),
-    );
-    leaks.push(...leaksIn('the request', JSON.stringify(await bot.requests.get(TEST_TENANT_ID, request.id))));
-    leaks.push(
-      ...leaksIn('the jobs', JSON.stringify(await bot.jobs.listForRequest(TEST_TENANT_ID, request.id))),
-    );
-    leaks.push(
-      ...leaksIn('the simulator', JSON.stringify({ state: simulator.state(), calls: simulator.calls() })),
-    );
+      const leaks: string[] = [];
+      connector.calls.forEach((call, i) =>
+        leaks.push(...leaksIn(`connector call ${i + 1} (${call.method} ${call.path})`, JSON.stringify(call))),
+      );
+      logLines.forEach((line, i) => leaks.push(...leaksIn(`log line ${i + 1}`, line)));
+      for (const answer of answers) leaks.push(...leaksIn(`answer to ${answer.what}`, answer.body));
+      const audit = [
+        ...(await bot.audit.forRequest(TEST_TENANT_ID, request.id)),
+        ...(await bot.audit.recent(TEST_TENANT_ID, 1_000)),
+      ];
+      expect(audit.length).toBeGreaterThan(5);
+      audit.forEach((record, i) =>
+        leaks.push(...leaksIn(`audit record ${i + 1} (${record.event})`, JSON.stringify(record))),
+      );
+      leaks.push(
+        ...leaksIn('the request', JSON.stringify(await bot.requests.get(TEST_TENANT_ID, request.id))),
+      );
+      leaks.push(
+        ...leaksIn('the jobs', JSON.stringify(await bot.jobs.listForRequest(TEST_TENANT_ID, request.id))),
+      );
+      leaks.push(
+        ...leaksIn('the simulator', JSON.stringify({ state: simulator.state(), calls: simulator.calls() })),
+      );
 
-    const scanFiles = (when: string): void => {
-      for (const name of fs.readdirSync(dataDir)) {
-        const bytes = fs.readFileSync(path.join(dataDir, name));
-        CANARIES.forEach((canary, i) => {
-          for (const [form, needle] of Object.entries(byteForms(canary)))
-            if (bytes.includes(needle)) leaks.push(`${when} file ${name}: canary ${i + 1} (${form})`);
-        });
-      }
-    };
-    const files = fs.readdirSync(dataDir);
-    expect(files).toContain('service-account-bot.sqlite');
-    expect(files).toContain('service-account-bot.sqlite-wal');
-    scanFiles('open');
-    await bot.close();
-    scanFiles('closed');
+      const scanFiles = (when: string): void => {
+        for (const name of fs.readdirSync(dataDir)) {
+          const bytes = fs.readFileSync(path.join(dataDir, name));
+          CANARIES.forEach((canary, i) => {
+            for (const [form, needle] of Object.entries(byteForms(canary)))
+              if (bytes.includes(needle)) leaks.push(`${when} file ${name}: canary ${i + 1} (${form})`);
+          });
+        }
+      };
+      const files = fs.readdirSync(dataDir);
+      expect(files).toContain('service-account-bot.sqlite');
+      expect(files).toContain('service-account-bot.sqlite-wal');
+      scanFiles('open');
+      await bot.close();
+      scanFiles('closed');
 
-    // The audit export (npm run audit:export) reads the same store: nothing in it either.
-    const exported: string[] = [];
-    const count = await exportAudit({
-      storage: { kind: 'sqlite', dataDir },
-      tenantId: TEST_TENANT_ID,
-      limit: 1_000,
-      write: (line) => exported.push(line),
-    });
-    expect(count).toBeGreaterThan(5);
-    exported.forEach((line, i) => leaks.push(...leaksIn(`exported audit line ${i + 1}`, line)));
+      // The audit export (npm run audit:export) reads the same store: nothing in it either.
+      const exported: string[] = [];
+      const count = await exportAudit({
+        storage: { kind: 'sqlite', dataDir },
+        tenantId: TEST_TENANT_ID,
+        limit: 1_000,
+        write: (line) => exported.push(line),
+      });
+      expect(count).toBeGreaterThan(5);
+      exported.forEach((line, i) => leaks.push(...leaksIn(`exported audit line ${i + 1}`, line)));
 
-    expect(leaks).toEqual([]);
-  });
+      expect(leaks).toEqual([]);
+    },
+  );
 });

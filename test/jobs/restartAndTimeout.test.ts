@@ -3,81 +3,50 @@
  * of the bot (dialog state is in SQLite), and a replication that never shows up ends the request as
  * Failed with what to check, on the progress card and in a message.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
-import { type RunningBot, startBot } from '../../src/index';
-import {
-  ALEX,
-  MEGAN,
-  postActivity,
-  teamsCardAction,
-  teamsMessage,
-  TEST_TENANT_ID,
-} from '../support/activities';
-import { quickConfig } from '../support/quickConfig';
-import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { ALEX, MEGAN, TEST_TENANT_ID } from '../support/activities';
+import { startTestBot, type TestBot } from '../support/botHarness';
 import { pendingRequest, untilState } from '../support/requests';
 
 describe('over time', () => {
-  let connector: FakeConnector;
-  let bot: RunningBot | undefined;
+  // Each test has a bot of its own, with the settings it needs.
+  let running: TestBot | undefined;
 
-  beforeAll(async () => {
-    connector = await startFakeConnector();
-  });
   afterEach(async () => {
-    await bot?.close();
-    bot = undefined;
+    await running?.close();
+    running = undefined;
   });
-  afterAll(async () => connector?.close());
 
   it('when the bot restarts in the middle of the form, then the next press carries on where it was', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-restart-'));
-    bot = await startBot(quickConfig(dataDir));
-    let url = `http://127.0.0.1:${bot.address.port}`;
+    running = await startTestBot({ known: [] });
+    const { connector } = running;
     const before = connector.calls.length;
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'new service account'));
+    await running.say('new service account', ALEX);
     const card = JSON.stringify(connector.calls.slice(before).at(-1)?.body);
     const formId = card.match(/"formId":"([0-9a-f-]{36})"/)?.[1] as string;
     expect(card).toContain('Step 1 of 6');
 
-    await bot.close();
-    bot = await startBot(quickConfig(dataDir));
-    url = `http://127.0.0.1:${bot.address.port}`;
+    const first = running.bot;
+    await running.restart();
+    expect(running.bot).not.toBe(first);
     const after = connector.calls.length;
-    const response = await postActivity(
-      url,
-      teamsCardAction(connector.serviceUrl, FORM_VERBS.next, { formId, verb: FORM_VERBS.next }),
-    );
-    expect(JSON.stringify(await response.json())).toContain('✓ Checks');
+    const answer = await running.invoke(FORM_VERBS.next, { formId, verb: FORM_VERBS.next }, ALEX);
+    expect(JSON.stringify(answer)).toContain('✓ Checks');
     expect(JSON.stringify(connector.calls.slice(after).at(-1)?.body)).toContain('Step 2 of 6 · Account');
   });
 
   it('when Exchange never shows the account within the timeout, then the request fails and says what to check', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-timeout-'));
-    bot = await startBot(
-      quickConfig(dataDir, { SIMULATOR_REPLICATION_SECONDS: '3600', REPLICATION_TIMEOUT_MINUTES: '0.02' }),
-    );
-    const running = bot;
-    const url = `http://127.0.0.1:${running.address.port}`;
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: MEGAN }));
-    const request = await pendingRequest(running, { username: 'svc-slow-exchange' });
+    running = await startTestBot({
+      settings: { SIMULATOR_REPLICATION_SECONDS: '3600', REPLICATION_TIMEOUT_MINUTES: '0.02' },
+      known: [ALEX, MEGAN],
+    });
+    const { bot, connector } = running;
+    const request = await pendingRequest(bot, { username: 'svc-slow-exchange' });
     const before = connector.calls.length;
-    await postActivity(
-      url,
-      teamsCardAction(
-        connector.serviceUrl,
-        REQUEST_VERBS.approve,
-        { requestId: request.id },
-        { from: MEGAN },
-      ),
-    );
+    await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
     // Exchange knows the user long before the role replicates: move the simulated Exchange past the
     // recipient's delay (20 of 60 minutes) once the user exists, never past the replication.
-    const simulator = running.tenant.simulator;
+    const simulator = bot.tenant.simulator;
     if (simulator === undefined) throw new Error('expected the simulated tenant');
     const deadline = Date.now() + 20_000;
     while (!simulator.mutatingCalls().some((c) => c.method === 'POST' && c.path === '/v1.0/users')) {
@@ -85,8 +54,8 @@ describe('over time', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     simulator.advance(1_900_000);
-    await untilState(running, request.id, 'Failed', 20_000);
-    await running.idle();
+    await untilState(bot, request.id, 'Failed', 20_000);
+    await bot.idle();
     const toAlex = connector.calls
       .slice(before)
       .filter((c) => c.conversationId === `a:personal-${ALEX.aadObjectId}`)
@@ -94,34 +63,25 @@ describe('over time', () => {
     expect(toAlex.some((t) => t.includes('Exchange did not show svc-slow-exchange@contoso.com'))).toBe(true);
     expect(toAlex.some((t) => t.includes('Exchange admin center'))).toBe(true);
     expect(toAlex.some((t) => t.includes('provision.retry'))).toBe(true);
-    const events = (await running.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
+    const events = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
     expect(events.slice(-2)).toEqual(['provisioned', 'failed']);
   });
 
   it('when the requester’s chat refuses the ready message (403), then the approver gets the next steps and the failure is audited', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sab-ready-fallback-'));
-    bot = await startBot(quickConfig(dataDir, { SIMULATOR_REPLICATION_SECONDS: '0.6' }));
-    const running = bot;
-    const url = `http://127.0.0.1:${running.address.port}`;
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: ALEX }));
-    await postActivity(url, teamsMessage(connector.serviceUrl, 'help', { from: MEGAN }));
-    const request = await pendingRequest(running, { username: 'svc-unreachable' });
-    await postActivity(
-      url,
-      teamsCardAction(
-        connector.serviceUrl,
-        REQUEST_VERBS.approve,
-        { requestId: request.id },
-        { from: MEGAN },
-      ),
-    );
-    await untilState(running, request.id, 'AwaitingReplication');
+    running = await startTestBot({
+      settings: { SIMULATOR_REPLICATION_SECONDS: '0.6' },
+      known: [ALEX, MEGAN],
+    });
+    const { bot, connector } = running;
+    const request = await pendingRequest(bot, { username: 'svc-unreachable' });
+    await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+    await untilState(bot, request.id, 'AwaitingReplication');
     const alexChat = `a:personal-${ALEX.aadObjectId}`;
     connector.failConversation(alexChat, 403);
     const before = connector.calls.length;
     try {
-      await untilState(running, request.id, 'Ready');
-      await running.idle();
+      await untilState(bot, request.id, 'Ready');
+      await bot.idle();
     } finally {
       connector.failConversation(alexChat, 0);
     }
@@ -130,7 +90,7 @@ describe('over time', () => {
       .filter((c) => c.conversationId === `a:personal-${MEGAN.aadObjectId}`)
       .map((c) => String(c.body.text ?? ''));
     expect(toMegan.some((t) => t.includes('I could not reach Alex Wilber to tell them'))).toBe(true);
-    const failures = (await running.audit.forRequest(TEST_TENANT_ID, request.id)).filter(
+    const failures = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).filter(
       (r) => r.event === 'delivery failed',
     );
     expect(failures.map((r) => r.detail)).toEqual([

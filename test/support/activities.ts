@@ -42,6 +42,13 @@ export const PATTI: TeamsUser = {
   aadObjectId: '00000000-0000-0000-0000-0000000000024',
 };
 
+/** Not in the simulated tenant's directory: no role, no group, no personal chat with the bot. */
+export const NESTOR: TeamsUser = {
+  id: '29:nestor',
+  name: 'Nestor Wilke',
+  aadObjectId: '00000000-0000-0000-0000-00000000feed',
+};
+
 /** Where an activity comes from: a personal chat (default), a group chat, or a channel of a team. */
 export interface ActivityOptions {
   from?: TeamsUser;

@@ -4,10 +4,8 @@ import path from 'node:path';
 import type { Activity, StoreItems } from 'botbuilder';
 import { SqliteStorage } from '../../src/adapters/storage/sqliteStorage';
 import { ConversationReferenceStore } from '../../src/teams/conversationReferences';
-import { loadConfig } from '../../src/config';
-import { type RunningBot, startBot } from '../../src/index';
 import { ALEX, postActivity, teamsInstall, teamsMessage, TEST_TENANT_ID } from '../support/activities';
-import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
+import { startTestBot, type TestBot } from '../support/botHarness';
 
 const SERVICE_URL = 'https://smba.trafficmanager.net/emea/';
 
@@ -91,25 +89,19 @@ describe('conversation references', () => {
   });
 
   describe('through the bot', () => {
-    let bot: RunningBot;
-    let connector: FakeConnector;
+    // Nobody has talked to the bot yet: only the install can store Alex's reference.
+    let running: TestBot;
     beforeAll(async () => {
-      connector = await startFakeConnector();
-      bot = await startBot(
-        loadConfig({
-          PORT: '0',
-          DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sab-refs-bot-')),
-          LOG_LEVEL: 'silent',
-        }),
-      );
+      running = await startTestBot({ known: [] });
     });
     afterAll(async () => {
-      await bot?.close();
-      await connector?.close();
+      await running?.close();
     });
 
     it('when the app is installed, then the installer can be reached proactively afterwards', async () => {
-      await postActivity(`http://127.0.0.1:${bot.address.port}`, teamsInstall(connector.serviceUrl));
+      const { bot, connector } = running;
+      expect(await bot.conversations.get(TEST_TENANT_ID, ALEX.aadObjectId)).toBeUndefined();
+      await postActivity(running.url, teamsInstall(connector.serviceUrl, { from: ALEX }));
       const stored = await bot.conversations.get(TEST_TENANT_ID, ALEX.aadObjectId);
       expect(stored?.reference.serviceUrl).toBe(connector.serviceUrl);
       expect(stored?.reference.conversation?.id).toBe(`a:personal-${ALEX.aadObjectId}`);
