@@ -3,14 +3,12 @@
  * each with Back and Cancel; a step skips its card when its section is not pending, so Back, Edit
  * from review and a pre-filled start are all the same restart with a different `pending` list.
  */
-import { CONTACT_TITLES } from '../src/domain/tenant';
 import {
   ComponentDialog,
   type DialogTurnResult,
   WaterfallDialog,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import type { Fact, PreflightCardData } from '../cards/renderCard';
 import { actorOf } from '../src/bot/actor';
 import {
   type AccessChecks,
@@ -26,8 +24,8 @@ import type { AuditLog, RequestStore } from '../src/domain/requestPorts';
 import type { Scheduler } from '../src/domain/workPorts';
 import { submitRequest } from '../src/useCases/submitRequest';
 import { answerInPlace, FormPrompt, type FormResult } from './formPrompt';
+import { preflightData, reviewData, tenantSnapshot } from './wizardCards';
 import {
-  contactDetails,
   newWizard,
   previousSection,
   requestDetails,
@@ -134,26 +132,8 @@ export class NewServiceAccountDialog extends ComponentDialog {
       );
       return step.endDialog({ cancelled: true });
     }
-    wizard.tenant = {
-      managedDomains: report.managedDomains,
-      defaultDomain: report.defaultDomain,
-      licences: report.mailboxSkus.map((s) => ({ skuId: s.skuId, name: s.name, freeSeats: s.freeSeats })),
-      acknowledgedWarnings: report.warnings.map((w) => w.code),
-    };
-    const blocked = report.blockers.length > 0;
-    const data: Omit<PreflightCardData, 'formId'> = {
-      step: stepLabel('tenant'),
-      notice: '',
-      summary: blocked
-        ? `I found ${report.blockers.length} thing(s) that would stop the service account from working. Nothing has been created. Fix them, then choose Check again.`
-        : report.warnings.length > 0
-          ? 'Your tenant can have the service account. Read these notes before you go on.'
-          : 'Your tenant is ready for the service account.',
-      blockers: report.blockers.map(({ problem, fix }) => ({ problem, fix })),
-      warnings: report.warnings.map(({ problem, fix }) => ({ problem, fix })),
-      continueTitle: report.warnings.length > 0 ? 'I understand, continue' : 'Continue',
-    };
-    return step.beginDialog(FORMS.tenant, { card: 'preflight', data });
+    wizard.tenant = tenantSnapshot(report);
+    return step.beginDialog(FORMS.tenant, { card: 'preflight', data: preflightData(report) });
   }
 
   private async afterTenantCheckStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -234,45 +214,7 @@ export class NewServiceAccountDialog extends ComponentDialog {
   }
 
   private async reviewStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const wizard = this.wizard(step);
-    const { draft } = wizard;
-    const licence = wizard.tenant?.licences.find((l) => l.skuId === draft.skuId);
-    const contact = contactDetails(draft);
-    const facts = (pairs: [string, string][]): Fact[] => pairs.map(([title, value]) => ({ title, value }));
-    return step.beginDialog(FORMS.review, {
-      card: 'review',
-      data: {
-        step: stepLabel('review'),
-        notice: '',
-        account: facts([
-          ['Display name', draft.displayName],
-          ['User name', `${draft.username}@${draft.domain}`],
-          ['Role', 'Global Administrator (downgrade after CiraSync’s first sign-in)'],
-          ['Password', 'Generated when approved; never expires; handed over privately'],
-        ]),
-        contact:
-          Object.keys(contact).length === 0
-            ? facts([['Contact', 'None']])
-            : facts(
-                Object.entries(contact).map(([k, v]) => [
-                  CONTACT_TITLES[k as keyof typeof CONTACT_TITLES],
-                  String(v),
-                ]),
-              ),
-        sync: facts(
-          draft.publicFolders
-            ? [
-                ['Syncs', 'Global Address List and public folders'],
-                ['Licence', licence?.name ?? draft.skuId],
-                ['Usage location', draft.usageLocation],
-              ]
-            : [['Syncs', 'Global Address List']],
-        ),
-        approver: facts([
-          ['Name', draft.approver ? `${draft.approver.name} (${draft.approver.userPrincipalName})` : ''],
-        ]),
-      },
-    });
+    return step.beginDialog(FORMS.review, { card: 'review', data: reviewData(this.wizard(step)) });
   }
 
   private async submitStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

@@ -1,12 +1,14 @@
 /**
  * The composition root: config → Bot Framework authentication → adapter + turn error handler →
- * storage → bot → HTTP routes. `startBot` wires and listens; `main` (src/runtime/main.ts) adds the
- * process concerns (configuration errors, signals). What the wiring needs beyond constructors — the
- * tenant, the clock, the Key Vault hand-over, the readiness check — is in src/runtime/.
+ * storage → the use cases' services (adapters, the Teams notifier, the job scheduler) → the Teams
+ * bot (src/runtime/teamsBot.ts) → HTTP routes. `startBot` wires and listens; `main`
+ * (src/runtime/main.ts) adds the process concerns (configuration errors, signals). What the wiring
+ * needs beyond constructors — the tenant, the clock, the Key Vault hand-over, the readiness check —
+ * is in src/runtime/.
  */
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { CloudAdapter, PrivateConversationState } from 'botbuilder';
+import { CloudAdapter } from 'botbuilder';
 import type { Config } from './config';
 import { createLogger, type Logger, type LogSink } from './logger';
 import { createStorage } from './adapters/storage/createStorage';
@@ -14,17 +16,10 @@ import { botFrameworkAuthenticationOptions } from './runtime/botAuthentication';
 import { runUntilIdle } from './runtime/idle';
 import { main } from './runtime/main';
 import { keyVaultHandOver } from './runtime/passwordHandOver';
-import { checkReadiness } from './runtime/readiness';
 import { shutdownAwareClock } from './runtime/shutdownClock';
-import { type ConnectedTenant, describeTenant, openTenant } from './runtime/tenant';
+import { type ConnectedTenant, openTenant } from './runtime/tenant';
 import type { AuditLog, RequestStore } from './domain/requestPorts';
-import { FormTurns } from './bot/formTurns';
-import { PressGate } from './bot/pressGate';
-import { RefusalAudit } from './bot/refusalAudit';
-import { ServiceAccountBot } from './bot/serviceAccountBot';
-import { TenantGate } from './bot/tenantGate';
 import { createTurnErrorHandler } from './bot/turnErrorHandler';
-import { MainDialog } from '../dialogs/mainDialog';
 import { StorageAuditLog } from './adapters/storage/storageAuditLog';
 import { StorageRequestStore } from './adapters/storage/storageRequestStore';
 import { ConversationReferenceStore } from './teams/conversationReferences';
@@ -33,17 +28,12 @@ import { StrictBotFrameworkAuthentication } from './http/strictAuthentication';
 import { loadSecretBox } from './adapters/secrets/secretBox';
 import { PasswordVault } from './adapters/secrets/passwordVault';
 import { CardCopyStore } from './teams/cardCopies';
-import { PersonalChats } from './teams/personalChats';
 import { ProactiveMessenger } from './teams/proactiveMessenger';
-import { FormOwnerStore } from './teams/formOwners';
 import { ApprovalCards } from './teams/approvalCards';
 import { TeamsNotifier } from './teams/teamsNotifier';
 import { SQLITE_FILE_NAME } from './adapters/storage/createStorage';
-import { CachedAccessChecks, directAccessChecks } from './domain/authorization';
-import type { Actor } from './domain/request';
+import { teamsBot } from './runtime/teamsBot';
 import { DEFAULT_PATIENCE, type Patience } from './domain/patience';
-import { AccountActions } from './bot/accountActions';
-import { ApprovalActions } from './bot/approvalActions';
 import { BackgroundWork } from './bot/backgroundWork';
 import { JobRunner } from './jobs/jobRunner';
 import type { JobStore } from './jobs/jobs';
@@ -92,7 +82,6 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
   const { clock, shutDown } = shutdownAwareClock();
   const tenant = await openTenant(config, clock, logger);
   const store = createStorage(config.storage);
-  const formState = new PrivateConversationState(store.storage);
 
   const requests = new StorageRequestStore(store.storage);
   const audit = new StorageAuditLog(store.storage);
@@ -167,80 +156,15 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     handlers: jobHandlers(services),
   });
 
-  // Admin roles and group membership, asked of Graph at most once a minute per person.
-  const access = new CachedAccessChecks(directAccessChecks(tenant.directory));
-  const readiness = await checkReadiness(tenant, config, logger);
-  const replies = {
-    requests,
-    audit,
-    tenantId: tenant.tenantId,
-    now,
-    notifier,
-    background,
-    environmentSummary: `${describeTenant(config)} · version ${config.version}`,
-    readinessFor: async (actor: Actor | undefined) => {
-      if (actor === undefined) return undefined;
-      try {
-        return (await access.isAdmin(actor.aadObjectId)) ? readiness : undefined;
-      } catch {
-        return undefined; // Graph is unreachable: the help card still comes, without the line.
-      }
-    },
-  };
-  const mainDialog = new MainDialog({
-    ...replies,
-    directory: tenant.directory,
-    exchange: tenant.exchange,
-    approvalExpiryMs: config.approvalExpiryMs,
-    requesterGroupId: config.requesterGroupId,
-    access,
-    scheduler,
-  });
-  // Refused activities from outside (any number of forged tenants) and refused presses from inside
-  // (the tenant's own users) are capped apart, so a flood of the one cannot hide the other.
-  const gate = new TenantGate({
-    tenantId: tenant.tenantId,
-    allowedTenantIds: config.allowedTenantIds,
-    teamsOnly: config.bot.mode !== 'local',
-    refusals: new RefusalAudit({ audit, logger, now, perMinute: 10 }),
+  const bot = await teamsBot({
+    config,
     logger,
-  });
-  const refusals = new RefusalAudit({ audit, logger, now, perMinute: 60 });
-  const presses = new PressGate({
-    requests,
-    access,
-    refusals,
-    logger,
-    tenantId: tenant.tenantId,
-    approvalsChannelId: config.approvalsChannelId,
-    requesterGroupId: config.requesterGroupId,
-    approverGroupId: config.approverGroupId,
-  });
-  const bot = new ServiceAccountBot({
-    ...replies,
-    logger,
+    tenant,
+    services,
+    storage: store.storage,
     conversations,
-    gate,
-    forms: new FormTurns({
-      mainDialog,
-      formState,
-      forms: new FormOwnerStore(store.storage),
-      personalChats: new PersonalChats({ messenger, conversations, now }),
-      refusals,
-      replies,
-      tenantId: tenant.tenantId,
-      now,
-      teamsAppId: config.teamsAppId,
-    }),
-    approvalActions: new ApprovalActions({
-      services,
-      access,
-      approvalCards,
-      presses,
-      logger,
-      approverGroupId: config.approverGroupId,
-    }),
-    accountActions: new AccountActions({ services, presses, logger }),
+    messenger,
+    approvalCards,
   });
 
   const http = createHttpServer({

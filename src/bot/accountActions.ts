@@ -8,7 +8,7 @@ import type { AdaptiveCardInvokeResponse } from 'botbuilder';
 import { progressCard } from '../../cards/progressCard';
 import { renderCard } from '../../cards/renderCard';
 import { ACCOUNT_VERBS, type AccountVerb } from '../../cards/verbs';
-import type { PressAction } from '../domain/authorization';
+import type { PressAction } from '../domain/pressRules';
 import { isAppError } from '../domain/errors';
 import type { Logger } from '../logger';
 import { downgradeRole } from '../useCases/downgradeRole';

@@ -8,14 +8,14 @@
 import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
 import { inputText } from '../../dialogs/cardSubmission';
 import { conversationKind, inChannel } from '../teams/conversationPlace';
+import { type AccessChecks } from '../domain/authorization';
 import {
-  type AccessChecks,
   authorizePress,
   CONVERSATION_NAMES,
   type PressAction,
   type PressGroups,
   type PressPlace,
-} from '../domain/authorization';
+} from '../domain/pressRules';
 import { isAppError } from '../domain/errors';
 import type { Actor, ServiceAccountRequest } from '../domain/request';
 import type { RequestStore } from '../domain/requestPorts';

@@ -4,7 +4,7 @@
  * Playground, Web Chat) say at most `isGroup`, and a conversation that is not a group has one user.
  */
 import type { Activity } from 'botbuilder';
-import type { ConversationKind } from '../domain/authorization';
+import type { ConversationKind } from '../domain/pressRules';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;

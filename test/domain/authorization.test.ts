@@ -1,10 +1,6 @@
-/** Who may do what (src/domain/authorization.ts) and the least-privilege check (permissions.ts). */
-import {
-  type AccessChecks,
-  authorizeDecision,
-  authorizePress,
-  CachedAccessChecks,
-} from '../../src/domain/authorization';
+/** Who may do what (src/domain/authorization.ts, pressRules.ts) and the least-privilege check (permissions.ts). */
+import { type AccessChecks, authorizeDecision, CachedAccessChecks } from '../../src/domain/authorization';
+import { authorizePress } from '../../src/domain/pressRules';
 import { checkPermissions, REQUIRED_PERMISSIONS } from '../../src/domain/permissions';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 
