@@ -97,24 +97,16 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     botAppId: config.bot.mode === 'local' ? '' : config.bot.appId,
     clock,
   });
-  const approvalCards = new ApprovalCards({
+  const chats = {
     messenger,
     conversations,
     copies,
     logger,
     now,
     approvalsChannelId: config.approvalsChannelId,
-    teamsAppId: config.teamsAppId,
-  });
-  const notifier = new TeamsNotifier({
-    approvalCards,
-    messenger,
-    conversations,
-    copies,
-    logger,
-    now,
-    approvalsChannelId: config.approvalsChannelId,
-  });
+  };
+  const approvalCards = new ApprovalCards({ ...chats, teamsAppId: config.teamsAppId });
+  const notifier = new TeamsNotifier({ ...chats, approvalCards });
   // Simulated Exchange catches up in seconds; a real one in minutes.
   const patience: Patience =
     config.tenant.mode === 'simulated'

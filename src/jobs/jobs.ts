@@ -5,6 +5,8 @@
  * so another runner can take the job over.
  */
 
+import type { WorkOutcome } from '../domain/workPorts';
+
 export type JobState = 'queued' | 'done' | 'failed' | 'cancelled';
 
 export const JOB_STATES: readonly JobState[] = ['queued', 'done', 'failed', 'cancelled'];
@@ -106,11 +108,8 @@ export class LeaseLostError extends Error {
   }
 }
 
-export type JobOutcome =
-  | { kind: 'done'; data?: Record<string, unknown> }
-  | { kind: 'retryAt'; at: number; data?: Record<string, unknown>; error?: string; resetAttempts?: boolean }
-  | { kind: 'failed'; error: string; data?: Record<string, unknown> }
-  | { kind: 'cancelled'; data?: Record<string, unknown> };
+/** How a handler's run ended: the use case's outcome, as the runner saves it. */
+export type JobOutcome = WorkOutcome;
 
 export interface JobContext {
   owner: string;

@@ -10,6 +10,7 @@ import type { Logger } from '../logger';
 import type { ApprovalCards } from './approvalCards';
 import type { CardCopyStore } from './cardCopies';
 import type { ConversationReferenceStore } from './conversationReferences';
+import type { Delivery } from './proactiveMessenger';
 import { cardMessage, channelReference, failureText, type Messenger } from './teamsMessages';
 
 export interface TeamsNotifierOptions {
@@ -59,13 +60,7 @@ export class TeamsNotifier implements Notifier {
     if (stored === undefined) return false;
     const sent = await this.options.messenger.send(stored.reference, activity);
     if (!sent.ok) return false;
-    await this.options.copies.addCopy(request.tenantId, request.id, {
-      audience: 'requester',
-      card: 'progress',
-      reference: sent.reference,
-      activityId: sent.activityId,
-      sentAt: this.options.now().toISOString(),
-    });
+    await this.rememberRequesterCard(request, 'progress', sent);
     return true;
   }
 
@@ -85,13 +80,7 @@ export class TeamsNotifier implements Notifier {
       const sent = await messenger.send(requesterRef.reference, cardMessage(progressCard(message.requester)));
       requester = sent.ok;
       if (sent.ok) {
-        await this.options.copies.addCopy(request.tenantId, request.id, {
-          audience: 'requester',
-          card: 'ready',
-          reference: sent.reference,
-          activityId: sent.activityId,
-          sentAt: this.options.now().toISOString(),
-        });
+        await this.rememberRequesterCard(request, 'ready', sent);
       } else {
         this.options.logger.warn('Could not send the ready message to the requester', {
           requestId: request.id,
@@ -135,5 +124,20 @@ export class TeamsNotifier implements Notifier {
     if (stored === undefined) return false;
     const sent = await this.options.messenger.send(stored.reference, { type: 'message', text });
     return sent.ok;
+  }
+
+  /** Keeps where a card went in the requester's chat, so later changes update it in place. */
+  private async rememberRequesterCard(
+    request: ServiceAccountRequest,
+    card: 'progress' | 'ready',
+    sent: Extract<Delivery, { ok: true }>,
+  ): Promise<void> {
+    await this.options.copies.addCopy(request.tenantId, request.id, {
+      audience: 'requester',
+      card,
+      reference: sent.reference,
+      activityId: sent.activityId,
+      sentAt: this.options.now().toISOString(),
+    });
   }
 }

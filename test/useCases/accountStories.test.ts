@@ -18,6 +18,18 @@ beforeEach(() => {
   services = memoryServices();
 });
 
+/** A ready request whose password is held, with a Reveal window of `windowMs` from now. */
+async function readyWithPassword(windowMs: number) {
+  const ready = await requestIn(services, 'Ready');
+  await services.passwords.getOrCreate(services.tenantId, ready.id, () => 'Secret-1!', services.now());
+  await services.passwords.setRevealUntil(
+    services.tenantId,
+    ready.id,
+    new Date(services.now().getTime() + windowMs),
+  );
+  return ready;
+}
+
 const events = async (requestId: string) =>
   (await services.audit.forRequest(services.tenantId, requestId)).map((r) => r.event);
 
@@ -85,13 +97,7 @@ describe('after a failure', () => {
 
 describe('the password hand-over', () => {
   it('when Reveal is pressed inside the window, then the password comes back once in the answer, audited without it', async () => {
-    const ready = await requestIn(services, 'Ready');
-    await services.passwords.getOrCreate(services.tenantId, ready.id, () => 'Secret-1!', services.now());
-    await services.passwords.setRevealUntil(
-      services.tenantId,
-      ready.id,
-      new Date(services.now().getTime() + 60_000),
-    );
+    const ready = await readyWithPassword(60_000);
     const outcome = await revealPassword(services, ALEX, ready);
     expect(outcome).toMatchObject({
       kind: 'revealed',
@@ -104,13 +110,7 @@ describe('the password hand-over', () => {
   });
 
   it('when Reveal is pressed after the window, or before the account is ready, then it is refused in plain words', async () => {
-    const ready = await requestIn(services, 'Ready');
-    await services.passwords.getOrCreate(services.tenantId, ready.id, () => 'Secret-1!', services.now());
-    await services.passwords.setRevealUntil(
-      services.tenantId,
-      ready.id,
-      new Date(services.now().getTime() + 60_000),
-    );
+    const ready = await readyWithPassword(60_000);
     services.setNow(new Date(services.now().getTime() + 61_000));
     expect(await revealPassword(services, ALEX, ready)).toEqual({
       kind: 'refused',
