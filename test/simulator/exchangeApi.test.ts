@@ -33,12 +33,43 @@ describe('Exchange admin API (InvokeCommand)', () => {
     const message =
       "The operation couldn't be performed because object 'App Impersonation' couldn't be found on 'SIMPR01A001DC01.SIMPR01A001.PROD.OUTLOOK.COM'.";
     expect(result.body.error.code).toBe('NotFound');
+    expect(result.body.error.message).toBe('Invalid Operation');
     expect(result.body.error.details[0]).toEqual({
-      code: 'Context',
+      code: 'Client',
       target: '',
       message: `Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|${message}`,
     });
-    expect(result.body.error.innererror.internalexception.message).toBe(message);
+    // An Exchange task's error: the internal exception is the generic wrapper, the type is in details.
+    expect(result.body.error.innererror.internalexception.type).toBe(
+      'Microsoft.Exchange.Management.PSDirectInvoke.DirectInvokeCmdletExecutionException',
+    );
+  });
+
+  test('when a user has no public-folder permission entry, then Exchange answers 400 (not 404) naming UserNotFoundInPermissionEntryException', async () => {
+    const result = await exchange(sim, token, 'Get-PublicFolderClientPermission', {
+      Identity: '\\',
+      User: 'alexw@contoso.com',
+    });
+    expect(result.status).toBe(400);
+    expect(result.body.error).toMatchObject({
+      code: 'BadRequest',
+      message: 'Invalid Operation',
+      details: [
+        {
+          code: 'Client',
+          target: '',
+          message: expect.stringMatching(
+            /^Ex[0-9A-F]{6}\|Microsoft\.Exchange\.Management\.StoreTasks\.UserNotFoundInPermissionEntryException\|There is no existing permission entry found for user: Alex Wilber\.$/,
+          ),
+        },
+      ],
+      innererror: {
+        message: 'Invalid Operation',
+        type: 'Microsoft.Exchange.Admin.OData.Core.ODataServiceException',
+        internalexception: { type: expect.any(String) },
+      },
+      '@adminapi.warnings': [],
+    });
   });
 
   test('when all role groups are listed with a small page size, then the nextLink (same body) returns the rest', async () => {
@@ -65,7 +96,7 @@ describe('Exchange admin API (InvokeCommand)', () => {
     );
   });
 
-  test('when a mandatory parameter is missing or an unknown one is given, then PowerShell’s binding errors come back', async () => {
+  test('when a mandatory parameter is missing or an unknown one is given, then the admin API’s parameter errors come back', async () => {
     const missing = await exchange(sim, token, 'Add-RoleGroupMember', {
       Identity: 'Organization Management',
     });
@@ -73,9 +104,13 @@ describe('Exchange admin API (InvokeCommand)', () => {
       'Cannot process command because of one or more missing mandatory parameters: Member.',
     );
     const unknown = await exchange(sim, token, 'Get-RoleGroup', { Idenity: 'x' });
-    expect(unknown.body.error.innererror.internalexception.message).toBe(
-      "A parameter cannot be found that matches parameter name 'Idenity'.",
-    );
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.innererror.internalexception).toMatchObject({
+      type: 'Microsoft.Exchange.AdminApi.CommandInvocation.AmbiguousParameterSetException',
+      message:
+        'Parameter set cannot be resolved using the specified named parameters. Invalid cmdlet parameters specified. Idenity',
+    });
+    expect(unknown.body.error.details[0].message).toMatch(/^\|Microsoft\.Exchange\.AdminApi\./);
   });
 
   test('when the app lacks Exchange.ManageAsApp, then Exchange answers 403 with an empty body', async () => {

@@ -7,6 +7,7 @@ import {
   sleep,
   startSimulator,
   tokenFor,
+  exchangeErrorText,
 } from './simulatorHarness';
 
 describe('Exchange cmdlets the provisioning uses', () => {
@@ -143,7 +144,7 @@ describe('Exchange cmdlets the provisioning uses', () => {
       Member: upn,
     });
     expect(again.status).toBe(400);
-    expect(again.body.error.innererror.internalexception.message).toBe(
+    expect(exchangeErrorText(again.body)).toBe(
       'The recipient "svc-member" is already a member of the group "App Impersonation".',
     );
   });
@@ -158,9 +159,7 @@ describe('Exchange cmdlets the provisioning uses', () => {
       AccessRights: 'Reviewer',
     });
     expect(refused.status).toBe(400);
-    expect(refused.body.error.innererror.internalexception.message).toContain(
-      'is either not valid SMTP address',
-    );
+    expect(exchangeErrorText(refused.body)).toContain('is either not valid SMTP address');
     const granted = await exchange(sim, token, 'Add-PublicFolderClientPermission', {
       Identity: '\\',
       User: withMailbox,
@@ -184,7 +183,7 @@ describe('Exchange cmdlets the provisioning uses', () => {
       User: withMailbox,
       AccessRights: 'Reviewer',
     });
-    expect(again.body.error.innererror.internalexception.message).toBe(
+    expect(exchangeErrorText(again.body)).toBe(
       'An existing permission entry was found for user: Service svc-pf.',
     );
   });

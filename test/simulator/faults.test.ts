@@ -112,7 +112,7 @@ describe('fault injection', () => {
       Roles: 'ApplicationImpersonation',
     });
     expect(created.status).toBe(504);
-    expect(created.body.error.details[0].code).toBe('Context');
+    expect(created.body.error.details[0].code).toBe('Client');
     expect(
       (await exchange(sim, exchangeToken, 'Get-RoleGroup', { Identity: 'App Impersonation' })).status,
     ).toBe(200);
@@ -123,9 +123,7 @@ describe('fault injection', () => {
     sim.faults.inject({ api: 'exchange', cmdlet: 'Get-Recipient', times: 1, status: 404 });
     const result = await exchange(sim, exchangeToken, 'Get-Recipient', { Identity: 'alexw@contoso.com' });
     expect(result.status).toBe(404);
-    expect(result.body.error.innererror.internalexception.message).toContain(
-      "object 'alexw@contoso.com' couldn't be found",
-    );
+    expect(result.body.error.details[0].message).toContain("object 'alexw@contoso.com' couldn't be found");
   });
 
   test('when a token-endpoint fault is injected, then the token request fails in Entra’s shape with Retry-After', async () => {

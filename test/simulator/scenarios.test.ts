@@ -1,6 +1,6 @@
 import { SKUS, type TenantSimulator } from '../../src/simulator';
 import type { SimulatorScenario } from '../../src/simulator/scenarios';
-import { exchange, graph, startSimulator, tokenFor } from './simulatorHarness';
+import { exchange, graph, startSimulator, tokenFor, exchangeErrorText } from './simulatorHarness';
 
 async function withScenario(
   scenario: SimulatorScenario,
@@ -45,7 +45,7 @@ describe('scenarios', () => {
         Identity: 'ApplicationImpersonation',
       });
       expect(role.status).toBe(404);
-      expect(role.body.error.innererror.internalexception.message).toMatch(
+      expect(exchangeErrorText(role.body)).toMatch(
         /^The operation couldn't be performed because object 'ApplicationImpersonation' couldn't be found on '.+'\.$/,
       );
       const group = await exchange(sim, exchangeToken, 'New-RoleGroup', {

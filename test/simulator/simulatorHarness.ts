@@ -106,3 +106,11 @@ export function newUserBody(alias: string, overrides: Record<string, unknown> = 
     ...overrides,
   };
 }
+
+/**
+ * The text of an Exchange cmdlet error, as `details[0].message` carries it after
+ * `ErrorId|ExceptionType|` (an Exchange task's internal exception is only a generic wrapper).
+ */
+export function exchangeErrorText(body: { error: { details: { message: string }[] } }): string {
+  return body.error.details[0].message.split('|').slice(2).join('|');
+}

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import { AppError, type ErrorDetails } from '../../domain/errors';
 import { array, type Json, obj, str } from '../graph/json';
+import { readExchangeError } from './exchangeExceptions';
 import { parseRetryAfter, type RetryPolicy, withRetries } from '../retry';
 
 export type CmdletParameters = Record<string, string | string[] | boolean | number>;
@@ -24,28 +25,17 @@ export function anchorMailbox(tenantId: string): string {
   return `APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${tenantId}`;
 }
 
-/** The most specific message Exchange gave, and its exception type when it names one. */
-export function exchangeErrorMessage(body: unknown): { message: string; exceptionType?: string } {
-  const error = obj(obj(body).error);
-  const detail = str(obj(array(error.details)[0]).message);
-  if (detail !== '') {
-    const parts = detail.split('|');
-    return parts.length >= 3
-      ? { message: parts.slice(2).join('|').trim(), exceptionType: parts[1] }
-      : { message: detail.trim() };
-  }
-  const inner = obj(error.innererror ?? error.innerError);
-  const internal = str(obj(inner.internalexception ?? inner.internalException).message);
-  if (internal !== '') return { message: internal.trim(), exceptionType: str(inner.type) || undefined };
-  return { message: str(error.message).trim() };
-}
-
-const NOT_FOUND = /couldn't be found|could not be found|ManagementObjectNotFound|couldn't find|wasn't found/i;
-const CONFLICT = /already exists|already a member|AlreadyExists|already has|is already/i;
 const NOT_RECOGNIZED = /is not recognized as (the|a) name of a cmdlet/i;
+const UNTYPED_ABSENT = /couldn't be found|could not be found|couldn't find/i;
+const UNTYPED_EXISTS = /already exists|is already a member/i;
 
+/**
+ * One `AppError` for an InvokeCommand failure. Transport answers (401, 403, 429, 5xx) are read from
+ * the HTTP status; a cmdlet's own error by its exception type (`exchangeExceptions.ts`), since
+ * Exchange answers most of them with 400 whatever they mean.
+ */
 export function exchangeFailure(status: number, body: unknown, headers: Headers, cmdlet: string): AppError {
-  const { message, exceptionType } = exchangeErrorMessage(body);
+  const { message, exceptionType, meaning } = readExchangeError(body);
   const details: ErrorDetails = {
     status,
     serviceCode: exceptionType ?? (str(obj(obj(body).error).code) || undefined),
@@ -53,7 +43,6 @@ export function exchangeFailure(status: number, body: unknown, headers: Headers,
     retryAfterMs: parseRetryAfter(headers.get('retry-after')),
     operation: cmdlet,
   };
-  const text = `${exceptionType ?? ''} ${message}`;
   const options = { details, message: `${cmdlet}: ${status} ${message || '(no message)'}` };
   if (status === 429)
     return new AppError(
@@ -71,16 +60,30 @@ export function exchangeFailure(status: number, body: unknown, headers: Headers,
       options,
     );
   }
-  if (NOT_RECOGNIZED.test(text) || status === 403) {
+  if (meaning === 'notAllowed' || status === 403) {
     return new AppError(
       'Forbidden',
       `Exchange Online did not let the bot run ${cmdlet}: the app registration needs the Exchange.ManageAsApp permission and the Exchange Administrator role.`,
       options,
     );
   }
-  if (NOT_FOUND.test(text) || status === 404)
+  switch (meaning) {
+    case 'absent':
+      return new AppError('NotFound', message || 'Exchange Online could not find the object (yet).', options);
+    case 'exists':
+      return new AppError('Conflict', message, options);
+    case 'ambiguous':
+    case 'badInput':
+      return new AppError('BadRequest', message || `${cmdlet} was refused.`, options);
+  }
+  // A body that names no exception type at all: its message and status are all there is to go on.
+  if (exceptionType === undefined) {
+    if (NOT_RECOGNIZED.test(message)) return exchangeFailure(403, body, headers, cmdlet);
+    if (UNTYPED_ABSENT.test(message)) return new AppError('NotFound', message, options);
+    if (UNTYPED_EXISTS.test(message)) return new AppError('Conflict', message, options);
+  }
+  if (status === 404)
     return new AppError('NotFound', message || 'Exchange Online could not find the object (yet).', options);
-  if (CONFLICT.test(text)) return new AppError('Conflict', message, options);
   if (status >= 400 && status < 500)
     return new AppError('BadRequest', message || `${cmdlet} was refused.`, options);
   return new AppError('Unexpected', `Exchange Online failed running ${cmdlet} (${status}).`, options);

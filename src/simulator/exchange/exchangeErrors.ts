@@ -1,8 +1,15 @@
 import type { FaultStatus } from '../faults/faultInjector';
 
 /**
- * A cmdlet failure as the Exchange admin API reports it: `error.details[0].message` is
- * `ErrorId|ExceptionType|Message`, and `error.innererror.internalexception` holds the plain message.
+ * A cmdlet failure as the Exchange admin API reports it (bodies captured from Exchange Online, e.g.
+ * rknightion/graph2otel internal/exoclient/errors_test.go, 2026; a ManagementObjectNotFoundException
+ * quoted in a public script, 2023): `error.code` is the HTTP reason, `error.message` is always
+ * "Invalid Operation", `error.details[0]` is `{code: "Client", target: "", message:
+ * "ErrorId|ExceptionType|Text"}` — the ErrorId is empty for the admin API's own exceptions (bad
+ * parameters) — and `error.innererror.internalexception` holds the text. For an Exchange task's
+ * exception (`ErrorId` set) the internal exception is the generic DirectInvoke wrapper, so its type is
+ * only in `details`; a parameter transformation error comes without `details` at all. Most cmdlet
+ * errors are HTTP 400 whatever they mean; ManagementObjectNotFoundException is the 404 seen.
  */
 export class ExchangeError extends Error {
   retryAfterSeconds?: number;
@@ -16,25 +23,43 @@ export class ExchangeError extends Error {
     readonly errorId: string,
     readonly exceptionType: string,
     message: string,
+    /** False for the errors Exchange reports without `details` (argument transformation). */
+    readonly withDetails = true,
   ) {
     super(message);
   }
 }
 
+const DIRECT_INVOKE_WRAPPER =
+  'Microsoft.Exchange.Management.PSDirectInvoke.DirectInvokeCmdletExecutionException';
+
 export function exchangeErrorBody(err: ExchangeError): Record<string, unknown> {
+  const taskException = err.errorId !== '';
   return {
     error: {
       code: err.code,
-      message: 'Error executing cmdlet',
-      details: [
-        { code: 'Context', target: '', message: `${err.errorId}|${err.exceptionType}|${err.message}` },
-      ],
+      message: 'Invalid Operation',
+      ...(err.withDetails
+        ? {
+            details: [
+              { code: 'Client', target: '', message: `${err.errorId}|${err.exceptionType}|${err.message}` },
+            ],
+          }
+        : {}),
       innererror: {
-        message: 'Error executing cmdlet',
+        message: 'Invalid Operation',
         type: 'Microsoft.Exchange.Admin.OData.Core.ODataServiceException',
         stacktrace: '',
-        internalexception: { message: err.message, type: err.exceptionType, stacktrace: '' },
+        internalexception: taskException
+          ? {
+              message: `Exception of type '${DIRECT_INVOKE_WRAPPER}' was thrown.`,
+              type: DIRECT_INVOKE_WRAPPER,
+              stacktrace: '',
+            }
+          : { message: err.message, type: err.exceptionType, stacktrace: '' },
       },
+      'adminapi.warnings@odata.type': '#Collection(String)',
+      '@adminapi.warnings': [],
     },
   };
 }
@@ -48,37 +73,40 @@ export const exchangeErrors = {
       'Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException',
       `The operation couldn't be performed because object '${identity}' couldn't be found on '${server}'.`,
     ),
+  // Status not captured; the text is what public clients match on.
   cmdletNotFound: (name: string) =>
     new ExchangeError(
       400,
       'BadRequest',
-      'CommandNotFoundException',
+      '',
       'System.Management.Automation.CommandNotFoundException',
       `The term '${name}' is not recognized as a name of a cmdlet, function, script file, or executable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.`,
     ),
+  // Not captured: modelled on the admin API's other parameter errors (empty ErrorId, 400).
   missingParameters: (names: readonly string[]) =>
     new ExchangeError(
       400,
       'BadRequest',
-      'MissingMandatoryParameter',
-      'System.Management.Automation.ParameterBindingException',
+      '',
+      'Microsoft.Exchange.AdminApi.CommandInvocation.ParameterBindingException',
       `Cannot process command because of one or more missing mandatory parameters: ${names.join(' ')}.`,
     ),
   unknownParameter: (name: string) =>
     new ExchangeError(
       400,
       'BadRequest',
-      'NamedParameterNotFound',
-      'System.Management.Automation.ParameterBindingException',
-      `A parameter cannot be found that matches parameter name '${name}'.`,
+      '',
+      'Microsoft.Exchange.AdminApi.CommandInvocation.AmbiguousParameterSetException',
+      `Parameter set cannot be resolved using the specified named parameters. Invalid cmdlet parameters specified. ${name}`,
     ),
   invalidArgument: (parameter: string, value: string) =>
     new ExchangeError(
       400,
       'BadRequest',
-      'ParameterArgumentTransformationError',
-      'System.Management.Automation.ParameterBindingException',
+      '',
+      'Microsoft.Exchange.AdminApi.CommandInvocation.ParameterTransformationException',
       `Cannot process argument transformation on parameter '${parameter}'. Cannot convert value "${value}".`,
+      false,
     ),
   alreadyExists: (distinguishedName: string, server: string) =>
     new ExchangeError(
@@ -104,10 +132,11 @@ export const exchangeErrors = {
       'Microsoft.Exchange.Management.StoreTasks.UserAlreadyExistsInPermissionEntryException',
       `An existing permission entry was found for user: ${user}.`,
     ),
+  // A user with no entry on the folder: a cmdlet error like any other, HTTP 400 (not 404).
   noPermissionEntry: (user: string) =>
     new ExchangeError(
-      404,
-      'NotFound',
+      400,
+      'BadRequest',
       'ExC7D7B5',
       'Microsoft.Exchange.Management.StoreTasks.UserNotFoundInPermissionEntryException',
       `There is no existing permission entry found for user: ${user}.`,
@@ -124,7 +153,7 @@ export const exchangeErrors = {
     new ExchangeError(
       400,
       'BadRequest',
-      'InvalidCmdletInput',
+      '',
       'Microsoft.Exchange.Admin.OData.Core.ODataServiceException',
       message,
     ),
@@ -138,7 +167,7 @@ export function exchangeFaultError(
   retryAfterSeconds?: number,
 ): ExchangeError {
   const transient = (code: string, type: string, message: string) =>
-    new ExchangeError(status, code, 'ExTransient', type, message);
+    new ExchangeError(status, code, '', type, message);
   switch (status) {
     case 404:
       return exchangeErrors.objectNotFound(identity, server);
