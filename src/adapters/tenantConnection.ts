@@ -3,7 +3,7 @@
  * endpoints, with the given credential — a live tenant, or the simulator the composition root started.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { Clock, Directory, Exchange } from '../domain/ports';
+import type { Clock, Directory, Exchange, ExchangeAppAccess } from '../domain/ports';
 import { isAppError } from '../domain/errors';
 import type { Logger } from '../logger';
 import { ExchangeCommandClient } from './exchange/exchangeCommandClient';
@@ -26,6 +26,8 @@ export interface TenantPorts {
   tenantId: string;
   directory: Directory;
   exchange: Exchange;
+  /** Exchange Online's RBAC for Applications, for granting the sync product's own app. */
+  appAccess: ExchangeAppAccess;
   /** The app's credential (also used for Key Vault). */
   credential: TokenCredential;
   /** The application permissions (app roles) the bot's own Graph and Exchange tokens carry. */
@@ -37,7 +39,7 @@ export interface TenantPorts {
 export function createTenantPorts(
   endpoints: TenantEndpoints,
   retry: RetryPolicy,
-): Pick<TenantPorts, 'directory' | 'exchange'> {
+): Pick<TenantPorts, 'directory' | 'exchange' | 'appAccess'> {
   const graph = createGraphClient(endpoints.credential, endpoints.graphEndpoint);
   const commands = new ExchangeCommandClient({
     credential: endpoints.credential,
@@ -45,7 +47,8 @@ export function createTenantPorts(
     tenantId: endpoints.tenantId,
     retry,
   });
-  return { directory: new GraphDirectory(graph, retry), exchange: new ExchangeOnline(commands) };
+  const exchange = new ExchangeOnline(commands);
+  return { directory: new GraphDirectory(graph, retry), exchange, appAccess: exchange };
 }
 
 /** The `roles` claim of an access token (the app's application permissions for that resource). */

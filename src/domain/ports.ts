@@ -4,6 +4,7 @@
  */
 import type {
   DirectoryOverview,
+  DirectoryServicePrincipal,
   DirectoryUser,
   ExchangeOverview,
   NewDirectoryUser,
@@ -38,6 +39,8 @@ export interface Directory {
   isMemberOfGroup(userId: string, groupId: string): Promise<boolean>;
   /** Per-user MFA state (`disabled`, `enabled`, `enforced`). */
   perUserMfaState(userId: string): Promise<string>;
+  /** The service principal of an application (client) id; undefined when the tenant has none. */
+  findServicePrincipal(appId: string): Promise<DirectoryServicePrincipal | undefined>;
 }
 
 /** Exchange Online through the admin API's InvokeCommand. */
@@ -54,6 +57,31 @@ export interface Exchange {
   addPublicFolderPermission(folder: string, user: string, accessRights: string): Promise<void>;
   /** Users that hold the role through any assignment, as `-GetEffectiveUsers` reports them. */
   effectiveRoleUsers(role: string): Promise<string[]>;
+}
+
+/** Exchange Online's RBAC for Applications: the sync product's app granted application roles. */
+export interface ExchangeAppAccess {
+  /** The app as Exchange knows it (`Get-ServicePrincipal`); undefined when not registered there. */
+  getServicePrincipal(appId: string): Promise<ExchangeServicePrincipal | undefined>;
+  /** `New-ServicePrincipal -AppId -ObjectId -DisplayName` (the Entra service principal's object id). */
+  newServicePrincipal(principal: ExchangeServicePrincipal): Promise<void>;
+  /** The recipient filter of a management scope; undefined when there is no scope of that name. */
+  getManagementScope(name: string): Promise<{ name: string; filter: string } | undefined>;
+  newManagementScope(name: string, filter: string): Promise<void>;
+  /** The app's role assignments: the role and the custom resource scope, if any. */
+  appRoleAssignments(appId: string): Promise<{ role: string; scope?: string }[]>;
+  newAppRoleAssignment(servicePrincipalId: string, role: string, scope?: string): Promise<void>;
+  /**
+   * `Test-ServicePrincipalAuthorization`: the roles the app holds and, for a `resource` mailbox,
+   * whether it is in each role's scope. It reads the grant directly, not the app's permission cache.
+   */
+  testAppAuthorization(appId: string, resource?: string): Promise<{ role: string; inScope?: boolean }[]>;
+}
+
+export interface ExchangeServicePrincipal {
+  appId: string;
+  objectId: string;
+  displayName: string;
 }
 
 export interface Clock {

@@ -35,7 +35,10 @@ export type StepName =
   | 'exchangeRecipient'
   | 'publicFolderReviewer'
   | 'impersonationRoleGroup'
-  | 'downgradeRole';
+  | 'downgradeRole'
+  | 'exchangeServicePrincipal'
+  | 'managementScope'
+  | 'applicationRoles';
 
 export interface StepResult {
   step: StepName;

@@ -60,6 +60,14 @@ export const CONTACT_TITLES: Readonly<Record<(typeof CONTACT_FIELDS)[number], st
   country: 'Country or region',
 };
 
+/** An app's service principal (enterprise application) in this tenant. */
+export interface DirectoryServicePrincipal {
+  id: string;
+  appId: string;
+  displayName: string;
+  accountEnabled: boolean;
+}
+
 export interface NewDirectoryUser {
   displayName: string;
   mailNickname: string;

@@ -233,6 +233,9 @@ export class MemoryDirectory implements Directory {
   async perUserMfaState(): Promise<string> {
     return 'disabled';
   }
+  async findServicePrincipal(): Promise<undefined> {
+    return undefined;
+  }
 }
 
 /** Exchange in memory: who holds ApplicationImpersonation as `-GetEffectiveUsers` reports them. */

@@ -1,6 +1,6 @@
 /** The `Exchange` port over the admin API's cmdlets (docs/microsoft365.md). */
 import { isAppError } from '../../domain/errors';
-import type { Exchange } from '../../domain/ports';
+import type { Exchange, ExchangeAppAccess, ExchangeServicePrincipal } from '../../domain/ports';
 import type { ExchangeOverview, RoleGroup } from '../../domain/tenant';
 import { IMPERSONATION_ROLE, IMPERSONATION_ROLE_GROUP } from '../../domain/wellKnown';
 import { type Json, obj, str, strings } from '../graph/json';
@@ -25,7 +25,7 @@ function toRoleGroup(row: Json): RoleGroup {
   };
 }
 
-export class ExchangeOnline implements Exchange {
+export class ExchangeOnline implements Exchange, ExchangeAppAccess {
   constructor(private readonly commands: ExchangeCommandClient) {}
 
   /** Runs a read; `undefined` when Exchange says the object does not exist. */
@@ -88,5 +88,64 @@ export class ExchangeOnline implements Exchange {
   async effectiveRoleUsers(role: string): Promise<string[]> {
     const rows = await this.find('Get-ManagementRoleAssignment', { Role: role, GetEffectiveUsers: true });
     return (rows ?? []).map((row) => identityText(row.EffectiveUserName)).filter((u) => u !== '');
+  }
+
+  // RBAC for Applications (docs/microsoft365.md, "RBAC for Applications").
+
+  async getServicePrincipal(appId: string): Promise<ExchangeServicePrincipal | undefined> {
+    const row = (await this.find('Get-ServicePrincipal', { Identity: appId }))?.[0];
+    if (row === undefined) return undefined;
+    return { appId: str(row.AppId), objectId: str(row.ObjectId), displayName: str(row.DisplayName) };
+  }
+
+  async newServicePrincipal(principal: ExchangeServicePrincipal): Promise<void> {
+    await this.commands.invoke('New-ServicePrincipal', {
+      AppId: principal.appId,
+      ObjectId: principal.objectId,
+      DisplayName: principal.displayName,
+    });
+  }
+
+  async getManagementScope(name: string): Promise<{ name: string; filter: string } | undefined> {
+    const row = (await this.find('Get-ManagementScope', { Identity: name }))?.[0];
+    if (row === undefined) return undefined;
+    return { name: str(row.Name), filter: str(row.RecipientFilter) };
+  }
+
+  async newManagementScope(name: string, filter: string): Promise<void> {
+    await this.commands.invoke('New-ManagementScope', { Name: name, RecipientRestrictionFilter: filter });
+  }
+
+  async appRoleAssignments(appId: string): Promise<{ role: string; scope?: string }[]> {
+    const rows = (await this.find('Get-ManagementRoleAssignment', { RoleAssignee: appId })) ?? [];
+    return rows.map((row) => {
+      const scope = str(row.CustomResourceScope);
+      return { role: identityText(row.Role), ...(scope === '' ? {} : { scope }) };
+    });
+  }
+
+  async newAppRoleAssignment(servicePrincipalId: string, role: string, scope?: string): Promise<void> {
+    await this.commands.invoke('New-ManagementRoleAssignment', {
+      App: servicePrincipalId,
+      Role: role,
+      ...(scope === undefined ? {} : { CustomResourceScope: scope }),
+    });
+  }
+
+  async testAppAuthorization(
+    appId: string,
+    resource?: string,
+  ): Promise<{ role: string; inScope?: boolean }[]> {
+    const rows = await this.commands.invoke('Test-ServicePrincipalAuthorization', {
+      Identity: appId,
+      ...(resource === undefined ? {} : { Resource: resource }),
+    });
+    return rows.map((row) => {
+      const inScope = String(row.InScope ?? '').toLowerCase();
+      return {
+        role: str(row.RoleName),
+        ...(inScope === 'true' ? { inScope: true } : inScope === 'false' ? { inScope: false } : {}),
+      };
+    });
   }
 }

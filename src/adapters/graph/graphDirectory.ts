@@ -7,6 +7,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import { AppError, isAppError } from '../../domain/errors';
 import type { Directory } from '../../domain/ports';
 import type {
+  DirectoryServicePrincipal,
   DirectoryOverview,
   DirectoryUser,
   NewDirectoryUser,
@@ -223,5 +224,31 @@ export class GraphDirectory implements Directory {
         .get(),
     );
     return str(obj(json).perUserMfaState) || 'disabled';
+  }
+
+  /**
+   * `GET /servicePrincipals?$filter=appId eq '…'` [Application.Read.All]: an empty `value` when the
+   * tenant has no service principal for the app (Microsoft Graph, servicePrincipal list).
+   */
+  async findServicePrincipal(appId: string): Promise<DirectoryServicePrincipal | undefined> {
+    const id = appId.trim().toLowerCase();
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return undefined;
+    const json = obj(
+      await this.graph.call('GET /servicePrincipals?$filter=appId', () =>
+        this.client
+          .api('/servicePrincipals')
+          .filter(`appId eq '${id}'`)
+          .select('id,appId,displayName,accountEnabled')
+          .get(),
+      ),
+    );
+    const found = array(json.value).map(obj)[0];
+    if (found === undefined) return undefined;
+    return {
+      id: str(found.id),
+      appId: str(found.appId),
+      displayName: str(found.displayName),
+      accountEnabled: found.accountEnabled !== false,
+    };
   }
 }

@@ -1,0 +1,171 @@
+/**
+ * RBAC for Applications, the engine's side: the three check-then-act steps against an Exchange that
+ * remembers what it was given, a second run and a resumed run that write nothing again, a parallel
+ * run's "already exists", and readiness from Test-ServicePrincipalAuthorization.
+ */
+import { type AppAccessSpec, managementScopeName, recipientFilter } from '../../src/domain/appAccess';
+import { appAccessInPlace, grantAppAccess } from '../../src/domain/appAccessSteps';
+import { AppError } from '../../src/domain/errors';
+import type { ExchangeAppAccess, ExchangeServicePrincipal } from '../../src/domain/ports';
+
+/** Exchange's app registrations, scopes and assignments in memory; `writes` lists every write. */
+class MemoryAppAccess implements ExchangeAppAccess {
+  principals: ExchangeServicePrincipal[] = [];
+  scopes: { name: string; filter: string }[] = [];
+  assignments: { appId: string; role: string; scope?: string }[] = [];
+  writes: string[] = [];
+  /** Members of the scope's group, for Test-ServicePrincipalAuthorization -Resource. */
+  inScope = new Set<string>();
+  /** Runs before each write: a test may make a parallel run land first. */
+  beforeWrite: (write: string) => void = () => undefined;
+
+  async getServicePrincipal(appId: string) {
+    return this.principals.find((p) => p.appId === appId);
+  }
+  async newServicePrincipal(principal: ExchangeServicePrincipal) {
+    this.beforeWrite('New-ServicePrincipal');
+    if (this.principals.some((p) => p.appId === principal.appId))
+      throw new AppError('Conflict', 'The service principal already exists.');
+    this.principals.push(principal);
+    this.writes.push('New-ServicePrincipal');
+  }
+  async getManagementScope(name: string) {
+    return this.scopes.find((s) => s.name === name);
+  }
+  async newManagementScope(name: string, filter: string) {
+    this.beforeWrite('New-ManagementScope');
+    if (this.scopes.some((s) => s.name === name)) throw new AppError('Conflict', 'The scope already exists.');
+    this.scopes.push({ name, filter });
+    this.writes.push('New-ManagementScope');
+  }
+  async appRoleAssignments(appId: string) {
+    return this.assignments.filter((a) => a.appId === appId);
+  }
+  async newAppRoleAssignment(servicePrincipalId: string, role: string, scope?: string) {
+    this.beforeWrite(`New-ManagementRoleAssignment ${role}`);
+    const principal = this.principals.find((p) => p.objectId === servicePrincipalId);
+    if (principal === undefined) throw new AppError('NotFound', 'The app is not registered.');
+    if (this.assignments.some((a) => a.appId === principal.appId && a.role === role && a.scope === scope))
+      throw new AppError('Conflict', 'The assignment already exists.');
+    this.assignments.push({ appId: principal.appId, role, ...(scope === undefined ? {} : { scope }) });
+    this.writes.push(`New-ManagementRoleAssignment ${role}`);
+  }
+  async testAppAuthorization(appId: string, resource?: string) {
+    return this.assignments
+      .filter((a) => a.appId === appId)
+      .map((a) => ({
+        role: a.role,
+        ...(resource === undefined ? {} : { inScope: a.scope === undefined || this.inScope.has(resource) }),
+      }));
+  }
+}
+
+const SPEC: AppAccessSpec = {
+  requestId: '6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f',
+  appId: '11111111-2222-4333-8444-555555555555',
+  servicePrincipalId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+  displayName: 'CiraSync',
+  roles: ['Application Contacts.ReadWrite', 'Application Calendars.Read'],
+  scope: { kind: 'group', group: 'Sync Users' },
+};
+
+describe('granting the sync product’s app its Exchange roles', () => {
+  it('when the grant runs, then the app is registered, the scope made and each role assigned once; a second run writes nothing', async () => {
+    const exchange = new MemoryAppAccess();
+    const first = await grantAppAccess(SPEC, { exchange });
+    expect(first.completed.map((r) => [r.step, r.outcome])).toEqual([
+      ['exchangeServicePrincipal', 'created'],
+      ['managementScope', 'created'],
+      ['applicationRoles', 'created'],
+    ]);
+    expect(exchange.scopes).toEqual([
+      { name: managementScopeName(SPEC), filter: "MemberOfGroup -eq 'Sync Users'" },
+    ]);
+    expect(exchange.assignments.map((a) => [a.role, a.scope])).toEqual([
+      ['Application Contacts.ReadWrite', managementScopeName(SPEC)],
+      ['Application Calendars.Read', managementScopeName(SPEC)],
+    ]);
+    const writes = exchange.writes.length;
+    const second = await grantAppAccess(SPEC, { exchange });
+    expect(second.completed.every((r) => r.outcome === 'existing')).toBe(true);
+    expect(exchange.writes).toHaveLength(writes);
+  });
+
+  it('when a run resumes after a crash, then the steps it finished are not run again', async () => {
+    const exchange = new MemoryAppAccess();
+    let saved: Awaited<ReturnType<typeof grantAppAccess>> | undefined;
+    exchange.beforeWrite = (write) => {
+      if (write.startsWith('New-ManagementRoleAssignment')) throw new Error('crash');
+    };
+    await expect(
+      grantAppAccess(SPEC, {
+        exchange,
+        onStepDone: (progress) => {
+          saved = structuredClone(progress);
+        },
+      }),
+    ).rejects.toThrow('crash');
+    expect(saved?.completed.map((r) => r.step)).toEqual(['exchangeServicePrincipal', 'managementScope']);
+    exchange.beforeWrite = () => undefined;
+    const started: string[] = [];
+    await grantAppAccess(SPEC, {
+      exchange,
+      progress: saved,
+      onStepStarted: (step) => void started.push(step),
+    });
+    expect(started).toEqual(['applicationRoles']);
+    expect(exchange.writes.filter((w) => w === 'New-ServicePrincipal')).toHaveLength(1);
+  });
+
+  it('when a parallel run registers the app first, then this run treats it as in place and goes on', async () => {
+    const exchange = new MemoryAppAccess();
+    exchange.beforeWrite = (write) => {
+      if (write === 'New-ServicePrincipal' && exchange.principals.length === 0) {
+        exchange.principals.push({
+          appId: SPEC.appId,
+          objectId: SPEC.servicePrincipalId,
+          displayName: 'CiraSync',
+        });
+      }
+    };
+    const progress = await grantAppAccess({ ...SPEC, scope: { kind: 'organization' } }, { exchange });
+    expect(progress.completed.map((r) => [r.step, r.outcome])).toEqual([
+      ['exchangeServicePrincipal', 'existing'],
+      ['managementScope', 'skipped'],
+      ['applicationRoles', 'created'],
+    ]);
+    expect(exchange.assignments.every((a) => a.scope === undefined)).toBe(true);
+  });
+
+  it('when Exchange knows the app under another service principal, or the scope name is taken with another filter, then it stops and says what to check', async () => {
+    const taken = new MemoryAppAccess();
+    taken.principals.push({
+      appId: SPEC.appId,
+      objectId: '99999999-0000-4000-8000-000000000000',
+      displayName: 'Old',
+    });
+    await expect(grantAppAccess(SPEC, { exchange: taken })).rejects.toThrow(/another service principal/);
+
+    const scoped = new MemoryAppAccess();
+    scoped.scopes.push({ name: managementScopeName(SPEC), filter: "Department -eq 'Sales'" });
+    await expect(grantAppAccess(SPEC, { exchange: scoped })).rejects.toThrow(/exists with another filter/);
+    expect(scoped.assignments).toEqual([]);
+  });
+
+  it('when readiness is asked, then every role must be listed, and in scope for the sample mailbox', async () => {
+    const exchange = new MemoryAppAccess();
+    expect(await appAccessInPlace(exchange, SPEC)).toEqual({ ready: false, missing: SPEC.roles });
+    await grantAppAccess(SPEC, { exchange });
+    expect(await appAccessInPlace(exchange, SPEC)).toEqual({ ready: true, missing: [] });
+    expect((await appAccessInPlace(exchange, SPEC, 'alexw@contoso.com')).ready).toBe(false);
+    exchange.inScope.add('alexw@contoso.com');
+    expect((await appAccessInPlace(exchange, SPEC, 'alexw@contoso.com')).ready).toBe(true);
+  });
+
+  it('when a group name holds a quote, then the recipient filter escapes it', () => {
+    expect(recipientFilter({ kind: 'group', group: "O'Brien's team" })).toBe(
+      "MemberOfGroup -eq 'O''Brien''s team'",
+    );
+    expect(recipientFilter({ kind: 'organization' })).toBeUndefined();
+  });
+});
