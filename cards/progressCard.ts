@@ -4,7 +4,9 @@
  * failure it says which step and why, in plain words, with Retry and (when something was created)
  * Remove what was created — the removal asks once more before it deletes anything.
  */
+import { APP_ACCESS_PLAN } from '../src/domain/appAccessSteps';
 import { PLAN } from '../src/domain/provisionAccount';
+import { grantsAppOnly } from '../src/domain/request';
 import type { ProgressView } from '../src/domain/progress';
 import type { StepResult } from '../src/domain/provisioningSteps';
 import { utcMinutes } from '../src/domain/time';
@@ -20,8 +22,10 @@ const OUTCOME_WORDS: Readonly<Record<StepResult['outcome'], string>> = {
 
 export function progressCard(view: ProgressView): AdaptiveCardJson {
   const { request } = view;
+  const appOnly = grantsAppOnly(request);
+  const plan = appOnly ? APP_ACCESS_PLAN : PLAN;
   const done = new Map(view.completed.map((r) => [r.step, r]));
-  const steps = PLAN.map((step) => {
+  const steps = plan.map((step) => {
     const result = done.get(step.name);
     if (result !== undefined) return { mark: '✓', title: `${step.title} — ${OUTCOME_WORDS[result.outcome]}` };
     if (view.failure?.step === step.name) return { mark: '✗', title: step.title };
@@ -32,13 +36,17 @@ export function progressCard(view: ProgressView): AdaptiveCardJson {
     const waiting = request.state === 'AwaitingReplication';
     steps.push({
       mark: waiting ? '▶' : view.ready !== undefined || request.state === 'Ready' ? '✓' : '·',
-      title: waiting
-        ? 'Wait for Exchange to replicate the impersonation role (usually 30–45 minutes)'
-        : 'Exchange replicated the impersonation role',
+      title: appOnly
+        ? waiting
+          ? 'Wait for Exchange to apply the app’s roles (up to 2 hours)'
+          : 'Exchange applied the app’s roles'
+        : waiting
+          ? 'Wait for Exchange to replicate the impersonation role (usually 30–45 minutes)'
+          : 'Exchange replicated the impersonation role',
     });
   }
   const failedAt =
-    view.failure?.step === undefined ? -1 : PLAN.findIndex((s) => s.name === view.failure?.step);
+    view.failure?.step === undefined ? -1 : plan.findIndex((s) => s.name === view.failure?.step);
   const status =
     view.removed !== undefined
       ? { text: 'Removed what this request created', color: 'Warning' }
@@ -46,7 +54,7 @@ export function progressCard(view: ProgressView): AdaptiveCardJson {
         ? {
             text:
               failedAt >= 0
-                ? `Step ${failedAt + 1} of ${PLAN.length} failed`
+                ? `Step ${failedAt + 1} of ${plan.length} failed`
                 : 'Setting up the account failed',
             color: 'Attention',
           }
@@ -55,7 +63,7 @@ export function progressCard(view: ProgressView): AdaptiveCardJson {
           : request.state === 'AwaitingReplication'
             ? { text: 'Created — waiting for Exchange', color: 'Accent' }
             : {
-                text: `Working on it (${view.completed.length} of ${PLAN.length} steps done)`,
+                text: `Working on it (${view.completed.length} of ${plan.length} steps done)`,
                 color: 'Accent',
               };
   const facts: Fact[] = [];
@@ -69,7 +77,10 @@ export function progressCard(view: ProgressView): AdaptiveCardJson {
   const failed = view.failure !== undefined && view.removed === undefined && request.state === 'Failed';
   return renderCard('progress', {
     requestId: request.id,
-    account: `${request.details.displayName} (${request.details.username}@${request.details.domain})`,
+    account:
+      appOnly && request.details.appAccess !== undefined
+        ? `${request.details.appAccess.displayName} (app ${request.details.appAccess.appId})`
+        : `${request.details.displayName} (${request.details.username}@${request.details.domain})`,
     status: status.text,
     statusColor: status.color,
     steps,

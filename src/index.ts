@@ -129,6 +129,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     handOver,
     directory: tenant.directory,
     exchange: tenant.exchange,
+    appAccess: tenant.appAccess,
     patience,
     background,
     now,

@@ -77,3 +77,12 @@ export function describeScope(scope: AppAccessScope): string {
       return `recipients matching ${scope.filter}`;
   }
 }
+
+/** What a request grants the app, if it grants anything. */
+export function appAccessSpecOf(request: {
+  id: string;
+  details: { appAccess?: Omit<AppAccessSpec, 'requestId'> };
+}): AppAccessSpec | undefined {
+  const grant = request.details.appAccess;
+  return grant === undefined ? undefined : { ...grant, requestId: request.id };
+}

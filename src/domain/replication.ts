@@ -55,7 +55,25 @@ export async function pollReplication(
   now: Date,
 ): Promise<ReplicationVerdict> {
   const users = await exchange.effectiveRoleUsers(IMPERSONATION_ROLE);
-  const seen = users.some((row) => sameIdentity(row, account));
+  return judgePoll(
+    users.some((row) => sameIdentity(row, account)),
+    watch,
+    policy,
+    now,
+  );
+}
+
+/**
+ * What one poll's answer means for the watch: ready after `confirmations` sightings in a row once
+ * the settle time has passed, the next poll's time (backing off), or time up. The same rule serves
+ * any grant Exchange is slow to show (the impersonation role, an app's roles).
+ */
+export function judgePoll(
+  seen: boolean,
+  watch: ReplicationWatch,
+  policy: ReplicationPolicy,
+  now: Date,
+): ReplicationVerdict {
   const next: ReplicationWatch = {
     ...watch,
     polls: watch.polls + 1,

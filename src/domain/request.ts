@@ -3,6 +3,7 @@
  * Only the transitions listed in `TRANSITIONS` are legal; each one is a compare-and-set on `version`
  * and writes an audit record.
  */
+import type { AppAccessSpec } from './appAccess';
 import type { ContactDetails } from './tenant';
 
 export type RequestState =
@@ -35,6 +36,24 @@ export interface RequestDetails {
   usageLocation?: string;
   /** Pre-flight warnings the requester saw and acknowledged. */
   acknowledgedWarnings: string[];
+  /**
+   * RBAC for Applications: the sync product's own app is granted Exchange application roles (the
+   * replacement for ApplicationImpersonation in today's Exchange Online).
+   */
+  appAccess?: Omit<AppAccessSpec, 'requestId'>;
+  /** False when only the app is granted: no user, no Global Administrator. Unset means true. */
+  serviceAccount?: boolean;
+}
+
+/** What the request sets up, as admins read it: the account's name, or the app it grants. */
+export function requestSubject(request: Pick<ServiceAccountRequest, 'details'>): string {
+  const app = request.details.appAccess;
+  return grantsAppOnly(request) && app !== undefined ? `the app ${app.displayName}` : accountName(request);
+}
+
+/** The request grants the app only: nothing is created in the directory. */
+export function grantsAppOnly(request: Pick<ServiceAccountRequest, 'details'>): boolean {
+  return request.details.appAccess !== undefined && request.details.serviceAccount === false;
 }
 
 /** The approver's decision, as recorded by the transition that made it. */

@@ -5,10 +5,17 @@
  * finishes what is missing; the message itself goes out again only if the crash came before it was
  * recorded.
  */
-import { progressViewOf } from '../domain/progress';
-import { type ServiceAccountRequest, systemRecord } from '../domain/request';
+import { appAccessSpecOf } from '../domain/appAccess';
+import { type ProgressView, progressViewOf } from '../domain/progress';
+import { grantsAppOnly, type ServiceAccountRequest, systemRecord } from '../domain/request';
 import { handOverPassword } from './handOverPassword';
-import { readyApproverText, readyForwardText, readyView } from './readyReport';
+import {
+  appReadyApproverText,
+  appReadyView,
+  readyApproverText,
+  readyForwardText,
+  readyView,
+} from './readyReport';
 import type { Services } from './services';
 
 export type AnnounceServices = Pick<
@@ -32,19 +39,28 @@ export async function announceReady(
   const trail = await services.audit.forRequest(ready.tenantId, ready.id);
   if (!trail.some((r) => r.event === 'ready'))
     await services.audit.append(systemRecord(ready, 'ready', 'Ready', services.now().toISOString(), detail));
-  const { where, problem } = await handOverPassword(services, ready);
   const data = await services.provisioning.get(ready);
+  const grant = appAccessSpecOf(ready);
+  let message: { requester: ProgressView; approverText: string; forwardText: string };
+  if (grantsAppOnly(ready) && grant !== undefined) {
+    // Nothing to hand over: the app signs in with its own credentials.
+    const approverText = appReadyApproverText(ready, grant);
+    message = { requester: appReadyView(ready, data, grant), approverText, forwardText: approverText };
+  } else {
+    const { where, problem } = await handOverPassword(services, ready);
+    message = {
+      requester: readyView(ready, data, where, {
+        downgradeRoleId: services.settings.downgradeRoleId,
+        problem,
+        withSteps: true,
+      }),
+      approverText: readyApproverText(ready),
+      forwardText: readyForwardText(ready),
+    };
+  }
   await services.notifier.showProgress(ready, progressViewOf(ready, data));
   await services.notifier.refreshApprovalCards(ready);
-  const sent = await services.notifier.sendReady(ready, {
-    requester: readyView(ready, data, where, {
-      downgradeRoleId: services.settings.downgradeRoleId,
-      problem,
-      withSteps: true,
-    }),
-    approverText: readyApproverText(ready),
-    forwardText: readyForwardText(ready),
-  });
+  const sent = await services.notifier.sendReady(ready, message);
   for (const [who, reached] of [
     ['requester', sent.requester],
     ['approver', sent.approver],

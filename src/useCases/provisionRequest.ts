@@ -9,9 +9,17 @@
 import { ADMIN_ROLE_NAMES, directAccessChecks, sameUser } from '../domain/authorization';
 import { isAppError } from '../domain/errors';
 import { progressViewOf, provisionData, type ProvisionData } from '../domain/progress';
-import { provisionAccount, specOf } from '../domain/provisionAccount';
+import { appAccessSpecOf } from '../domain/appAccess';
+import { grantAppAccess } from '../domain/appAccessSteps';
+import { provisionAccount, type ProvisioningProgress, specOf } from '../domain/provisionAccount';
 import type { StepName } from '../domain/provisioningSteps';
-import { accountName, type AuditEvent, type ServiceAccountRequest, systemRecord } from '../domain/request';
+import {
+  type AuditEvent,
+  grantsAppOnly,
+  requestSubject,
+  type ServiceAccountRequest,
+  systemRecord,
+} from '../domain/request';
 import type { WorkOutcome, WorkRun } from '../domain/workPorts';
 import type { RequestKey } from './pendingWork';
 import type { Services } from './services';
@@ -25,6 +33,7 @@ type ProvisionServices = Pick<
   | 'passwords'
   | 'directory'
   | 'exchange'
+  | 'appAccess'
   | 'patience'
   | 'newPassword'
   | 'now'
@@ -131,34 +140,41 @@ export async function provisionRequest(
       return fail(services, request, data, `Nothing was created: ${lapsed}`, 'approval lapsed');
     }
   }
-  // Made (and sealed) before the first step; every later run uses the same one.
-  const password = await services.passwords.getOrCreate(
-    request.tenantId,
-    request.id,
-    services.newPassword,
-    now,
-  );
+  const appOnly = grantsAppOnly(request);
+  // Made (and sealed) before the first step; every later run uses the same one. An app-only grant
+  // creates no account, so it has no password.
+  const password = appOnly
+    ? ''
+    : await services.passwords.getOrCreate(request.tenantId, request.id, services.newPassword, now);
   data.startedAt ??= now.toISOString();
   await run.checkpoint({ ...data });
 
   let current: StepName | undefined;
+  const steps = {
+    progress: data.progress,
+    onStepStarted: async (step: StepName) => {
+      current = step;
+      await services.notifier.showProgress(request, { ...progressViewOf(request, data), current });
+    },
+    onStepDone: async (progress: ProvisioningProgress) => {
+      data.progress = { ...progress, completed: [...progress.completed] };
+      current = undefined;
+      await run.checkpoint({ ...data });
+    },
+  };
   try {
-    await provisionAccount(specOf(request), {
-      directory: services.directory,
-      exchange: services.exchange,
-      patience: services.patience,
-      password,
-      progress: data.progress,
-      onStepStarted: async (step) => {
-        current = step;
-        await services.notifier.showProgress(request, { ...progressViewOf(request, data), current });
-      },
-      onStepDone: async (progress) => {
-        data.progress = { ...progress, completed: [...progress.completed] };
-        current = undefined;
-        await run.checkpoint({ ...data });
-      },
-    });
+    const appAccess = appAccessSpecOf(request);
+    if (appOnly && appAccess !== undefined) {
+      await grantAppAccess(appAccess, { exchange: services.appAccess, ...steps });
+    } else {
+      await provisionAccount(specOf(request), {
+        directory: services.directory,
+        exchange: services.exchange,
+        patience: services.patience,
+        password,
+        ...steps,
+      });
+    }
   } catch (error) {
     if (isAppError(error) && error.retryable) throw error;
     // A bug or an unknown failure gets a few runs before it is called a failure.
@@ -176,7 +192,7 @@ export async function provisionRequest(
       services,
       request,
       data,
-      `Setting up ${accountName(request)} stopped: ${data.failure.message} The progress card has Retry.`,
+      `Setting up ${requestSubject(request)} stopped: ${data.failure.message} The progress card has Retry.`,
       data.failure.message,
     );
   }

@@ -6,6 +6,7 @@ import { progressViewOf, type ProgressView, type ProvisionData } from '../domain
 import { userPrincipalName } from '../domain/provisioningSteps';
 import { accountName, type ServiceAccountRequest } from '../domain/request';
 import { utcMinutes } from '../domain/time';
+import { type AppAccessSpec, describeScope } from '../domain/appAccess';
 import { ROLE_NAMES } from '../domain/wellKnown';
 
 /** Where the password is, for the "ready" note. */
@@ -75,4 +76,31 @@ export function readyApproverText(request: ServiceAccountRequest): string {
 export function readyForwardText(request: ServiceAccountRequest): string {
   const account = accountName(request);
   return `${account} is ready, but I could not reach ${request.requester.name} to tell them. Please let them know: launch CiraSync Enterprise setup, sign in as ${account} (its password can be reset in the Microsoft 365 admin center), then lower its role from Global Administrator.`;
+}
+
+/** The "ready" report of an app-only grant: what the app now holds, over which mailboxes. */
+export function appReadyView(
+  request: ServiceAccountRequest,
+  data: ProvisionData,
+  grant: AppAccessSpec,
+): ProgressView {
+  return {
+    ...progressViewOf(request, data),
+    ready: {
+      note: [
+        `**${grant.displayName}** (${grant.appId}) now holds ${grant.roles.join(', ')} in Exchange Online, over ${describeScope(grant.scope)}. No user and no Global Administrator were created.`,
+        '1. Exchange applies new app permissions within 30 minutes to 2 hours: if CiraSync Enterprise is refused at first, wait and try again.',
+        `2. In CiraSync Enterprise setup, choose to connect with its own app registration (${grant.appId}).`,
+      ].join('\n\n'),
+      canReveal: false,
+      canReset: false,
+      canDowngrade: false,
+      facts: (data.progress?.completed ?? []).map((r) => ({ title: '✓', value: r.detail })),
+    },
+  };
+}
+
+/** The approver's note when an app-only grant is in place. */
+export function appReadyApproverText(request: ServiceAccountRequest, grant: AppAccessSpec): string {
+  return `${grant.displayName} now holds ${grant.roles.join(', ')} over ${describeScope(grant.scope)}, as you approved for ${request.requester.name}. No account was created.`;
 }

@@ -4,7 +4,7 @@
  * hands it in-memory fakes and nothing else.
  */
 import type { Patience } from '../domain/patience';
-import type { Directory, Exchange } from '../domain/ports';
+import type { Directory, Exchange, ExchangeAppAccess } from '../domain/ports';
 import type { ReplicationPolicy } from '../domain/replication';
 import type { AuditLog, RequestStore } from '../domain/requestPorts';
 import type {
@@ -29,6 +29,8 @@ export interface Services {
   handOver?: PasswordHandOver;
   directory: Directory;
   exchange: Exchange;
+  /** Exchange's RBAC for Applications, for requests that grant the sync product's app. */
+  appAccess: ExchangeAppAccess;
   /** How long to wait for Microsoft 365 to catch up with a write. */
   patience: Patience;
   background: Background;

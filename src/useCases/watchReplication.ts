@@ -8,6 +8,7 @@
  */
 import { progressViewOf } from '../domain/progress';
 import {
+  judgePoll,
   MAX_POLL_MS,
   pollReplication,
   type ReplicationPolicy,
@@ -15,7 +16,9 @@ import {
   startWatch,
 } from '../domain/replication';
 import { userPrincipalName } from '../domain/provisioningSteps';
-import { systemRecord } from '../domain/request';
+import { grantsAppOnly, requestSubject, systemRecord } from '../domain/request';
+import { appAccessSpecOf } from '../domain/appAccess';
+import { appAccessInPlace } from '../domain/appAccessSteps';
 import { utcMinutes } from '../domain/time';
 import type { WorkOutcome, WorkRun } from '../domain/workPorts';
 import { type AnnounceServices, announceReady } from './announceReady';
@@ -31,7 +34,7 @@ function watchOf(raw: Record<string, unknown>): ReplicationWatch | undefined {
 }
 
 export async function watchReplication(
-  services: AnnounceServices & Pick<Services, 'exchange'>,
+  services: AnnounceServices & Pick<Services, 'exchange' | 'appAccess'>,
   key: RequestKey,
   run: WorkRun,
 ): Promise<WorkOutcome> {
@@ -53,12 +56,22 @@ export async function watchReplication(
     upn: userPrincipalName(request.details),
     username: request.details.username,
   };
-  const verdict = await pollReplication(services.exchange, account, watch, policy, now);
+  const appAccess = appAccessSpecOf(request);
+  const appOnly = grantsAppOnly(request) && appAccess !== undefined;
+  const verdict =
+    appOnly && appAccess !== undefined
+      ? judgePoll((await appAccessInPlace(services.appAccess, appAccess)).ready, watch, policy, now)
+      : await pollReplication(services.exchange, account, watch, policy, now);
   const data = { ...run.saved, watch: verdict.watch };
 
   if (verdict.kind === 'wait') {
-    const seen =
-      verdict.watch.lastSeen === true ? 'Exchange shows the account' : 'not yet visible in Exchange';
+    const seen = appOnly
+      ? verdict.watch.lastSeen === true
+        ? 'Exchange lists every role'
+        : 'Exchange does not list every role yet'
+      : verdict.watch.lastSeen === true
+        ? 'Exchange shows the account'
+        : 'not yet visible in Exchange';
     await services.notifier.showProgress(request, {
       ...progressViewOf(request, progress),
       replication: { since: watch.since, lastSeen: `${utcMinutes(now.toISOString())}: ${seen}` },
@@ -76,8 +89,11 @@ export async function watchReplication(
     );
     const minutes = Math.round(policy.timeoutMs / 60_000);
     const message =
-      `Exchange did not show ${account.upn} as a member of the "App Impersonation" role group with ApplicationImpersonation within ${minutes} minutes. ` +
-      'Check in the Exchange admin center (Roles → Admin roles → App Impersonation) that the account is a member and the role is assigned, then press Retry.';
+      appOnly && appAccess !== undefined
+        ? `Exchange did not report ${appAccess.roles.join(', ')} for ${appAccess.displayName} within ${minutes} minutes. ` +
+          `Check with Test-ServicePrincipalAuthorization -Identity ${appAccess.appId} in Exchange Online PowerShell, then press Retry.`
+        : `Exchange did not show ${account.upn} as a member of the "App Impersonation" role group with ApplicationImpersonation within ${minutes} minutes. ` +
+          'Check in the Exchange admin center (Roles → Admin roles → App Impersonation) that the account is a member and the role is assigned, then press Retry.';
     if (failed !== undefined) {
       await services.audit.append(
         systemRecord(
@@ -92,7 +108,11 @@ export async function watchReplication(
         failed,
         progressViewOf(failed, { ...progress, failure: { message } }),
       );
-      await services.notifier.tell(failed, 'requester', `Setting up ${account.upn} stopped: ${message}`);
+      await services.notifier.tell(
+        failed,
+        'requester',
+        `Setting up ${appOnly ? requestSubject(request) : account.upn} stopped: ${message}`,
+      );
     }
     return { kind: 'failed', error: 'replication timeout', data };
   }

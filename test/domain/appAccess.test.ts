@@ -5,60 +5,7 @@
  */
 import { type AppAccessSpec, managementScopeName, recipientFilter } from '../../src/domain/appAccess';
 import { appAccessInPlace, grantAppAccess } from '../../src/domain/appAccessSteps';
-import { AppError } from '../../src/domain/errors';
-import type { ExchangeAppAccess, ExchangeServicePrincipal } from '../../src/domain/ports';
-
-/** Exchange's app registrations, scopes and assignments in memory; `writes` lists every write. */
-class MemoryAppAccess implements ExchangeAppAccess {
-  principals: ExchangeServicePrincipal[] = [];
-  scopes: { name: string; filter: string }[] = [];
-  assignments: { appId: string; role: string; scope?: string }[] = [];
-  writes: string[] = [];
-  /** Members of the scope's group, for Test-ServicePrincipalAuthorization -Resource. */
-  inScope = new Set<string>();
-  /** Runs before each write: a test may make a parallel run land first. */
-  beforeWrite: (write: string) => void = () => undefined;
-
-  async getServicePrincipal(appId: string) {
-    return this.principals.find((p) => p.appId === appId);
-  }
-  async newServicePrincipal(principal: ExchangeServicePrincipal) {
-    this.beforeWrite('New-ServicePrincipal');
-    if (this.principals.some((p) => p.appId === principal.appId))
-      throw new AppError('Conflict', 'The service principal already exists.');
-    this.principals.push(principal);
-    this.writes.push('New-ServicePrincipal');
-  }
-  async getManagementScope(name: string) {
-    return this.scopes.find((s) => s.name === name);
-  }
-  async newManagementScope(name: string, filter: string) {
-    this.beforeWrite('New-ManagementScope');
-    if (this.scopes.some((s) => s.name === name)) throw new AppError('Conflict', 'The scope already exists.');
-    this.scopes.push({ name, filter });
-    this.writes.push('New-ManagementScope');
-  }
-  async appRoleAssignments(appId: string) {
-    return this.assignments.filter((a) => a.appId === appId);
-  }
-  async newAppRoleAssignment(servicePrincipalId: string, role: string, scope?: string) {
-    this.beforeWrite(`New-ManagementRoleAssignment ${role}`);
-    const principal = this.principals.find((p) => p.objectId === servicePrincipalId);
-    if (principal === undefined) throw new AppError('NotFound', 'The app is not registered.');
-    if (this.assignments.some((a) => a.appId === principal.appId && a.role === role && a.scope === scope))
-      throw new AppError('Conflict', 'The assignment already exists.');
-    this.assignments.push({ appId: principal.appId, role, ...(scope === undefined ? {} : { scope }) });
-    this.writes.push(`New-ManagementRoleAssignment ${role}`);
-  }
-  async testAppAuthorization(appId: string, resource?: string) {
-    return this.assignments
-      .filter((a) => a.appId === appId)
-      .map((a) => ({
-        role: a.role,
-        ...(resource === undefined ? {} : { inScope: a.scope === undefined || this.inScope.has(resource) }),
-      }));
-  }
-}
+import { MemoryAppAccess } from '../support/memoryServices';
 
 const SPEC: AppAccessSpec = {
   requestId: '6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f',

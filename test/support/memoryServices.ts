@@ -12,7 +12,12 @@ import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
 import { StorageRequestStore } from '../../src/adapters/storage/storageRequestStore';
 import { AppError } from '../../src/domain/errors';
 import { DEFAULT_PATIENCE } from '../../src/domain/patience';
-import type { Directory, Exchange } from '../../src/domain/ports';
+import type {
+  Directory,
+  Exchange,
+  ExchangeAppAccess,
+  ExchangeServicePrincipal,
+} from '../../src/domain/ports';
 import type { ProgressView, ProvisionData } from '../../src/domain/progress';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import type { DirectoryUser, RoleAssignment } from '../../src/domain/tenant';
@@ -270,6 +275,58 @@ export class MemoryExchange implements Exchange {
   }
 }
 
+/** Exchange's app registrations, scopes and assignments in memory; `writes` lists every write. */
+export class MemoryAppAccess implements ExchangeAppAccess {
+  principals: ExchangeServicePrincipal[] = [];
+  scopes: { name: string; filter: string }[] = [];
+  assignments: { appId: string; role: string; scope?: string }[] = [];
+  writes: string[] = [];
+  /** Members of the scope's group, for Test-ServicePrincipalAuthorization -Resource. */
+  inScope = new Set<string>();
+  /** Runs before each write: a test may make a parallel run land first. */
+  beforeWrite: (write: string) => void = () => undefined;
+
+  async getServicePrincipal(appId: string) {
+    return this.principals.find((p) => p.appId === appId);
+  }
+  async newServicePrincipal(principal: ExchangeServicePrincipal) {
+    this.beforeWrite('New-ServicePrincipal');
+    if (this.principals.some((p) => p.appId === principal.appId))
+      throw new AppError('Conflict', 'The service principal already exists.');
+    this.principals.push(principal);
+    this.writes.push('New-ServicePrincipal');
+  }
+  async getManagementScope(name: string) {
+    return this.scopes.find((s) => s.name === name);
+  }
+  async newManagementScope(name: string, filter: string) {
+    this.beforeWrite('New-ManagementScope');
+    if (this.scopes.some((s) => s.name === name)) throw new AppError('Conflict', 'The scope already exists.');
+    this.scopes.push({ name, filter });
+    this.writes.push('New-ManagementScope');
+  }
+  async appRoleAssignments(appId: string) {
+    return this.assignments.filter((a) => a.appId === appId);
+  }
+  async newAppRoleAssignment(servicePrincipalId: string, role: string, scope?: string) {
+    this.beforeWrite(`New-ManagementRoleAssignment ${role}`);
+    const principal = this.principals.find((p) => p.objectId === servicePrincipalId);
+    if (principal === undefined) throw new AppError('NotFound', 'The app is not registered.');
+    if (this.assignments.some((a) => a.appId === principal.appId && a.role === role && a.scope === scope))
+      throw new AppError('Conflict', 'The assignment already exists.');
+    this.assignments.push({ appId: principal.appId, role, ...(scope === undefined ? {} : { scope }) });
+    this.writes.push(`New-ManagementRoleAssignment ${role}`);
+  }
+  async testAppAuthorization(appId: string, resource?: string) {
+    return this.assignments
+      .filter((a) => a.appId === appId)
+      .map((a) => ({
+        role: a.role,
+        ...(resource === undefined ? {} : { inScope: a.scope === undefined || this.inScope.has(resource) }),
+      }));
+  }
+}
+
 export type MemoryServices = Services & {
   storage: Storage;
   notifier: RecordingNotifier;
@@ -278,6 +335,7 @@ export type MemoryServices = Services & {
   background: InlineBackground;
   directory: MemoryDirectory;
   exchange: MemoryExchange;
+  appAccess: MemoryAppAccess;
   passwords: PasswordVault;
   /** Moves the services' clock. */
   setNow(at: Date): void;
@@ -299,6 +357,7 @@ export function memoryServices(start = new Date('2026-11-26T12:00:00Z')): Memory
     passwords: new PasswordVault(storage, new SecretBox(randomBytes(32))),
     directory: new MemoryDirectory(),
     exchange: new MemoryExchange(),
+    appAccess: new MemoryAppAccess(),
     patience: { clock: { now: () => now.getTime(), sleep: async () => undefined }, ...DEFAULT_PATIENCE },
     background: new InlineBackground(),
     now: () => now,
