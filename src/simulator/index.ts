@@ -25,6 +25,7 @@ export {
   type SimulatorSeed,
 } from './state/seedTenant';
 export { ROLE_IDS, APPLICATION_IMPERSONATION } from './state/roleCatalog';
+export { CIRASYNC_SERVICE_PRINCIPAL, DISABLED_SERVICE_PRINCIPAL } from './state/appRbacCatalog';
 export { SKUS } from './state/skuCatalog';
 export type * from './state/stateTypes';
 export type { SimulatorDelays } from './state/tenantState';

@@ -1,6 +1,7 @@
 import type { SimulatorScenario } from '../scenarios';
 import type { SimulatorClock } from '../clock';
 import type { IdGenerator } from '../idGenerator';
+import { CIRASYNC_SERVICE_PRINCIPAL, DISABLED_SERVICE_PRINCIPAL } from './appRbacCatalog';
 import { APPLICATION_IMPERSONATION, EXCHANGE_ROLES, ROLE_DEFINITIONS } from './roleCatalog';
 import { conditionalAccessPolicies, PEOPLE, SEATS } from './seedData';
 import { SKUS } from './skuCatalog';
@@ -134,6 +135,7 @@ export function createSeededState(params: {
     }
   }
   state.roleDefinitions = [...ROLE_DEFINITIONS];
+  state.servicePrincipals = [{ ...CIRASYNC_SERVICE_PRINCIPAL }, { ...DISABLED_SERVICE_PRINCIPAL }];
   seedExchange(state, scenario !== 'current', ids, longAgo);
   state.securityDefaultsEnabled = scenario === 'mfa-enforced';
   state.conditionalAccessPolicies =

@@ -124,7 +124,6 @@ export interface SimConditionalAccessPolicy {
   createdDateTime: string;
 }
 
-/** Everything `state()` returns (a deep copy). */
 /** A security group, with its direct members (user object ids). */
 export interface SimGroup {
   id: string;
@@ -132,6 +131,19 @@ export interface SimGroup {
   memberIds: string[];
 }
 
+/** An Entra enterprise application (service principal): what Graph `/servicePrincipals` lists. */
+export interface SimServicePrincipal {
+  /** The service principal's object id (not the app registration's). */
+  id: string;
+  appId: string;
+  displayName: string;
+  accountEnabled: boolean;
+  /** The tenant that owns the app registration (another tenant for a multi-tenant product). */
+  appOwnerOrganizationId: string;
+  createdDateTime: string;
+}
+
+/** Everything `state()` returns (a deep copy). */
 export interface TenantSnapshot {
   tenantId: string;
   initialDomain: string;
@@ -147,4 +159,5 @@ export interface TenantSnapshot {
   securityDefaultsEnabled: boolean;
   conditionalAccessPolicies: SimConditionalAccessPolicy[];
   groups: SimGroup[];
+  servicePrincipals: SimServicePrincipal[];
 }

@@ -9,6 +9,7 @@ import type {
   SimRoleAssignment,
   SimRoleDefinition,
   SimRoleGroup,
+  SimServicePrincipal,
   SimSku,
   SimUser,
   TenantSnapshot,
@@ -25,8 +26,8 @@ export interface SimulatorDelays {
 }
 
 /**
- * The simulated tenant: Entra (users, domains, licences, roles, policies) and Exchange Online (role
- * groups, public-folder permissions). Routes read and change it; every change bumps `version`, which is
+ * The simulated tenant: Entra (users, domains, licences, roles, policies, enterprise applications) and
+ * Exchange Online (role groups, public-folder permissions). Routes read and change it; every change bumps `version`, which is
  * how the call log knows whether a request committed anything.
  */
 export class TenantState {
@@ -42,6 +43,7 @@ export class TenantState {
   securityDefaultsEnabled = false;
   conditionalAccessPolicies: SimConditionalAccessPolicy[] = [];
   groups: SimGroup[] = [];
+  servicePrincipals: SimServicePrincipal[] = [];
 
   constructor(
     readonly tenantId: string,
@@ -160,6 +162,7 @@ export class TenantState {
       securityDefaultsEnabled: this.securityDefaultsEnabled,
       conditionalAccessPolicies: this.conditionalAccessPolicies,
       groups: this.groups,
+      servicePrincipals: this.servicePrincipals,
     });
   }
 }
