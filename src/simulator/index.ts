@@ -24,7 +24,7 @@ export {
   REQUESTERS_GROUP_ID,
   type SimulatorSeed,
 } from './state/seedTenant';
-export { ROLE_IDS, APPLICATION_IMPERSONATION } from './state/roleCatalog';
+export { ROLE_IDS, APPLICATION_IMPERSONATION, EXCHANGE_ROLES } from './state/roleCatalog';
 export { CIRASYNC_SERVICE_PRINCIPAL, DISABLED_SERVICE_PRINCIPAL } from './state/appRbacCatalog';
 export { SKUS } from './state/skuCatalog';
 export type * from './state/stateTypes';

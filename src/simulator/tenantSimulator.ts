@@ -160,7 +160,7 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
   const throttle =
     options.scenario === 'throttled' ? (options.throttle ?? { every: 3, retryAfterSeconds: 1 }) : undefined;
   const graph = new GraphApi({ ...common, throttle });
-  const exchange = new ExchangeApi(common);
+  const exchange = new ExchangeApi({ ...common, clients });
   const keyVault = new KeyVaultApi({
     tenantId: options.tenantId,
     store: secrets,

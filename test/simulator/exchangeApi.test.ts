@@ -128,6 +128,25 @@ describe('Exchange admin API (InvokeCommand)', () => {
     expect(result.body).toBeUndefined();
   });
 
+  test('when the app holds only View-Only Recipients, then the role-group cmdlets are not recognized in its session, Get-Recipient runs', async () => {
+    sim.registerClient({
+      clientId: 'b1c2d3e4-0000-4000-8000-000000000004',
+      secret: 's3cret',
+      exchangeManagementRoles: ['View-Only Recipients'],
+    });
+    const reader = await tokenFor(sim, 'https://outlook.office365.com', {
+      clientId: 'b1c2d3e4-0000-4000-8000-000000000004',
+      clientSecret: 's3cret',
+    });
+    const refused = await exchange(sim, reader, 'New-RoleGroup', { Name: 'Helpers' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.innererror.internalexception.message).toMatch(
+      /^The term 'New-RoleGroup' is not recognized as a name of a cmdlet/,
+    );
+    expect(sim.state().roleGroups.some((group) => group.name === 'Helpers')).toBe(false);
+    expect((await exchange(sim, reader, 'Get-Recipient', { Identity: 'alexw' })).status).toBe(200);
+  });
+
   test('when a Graph-audience token is sent to Exchange, then Exchange answers 401', async () => {
     const result = await exchange(sim, graphToken, 'Get-RoleGroup');
     expect(result.status).toBe(401);

@@ -15,6 +15,11 @@ export interface Cmdlet {
   name: string;
   parameters: readonly string[];
   mandatory: readonly string[];
+  /**
+   * The management roles whose role entries include the cmdlet (what `Get-ManagementRole -Cmdlet`
+   * answers). An app holding none of them does not have the cmdlet in its session: "not recognized".
+   */
+  roles: readonly string[];
   run(ctx: CmdletContext): Array<Record<string, unknown>>;
 }
 

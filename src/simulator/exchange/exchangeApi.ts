@@ -8,6 +8,7 @@ import { emptyResponse, header, jsonResponse, type SimRequest, type SimResponse 
 import { sleep } from '../http/sleep';
 import { queryText } from '../http/requestTarget';
 import type { TenantState } from '../state/tenantState';
+import type { ClientRegistry } from '../token/clientRegistry';
 import type { TokenService } from '../token/tokenService';
 import { isMutatingCmdlet, type Cmdlet } from './cmdlet';
 import { CmdletParameters } from './cmdletParameters';
@@ -44,6 +45,8 @@ export const EXCHANGE_SERVER = 'SIMPR01A001DC01.SIMPR01A001.PROD.OUTLOOK.COM';
 export interface ExchangeApiDeps {
   state: TenantState;
   tokens: TokenService;
+  /** Whose Exchange management roles decide which cmdlets a caller's session has. */
+  clients: ClientRegistry;
   faults: FaultInjector;
   log: CallLog;
   clock: SimulatorClock;
@@ -78,7 +81,7 @@ export class ExchangeApi {
         response = emptyResponse(403, { 'Content-Length': '0' });
       } else {
         appId = check.appId;
-        const run = await this.invoke(request, input, cmdletName);
+        const run = await this.invoke(request, input, cmdletName, check.appId);
         faultLabel = run.fault?.label;
         committed = run.committed;
         response = run.response;
@@ -129,6 +132,7 @@ export class ExchangeApi {
     request: SimRequest,
     input: Record<string, unknown> | undefined,
     cmdletName: string | undefined,
+    appId: string,
   ): Promise<{ response: SimResponse; fault?: FaultAction; committed: boolean }> {
     const { deps } = this;
     const segments = request.path.split('/').filter((segment) => segment !== '');
@@ -149,7 +153,10 @@ export class ExchangeApi {
       );
     }
     const cmdlet = CMDLETS.find((candidate) => candidate.name.toLowerCase() === cmdletName.toLowerCase());
-    if (cmdlet === undefined) throw exchangeErrors.cmdletNotFound(cmdletName);
+    // A cmdlet outside the app's management roles is not in its session at all: "not recognized".
+    const held = deps.clients.get(appId)?.exchangeManagementRoles ?? [];
+    if (cmdlet === undefined || !cmdlet.roles.some((role) => held.includes(role)))
+      throw exchangeErrors.cmdletNotFound(cmdletName);
     const params = new CmdletParameters(input.Parameters, cmdlet.parameters, cmdlet.mandatory);
     const fault = deps.faults.take({
       api: 'exchange',

@@ -31,6 +31,7 @@ export const getManagementRole: Cmdlet = {
   name: 'Get-ManagementRole',
   parameters: ['Identity', 'RoleType', 'ResultSize'],
   mandatory: [],
+  roles: ['Role Management'],
   run: ({ state, params, server }) => {
     const identity = params.string('Identity');
     const roleType = params.string('RoleType');
@@ -58,6 +59,7 @@ export const getRoleGroup: Cmdlet = {
   name: 'Get-RoleGroup',
   parameters: ['Identity', 'ResultSize', 'Filter'],
   mandatory: [],
+  roles: ['Role Management'],
   run: ({ state, params, server }) => {
     const identity = params.string('Identity');
     const groups = state.roleGroups.filter(
@@ -77,6 +79,7 @@ export const newRoleGroup: Cmdlet = {
   name: 'New-RoleGroup',
   parameters: ['Name', 'Roles', 'Members', 'Description', 'DisplayName', 'ManagedBy'],
   mandatory: ['Name'],
+  roles: ['Role Management'],
   run: ({ state, params, server, ids }: CmdletContext) => {
     const name = params.string('Name') ?? '';
     if (state.roleGroup(name) !== undefined)
@@ -111,6 +114,7 @@ export const addRoleGroupMember: Cmdlet = {
   name: 'Add-RoleGroupMember',
   parameters: ['Identity', 'Member', 'BypassSecurityGroupManagerCheck', 'Confirm'],
   mandatory: ['Identity', 'Member'],
+  roles: ['Role Management'],
   run: ({ state, params, server }) => {
     const identity = params.string('Identity') ?? '';
     const group = state.roleGroup(identity);
@@ -138,6 +142,7 @@ export const getManagementRoleAssignment: Cmdlet = {
     'ResultSize',
   ],
   mandatory: [],
+  roles: ['Role Management'],
   run: ({ state, params, server }) => {
     const roleName = params.string('Role');
     if (roleName !== undefined && state.managementRole(roleName) === undefined)
