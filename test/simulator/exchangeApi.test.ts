@@ -87,12 +87,12 @@ describe('Exchange admin API (InvokeCommand)', () => {
   });
 
   test('when an unknown cmdlet is run, then Exchange says the term is not recognised', async () => {
-    const result = await exchange(sim, token, 'New-ManagementRoleAssignment', {
-      Role: 'ApplicationImpersonation',
+    const result = await exchange(sim, token, 'New-ApplicationAccessPolicy', {
+      AccessRight: 'RestrictAccess',
     });
     expect(result.status).toBe(400);
     expect(result.body.error.innererror.internalexception.message).toMatch(
-      /^The term 'New-ManagementRoleAssignment' is not recognized as a name of a cmdlet/,
+      /^The term 'New-ApplicationAccessPolicy' is not recognized as a name of a cmdlet/,
     );
   });
 

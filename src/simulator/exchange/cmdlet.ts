@@ -23,9 +23,9 @@ export interface Cmdlet {
   run(ctx: CmdletContext): Array<Record<string, unknown>>;
 }
 
-/** `Get-*` cmdlets only read; everything else asks for a change. */
+/** `Get-*` and `Test-*` cmdlets only read; everything else asks for a change. */
 export function isMutatingCmdlet(name: string): boolean {
-  return !/^get-/i.test(name);
+  return !/^(get|test)-/i.test(name);
 }
 
 /** PowerShell `-like` matching for identities with `*` wildcards, case-insensitive. */

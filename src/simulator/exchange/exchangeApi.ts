@@ -10,9 +10,11 @@ import { queryText } from '../http/requestTarget';
 import type { TenantState } from '../state/tenantState';
 import type { ClientRegistry } from '../token/clientRegistry';
 import type { TokenService } from '../token/tokenService';
+import { newManagementRoleAssignment, testServicePrincipalAuthorization } from './appRoleAssignmentCmdlets';
 import { isMutatingCmdlet, type Cmdlet } from './cmdlet';
 import { CmdletParameters } from './cmdletParameters';
 import { ExchangeError, exchangeErrorBody, exchangeErrors, exchangeFaultError } from './exchangeErrors';
+import { getManagementScope, newManagementScope } from './managementScopeCmdlets';
 import {
   addPublicFolderClientPermission,
   getMailbox,
@@ -26,6 +28,7 @@ import {
   getRoleGroup,
   newRoleGroup,
 } from './roleCmdlets';
+import { getServicePrincipal, newServicePrincipal } from './servicePrincipalCmdlets';
 
 const CMDLETS: readonly Cmdlet[] = [
   getManagementRole,
@@ -37,6 +40,13 @@ const CMDLETS: readonly Cmdlet[] = [
   getMailbox,
   getPublicFolderClientPermission,
   addPublicFolderClientPermission,
+  // RBAC for Applications (https://learn.microsoft.com/exchange/permissions-exo/application-rbac).
+  getServicePrincipal,
+  newServicePrincipal,
+  getManagementScope,
+  newManagementScope,
+  newManagementRoleAssignment,
+  testServicePrincipalAuthorization,
 ];
 
 /** The domain controller Exchange names in "couldn't be found on '…'" messages. */

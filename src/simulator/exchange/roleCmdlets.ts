@@ -2,7 +2,9 @@ import type { SimRoleGroup } from '../state/stateTypes';
 import type { TenantState } from '../state/tenantState';
 import { likeMatch, type Cmdlet, type CmdletContext } from './cmdlet';
 import { exchangeErrors } from './exchangeErrors';
-import { findRecipient, recipientName } from './exchangeIdentity';
+import { appAssignmentRow } from './appRoleAssignmentCmdlets';
+import { exchangeDistinguishedName, findRecipient, recipientName } from './exchangeIdentity';
+import { findServicePrincipal } from './servicePrincipalCmdlets';
 
 function roleGroupRow(state: TenantState, group: SimRoleGroup): Record<string, unknown> {
   const when = new Date(group.createdAtMs).toISOString();
@@ -71,10 +73,6 @@ export const getRoleGroup: Cmdlet = {
   },
 };
 
-function distinguishedName(state: TenantState, name: string): string {
-  return `CN=${name},OU=${state.initialDomain},OU=Microsoft Exchange Hosted Organizations,DC=SIMPR01A001,DC=PROD,DC=OUTLOOK,DC=COM`;
-}
-
 export const newRoleGroup: Cmdlet = {
   name: 'New-RoleGroup',
   parameters: ['Name', 'Roles', 'Members', 'Description', 'DisplayName', 'ManagedBy'],
@@ -83,7 +81,7 @@ export const newRoleGroup: Cmdlet = {
   run: ({ state, params, server, ids }: CmdletContext) => {
     const name = params.string('Name') ?? '';
     if (state.roleGroup(name) !== undefined)
-      throw exchangeErrors.alreadyExists(distinguishedName(state, name), server);
+      throw exchangeErrors.alreadyExists(exchangeDistinguishedName(state, name), server);
     const roles = params.strings('Roles').map((roleName) => {
       const role = state.managementRole(roleName);
       if (role === undefined) throw exchangeErrors.objectNotFound(roleName, server);
@@ -130,6 +128,12 @@ export const addRoleGroupMember: Cmdlet = {
   },
 };
 
+/**
+ * `Get-ManagementRoleAssignment` (office-docs-powershell Get-ManagementRoleAssignment.md):
+ * `-Role X -GetEffectiveUsers` lists role-group assignments and their members; `-RoleAssignee <app>`
+ * (ObjectId, AppId or display name of an Exchange service principal) lists the app's RBAC for
+ * Applications assignments, the check public scripts make before New-ManagementRoleAssignment.
+ */
 export const getManagementRoleAssignment: Cmdlet = {
   name: 'Get-ManagementRoleAssignment',
   parameters: [
@@ -139,6 +143,7 @@ export const getManagementRoleAssignment: Cmdlet = {
     'GetEffectiveUsers',
     'Delegating',
     'Enabled',
+    'RoleAssigneeType',
     'ResultSize',
   ],
   mandatory: [],
@@ -151,10 +156,21 @@ export const getManagementRoleAssignment: Cmdlet = {
     const delegating = params.has('Delegating') ? params.switch('Delegating') : undefined;
     const assignee = params.string('RoleAssignee');
     const assigneeUser = assignee === undefined ? undefined : findRecipient(state, assignee);
+    const assigneeApp = assignee === undefined ? undefined : findServicePrincipal(state, assignee);
+    // An assignee Exchange can't resolve (assumed: as for -Identity elsewhere, not captured).
+    if (
+      assignee !== undefined &&
+      assigneeUser === undefined &&
+      assigneeApp === undefined &&
+      state.roleGroup(assignee) === undefined
+    ) {
+      throw exchangeErrors.objectNotFound(assignee, server);
+    }
+    const assigneeType = params.string('RoleAssigneeType')?.toLowerCase();
     const identity = params.string('Identity');
     const now = state.clock.now();
     const rows: Array<Record<string, unknown>> = [];
-    for (const group of state.roleGroups) {
+    for (const group of assigneeType === undefined || assigneeType === 'rolegroup' ? state.roleGroups : []) {
       const assignments = [
         ...group.roles.map((role) => ({ role, delegation: 'Regular' })),
         ...group.delegatingRoles.map((role) => ({ role, delegation: 'DelegatingOrgWide' })),
@@ -196,6 +212,15 @@ export const getManagementRoleAssignment: Cmdlet = {
           rows.push(row('RoleGroup', recipientName(user)));
         }
       }
+    }
+    // RBAC for Applications: the assignments made with New-ManagementRoleAssignment -App.
+    if (delegating === true || (assigneeType !== undefined && assigneeType !== 'serviceprincipal'))
+      return rows;
+    for (const assignment of state.appRoleAssignments) {
+      if (assignee !== undefined && assigneeApp?.objectId !== assignment.app) continue;
+      if (roleName !== undefined && assignment.role.toLowerCase() !== roleName.toLowerCase()) continue;
+      if (identity !== undefined && !likeMatch(identity, assignment.name)) continue;
+      rows.push(appAssignmentRow(state, assignment, effective));
     }
     return rows;
   },

@@ -1,5 +1,56 @@
 import type { SimServicePrincipal } from './stateTypes';
 
+/** An Exchange Online application role (RBAC for Applications) and the permissions it grants. */
+export interface ApplicationRole {
+  name: string;
+  protocol: 'MS Graph' | 'EWS';
+  permissions: readonly string[];
+}
+
+/**
+ * The application roles of RBAC for Applications, as the "Supported Application Roles" table of
+ * https://learn.microsoft.com/exchange/permissions-exo/application-rbac lists them. Only these can be
+ * assigned with `New-ManagementRoleAssignment -App` (New-ManagementRoleAssignment.md, `-Role`). They
+ * exist in every Exchange Online tenant, whether or not ApplicationImpersonation is still there.
+ */
+export const APPLICATION_ROLES: readonly ApplicationRole[] = [
+  { name: 'Application Mail.Read', protocol: 'MS Graph', permissions: ['Mail.Read'] },
+  { name: 'Application Mail.ReadBasic', protocol: 'MS Graph', permissions: ['Mail.ReadBasic'] },
+  { name: 'Application Mail.ReadWrite', protocol: 'MS Graph', permissions: ['Mail.ReadWrite'] },
+  { name: 'Application Mail.Send', protocol: 'MS Graph', permissions: ['Mail.Send'] },
+  { name: 'Application MailboxSettings.Read', protocol: 'MS Graph', permissions: ['MailboxSettings.Read'] },
+  {
+    name: 'Application MailboxSettings.ReadWrite',
+    protocol: 'MS Graph',
+    permissions: ['MailboxSettings.ReadWrite'],
+  },
+  { name: 'Application Calendars.Read', protocol: 'MS Graph', permissions: ['Calendars.Read'] },
+  { name: 'Application Calendars.ReadWrite', protocol: 'MS Graph', permissions: ['Calendars.ReadWrite'] },
+  { name: 'Application Contacts.Read', protocol: 'MS Graph', permissions: ['Contacts.Read'] },
+  { name: 'Application Contacts.ReadWrite', protocol: 'MS Graph', permissions: ['Contacts.ReadWrite'] },
+  {
+    name: 'Application Mail Full Access',
+    protocol: 'MS Graph',
+    permissions: ['Mail.ReadWrite', 'Mail.Send'],
+  },
+  {
+    name: 'Application Exchange Full Access',
+    protocol: 'MS Graph',
+    permissions: [
+      'Mail.ReadWrite',
+      'Mail.Send',
+      'MailboxSettings.ReadWrite',
+      'Calendars.ReadWrite',
+      'Contacts.ReadWrite',
+    ],
+  },
+  { name: 'Application EWS.AccessAsApp', protocol: 'EWS', permissions: ['EWS.AccessAsApp'] },
+];
+
+export function applicationRole(name: string): ApplicationRole | undefined {
+  return APPLICATION_ROLES.find((role) => role.name.toLowerCase() === name.trim().toLowerCase());
+}
+
 /** The tenant that publishes the simulated sync product (a multi-tenant app from another tenant). */
 const PUBLISHER_TENANT_ID = '7c1f9b3e-2d4a-4e6b-8f0c-5a9d3e7b1c24';
 

@@ -143,6 +143,39 @@ export interface SimServicePrincipal {
   createdDateTime: string;
 }
 
+/** Exchange's pointer to an Entra service principal (`New-ServicePrincipal`). */
+export interface SimExchangeServicePrincipal {
+  appId: string;
+  /** The Entra service principal's object id (`-ObjectId`, formerly `-ServiceId`). */
+  objectId: string;
+  displayName: string;
+  guid: string;
+  createdAtMs: number;
+}
+
+/** A recipient management scope (`New-ManagementScope -RecipientRestrictionFilter`). */
+export interface SimManagementScope {
+  name: string;
+  guid: string;
+  /** The OPATH filter as Exchange stores it (group names resolved to distinguished names). */
+  recipientFilter: string;
+  recipientRoot: string | null;
+  exclusive: boolean;
+  createdAtMs: number;
+}
+
+/** A management role assignment to a service principal (`New-ManagementRoleAssignment -App`). */
+export interface SimAppRoleAssignment {
+  name: string;
+  guid: string;
+  role: string;
+  /** The Exchange service principal's object id. */
+  app: string;
+  /** The `-CustomResourceScope` (a management scope's name), or null for the whole organisation. */
+  scope: string | null;
+  createdAtMs: number;
+}
+
 /** Everything `state()` returns (a deep copy). */
 export interface TenantSnapshot {
   tenantId: string;
@@ -160,4 +193,9 @@ export interface TenantSnapshot {
   conditionalAccessPolicies: SimConditionalAccessPolicy[];
   groups: SimGroup[];
   servicePrincipals: SimServicePrincipal[];
+  exchangeServicePrincipals: SimExchangeServicePrincipal[];
+  managementScopes: SimManagementScope[];
+  appRoleAssignments: SimAppRoleAssignment[];
+  /** Exchange `CustomAttribute1`…`15` of recipients, by user id (attribute number → value). */
+  customAttributes: Record<string, Record<number, string>>;
 }
