@@ -24,7 +24,13 @@ export {
   REQUESTERS_GROUP_ID,
   type SimulatorSeed,
 } from './state/seedTenant';
-export { ROLE_IDS, APPLICATION_IMPERSONATION } from './state/roleCatalog';
+export { ROLE_IDS, APPLICATION_IMPERSONATION, EXCHANGE_ROLES } from './state/roleCatalog';
+export {
+  APPLICATION_ROLES,
+  CIRASYNC_SERVICE_PRINCIPAL,
+  DISABLED_SERVICE_PRINCIPAL,
+  type ApplicationRole,
+} from './state/appRbacCatalog';
 export { SKUS } from './state/skuCatalog';
 export type * from './state/stateTypes';
 export type { SimulatorDelays } from './state/tenantState';

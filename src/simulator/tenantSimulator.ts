@@ -20,7 +20,7 @@ import type { TenantSnapshot } from './state/stateTypes';
 import type { SimulatorDelays } from './state/tenantState';
 import { ClientRegistry, type ClientRegistration } from './token/clientRegistry';
 import { TokenEndpoint } from './token/tokenEndpoint';
-import { createSigningKeys, TokenService } from './token/tokenService';
+import { createSigningKeys, guidFrom, SIMULATED_APP_DISPLAY_NAME, TokenService } from './token/tokenService';
 
 export interface TenantSimulatorOptions {
   tenantId: string;
@@ -126,7 +126,22 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
     clientId: SIMULATED_BOT_CLIENT_ID,
     clientSecret: `sim~${randomBytes(24).toString('base64url')}`,
   };
+  // An app that can sign in has an enterprise application (service principal) in the tenant, with
+  // the object id its tokens carry as `oid`.
+  const addEnterpriseApplication = (appId: string): void => {
+    if (state.servicePrincipals.some((principal) => principal.appId.toLowerCase() === appId.toLowerCase()))
+      return;
+    state.servicePrincipals.push({
+      id: guidFrom(`sp:${appId}`),
+      appId,
+      displayName: SIMULATED_APP_DISPLAY_NAME,
+      accountEnabled: true,
+      appOwnerOrganizationId: options.tenantId,
+      createdDateTime: clock.iso().replace(/\.\d{3}Z$/, 'Z'),
+    });
+  };
   clients.register({ clientId: clientCredential.clientId, secret: clientCredential.clientSecret });
+  addEnterpriseApplication(clientCredential.clientId);
   const secrets = new SecretStore();
   const vaultAccess = new VaultAccess();
   vaultAccess.assign(clientCredential.clientId, 'Key Vault Secrets Officer');
@@ -145,7 +160,7 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
   const throttle =
     options.scenario === 'throttled' ? (options.throttle ?? { every: 3, retryAfterSeconds: 1 }) : undefined;
   const graph = new GraphApi({ ...common, throttle });
-  const exchange = new ExchangeApi(common);
+  const exchange = new ExchangeApi({ ...common, clients });
   const keyVault = new KeyVaultApi({
     tenantId: options.tenantId,
     store: secrets,
@@ -198,7 +213,10 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
     roundTrips: () => log.roundTrips(),
     resetCalls: () => log.clear(),
     advance: (ms) => clock.advance(ms),
-    registerClient: (registration) => clients.register(registration),
+    registerClient: (registration) => {
+      clients.register(registration);
+      addEnterpriseApplication(registration.clientId);
+    },
     keyVaultSecrets: () => secrets.all(),
     setKeyVaultRole: (appId, role) => vaultAccess.assign(appId, role),
     close: () => {

@@ -87,12 +87,12 @@ describe('Exchange admin API (InvokeCommand)', () => {
   });
 
   test('when an unknown cmdlet is run, then Exchange says the term is not recognised', async () => {
-    const result = await exchange(sim, token, 'New-ManagementRoleAssignment', {
-      Role: 'ApplicationImpersonation',
+    const result = await exchange(sim, token, 'New-ApplicationAccessPolicy', {
+      AccessRight: 'RestrictAccess',
     });
     expect(result.status).toBe(400);
     expect(result.body.error.innererror.internalexception.message).toMatch(
-      /^The term 'New-ManagementRoleAssignment' is not recognized as a name of a cmdlet/,
+      /^The term 'New-ApplicationAccessPolicy' is not recognized as a name of a cmdlet/,
     );
   });
 
@@ -126,6 +126,25 @@ describe('Exchange admin API (InvokeCommand)', () => {
     const result = await exchange(sim, weak, 'Get-RoleGroup');
     expect(result.status).toBe(403);
     expect(result.body).toBeUndefined();
+  });
+
+  test('when the app holds only View-Only Recipients, then the role-group cmdlets are not recognized in its session, Get-Recipient runs', async () => {
+    sim.registerClient({
+      clientId: 'b1c2d3e4-0000-4000-8000-000000000004',
+      secret: 's3cret',
+      exchangeManagementRoles: ['View-Only Recipients'],
+    });
+    const reader = await tokenFor(sim, 'https://outlook.office365.com', {
+      clientId: 'b1c2d3e4-0000-4000-8000-000000000004',
+      clientSecret: 's3cret',
+    });
+    const refused = await exchange(sim, reader, 'New-RoleGroup', { Name: 'Helpers' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.innererror.internalexception.message).toMatch(
+      /^The term 'New-RoleGroup' is not recognized as a name of a cmdlet/,
+    );
+    expect(sim.state().roleGroups.some((group) => group.name === 'Helpers')).toBe(false);
+    expect((await exchange(sim, reader, 'Get-Recipient', { Identity: 'alexw' })).status).toBe(200);
   });
 
   test('when a Graph-audience token is sent to Exchange, then Exchange answers 401', async () => {

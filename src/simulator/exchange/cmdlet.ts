@@ -15,12 +15,17 @@ export interface Cmdlet {
   name: string;
   parameters: readonly string[];
   mandatory: readonly string[];
+  /**
+   * The management roles whose role entries include the cmdlet (what `Get-ManagementRole -Cmdlet`
+   * answers). An app holding none of them does not have the cmdlet in its session: "not recognized".
+   */
+  roles: readonly string[];
   run(ctx: CmdletContext): Array<Record<string, unknown>>;
 }
 
-/** `Get-*` cmdlets only read; everything else asks for a change. */
+/** `Get-*` and `Test-*` cmdlets only read; everything else asks for a change. */
 export function isMutatingCmdlet(name: string): boolean {
-  return !/^get-/i.test(name);
+  return !/^(get|test)-/i.test(name);
 }
 
 /** PowerShell `-like` matching for identities with `*` wildcards, case-insensitive. */

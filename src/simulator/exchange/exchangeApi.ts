@@ -8,10 +8,13 @@ import { emptyResponse, header, jsonResponse, type SimRequest, type SimResponse 
 import { sleep } from '../http/sleep';
 import { queryText } from '../http/requestTarget';
 import type { TenantState } from '../state/tenantState';
+import type { ClientRegistry } from '../token/clientRegistry';
 import type { TokenService } from '../token/tokenService';
+import { newManagementRoleAssignment, testServicePrincipalAuthorization } from './appRoleAssignmentCmdlets';
 import { isMutatingCmdlet, type Cmdlet } from './cmdlet';
 import { CmdletParameters } from './cmdletParameters';
 import { ExchangeError, exchangeErrorBody, exchangeErrors, exchangeFaultError } from './exchangeErrors';
+import { getManagementScope, newManagementScope } from './managementScopeCmdlets';
 import {
   addPublicFolderClientPermission,
   getMailbox,
@@ -25,6 +28,7 @@ import {
   getRoleGroup,
   newRoleGroup,
 } from './roleCmdlets';
+import { getServicePrincipal, newServicePrincipal } from './servicePrincipalCmdlets';
 
 const CMDLETS: readonly Cmdlet[] = [
   getManagementRole,
@@ -36,6 +40,13 @@ const CMDLETS: readonly Cmdlet[] = [
   getMailbox,
   getPublicFolderClientPermission,
   addPublicFolderClientPermission,
+  // RBAC for Applications (https://learn.microsoft.com/exchange/permissions-exo/application-rbac).
+  getServicePrincipal,
+  newServicePrincipal,
+  getManagementScope,
+  newManagementScope,
+  newManagementRoleAssignment,
+  testServicePrincipalAuthorization,
 ];
 
 /** The domain controller Exchange names in "couldn't be found on '…'" messages. */
@@ -44,6 +55,8 @@ export const EXCHANGE_SERVER = 'SIMPR01A001DC01.SIMPR01A001.PROD.OUTLOOK.COM';
 export interface ExchangeApiDeps {
   state: TenantState;
   tokens: TokenService;
+  /** Whose Exchange management roles decide which cmdlets a caller's session has. */
+  clients: ClientRegistry;
   faults: FaultInjector;
   log: CallLog;
   clock: SimulatorClock;
@@ -78,7 +91,7 @@ export class ExchangeApi {
         response = emptyResponse(403, { 'Content-Length': '0' });
       } else {
         appId = check.appId;
-        const run = await this.invoke(request, input, cmdletName);
+        const run = await this.invoke(request, input, cmdletName, check.appId);
         faultLabel = run.fault?.label;
         committed = run.committed;
         response = run.response;
@@ -129,6 +142,7 @@ export class ExchangeApi {
     request: SimRequest,
     input: Record<string, unknown> | undefined,
     cmdletName: string | undefined,
+    appId: string,
   ): Promise<{ response: SimResponse; fault?: FaultAction; committed: boolean }> {
     const { deps } = this;
     const segments = request.path.split('/').filter((segment) => segment !== '');
@@ -149,7 +163,10 @@ export class ExchangeApi {
       );
     }
     const cmdlet = CMDLETS.find((candidate) => candidate.name.toLowerCase() === cmdletName.toLowerCase());
-    if (cmdlet === undefined) throw exchangeErrors.cmdletNotFound(cmdletName);
+    // A cmdlet outside the app's management roles is not in its session at all: "not recognized".
+    const held = deps.clients.get(appId)?.exchangeManagementRoles ?? [];
+    if (cmdlet === undefined || !cmdlet.roles.some((role) => held.includes(role)))
+      throw exchangeErrors.cmdletNotFound(cmdletName);
     const params = new CmdletParameters(input.Parameters, cmdlet.parameters, cmdlet.mandatory);
     const fault = deps.faults.take({
       api: 'exchange',

@@ -149,6 +149,56 @@ export const exchangeErrors = {
       'Microsoft.Exchange.Management.StoreTasks.InvalidExternalUserIdException',
       `The user "${identity}" is either not valid SMTP address, or there is no matching information.`,
     ),
+  /**
+   * An OPATH filter that does not parse. The text is Exchange's for a filter parameter (public
+   * question threads quote it for `-RecipientFilter` and `-Filter`, wrapped in "Cannot bind
+   * parameter"); the type is assumed: the admin API's binding-error family, as for missing parameters.
+   */
+  invalidFilter: (parameter: string, filter: string, position: number) =>
+    new ExchangeError(
+      400,
+      'BadRequest',
+      '',
+      'Microsoft.Exchange.AdminApi.CommandInvocation.ParameterBindingException',
+      `Cannot bind parameter '${parameter}' to the target. Exception setting "${parameter}": "Invalid filter syntax. For a description of the filter parameter syntax see the command help.\r\n"${filter}" at position ${position}."`,
+    ),
+  // The same family; Exchange's text lists the valid names after it (shortened here).
+  unknownFilterProperty: (parameter: string, property: string, valid: readonly string[]) =>
+    new ExchangeError(
+      400,
+      'BadRequest',
+      '',
+      'Microsoft.Exchange.AdminApi.CommandInvocation.ParameterBindingException',
+      `Cannot bind parameter '${parameter}' to the target. Exception setting "${parameter}": ""${property}" is not a recognized filterable property. Valid property names are: ${valid.join(', ')}."`,
+    ),
+  /**
+   * `New-ServicePrincipal` with an ObjectId that is not the Entra service principal of that AppId
+   * (often the app registration's object id). Public setup guides quote "AADServicePrincipalNotFound.
+   * No ServicePrincipal with Object Id 'X' ... is registered" and retry on the word
+   * AADServicePrincipalNotFound; the rest of the text, the type and the status (400, as most cmdlet
+   * errors) are assumed.
+   */
+  servicePrincipalNotInDirectory: (objectId: string, appId: string) =>
+    new ExchangeError(
+      400,
+      'BadRequest',
+      'Ex3D0C7A',
+      'Microsoft.Exchange.Management.RbacTasks.ServicePrincipalNotFoundException',
+      `AADServicePrincipalNotFound. No ServicePrincipal with Object Id '${objectId}' and App Id '${appId}' is registered in Microsoft Entra ID for this organization.`,
+    ),
+  /**
+   * `-App` with an admin or user role: "If you use the App parameter, you can't specify admin or user
+   * roles; you can only specify application roles" (New-ManagementRoleAssignment.md). Text and type
+   * assumed (Exchange's RBAC tasks reject a wrong assignee type with an ArgumentException).
+   */
+  notAnApplicationRole: (role: string) =>
+    new ExchangeError(
+      400,
+      'BadRequest',
+      'ExB41E29',
+      'System.ArgumentException',
+      `The role "${role}" isn't an application role. With the App parameter you can only specify application roles (for example, "Application Mail.Read").`,
+    ),
   invalidInput: (message: string) =>
     new ExchangeError(
       400,

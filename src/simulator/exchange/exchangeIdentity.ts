@@ -17,6 +17,16 @@ export function findRecipient(state: TenantState, identity: string): SimUser | u
   return user !== undefined && state.isRecipient(user) ? user : undefined;
 }
 
+/** The distinguished name of a recipient-side object (role group, group, service principal) named `name`. */
+export function exchangeDistinguishedName(state: TenantState, name: string): string {
+  return `CN=${name},OU=${state.initialDomain},OU=Microsoft Exchange Hosted Organizations,DC=SIMPR01A001,DC=PROD,DC=OUTLOOK,DC=COM`;
+}
+
+/** The distinguished name of an RBAC configuration object (a scope, a role assignment) of the tenant. */
+export function rbacDistinguishedName(state: TenantState, container: string, name: string): string {
+  return `CN=${name},CN=${container},CN=RBAC,CN=${state.initialDomain},CN=ConfigurationUnits,DC=SIMPR01A001,DC=PROD,DC=OUTLOOK,DC=COM`;
+}
+
 /** Exchange's `Name` for a cloud user (the alias). */
 export function recipientName(user: SimUser): string {
   return user.mailNickname;

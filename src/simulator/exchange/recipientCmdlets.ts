@@ -8,6 +8,7 @@ export const getRecipient: Cmdlet = {
   name: 'Get-Recipient',
   parameters: ['Identity', 'ResultSize', 'RecipientTypeDetails'],
   mandatory: [],
+  roles: ['Mail Recipients', 'View-Only Recipients'],
   run: ({ state, params, server }) => {
     const identity = params.string('Identity');
     const types = params.strings('RecipientTypeDetails').map((type) => type.toLowerCase());
@@ -26,6 +27,7 @@ export const getMailbox: Cmdlet = {
   name: 'Get-Mailbox',
   parameters: ['Identity', 'ResultSize', 'RecipientTypeDetails'],
   mandatory: [],
+  roles: ['Mail Recipients', 'View-Only Recipients'],
   run: ({ state, params, server }) => {
     const identity = params.string('Identity');
     if (identity !== undefined) {
@@ -77,6 +79,7 @@ export const getPublicFolderClientPermission: Cmdlet = {
   name: 'Get-PublicFolderClientPermission',
   parameters: ['Identity', 'User'],
   mandatory: ['Identity'],
+  roles: ['Public Folders'],
   run: ({ state, params, server }) => {
     requireRoot(params.string('Identity') ?? '', server);
     const userName = params.string('User');
@@ -94,6 +97,7 @@ export const addPublicFolderClientPermission: Cmdlet = {
   name: 'Add-PublicFolderClientPermission',
   parameters: ['Identity', 'User', 'AccessRights', 'Confirm'],
   mandatory: ['Identity', 'User', 'AccessRights'],
+  roles: ['Public Folders'],
   run: ({ state, params, server }) => {
     requireRoot(params.string('Identity') ?? '', server);
     const accessRights = params.strings('AccessRights').map((right) => {

@@ -2,7 +2,9 @@ import type { SimRoleGroup } from '../state/stateTypes';
 import type { TenantState } from '../state/tenantState';
 import { likeMatch, type Cmdlet, type CmdletContext } from './cmdlet';
 import { exchangeErrors } from './exchangeErrors';
-import { findRecipient, recipientName } from './exchangeIdentity';
+import { appAssignmentRow } from './appRoleAssignmentCmdlets';
+import { exchangeDistinguishedName, findRecipient, recipientName } from './exchangeIdentity';
+import { findServicePrincipal } from './servicePrincipalCmdlets';
 
 function roleGroupRow(state: TenantState, group: SimRoleGroup): Record<string, unknown> {
   const when = new Date(group.createdAtMs).toISOString();
@@ -31,6 +33,7 @@ export const getManagementRole: Cmdlet = {
   name: 'Get-ManagementRole',
   parameters: ['Identity', 'RoleType', 'ResultSize'],
   mandatory: [],
+  roles: ['Role Management'],
   run: ({ state, params, server }) => {
     const identity = params.string('Identity');
     const roleType = params.string('RoleType');
@@ -58,6 +61,7 @@ export const getRoleGroup: Cmdlet = {
   name: 'Get-RoleGroup',
   parameters: ['Identity', 'ResultSize', 'Filter'],
   mandatory: [],
+  roles: ['Role Management'],
   run: ({ state, params, server }) => {
     const identity = params.string('Identity');
     const groups = state.roleGroups.filter(
@@ -69,18 +73,15 @@ export const getRoleGroup: Cmdlet = {
   },
 };
 
-function distinguishedName(state: TenantState, name: string): string {
-  return `CN=${name},OU=${state.initialDomain},OU=Microsoft Exchange Hosted Organizations,DC=SIMPR01A001,DC=PROD,DC=OUTLOOK,DC=COM`;
-}
-
 export const newRoleGroup: Cmdlet = {
   name: 'New-RoleGroup',
   parameters: ['Name', 'Roles', 'Members', 'Description', 'DisplayName', 'ManagedBy'],
   mandatory: ['Name'],
+  roles: ['Role Management'],
   run: ({ state, params, server, ids }: CmdletContext) => {
     const name = params.string('Name') ?? '';
     if (state.roleGroup(name) !== undefined)
-      throw exchangeErrors.alreadyExists(distinguishedName(state, name), server);
+      throw exchangeErrors.alreadyExists(exchangeDistinguishedName(state, name), server);
     const roles = params.strings('Roles').map((roleName) => {
       const role = state.managementRole(roleName);
       if (role === undefined) throw exchangeErrors.objectNotFound(roleName, server);
@@ -111,6 +112,7 @@ export const addRoleGroupMember: Cmdlet = {
   name: 'Add-RoleGroupMember',
   parameters: ['Identity', 'Member', 'BypassSecurityGroupManagerCheck', 'Confirm'],
   mandatory: ['Identity', 'Member'],
+  roles: ['Role Management'],
   run: ({ state, params, server }) => {
     const identity = params.string('Identity') ?? '';
     const group = state.roleGroup(identity);
@@ -126,6 +128,12 @@ export const addRoleGroupMember: Cmdlet = {
   },
 };
 
+/**
+ * `Get-ManagementRoleAssignment` (office-docs-powershell Get-ManagementRoleAssignment.md):
+ * `-Role X -GetEffectiveUsers` lists role-group assignments and their members; `-RoleAssignee <app>`
+ * (ObjectId, AppId or display name of an Exchange service principal) lists the app's RBAC for
+ * Applications assignments, the check public scripts make before New-ManagementRoleAssignment.
+ */
 export const getManagementRoleAssignment: Cmdlet = {
   name: 'Get-ManagementRoleAssignment',
   parameters: [
@@ -135,9 +143,11 @@ export const getManagementRoleAssignment: Cmdlet = {
     'GetEffectiveUsers',
     'Delegating',
     'Enabled',
+    'RoleAssigneeType',
     'ResultSize',
   ],
   mandatory: [],
+  roles: ['Role Management'],
   run: ({ state, params, server }) => {
     const roleName = params.string('Role');
     if (roleName !== undefined && state.managementRole(roleName) === undefined)
@@ -146,10 +156,21 @@ export const getManagementRoleAssignment: Cmdlet = {
     const delegating = params.has('Delegating') ? params.switch('Delegating') : undefined;
     const assignee = params.string('RoleAssignee');
     const assigneeUser = assignee === undefined ? undefined : findRecipient(state, assignee);
+    const assigneeApp = assignee === undefined ? undefined : findServicePrincipal(state, assignee);
+    // An assignee Exchange can't resolve (assumed: as for -Identity elsewhere, not captured).
+    if (
+      assignee !== undefined &&
+      assigneeUser === undefined &&
+      assigneeApp === undefined &&
+      state.roleGroup(assignee) === undefined
+    ) {
+      throw exchangeErrors.objectNotFound(assignee, server);
+    }
+    const assigneeType = params.string('RoleAssigneeType')?.toLowerCase();
     const identity = params.string('Identity');
     const now = state.clock.now();
     const rows: Array<Record<string, unknown>> = [];
-    for (const group of state.roleGroups) {
+    for (const group of assigneeType === undefined || assigneeType === 'rolegroup' ? state.roleGroups : []) {
       const assignments = [
         ...group.roles.map((role) => ({ role, delegation: 'Regular' })),
         ...group.delegatingRoles.map((role) => ({ role, delegation: 'DelegatingOrgWide' })),
@@ -191,6 +212,15 @@ export const getManagementRoleAssignment: Cmdlet = {
           rows.push(row('RoleGroup', recipientName(user)));
         }
       }
+    }
+    // RBAC for Applications: the assignments made with New-ManagementRoleAssignment -App.
+    if (delegating === true || (assigneeType !== undefined && assigneeType !== 'serviceprincipal'))
+      return rows;
+    for (const assignment of state.appRoleAssignments) {
+      if (assignee !== undefined && assigneeApp?.objectId !== assignment.app) continue;
+      if (roleName !== undefined && assignment.role.toLowerCase() !== roleName.toLowerCase()) continue;
+      if (identity !== undefined && !likeMatch(identity, assignment.name)) continue;
+      rows.push(appAssignmentRow(state, assignment, effective));
     }
     return rows;
   },

@@ -23,6 +23,7 @@ import {
 import { licenseRoutes } from './licenseRoutes';
 import { policyRoutes } from './policyRoutes';
 import { roleRoutes } from './roleRoutes';
+import { servicePrincipalRoutes } from './servicePrincipalRoutes';
 import { userRoutes } from './userRoutes';
 
 /** POST actions that only read (Graph's functions invoked with POST). */
@@ -35,6 +36,7 @@ const ROUTES = [
   ...directoryRoutes,
   ...policyRoutes,
   ...groupRoutes,
+  ...servicePrincipalRoutes,
 ];
 const JSON_TYPE =
   'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';

@@ -1,6 +1,7 @@
 import type { SimulatorScenario } from '../scenarios';
 import type { SimulatorClock } from '../clock';
 import type { IdGenerator } from '../idGenerator';
+import { APPLICATION_ROLES, CIRASYNC_SERVICE_PRINCIPAL, DISABLED_SERVICE_PRINCIPAL } from './appRbacCatalog';
 import { APPLICATION_IMPERSONATION, EXCHANGE_ROLES, ROLE_DEFINITIONS } from './roleCatalog';
 import { conditionalAccessPolicies, PEOPLE, SEATS } from './seedData';
 import { SKUS } from './skuCatalog';
@@ -134,6 +135,7 @@ export function createSeededState(params: {
     }
   }
   state.roleDefinitions = [...ROLE_DEFINITIONS];
+  state.servicePrincipals = [{ ...CIRASYNC_SERVICE_PRINCIPAL }, { ...DISABLED_SERVICE_PRINCIPAL }];
   seedExchange(state, scenario !== 'current', ids, longAgo);
   state.securityDefaultsEnabled = scenario === 'mfa-enforced';
   state.conditionalAccessPolicies =
@@ -148,6 +150,14 @@ function seedExchange(state: TenantState, impersonationExists: boolean, ids: IdG
     roleType: name.replace(/[^A-Za-z]/g, ''),
     description: `This role enables administrators to manage ${name.toLowerCase()} in an organization.`,
   }));
+  // RBAC for Applications: in every Exchange Online tenant, the retired role or not (application-rbac).
+  for (const role of APPLICATION_ROLES) {
+    state.managementRoles.push({
+      name: role.name,
+      roleType: role.name.replace(/[^A-Za-z]/g, ''),
+      description: `This role grants applications the ${role.permissions.join(', ')} permissions on the mailboxes in its scope.`,
+    });
+  }
   if (impersonationExists) {
     state.managementRoles.push({
       name: APPLICATION_IMPERSONATION,
@@ -187,11 +197,21 @@ function seedExchange(state: TenantState, impersonationExists: boolean, ids: IdG
         'Public Folders',
         'Organization Client Access',
       ],
-      impersonationExists ? [APPLICATION_IMPERSONATION] : [],
+      // "The Organization Management role group has the delegating role assignment for the new
+      // Application RBAC roles" (application-rbac, Requirements).
+      [
+        ...(impersonationExists ? [APPLICATION_IMPERSONATION] : []),
+        ...APPLICATION_ROLES.map((role) => role.name),
+      ],
     ),
     group('Recipient Management', ['Mail Recipients', 'Mail Recipient Creation']),
     group('View-Only Organization Management', ['View-Only Configuration', 'View-Only Recipients']),
   ];
+  // Two people tagged for the sync product, for CustomAttribute1 management scopes.
+  state.customAttributes = {
+    '00000000-0000-0000-0000-0000000000020': { 1: 'CiraSync' },
+    '00000000-0000-0000-0000-0000000000024': { 1: 'CiraSync' },
+  };
   state.publicFolderPermissions = [
     { user: 'Default', accessRights: ['Author'] },
     { user: 'Anonymous', accessRights: ['None'] },

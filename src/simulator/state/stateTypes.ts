@@ -124,7 +124,6 @@ export interface SimConditionalAccessPolicy {
   createdDateTime: string;
 }
 
-/** Everything `state()` returns (a deep copy). */
 /** A security group, with its direct members (user object ids). */
 export interface SimGroup {
   id: string;
@@ -132,6 +131,52 @@ export interface SimGroup {
   memberIds: string[];
 }
 
+/** An Entra enterprise application (service principal): what Graph `/servicePrincipals` lists. */
+export interface SimServicePrincipal {
+  /** The service principal's object id (not the app registration's). */
+  id: string;
+  appId: string;
+  displayName: string;
+  accountEnabled: boolean;
+  /** The tenant that owns the app registration (another tenant for a multi-tenant product). */
+  appOwnerOrganizationId: string;
+  createdDateTime: string;
+}
+
+/** Exchange's pointer to an Entra service principal (`New-ServicePrincipal`). */
+export interface SimExchangeServicePrincipal {
+  appId: string;
+  /** The Entra service principal's object id (`-ObjectId`, formerly `-ServiceId`). */
+  objectId: string;
+  displayName: string;
+  guid: string;
+  createdAtMs: number;
+}
+
+/** A recipient management scope (`New-ManagementScope -RecipientRestrictionFilter`). */
+export interface SimManagementScope {
+  name: string;
+  guid: string;
+  /** The OPATH filter as Exchange stores it (group names resolved to distinguished names). */
+  recipientFilter: string;
+  recipientRoot: string | null;
+  exclusive: boolean;
+  createdAtMs: number;
+}
+
+/** A management role assignment to a service principal (`New-ManagementRoleAssignment -App`). */
+export interface SimAppRoleAssignment {
+  name: string;
+  guid: string;
+  role: string;
+  /** The Exchange service principal's object id. */
+  app: string;
+  /** The `-CustomResourceScope` (a management scope's name), or null for the whole organisation. */
+  scope: string | null;
+  createdAtMs: number;
+}
+
+/** Everything `state()` returns (a deep copy). */
 export interface TenantSnapshot {
   tenantId: string;
   initialDomain: string;
@@ -147,4 +192,10 @@ export interface TenantSnapshot {
   securityDefaultsEnabled: boolean;
   conditionalAccessPolicies: SimConditionalAccessPolicy[];
   groups: SimGroup[];
+  servicePrincipals: SimServicePrincipal[];
+  exchangeServicePrincipals: SimExchangeServicePrincipal[];
+  managementScopes: SimManagementScope[];
+  appRoleAssignments: SimAppRoleAssignment[];
+  /** Exchange `CustomAttribute1`…`15` of recipients, by user id (attribute number → value). */
+  customAttributes: Record<string, Record<number, string>>;
 }

@@ -1,14 +1,18 @@
 import type { SimulatorClock } from '../clock';
 import { hasMailboxPlan } from './skuCatalog';
 import type {
+  SimAppRoleAssignment,
   SimConditionalAccessPolicy,
   SimDomain,
+  SimExchangeServicePrincipal,
   SimGroup,
   SimManagementRole,
+  SimManagementScope,
   SimPublicFolderPermission,
   SimRoleAssignment,
   SimRoleDefinition,
   SimRoleGroup,
+  SimServicePrincipal,
   SimSku,
   SimUser,
   TenantSnapshot,
@@ -25,8 +29,8 @@ export interface SimulatorDelays {
 }
 
 /**
- * The simulated tenant: Entra (users, domains, licences, roles, policies) and Exchange Online (role
- * groups, public-folder permissions). Routes read and change it; every change bumps `version`, which is
+ * The simulated tenant: Entra (users, domains, licences, roles, policies, enterprise applications) and
+ * Exchange Online (role groups, public-folder permissions, RBAC for Applications). Routes read and change it; every change bumps `version`, which is
  * how the call log knows whether a request committed anything.
  */
 export class TenantState {
@@ -42,6 +46,11 @@ export class TenantState {
   securityDefaultsEnabled = false;
   conditionalAccessPolicies: SimConditionalAccessPolicy[] = [];
   groups: SimGroup[] = [];
+  servicePrincipals: SimServicePrincipal[] = [];
+  exchangeServicePrincipals: SimExchangeServicePrincipal[] = [];
+  managementScopes: SimManagementScope[] = [];
+  appRoleAssignments: SimAppRoleAssignment[] = [];
+  customAttributes: Record<string, Record<number, string>> = {};
 
   constructor(
     readonly tenantId: string,
@@ -82,6 +91,7 @@ export class TenantState {
     this.publicFolderPermissions = this.publicFolderPermissions.filter(
       (permission) => permission.user !== id,
     );
+    delete this.customAttributes[id];
     this.changed();
   }
 
@@ -141,6 +151,23 @@ export class TenantState {
     return this.managementRoles.find((role) => role.name.toLowerCase() === name.toLowerCase());
   }
 
+  /** Exchange's service principal by Name, ObjectId (ServiceId), AppId, Guid or DisplayName. */
+  exchangeServicePrincipal(identity: string): SimExchangeServicePrincipal | undefined {
+    const wanted = identity.trim().toLowerCase();
+    return this.exchangeServicePrincipals.find((principal) =>
+      [principal.objectId, principal.appId, principal.guid, principal.displayName].some(
+        (value) => value.toLowerCase() === wanted,
+      ),
+    );
+  }
+
+  managementScope(name: string): SimManagementScope | undefined {
+    const wanted = name.trim().toLowerCase();
+    return this.managementScopes.find(
+      (scope) => scope.name.toLowerCase() === wanted || scope.guid === wanted,
+    );
+  }
+
   snapshot(): TenantSnapshot {
     return structuredClone({
       tenantId: this.tenantId,
@@ -160,6 +187,11 @@ export class TenantState {
       securityDefaultsEnabled: this.securityDefaultsEnabled,
       conditionalAccessPolicies: this.conditionalAccessPolicies,
       groups: this.groups,
+      servicePrincipals: this.servicePrincipals,
+      exchangeServicePrincipals: this.exchangeServicePrincipals,
+      managementScopes: this.managementScopes,
+      appRoleAssignments: this.appRoleAssignments,
+      customAttributes: this.customAttributes,
     });
   }
 }

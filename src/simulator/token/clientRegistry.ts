@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { EXCHANGE_ROLES } from '../state/roleCatalog';
 
 /** Application permissions (app roles) the simulator understands. */
 export const GRAPH_APP_ROLES = [
@@ -24,6 +25,12 @@ export interface ClientRegistration {
   graphRoles?: readonly string[];
   /** Exchange application permissions granted (default: `Exchange.ManageAsApp`). */
   exchangeRoles?: readonly string[];
+  /**
+   * The Exchange management roles the app holds (through its Entra role, e.g. Exchange Administrator,
+   * or role groups): they decide which cmdlets its sessions have; any other cmdlet is "not
+   * recognized". Default: every role of Organization Management (`EXCHANGE_ROLES`), full rights.
+   */
+  exchangeManagementRoles?: readonly string[];
 }
 
 export interface RegisteredCertificate {
@@ -40,6 +47,7 @@ export interface RegisteredClient {
   certificates: RegisteredCertificate[];
   graphRoles: string[];
   exchangeRoles: string[];
+  exchangeManagementRoles: string[];
 }
 
 export class ClientRegistry {
@@ -69,6 +77,7 @@ export class ClientRegistry {
       certificates,
       graphRoles: [...(registration.graphRoles ?? GRAPH_APP_ROLES)],
       exchangeRoles: [...(registration.exchangeRoles ?? EXCHANGE_APP_ROLES)],
+      exchangeManagementRoles: [...(registration.exchangeManagementRoles ?? EXCHANGE_ROLES)],
     });
   }
 

@@ -32,6 +32,9 @@ export function createSigningKeys(): Promise<SigningKeys> {
   });
 }
 
+/** The `app_displayname` of the simulator's tokens, and its apps' enterprise-application name. */
+export const SIMULATED_APP_DISPLAY_NAME = 'Simulated app';
+
 /** Access-token lifetime, as Entra gives for app tokens. */
 export const TOKEN_LIFETIME_SECONDS = 3599;
 const CLOCK_SKEW_SECONDS = 300;
@@ -101,7 +104,7 @@ export class TokenService {
         nbf: now,
         exp: now + TOKEN_LIFETIME_SECONDS,
         aio: randomUUID(),
-        app_displayname: 'Simulated app',
+        app_displayname: SIMULATED_APP_DISPLAY_NAME,
         appid: params.appId,
         appidacr: params.viaCertificate ? '2' : '1',
         idp: this.issuer,
