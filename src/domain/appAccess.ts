@@ -54,6 +54,14 @@ export function managementScopeName(spec: Pick<AppAccessSpec, 'requestId' | 'dis
   return `${spec.displayName} scope ${spec.requestId.slice(0, 8)}`.slice(0, 64);
 }
 
+/**
+ * The name of one role assignment the request makes. Named, so a write Exchange committed but did not
+ * confirm (a timeout, then a retry) is refused as taken instead of making a second assignment.
+ */
+export function roleAssignmentName(spec: Pick<AppAccessSpec, 'requestId'>, role: string): string {
+  return `${role} ${spec.requestId.slice(0, 8)}`.slice(0, 64);
+}
+
 /** The recipient filter of a scope, or undefined for the whole organization. */
 export function recipientFilter(scope: AppAccessScope): string | undefined {
   switch (scope.kind) {

@@ -6,7 +6,13 @@
  * in scope); Exchange's permission cache (30 minutes to 2 hours) is the replication watch's to wait
  * out.
  */
-import { type AppAccessSpec, describeScope, managementScopeName, recipientFilter } from './appAccess';
+import {
+  type AppAccessSpec,
+  describeScope,
+  managementScopeName,
+  recipientFilter,
+  roleAssignmentName,
+} from './appAccess';
 import { AppError, isAppError } from './errors';
 import type { ExchangeAppAccess } from './ports';
 import type { StepName, StepResult } from './provisioningSteps';
@@ -110,7 +116,13 @@ async function ensureApplicationRoles(exchange: ExchangeAppAccess, spec: AppAcce
     if (await held(role)) continue;
     if (
       await createOrFind(
-        () => exchange.newAppRoleAssignment(spec.servicePrincipalId, role, scope),
+        () =>
+          exchange.newAppRoleAssignment({
+            name: roleAssignmentName(spec, role),
+            servicePrincipalId: spec.servicePrincipalId,
+            role,
+            ...(scope === undefined ? {} : { scope }),
+          }),
         () => held(role),
       )
     )

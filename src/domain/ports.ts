@@ -70,7 +70,12 @@ export interface ExchangeAppAccess {
   newManagementScope(name: string, filter: string): Promise<void>;
   /** The app's role assignments: the role and the custom resource scope, if any. */
   appRoleAssignments(appId: string): Promise<{ role: string; scope?: string }[]>;
-  newAppRoleAssignment(servicePrincipalId: string, role: string, scope?: string): Promise<void>;
+  newAppRoleAssignment(assignment: {
+    name: string;
+    servicePrincipalId: string;
+    role: string;
+    scope?: string;
+  }): Promise<void>;
   /**
    * `Test-ServicePrincipalAuthorization`: the roles the app holds and, for a `resource` mailbox,
    * whether it is in each role's scope. It reads the grant directly, not the app's permission cache.

@@ -279,7 +279,7 @@ export class MemoryExchange implements Exchange {
 export class MemoryAppAccess implements ExchangeAppAccess {
   principals: ExchangeServicePrincipal[] = [];
   scopes: { name: string; filter: string }[] = [];
-  assignments: { appId: string; role: string; scope?: string }[] = [];
+  assignments: { name: string; appId: string; role: string; scope?: string }[] = [];
   writes: string[] = [];
   /** Members of the scope's group, for Test-ServicePrincipalAuthorization -Resource. */
   inScope = new Set<string>();
@@ -308,13 +308,24 @@ export class MemoryAppAccess implements ExchangeAppAccess {
   async appRoleAssignments(appId: string) {
     return this.assignments.filter((a) => a.appId === appId);
   }
-  async newAppRoleAssignment(servicePrincipalId: string, role: string, scope?: string) {
+  async newAppRoleAssignment(assignment: {
+    name: string;
+    servicePrincipalId: string;
+    role: string;
+    scope?: string;
+  }) {
+    const { role, scope } = assignment;
     this.beforeWrite(`New-ManagementRoleAssignment ${role}`);
-    const principal = this.principals.find((p) => p.objectId === servicePrincipalId);
+    const principal = this.principals.find((p) => p.objectId === assignment.servicePrincipalId);
     if (principal === undefined) throw new AppError('NotFound', 'The app is not registered.');
-    if (this.assignments.some((a) => a.appId === principal.appId && a.role === role && a.scope === scope))
-      throw new AppError('Conflict', 'The assignment already exists.');
-    this.assignments.push({ appId: principal.appId, role, ...(scope === undefined ? {} : { scope }) });
+    if (this.assignments.some((a) => a.name === assignment.name))
+      throw new AppError('Conflict', 'The assignment name is taken.');
+    this.assignments.push({
+      name: assignment.name,
+      appId: principal.appId,
+      role,
+      ...(scope === undefined ? {} : { scope }),
+    });
     this.writes.push(`New-ManagementRoleAssignment ${role}`);
   }
   async testAppAuthorization(appId: string, resource?: string) {

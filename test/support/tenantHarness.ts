@@ -10,7 +10,7 @@ import type { SimulatorScenario } from '../../src/simulator/scenarios';
 import type { Patience } from '../../src/domain/patience';
 import { systemClock } from '../../src/domain/ports';
 import type { ServiceAccountSpec } from '../../src/domain/provisioningSteps';
-import type { Directory, Exchange } from '../../src/domain/ports';
+import type { Directory, Exchange, ExchangeAppAccess } from '../../src/domain/ports';
 import {
   SKUS,
   startTenantSimulator,
@@ -24,6 +24,7 @@ export interface Harness {
   simulator: TenantSimulator;
   directory: Directory;
   exchange: Exchange;
+  appAccess: ExchangeAppAccess;
   patience: Patience;
   retries: { count: number };
 }

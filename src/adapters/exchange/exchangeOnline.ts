@@ -124,11 +124,17 @@ export class ExchangeOnline implements Exchange, ExchangeAppAccess {
     });
   }
 
-  async newAppRoleAssignment(servicePrincipalId: string, role: string, scope?: string): Promise<void> {
+  async newAppRoleAssignment(assignment: {
+    name: string;
+    servicePrincipalId: string;
+    role: string;
+    scope?: string;
+  }): Promise<void> {
     await this.commands.invoke('New-ManagementRoleAssignment', {
-      App: servicePrincipalId,
-      Role: role,
-      ...(scope === undefined ? {} : { CustomResourceScope: scope }),
+      Name: assignment.name,
+      App: assignment.servicePrincipalId,
+      Role: assignment.role,
+      ...(assignment.scope === undefined ? {} : { CustomResourceScope: assignment.scope }),
     });
   }
 
