@@ -5,7 +5,8 @@
  * view shows the outcome, who decided and when. The card's data carries only the request id.
  */
 import { CONTACT_FIELDS, CONTACT_TITLES } from '../src/domain/tenant';
-import { isFinal, type ServiceAccountRequest, STATE_LABELS } from '../src/domain/request';
+import { APPLICATION_ROLES, describeScope } from '../src/domain/appAccess';
+import { grantsAppOnly, isFinal, type ServiceAccountRequest, STATE_LABELS } from '../src/domain/request';
 import { ROLE_NAMES, ROLE } from '../src/domain/wellKnown';
 import { utcMinutes } from '../src/domain/time';
 import { type AdaptiveCardJson, type Fact, renderCard } from './renderCard';
@@ -39,9 +40,19 @@ function statusOf(request: ServiceAccountRequest, now: Date): { text: string; co
     case 'Cancelled':
       return { text: `Cancelled by ${request.requester.name}`, color: 'Warning' };
     case 'Failed':
-      return { text: 'Approved — setting up the account failed', color: 'Attention' };
+      return {
+        text: grantsAppOnly(request)
+          ? 'Approved — granting the app failed'
+          : 'Approved — setting up the account failed',
+        color: 'Attention',
+      };
     case 'Ready':
-      return { text: 'Approved — the account is ready', color: 'Good' };
+      return {
+        text: grantsAppOnly(request)
+          ? 'Approved — the app’s roles are in place'
+          : 'Approved — the account is ready',
+        color: 'Good',
+      };
     default:
       return {
         text: `Approved by ${decision?.by.name ?? request.approver.name} — ${STATE_LABELS[request.state].toLowerCase()}`,
@@ -57,6 +68,11 @@ function introFor(
 ): string {
   if (request.state !== 'PendingApproval') return '';
   const who = request.requester.name;
+  const app = grantsAppOnly(request) ? request.details.appAccess : undefined;
+  if (app !== undefined && (viewer === 'approver' || viewer === 'groupApprover'))
+    return `${who} asks you to approve granting the app **${app.displayName}** Exchange Online application roles, for CiraSync Enterprise. No user and no Global Administrator is created. Nothing changes until you approve.`;
+  if (app !== undefined && viewer === 'channel')
+    return `${who} asks to grant the app ${app.displayName} Exchange Online application roles. The approver, or a member of the approver group, opens it with Review.`;
   switch (viewer) {
     case 'approver':
     case 'groupApprover':
@@ -74,6 +90,18 @@ function introFor(
 
 function accountFacts(request: ServiceAccountRequest): Fact[] {
   const d = request.details;
+  const app = grantsAppOnly(request) ? d.appAccess : undefined;
+  if (app !== undefined) {
+    return [
+      { title: 'App', value: `${app.displayName} (application id ${app.appId})` },
+      ...app.roles.map((role) => ({
+        title: 'Exchange role',
+        value: `${role}: ${APPLICATION_ROLES[role] ?? ''}`,
+      })),
+      { title: 'Over', value: describeScope(app.scope) },
+      { title: 'Account', value: 'None: no user and no Global Administrator is created' },
+    ];
+  }
   return [
     { title: 'Display name', value: d.displayName },
     { title: 'User name', value: `${d.username}@${d.domain}` },
@@ -92,6 +120,8 @@ function contactFacts(request: ServiceAccountRequest): Fact[] {
 
 function syncFacts(request: ServiceAccountRequest): Fact[] {
   const d = request.details;
+  if (grantsAppOnly(request))
+    return d.acknowledgedWarnings.map((warning) => ({ title: 'Acknowledged', value: warning }));
   const facts: Fact[] = [
     { title: 'Public folders', value: d.publicFolders === undefined ? 'No' : 'Yes (read only, Reviewer)' },
   ];
@@ -138,7 +168,10 @@ export function approvalCard(
   const status = statusOf(request, options.now);
   const card = renderCard('approval', {
     requestId: request.id,
-    title: `${request.details.displayName} (${request.details.username}@${request.details.domain})`,
+    title:
+      grantsAppOnly(request) && request.details.appAccess !== undefined
+        ? `${request.details.appAccess.displayName} (app ${request.details.appAccess.appId})`
+        : `${request.details.displayName} (${request.details.username}@${request.details.domain})`,
     status: status.text,
     statusColor: status.color,
     intro: introFor(request, viewer, options.delivery),

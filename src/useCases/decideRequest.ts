@@ -8,7 +8,13 @@
  * someone else gets the current state back and changes nothing.
  */
 import { decisionRule } from '../domain/authorization';
-import { accountName, auditRecord, type Actor, type ServiceAccountRequest } from '../domain/request';
+import {
+  auditRecord,
+  type Actor,
+  grantsAppOnly,
+  requestSubject,
+  type ServiceAccountRequest,
+} from '../domain/request';
 import { expirePending } from './expireRequest';
 import type { Services } from './services';
 
@@ -115,7 +121,7 @@ async function tellDecision(
     request,
     'requester',
     decision.outcome === 'approved'
-      ? `${decision.by.name} approved your request for ${accountName(request)}. I am setting up the account now and will keep you posted here.`
-      : `${decision.by.name} rejected your request for ${accountName(request)}: “${decision.comment ?? ''}”. Nothing was created.`,
+      ? `${decision.by.name} approved your request for ${requestSubject(request)}. I am ${grantsAppOnly(request) ? 'granting it' : 'setting up the account'} now and will keep you posted here.`
+      : `${decision.by.name} rejected your request for ${requestSubject(request)}: “${decision.comment ?? ''}”. Nothing was created.`,
   );
 }

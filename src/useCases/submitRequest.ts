@@ -6,12 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   auditRecord,
+  grantsAppOnly,
   type Actor,
   type Approver,
   type RequestDetails,
   type ServiceAccountRequest,
 } from '../domain/request';
 import { sameUser } from '../domain/authorization';
+import { describeScope } from '../domain/appAccess';
 import type { Services, Settings } from './services';
 
 export interface SubmitRequestInput {
@@ -57,9 +59,17 @@ export async function submitRequest(
       'submitted',
       'PendingApproval',
       at,
-      `${request.details.username}@${request.details.domain}, approver ${input.approver.userPrincipalName}`,
+      `${submittedWhat(request)}, approver ${input.approver.userPrincipalName}`,
     ),
   );
   services.scheduler.wake();
   return request;
+}
+
+/** What the audit trail says a request asks for: the account, or exactly which app gets which roles where. */
+function submittedWhat(request: ServiceAccountRequest): string {
+  const app = request.details.appAccess;
+  if (grantsAppOnly(request) && app !== undefined)
+    return `app ${app.displayName} (${app.appId}): ${app.roles.join(', ')} over ${describeScope(app.scope)}, no service account`;
+  return `${request.details.username}@${request.details.domain}`;
 }

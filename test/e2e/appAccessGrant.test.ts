@@ -40,6 +40,21 @@ describe('granting the sync product’s app in a tenant without ApplicationImper
         },
       },
     });
+    // The card Megan approves says exactly which app gets which role over which mailboxes.
+    const megansCard = JSON.stringify(
+      running.connector.calls.filter((c) => JSON.stringify(c.body).includes(REQUEST_VERBS.approve)).at(-1)
+        ?.body,
+    );
+    expect(megansCard).toContain('granting the app **CiraSync** Exchange Online application roles');
+    expect(megansCard).toContain('Application Contacts.ReadWrite: Create, read, update and delete contacts');
+    expect(megansCard).toContain('every mailbox in the organization');
+    expect(megansCard).toContain('None: no user and no Global Administrator is created');
+    const submitted = (await running.bot.audit.forRequest(TEST_TENANT_ID, request.id)).find(
+      (r) => r.event === 'submitted',
+    );
+    expect(submitted?.detail).toContain(
+      `app CiraSync (${CIRASYNC_SERVICE_PRINCIPAL.appId}): Application Contacts.ReadWrite over every mailbox in the organization, no service account`,
+    );
     const approved = await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
     expect(JSON.stringify(approved.value)).toContain('Approved by Megan Bowen');
 
