@@ -9,10 +9,12 @@ import { SimulatorCredential } from '../adapters/credentials';
 import { DEFAULT_RETRY } from '../adapters/retry';
 import { createTenantPorts } from '../adapters/tenantConnection';
 import { systemClock } from '../domain/ports';
+import type { AppAccessSpec } from '../domain/appAccess';
+import { appAccessInPlace, grantAppAccess } from '../domain/appAccessSteps';
 import { runPreflight } from '../domain/preflight';
 import { provisionAccount } from '../domain/provisionAccount';
 import type { ServiceAccountSpec } from '../domain/provisioningSteps';
-import { SKUS, startTenantSimulator, type TenantSimulator } from '../simulator';
+import { CIRASYNC_SERVICE_PRINCIPAL, SKUS, startTenantSimulator, type TenantSimulator } from '../simulator';
 import { benchApproval } from './benchApproval';
 import { benchJobs } from './benchJobs';
 
@@ -145,6 +147,41 @@ async function main(): Promise<void> {
       const againWrites = [...again.writes.values()].reduce((a, b) => a + b, 0);
       line('writes on a second run', againWrites, verdict(againWrites === 0, '0'));
     }
+
+    // RBAC for Applications: the sync product's app granted one role over a management scope.
+    const principal = await ports.directory.findServicePrincipal(CIRASYNC_SERVICE_PRINCIPAL.appId);
+    if (principal === undefined) throw new Error('The simulated tenant has no CiraSync app');
+    const grant: AppAccessSpec = {
+      requestId: 'bench-app-0001',
+      appId: principal.appId,
+      servicePrincipalId: principal.id,
+      displayName: principal.displayName,
+      roles: ['Application Contacts.ReadWrite'],
+      scope: { kind: 'filter', filter: "CustomAttribute1 -eq 'CiraSync'" },
+    };
+    process.stdout.write('\nGranting the app (RBAC for Applications, no service account)\n');
+    const lookup = await measure(sim, () => ports.directory.findServicePrincipal(grant.appId));
+    line('Graph round trips to find the app', lookup.graph);
+    const granted = await measure(sim, () => grantAppAccess(grant, { exchange: ports.appAccess }));
+    const grantWrites = [...granted.writes.values()].reduce((a, b) => a + b, 0);
+    const grantDuplicates = [...granted.writes.values()].filter((n) => n > 1).length;
+    line('Exchange round trips', granted.exchange);
+    for (const [kind, count] of granted.writes) line(`  ${kind}`, count);
+    line(
+      'writes',
+      grantWrites,
+      verdict(grantWrites === 3 && grantDuplicates === 0, '3, one per thing created'),
+    );
+    line('time (ms)', granted.ms.toFixed(1));
+    const regrant = await measure(sim, () => grantAppAccess(grant, { exchange: ports.appAccess }));
+    const regrantWrites = [...regrant.writes.values()].reduce((a, b) => a + b, 0);
+    line('writes on a second run', regrantWrites, verdict(regrantWrites === 0, '0'));
+    const readiness = await measure(sim, () => appAccessInPlace(ports.appAccess, grant));
+    line(
+      'Exchange round trips per readiness poll',
+      readiness.exchange,
+      verdict(readiness.exchange === 1, '1'),
+    );
   } finally {
     await sim.close();
   }
