@@ -15,6 +15,7 @@ import progressTemplate from './progress.json';
 import requestListTemplate from './requestList.json';
 import reviewTemplate from './review.json';
 import syncTemplate from './sync.json';
+import appAccessTemplate from './appAccess.json';
 
 export interface HelpCardData {
   title: string;
@@ -85,6 +86,16 @@ export interface SyncCardData extends FormCardBase {
   usageLocation: string;
   countries: { code: string; name: string }[];
   errors: { skuId: string; usageLocation: string };
+}
+
+export interface AppAccessCardData extends FormCardBase {
+  appId: string;
+  appScope: 'organization' | 'group' | 'filter';
+  appScopeValue: string;
+  /** The chosen roles, comma-separated (a multi-select ChoiceSet's value). */
+  appRoles: string;
+  roles: { title: string; value: string }[];
+  errors: { appId: string; appScopeValue: string; appRoles: string };
 }
 
 export interface ApproverCardData extends FormCardBase {
@@ -182,6 +193,7 @@ export interface CardData {
   account: AccountCardData;
   contact: ContactCardData;
   sync: SyncCardData;
+  appAccess: AppAccessCardData;
   approver: ApproverCardData;
   review: ReviewCardData;
   formDone: FormDoneCardData;
@@ -202,6 +214,7 @@ export const CARD_TEMPLATES: Readonly<Record<CardName, object>> = {
   account: accountTemplate,
   contact: contactTemplate,
   sync: syncTemplate,
+  appAccess: appAccessTemplate,
   approver: approverTemplate,
   review: reviewTemplate,
   formDone: formDoneTemplate,

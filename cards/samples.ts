@@ -106,6 +106,36 @@ export const CARD_SAMPLES: { [K in CardName]: CardData[K][] } = {
       errors: { skuId: '', usageLocation: '' },
     },
   ],
+  appAccess: [
+    {
+      ...form('Step 2 of 4 · App access'),
+      appId: '',
+      appScope: 'organization',
+      appScopeValue: '',
+      appRoles: 'Application Contacts.ReadWrite',
+      roles: [
+        {
+          title: 'Application Contacts.ReadWrite — contacts, read and write',
+          value: 'Application Contacts.ReadWrite',
+        },
+        { title: 'Application Mail.Read — read mail', value: 'Application Mail.Read' },
+      ],
+      errors: { appId: '', appScopeValue: '', appRoles: '' },
+    },
+    {
+      ...form('Step 2 of 4 · App access'),
+      appId: 'not-a-guid',
+      appScope: 'filter',
+      appScopeValue: "Department -eq 'Sales",
+      appRoles: '',
+      roles: [{ title: 'Application Contacts.ReadWrite', value: 'Application Contacts.ReadWrite' }],
+      errors: {
+        appId: 'That is not an application (client) id: it looks like 00000000-0000-0000-0000-000000000000.',
+        appScopeValue: 'The filter has an unclosed quote.',
+        appRoles: 'Pick at least one role.',
+      },
+    },
+  ],
   approver: [
     {
       ...form('Step 5 of 6 · Approver'),

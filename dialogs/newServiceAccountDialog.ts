@@ -10,33 +10,30 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import { actorOf } from '../src/bot/actor';
-import {
-  type AccessChecks,
-  type Authorization,
-  authorizeRequester,
-  directAccessChecks,
-} from '../src/domain/authorization';
+import { type AccessChecks, directAccessChecks } from '../src/domain/authorization';
 import { isAppError } from '../src/domain/errors';
 import type { Directory, Exchange } from '../src/domain/ports';
 import { runPreflight } from '../src/domain/preflight';
-import type { Actor } from '../src/domain/request';
+import { requestSubject } from '../src/domain/request';
 import type { AuditLog, RequestStore } from '../src/domain/requestPorts';
 import type { Scheduler } from '../src/domain/workPorts';
 import { submitRequest } from '../src/useCases/submitRequest';
 import { answerInPlace, FormPrompt, type FormResult } from './formPrompt';
-import { preflightData, reviewData, tenantSnapshot } from './wizardCards';
+import { offersAppGrant, preflightData, reviewData, tenantSnapshot } from './wizardCards';
+import { rightToAsk } from './rightToAsk';
+import { appAccessCard, appAccessValidator } from './appAccessForm';
 import {
   newWizard,
-  previousSection,
+  APP_SECTIONS,
   requestDetails,
   type Section,
-  SECTIONS,
-  stepLabel,
   type WizardState,
+  wizardAfter,
 } from './requestDraft';
 import {
   accountCard,
   accountValidator,
+  approverCard,
   approverValidator,
   contactCard,
   contactValidator,
@@ -51,6 +48,7 @@ const FORMS: Readonly<Record<Section, string>> = {
   account: 'accountForm',
   contact: 'contactForm',
   sync: 'syncForm',
+  appAccess: 'appAccessForm',
   approver: 'approverForm',
   review: 'reviewForm',
 };
@@ -85,6 +83,7 @@ export class NewServiceAccountDialog extends ComponentDialog {
     this.addDialog(new FormPrompt(FORMS.account, accountValidator(deps.directory)));
     this.addDialog(new FormPrompt(FORMS.contact, contactValidator));
     this.addDialog(new FormPrompt(FORMS.sync, syncValidator));
+    this.addDialog(new FormPrompt(FORMS.appAccess, appAccessValidator(deps.directory)));
     this.addDialog(
       new FormPrompt(
         FORMS.approver,
@@ -96,6 +95,8 @@ export class NewServiceAccountDialog extends ComponentDialog {
       new WaterfallDialog(WATERFALL, [
         this.checkTenantStep.bind(this),
         this.afterTenantCheckStep.bind(this),
+        this.askAppAccessStep.bind(this),
+        this.afterAppAccessStep.bind(this),
         this.askAccountStep.bind(this),
         this.afterAccountStep.bind(this),
         this.askContactStep.bind(this),
@@ -133,11 +134,16 @@ export class NewServiceAccountDialog extends ComponentDialog {
       return step.endDialog({ cancelled: true });
     }
     wizard.tenant = tenantSnapshot(report);
+    wizard.appOffered = offersAppGrant(report);
     return step.beginDialog(FORMS.tenant, { card: 'preflight', data: preflightData(report) });
   }
 
   private async afterTenantCheckStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    return this.advance(step, 'tenant', () => undefined);
+    return this.advance(step, 'tenant', (_values, wizard) => {
+      if (!wizard.appOffered) return;
+      wizard.path = 'app';
+      wizard.pending = [...APP_SECTIONS];
+    });
   }
 
   private async askAccountStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -146,6 +152,22 @@ export class NewServiceAccountDialog extends ComponentDialog {
     return step.beginDialog(FORMS.account, {
       card: 'account',
       data: accountCard(wizard.draft, wizard.tenant),
+    });
+  }
+
+  private async askAppAccessStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const wizard = this.wizard(step);
+    if (!wizard.pending.includes('appAccess')) return step.next();
+    return step.beginDialog(FORMS.appAccess, { card: 'appAccess', data: appAccessCard(wizard.draft, 'app') });
+  }
+
+  private async afterAppAccessStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return this.advance(step, 'appAccess', (values, wizard) => {
+      wizard.draft.appId = values.appId;
+      wizard.draft.appScope = values.appScope as WizardState['draft']['appScope'];
+      wizard.draft.appScopeValue = values.appScopeValue;
+      wizard.draft.appRoles = values.appRoles;
+      wizard.draft.appPrincipal = { id: values.appPrincipalId, displayName: values.appPrincipalName };
     });
   }
 
@@ -188,16 +210,9 @@ export class NewServiceAccountDialog extends ComponentDialog {
   private async askApproverStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const wizard = this.wizard(step);
     if (!wizard.pending.includes('approver')) return step.next();
-    const { approverId, approverUpn } = wizard.draft;
     return step.beginDialog(FORMS.approver, {
       card: 'approver',
-      data: {
-        step: stepLabel('approver'),
-        notice: '',
-        approverId,
-        approverUpn,
-        errors: { approverId: '', approverUpn: '' },
-      },
+      data: approverCard(wizard.draft, wizard.path),
     });
   }
 
@@ -230,7 +245,7 @@ export class NewServiceAccountDialog extends ComponentDialog {
         pending: ['approver', 'review'],
       });
     }
-    const right = await this.rightToAsk(step, requester);
+    const right = await rightToAsk(step.context, this.deps, requester);
     if (right === 'unknown') {
       answerInPlace(step.context, 'Not sent yet');
       return step.replaceDialog(WATERFALL, { ...wizard, pending: ['review'] });
@@ -260,28 +275,10 @@ export class NewServiceAccountDialog extends ComponentDialog {
       return step.endDialog({ submitted: result.formId });
     }
     await step.context.sendActivity(
-      `Your request for ${request.details.username}@${request.details.domain} is waiting for approval by ${approver.name}: ` +
+      `Your request for ${requestSubject(request)} is waiting for approval by ${approver.name}: ` +
         `I am sending it to them now. Nothing is created until they approve. Type \`status\` to see where it stands. (Request ${request.id})`,
     );
     return step.endDialog({ submitted: request.id });
-  }
-
-  /**
-   * The right to ask, checked again at submit and asked of Graph afresh (not from the cache): the
-   * form's owner may have lost the admin role, or left the requester group, since they started it.
-   */
-  private async rightToAsk(step: WaterfallStepContext, requester: Actor): Promise<Authorization | 'unknown'> {
-    try {
-      return await authorizeRequester(directAccessChecks(this.deps.directory), requester, {
-        requesterGroupId: this.deps.requesterGroupId,
-      });
-    } catch (error) {
-      if (!isAppError(error)) throw error;
-      await step.context.sendActivity(
-        `I could not check your admin role with Microsoft 365 just now (${error.userMessage}) Nothing was sent: press Submit on the card below again in a moment.`,
-      );
-      return 'unknown';
-    }
   }
 
   /** Handles a form's result: record and go on, or go back, edit, check again, or cancel. */
@@ -298,23 +295,11 @@ export class NewServiceAccountDialog extends ComponentDialog {
         apply(result.values, wizard);
         wizard.pending = wizard.pending.filter((s) => s !== section);
         return step.next();
-      case 'back': {
-        const previous = previousSection(section);
-        const pending = previous === undefined ? wizard.pending : [previous, ...wizard.pending];
-        return step.replaceDialog(WATERFALL, {
-          ...wizard,
-          pending: SECTIONS.filter((s) => pending.includes(s)),
-        });
-      }
-      case 'edit': {
-        const target = SECTIONS.find((s) => s === result.section && s !== 'tenant' && s !== 'review');
-        return step.replaceDialog(WATERFALL, {
-          ...wizard,
-          pending: target ? [target, 'review'] : ['review'],
-        });
-      }
+      case 'back':
       case 'retry':
-        return step.replaceDialog(WATERFALL, { ...wizard, pending: [...SECTIONS] });
+        return step.replaceDialog(WATERFALL, wizardAfter({ kind: result.kind }, section, wizard));
+      case 'edit':
+        return step.replaceDialog(WATERFALL, wizardAfter(result, section, wizard));
       case 'cancel':
         await step.context.sendActivity('Cancelled. Nothing was created.');
         return step.endDialog({ cancelled: true });

@@ -2,17 +2,27 @@
  * What the request dialog has gathered so far, and what it learned of the tenant at pre-flight.
  * Plain JSON: it lives in the dialog's persisted state, so a restart loses nothing.
  */
+import { DEFAULT_APPLICATION_ROLES } from '../src/domain/appAccess';
 import type { Actor, Approver, RequestDetails } from '../src/domain/request';
 import { CONTACT_FIELDS, type ContactDetails } from '../src/domain/tenant';
 
+/** The sections of a request for a service account, in order. */
 export const SECTIONS = ['tenant', 'account', 'contact', 'sync', 'approver', 'review'] as const;
-export type Section = (typeof SECTIONS)[number];
+/** The sections of a request that grants CiraSync's own app instead (no service account). */
+export const APP_SECTIONS = ['tenant', 'appAccess', 'approver', 'review'] as const;
+export type Section = (typeof SECTIONS)[number] | (typeof APP_SECTIONS)[number];
+export type WizardPath = 'account' | 'app';
+
+export function sectionsOf(path: WizardPath = 'account'): readonly Section[] {
+  return path === 'app' ? APP_SECTIONS : SECTIONS;
+}
 
 export const SECTION_TITLES: Readonly<Record<Section, string>> = {
   tenant: 'Checks',
   account: 'Account',
   contact: 'Contact information',
   sync: 'Sync',
+  appAccess: 'App access',
   approver: 'Approver',
   review: 'Review',
 };
@@ -37,6 +47,14 @@ export interface Draft {
   approver?: Approver;
   approverId: string;
   approverUpn: string;
+  /** RBAC for Applications: the app, its scope and its roles. */
+  appId: string;
+  appScope: 'organization' | 'group' | 'filter';
+  appScopeValue: string;
+  /** Comma-separated, as the card's multi-select sends them. */
+  appRoles: string;
+  /** The app's service principal, as Graph found it when the card was checked. */
+  appPrincipal?: { id: string; displayName: string };
 }
 
 export interface WizardState {
@@ -46,6 +64,10 @@ export interface WizardState {
   tenant?: TenantFacts;
   /** Who started the form (from the activity): the requester of what it submits. */
   owner?: Actor;
+  /** What the request asks for: a service account (the default), or a grant to CiraSync's app. */
+  path?: WizardPath;
+  /** Pre-flight found ApplicationImpersonation gone, and offered the app grant instead. */
+  appOffered?: boolean;
 }
 
 export const DEFAULT_DISPLAY_NAME = 'CiraSync Service';
@@ -64,19 +86,46 @@ export function newWizard(prefill: Partial<Draft> = {}): WizardState {
       usageLocation: '',
       approverId: '',
       approverUpn: '',
+      appId: '',
+      appScope: 'organization',
+      appScopeValue: '',
+      appRoles: DEFAULT_APPLICATION_ROLES.join(','),
       ...prefill,
     },
     pending: [...SECTIONS],
   };
 }
 
-export function stepLabel(section: Section): string {
-  return `Step ${SECTIONS.indexOf(section) + 1} of ${SECTIONS.length} · ${SECTION_TITLES[section]}`;
+export function stepLabel(section: Section, path: WizardPath = 'account'): string {
+  const sections = sectionsOf(path);
+  return `Step ${sections.indexOf(section) + 1} of ${sections.length} · ${SECTION_TITLES[section]}`;
 }
 
-export function previousSection(section: Section): Section | undefined {
-  const index = SECTIONS.indexOf(section);
-  return index > 0 ? SECTIONS[index - 1] : undefined;
+export function previousSection(section: Section, path: WizardPath = 'account'): Section | undefined {
+  const sections = sectionsOf(path);
+  const index = sections.indexOf(section);
+  return index > 0 ? sections[index - 1] : undefined;
+}
+
+/** The app grant the draft describes, once its card was checked. */
+export function appGrantOf(draft: Draft): RequestDetails['appAccess'] {
+  if (draft.appPrincipal === undefined) return undefined;
+  const scope =
+    draft.appScope === 'group'
+      ? { kind: 'group' as const, group: draft.appScopeValue }
+      : draft.appScope === 'filter'
+        ? { kind: 'filter' as const, filter: draft.appScopeValue }
+        : { kind: 'organization' as const };
+  return {
+    appId: draft.appId,
+    servicePrincipalId: draft.appPrincipal.id,
+    displayName: draft.appPrincipal.displayName,
+    roles: draft.appRoles
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== ''),
+    scope,
+  };
 }
 
 export function contactDetails(draft: Draft): ContactDetails {
@@ -90,6 +139,18 @@ export function contactDetails(draft: Draft): ContactDetails {
 
 export function requestDetails(wizard: WizardState): RequestDetails {
   const { draft, tenant } = wizard;
+  const appAccess = wizard.path === 'app' ? appGrantOf(draft) : undefined;
+  if (appAccess !== undefined) {
+    return {
+      displayName: appAccess.displayName,
+      username: '',
+      domain: tenant?.defaultDomain ?? '',
+      contact: {},
+      acknowledgedWarnings: tenant?.acknowledgedWarnings ?? [],
+      serviceAccount: false,
+      appAccess,
+    };
+  }
   const licence = tenant?.licences.find((l) => l.skuId === draft.skuId);
   return {
     displayName: draft.displayName,
@@ -103,4 +164,32 @@ export function requestDetails(wizard: WizardState): RequestDetails {
     usageLocation: draft.publicFolders ? draft.usageLocation : undefined,
     acknowledgedWarnings: tenant?.acknowledgedWarnings ?? [],
   };
+}
+
+/**
+ * Where the form starts again after Back, Edit (from the review) or Check again: the sections still
+ * to ask, in the order of its path. Check again starts over on the account path; pre-flight decides
+ * afresh whether to offer the app grant.
+ */
+export function wizardAfter(
+  result: { kind: 'back' | 'retry' } | { kind: 'edit'; section: string },
+  section: Section,
+  wizard: WizardState,
+): WizardState {
+  const sections = sectionsOf(wizard.path);
+  switch (result.kind) {
+    case 'back': {
+      const previous = previousSection(section, wizard.path);
+      const pending = previous === undefined ? wizard.pending : [previous, ...wizard.pending];
+      return { ...wizard, pending: sections.filter((s) => pending.includes(s)) };
+    }
+    case 'edit': {
+      // The app path has one section for what the account path asks in three.
+      const asked = wizard.path === 'app' && result.section !== 'approver' ? 'appAccess' : result.section;
+      const target = sections.find((s) => s === asked && s !== 'tenant' && s !== 'review');
+      return { ...wizard, pending: target ? [target, 'review'] : ['review'] };
+    }
+    case 'retry':
+      return { ...wizard, path: undefined, appOffered: false, pending: [...SECTIONS] };
+  }
 }

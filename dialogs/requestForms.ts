@@ -4,7 +4,13 @@
  */
 import { CONTACT_FIELDS, CONTACT_TITLES } from '../src/domain/tenant';
 import type { TurnContext } from 'botbuilder';
-import type { AccountCardData, ContactCardData, Fact, SyncCardData } from '../cards/renderCard';
+import type {
+  AccountCardData,
+  ApproverCardData,
+  ContactCardData,
+  Fact,
+  SyncCardData,
+} from '../cards/renderCard';
 import { actorOf } from '../src/bot/actor';
 import type { Directory } from '../src/domain/ports';
 import type { AccessChecks } from '../src/domain/authorization';
@@ -18,7 +24,7 @@ import {
 } from '../src/domain/requestValidation';
 import { inputText } from './cardSubmission';
 import type { FormValidator } from './formPrompt';
-import { type ContactField, type Draft, stepLabel, type TenantFacts } from './requestDraft';
+import { type ContactField, type Draft, stepLabel, type TenantFacts, type WizardPath } from './requestDraft';
 
 const NO_ERRORS_ACCOUNT = { displayName: '', username: '', domain: '' };
 
@@ -195,5 +201,15 @@ export function approverValidator(directory: Directory, access: AccessChecks): F
         facts: [{ title: 'Approver', value: `${approver.name} (${approver.userPrincipalName})` }],
       },
     };
+  };
+}
+
+export function approverCard(draft: Draft, path?: WizardPath): Omit<ApproverCardData, 'formId'> {
+  return {
+    step: stepLabel('approver', path),
+    notice: '',
+    approverId: draft.approverId,
+    approverUpn: draft.approverUpn,
+    errors: { approverId: '', approverUpn: '' },
   };
 }

@@ -2,7 +2,16 @@
 import type { Fact, PreflightCardData, ReviewCardData } from '../cards/renderCard';
 import type { PreflightReport } from '../src/domain/preflight';
 import { CONTACT_TITLES } from '../src/domain/tenant';
-import { contactDetails, stepLabel, type WizardState } from './requestDraft';
+import { describeScope } from '../src/domain/appAccess';
+import { appGrantOf, contactDetails, stepLabel, type WizardState } from './requestDraft';
+
+/**
+ * The one thing that stops a service account is ApplicationImpersonation being gone (every Exchange
+ * Online tenant since February 2025): the form then offers to grant CiraSync's own app instead.
+ */
+export function offersAppGrant(report: PreflightReport): boolean {
+  return report.blockers.length === 1 && report.blockers[0].code === 'impersonationRetired';
+}
 
 /** What the form keeps of the tenant check: domains, licences, and the warnings the admin saw. */
 export function tenantSnapshot(report: PreflightReport): NonNullable<WizardState['tenant']> {
@@ -10,11 +19,26 @@ export function tenantSnapshot(report: PreflightReport): NonNullable<WizardState
     managedDomains: report.managedDomains,
     defaultDomain: report.defaultDomain,
     licences: report.mailboxSkus.map((s) => ({ skuId: s.skuId, name: s.name, freeSeats: s.freeSeats })),
-    acknowledgedWarnings: report.warnings.map((w) => w.code),
+    acknowledgedWarnings: [
+      ...report.warnings.map((w) => w.code),
+      ...(offersAppGrant(report) ? ['impersonationRetired'] : []),
+    ],
   };
 }
 
 export function preflightData(report: PreflightReport): Omit<PreflightCardData, 'formId'> {
+  if (offersAppGrant(report)) {
+    return {
+      step: stepLabel('tenant', 'app'),
+      notice: '',
+      summary:
+        'Microsoft removed the ApplicationImpersonation role from Exchange Online in February 2025, so a service account can no longer open other mailboxes. ' +
+        'Instead, CiraSync Enterprise’s own app registration can be given Exchange application roles over the mailboxes you choose, with no Global Administrator at all.',
+      blockers: [],
+      warnings: report.warnings.map(({ problem, fix }) => ({ problem, fix })),
+      continueTitle: 'Grant CiraSync’s app instead',
+    };
+  }
   const blocked = report.blockers.length > 0;
   return {
     step: stepLabel('tenant'),
@@ -36,6 +60,24 @@ function facts(pairs: [string, string][]): Fact[] {
 
 export function reviewData(wizard: WizardState): Omit<ReviewCardData, 'formId'> {
   const { draft } = wizard;
+  const grant = wizard.path === 'app' ? appGrantOf(draft) : undefined;
+  if (grant !== undefined) {
+    return {
+      step: stepLabel('review', 'app'),
+      notice: '',
+      account: facts([
+        ['App', `${grant.displayName} (${grant.appId})`],
+        ...grant.roles.map((role): [string, string] => ['Exchange role', role]),
+        ['Over', describeScope(grant.scope)],
+        ['Account', 'None: no user and no Global Administrator is created'],
+      ]),
+      contact: facts([['Contact', 'None']]),
+      sync: facts([['Syncs', 'Through the app, with the roles above']]),
+      approver: facts([
+        ['Name', draft.approver ? `${draft.approver.name} (${draft.approver.userPrincipalName})` : ''],
+      ]),
+    };
+  }
   const licence = wizard.tenant?.licences.find((l) => l.skuId === draft.skuId);
   const contact = contactDetails(draft);
   return {
