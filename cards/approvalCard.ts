@@ -6,6 +6,7 @@
  */
 import { CONTACT_FIELDS, CONTACT_TITLES } from '../src/domain/tenant';
 import { APPLICATION_ROLES, describeScope } from '../src/domain/appAccess';
+import { FINDING_LABELS } from '../src/domain/preflight';
 import { grantsAppOnly, isFinal, type ServiceAccountRequest, STATE_LABELS } from '../src/domain/request';
 import { ROLE_NAMES, ROLE } from '../src/domain/wellKnown';
 import { utcMinutes } from '../src/domain/time';
@@ -88,6 +89,11 @@ function introFor(
   }
 }
 
+/** A pre-flight finding the requester acknowledged, in plain words. */
+function acknowledged(code: string): string {
+  return (FINDING_LABELS as Readonly<Record<string, string>>)[code] ?? code;
+}
+
 function accountFacts(request: ServiceAccountRequest): Fact[] {
   const d = request.details;
   const app = grantsAppOnly(request) ? d.appAccess : undefined;
@@ -121,13 +127,14 @@ function contactFacts(request: ServiceAccountRequest): Fact[] {
 function syncFacts(request: ServiceAccountRequest): Fact[] {
   const d = request.details;
   if (grantsAppOnly(request))
-    return d.acknowledgedWarnings.map((warning) => ({ title: 'Acknowledged', value: warning }));
+    return d.acknowledgedWarnings.map((warning) => ({ title: 'Acknowledged', value: acknowledged(warning) }));
   const facts: Fact[] = [
     { title: 'Public folders', value: d.publicFolders === undefined ? 'No' : 'Yes (read only, Reviewer)' },
   ];
   if (d.publicFolders !== undefined) facts.push({ title: 'Mailbox licence', value: d.publicFolders.skuName });
   if (d.usageLocation !== undefined) facts.push({ title: 'Usage location', value: d.usageLocation });
-  for (const warning of d.acknowledgedWarnings) facts.push({ title: 'Acknowledged', value: warning });
+  for (const warning of d.acknowledgedWarnings)
+    facts.push({ title: 'Acknowledged', value: acknowledged(warning) });
   return facts;
 }
 

@@ -168,8 +168,10 @@ describe('the built bot in local mode', () => {
     const apology = String(calls[1].body.text);
     const reference = /reference: ([0-9a-f-]{36})$/.exec(apology)?.[1];
     expect(apology).toMatch(/^Sorry — something went wrong on my side/);
-    expect(apology).not.toMatch(/Error|at |stack|403|Injected/);
     expect(reference).toBeDefined();
+    // The words around the reference (a random id, which may happen to contain "403") say nothing
+    // of the failure.
+    expect(apology.replace(reference ?? '', '')).not.toMatch(/Error|at |stack|403|Injected/);
     const logged = await bot.waitForLog((l) => l.msg === 'Turn failed' && l.reference === reference);
     expect(logged).toBeDefined();
     expect(logged?.conversationId).toBe(`a:personal-${ALEX.aadObjectId}`);

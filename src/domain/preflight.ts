@@ -32,6 +32,20 @@ export type FindingCode =
   | 'manyGlobalAdmins'
   | 'impersonationGroupExists';
 
+/** Each finding in a few plain words, for the approval card's "Acknowledged" lines. */
+export const FINDING_LABELS: Readonly<Record<FindingCode, string>> = {
+  noManagedDomain: 'No verified, managed domain',
+  onlyInitialDomain: 'Only the .onmicrosoft.com domain',
+  securityDefaultsOn: 'Security defaults are on (MFA for admins)',
+  conditionalAccessMfa: 'A Conditional Access policy requires MFA',
+  conditionalAccessMfaExclusionGroup: 'A Conditional Access policy requires MFA, with an exclusion group',
+  conditionalAccessReportOnly: 'A Conditional Access policy in report-only mode would require MFA',
+  noMailboxSeats: 'No free mailbox licence',
+  impersonationRetired: 'ApplicationImpersonation is gone from Exchange Online',
+  manyGlobalAdmins: 'Many Global Administrators already',
+  impersonationGroupExists: 'The "App Impersonation" role group already exists',
+};
+
 export interface Finding {
   code: FindingCode;
   /** What is wrong, in plain words. */

@@ -49,6 +49,9 @@ describe('granting the sync product’s app in a tenant without ApplicationImper
     expect(megansCard).toContain('Application Contacts.ReadWrite: Create, read, update and delete contacts');
     expect(megansCard).toContain('every mailbox in the organization');
     expect(megansCard).toContain('None: no user and no Global Administrator is created');
+    // What the requester acknowledged at pre-flight, in words, not as the check's internal name.
+    expect(megansCard).toContain('ApplicationImpersonation is gone from Exchange Online');
+    expect(megansCard).not.toContain('impersonationRetired');
     const submitted = (await running.bot.audit.forRequest(TEST_TENANT_ID, request.id)).find(
       (r) => r.event === 'submitted',
     );
