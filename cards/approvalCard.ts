@@ -7,7 +7,14 @@
 import { CONTACT_FIELDS, CONTACT_TITLES } from '../src/domain/tenant';
 import { APPLICATION_ROLES, describeScope } from '../src/domain/appAccess';
 import { FINDING_LABELS } from '../src/domain/preflight';
-import { grantsAppOnly, isFinal, type ServiceAccountRequest, STATE_LABELS } from '../src/domain/request';
+import {
+  appOnlyGrant,
+  grantsAppOnly,
+  isFinal,
+  requestTitle,
+  type ServiceAccountRequest,
+  STATE_LABELS,
+} from '../src/domain/request';
 import { ROLE_NAMES, ROLE } from '../src/domain/wellKnown';
 import { utcMinutes } from '../src/domain/time';
 import { type AdaptiveCardJson, type Fact, renderCard } from './renderCard';
@@ -69,7 +76,7 @@ function introFor(
 ): string {
   if (request.state !== 'PendingApproval') return '';
   const who = request.requester.name;
-  const app = grantsAppOnly(request) ? request.details.appAccess : undefined;
+  const app = appOnlyGrant(request);
   if (app !== undefined && (viewer === 'approver' || viewer === 'groupApprover'))
     return `${who} asks you to approve granting the app **${app.displayName}** Exchange Online application roles, for CiraSync Enterprise. No user and no Global Administrator is created. Nothing changes until you approve.`;
   if (app !== undefined && viewer === 'channel')
@@ -96,7 +103,7 @@ function acknowledged(code: string): string {
 
 function accountFacts(request: ServiceAccountRequest): Fact[] {
   const d = request.details;
-  const app = grantsAppOnly(request) ? d.appAccess : undefined;
+  const app = appOnlyGrant(request);
   if (app !== undefined) {
     return [
       { title: 'App', value: `${app.displayName} (application id ${app.appId})` },
@@ -175,10 +182,7 @@ export function approvalCard(
   const status = statusOf(request, options.now);
   const card = renderCard('approval', {
     requestId: request.id,
-    title:
-      grantsAppOnly(request) && request.details.appAccess !== undefined
-        ? `${request.details.appAccess.displayName} (app ${request.details.appAccess.appId})`
-        : `${request.details.displayName} (${request.details.username}@${request.details.domain})`,
+    title: requestTitle(request),
     status: status.text,
     statusColor: status.color,
     intro: introFor(request, viewer, options.delivery),

@@ -6,7 +6,7 @@
  */
 import { APP_ACCESS_PLAN } from '../src/domain/appAccessSteps';
 import { PLAN } from '../src/domain/provisionAccount';
-import { grantsAppOnly } from '../src/domain/request';
+import { grantsAppOnly, requestTitle } from '../src/domain/request';
 import type { ProgressView } from '../src/domain/progress';
 import type { StepResult } from '../src/domain/provisioningSteps';
 import { utcMinutes } from '../src/domain/time';
@@ -77,10 +77,7 @@ export function progressCard(view: ProgressView): AdaptiveCardJson {
   const failed = view.failure !== undefined && view.removed === undefined && request.state === 'Failed';
   return renderCard('progress', {
     requestId: request.id,
-    account:
-      appOnly && request.details.appAccess !== undefined
-        ? `${request.details.appAccess.displayName} (app ${request.details.appAccess.appId})`
-        : `${request.details.displayName} (${request.details.username}@${request.details.domain})`,
+    account: requestTitle(request),
     status: status.text,
     statusColor: status.color,
     steps,

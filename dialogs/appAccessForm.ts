@@ -3,7 +3,7 @@
  * shown with, and the checks it passes before anything is submitted.
  */
 import type { AppAccessCardData } from '../cards/renderCard';
-import { APPLICATION_ROLES } from '../src/domain/appAccess';
+import { accessScope, APPLICATION_ROLES, describeScope } from '../src/domain/appAccess';
 import { isAppError } from '../src/domain/errors';
 import type { Directory } from '../src/domain/ports';
 import { inputText } from './cardSubmission';
@@ -88,12 +88,7 @@ export function appAccessValidator(directory: Directory): FormValidator {
         data: { ...shown, notice, appId, appScope, appScopeValue, appRoles: roles.join(','), errors },
       };
     }
-    const scope =
-      appScope === 'organization'
-        ? 'every mailbox in the organization'
-        : appScope === 'group'
-          ? `members of ${appScopeValue}`
-          : `recipients matching ${appScopeValue}`;
+    const scope = describeScope(accessScope(appScope, appScopeValue));
     return {
       ok: true,
       values: {

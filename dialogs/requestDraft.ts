@@ -2,7 +2,7 @@
  * What the request dialog has gathered so far, and what it learned of the tenant at pre-flight.
  * Plain JSON: it lives in the dialog's persisted state, so a restart loses nothing.
  */
-import { DEFAULT_APPLICATION_ROLES } from '../src/domain/appAccess';
+import { accessScope, DEFAULT_APPLICATION_ROLES } from '../src/domain/appAccess';
 import type { Actor, Approver, RequestDetails } from '../src/domain/request';
 import { CONTACT_FIELDS, type ContactDetails } from '../src/domain/tenant';
 
@@ -110,12 +110,7 @@ export function previousSection(section: Section, path: WizardPath = 'account'):
 /** The app grant the draft describes, once its card was checked. */
 export function appGrantOf(draft: Draft): RequestDetails['appAccess'] {
   if (draft.appPrincipal === undefined) return undefined;
-  const scope =
-    draft.appScope === 'group'
-      ? { kind: 'group' as const, group: draft.appScopeValue }
-      : draft.appScope === 'filter'
-        ? { kind: 'filter' as const, filter: draft.appScopeValue }
-        : { kind: 'organization' as const };
+  const scope = accessScope(draft.appScope, draft.appScopeValue);
   return {
     appId: draft.appId,
     servicePrincipalId: draft.appPrincipal.id,

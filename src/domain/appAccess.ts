@@ -37,6 +37,18 @@ export type AppAccessScope =
   /** An OPATH recipient filter, e.g. `Department -eq 'Sales'`. */
   | { kind: 'filter'; filter: string };
 
+/** The scope an admin chose on the card: its kind, and the group name or filter it needs. */
+export function accessScope(kind: AppAccessScope['kind'], value: string): AppAccessScope {
+  switch (kind) {
+    case 'organization':
+      return { kind };
+    case 'group':
+      return { kind, group: value };
+    case 'filter':
+      return { kind, filter: value };
+  }
+}
+
 /** What an approved request grants the sync product's app. */
 export interface AppAccessSpec {
   requestId: string;
@@ -84,13 +96,4 @@ export function describeScope(scope: AppAccessScope): string {
     case 'filter':
       return `recipients matching ${scope.filter}`;
   }
-}
-
-/** What a request grants the app, if it grants anything. */
-export function appAccessSpecOf(request: {
-  id: string;
-  details: { appAccess?: Omit<AppAccessSpec, 'requestId'> };
-}): AppAccessSpec | undefined {
-  const grant = request.details.appAccess;
-  return grant === undefined ? undefined : { ...grant, requestId: request.id };
 }

@@ -47,13 +47,30 @@ export interface RequestDetails {
 
 /** What the request sets up, as admins read it: the account's name, or the app it grants. */
 export function requestSubject(request: Pick<ServiceAccountRequest, 'details'>): string {
-  const app = request.details.appAccess;
-  return grantsAppOnly(request) && app !== undefined ? `the app ${app.displayName}` : accountName(request);
+  const app = appOnlyGrant(request);
+  return app !== undefined ? `the app ${app.displayName}` : accountName(request);
+}
+
+/** The request's title on its cards: the account with its sign-in name, or the app with its id. */
+export function requestTitle(request: Pick<ServiceAccountRequest, 'details'>): string {
+  const app = appOnlyGrant(request);
+  return app !== undefined
+    ? `${app.displayName} (app ${app.appId})`
+    : `${request.details.displayName} (${accountName(request)})`;
 }
 
 /** The request grants the app only: nothing is created in the directory. */
 export function grantsAppOnly(request: Pick<ServiceAccountRequest, 'details'>): boolean {
-  return request.details.appAccess !== undefined && request.details.serviceAccount === false;
+  return appOnlyGrant(request) !== undefined;
+}
+
+/** What an app-only request grants, with its request id; undefined for a service account. */
+export function appOnlyGrant(
+  request: Pick<ServiceAccountRequest, 'details'> & { id?: string },
+): AppAccessSpec | undefined {
+  const grant = request.details.appAccess;
+  if (grant === undefined || request.details.serviceAccount !== false) return undefined;
+  return { ...grant, requestId: request.id ?? '' };
 }
 
 /** The approver's decision, as recorded by the transition that made it. */

@@ -5,9 +5,8 @@
  * finishes what is missing; the message itself goes out again only if the crash came before it was
  * recorded.
  */
-import { appAccessSpecOf } from '../domain/appAccess';
 import { type ProgressView, progressViewOf } from '../domain/progress';
-import { grantsAppOnly, type ServiceAccountRequest, systemRecord } from '../domain/request';
+import { appOnlyGrant, type ServiceAccountRequest, systemRecord } from '../domain/request';
 import { handOverPassword } from './handOverPassword';
 import {
   appReadyApproverText,
@@ -40,9 +39,9 @@ export async function announceReady(
   if (!trail.some((r) => r.event === 'ready'))
     await services.audit.append(systemRecord(ready, 'ready', 'Ready', services.now().toISOString(), detail));
   const data = await services.provisioning.get(ready);
-  const grant = appAccessSpecOf(ready);
+  const grant = appOnlyGrant(ready);
   let message: { requester: ProgressView; approverText: string; forwardText: string };
-  if (grantsAppOnly(ready) && grant !== undefined) {
+  if (grant !== undefined) {
     // Nothing to hand over: the app signs in with its own credentials.
     const approverText = appReadyApproverText(ready, grant);
     message = { requester: appReadyView(ready, data, grant), approverText, forwardText: approverText };

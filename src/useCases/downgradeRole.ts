@@ -37,15 +37,15 @@ export async function downgradeRole(
   if (request.state !== 'Ready')
     return { kind: 'refused', message: 'The role can be lowered once the account is ready.' };
   const targetRoleId = services.settings.downgradeRoleId;
+  const data = await services.provisioning.get(request);
   const result = await downgradeAccount({
     directory: services.directory,
     exchange: services.exchange,
     patience: services.patience,
-    userId: await accountUserId(services, request),
+    userId: await accountUserId(services, request, data),
     spec: specOf(request),
     targetRoleId,
   });
-  const data = await services.provisioning.get(request);
   const view = readyView(request, data, { kind: 'downgraded' }, { downgradeRoleId: targetRoleId });
   if (result.granted.outcome !== 'created' && result.removedGlobalAdministrator === 0) {
     // Already lowered (a second press, or by someone else): nothing changed, nothing to record.

@@ -9,13 +9,12 @@
 import { ADMIN_ROLE_NAMES, directAccessChecks, sameUser } from '../domain/authorization';
 import { isAppError } from '../domain/errors';
 import { progressViewOf, provisionData, type ProvisionData } from '../domain/progress';
-import { appAccessSpecOf } from '../domain/appAccess';
 import { grantAppAccess } from '../domain/appAccessSteps';
 import { provisionAccount, type ProvisioningProgress, specOf } from '../domain/provisionAccount';
 import type { StepName } from '../domain/provisioningSteps';
 import {
   type AuditEvent,
-  grantsAppOnly,
+  appOnlyGrant,
   requestSubject,
   type ServiceAccountRequest,
   systemRecord,
@@ -140,12 +139,13 @@ export async function provisionRequest(
       return fail(services, request, data, `Nothing was created: ${lapsed}`, 'approval lapsed');
     }
   }
-  const appOnly = grantsAppOnly(request);
+  const grant = appOnlyGrant(request);
   // Made (and sealed) before the first step; every later run uses the same one. An app-only grant
   // creates no account, so it has no password.
-  const password = appOnly
-    ? ''
-    : await services.passwords.getOrCreate(request.tenantId, request.id, services.newPassword, now);
+  const password =
+    grant !== undefined
+      ? ''
+      : await services.passwords.getOrCreate(request.tenantId, request.id, services.newPassword, now);
   data.startedAt ??= now.toISOString();
   await run.checkpoint({ ...data });
 
@@ -163,9 +163,8 @@ export async function provisionRequest(
     },
   };
   try {
-    const appAccess = appAccessSpecOf(request);
-    if (appOnly && appAccess !== undefined) {
-      await grantAppAccess(appAccess, { exchange: services.appAccess, ...steps });
+    if (grant !== undefined) {
+      await grantAppAccess(grant, { exchange: services.appAccess, ...steps });
     } else {
       await provisionAccount(specOf(request), {
         directory: services.directory,

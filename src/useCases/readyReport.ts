@@ -41,6 +41,11 @@ export function readyNote(
   ].join('\n\n');
 }
 
+/** Each finished step as a "✓" line of the ready message. */
+function stepFacts(data: ProvisionData): { title: string; value: string }[] {
+  return (data.progress?.completed ?? []).map((r) => ({ title: '✓', value: r.detail }));
+}
+
 /** The progress report of a ready request, with its hand-over and buttons. */
 export function readyView(
   request: ServiceAccountRequest,
@@ -56,10 +61,7 @@ export function readyView(
       canReveal: where.kind === 'reveal',
       canReset: !downgraded,
       canDowngrade: !downgraded,
-      facts:
-        options.withSteps === true
-          ? (data.progress?.completed ?? []).map((r) => ({ title: '✓', value: r.detail }))
-          : [],
+      facts: options.withSteps === true ? stepFacts(data) : [],
     },
   };
 }
@@ -95,7 +97,7 @@ export function appReadyView(
       canReveal: false,
       canReset: false,
       canDowngrade: false,
-      facts: (data.progress?.completed ?? []).map((r) => ({ title: '✓', value: r.detail })),
+      facts: stepFacts(data),
     },
   };
 }

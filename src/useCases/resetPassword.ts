@@ -69,8 +69,8 @@ async function resetHeld(
 ): Promise<ResetOutcome> {
   const now = services.now();
   const password = services.newPassword();
-  await services.directory.updateUser(await accountUserId(services, request), { password });
   const data = await services.provisioning.get(request);
+  await services.directory.updateUser(await accountUserId(services, request, data), { password });
   const viewOf = (where: PasswordWhere) =>
     readyView(request, data, where, { downgradeRoleId: services.settings.downgradeRoleId });
   let keyVaultRefused: string | undefined;

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   auditRecord,
-  grantsAppOnly,
+  appOnlyGrant,
   type Actor,
   type Approver,
   type RequestDetails,
@@ -68,8 +68,8 @@ export async function submitRequest(
 
 /** What the audit trail says a request asks for: the account, or exactly which app gets which roles where. */
 function submittedWhat(request: ServiceAccountRequest): string {
-  const app = request.details.appAccess;
-  if (grantsAppOnly(request) && app !== undefined)
+  const app = appOnlyGrant(request);
+  if (app !== undefined)
     return `app ${app.displayName} (${app.appId}): ${app.roles.join(', ')} over ${describeScope(app.scope)}, no service account`;
   return `${request.details.username}@${request.details.domain}`;
 }

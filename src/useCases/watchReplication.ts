@@ -16,8 +16,7 @@ import {
   startWatch,
 } from '../domain/replication';
 import { userPrincipalName } from '../domain/provisioningSteps';
-import { grantsAppOnly, requestSubject, systemRecord } from '../domain/request';
-import { appAccessSpecOf } from '../domain/appAccess';
+import { appOnlyGrant, requestSubject, systemRecord } from '../domain/request';
 import { appAccessInPlace } from '../domain/appAccessSteps';
 import { utcMinutes } from '../domain/time';
 import type { WorkOutcome, WorkRun } from '../domain/workPorts';
@@ -56,22 +55,22 @@ export async function watchReplication(
     upn: userPrincipalName(request.details),
     username: request.details.username,
   };
-  const appAccess = appAccessSpecOf(request);
-  const appOnly = grantsAppOnly(request) && appAccess !== undefined;
+  const grant = appOnlyGrant(request);
   const verdict =
-    appOnly && appAccess !== undefined
-      ? judgePoll((await appAccessInPlace(services.appAccess, appAccess)).ready, watch, policy, now)
+    grant !== undefined
+      ? judgePoll((await appAccessInPlace(services.appAccess, grant)).ready, watch, policy, now)
       : await pollReplication(services.exchange, account, watch, policy, now);
   const data = { ...run.saved, watch: verdict.watch };
 
   if (verdict.kind === 'wait') {
-    const seen = appOnly
-      ? verdict.watch.lastSeen === true
-        ? 'Exchange lists every role'
-        : 'Exchange does not list every role yet'
-      : verdict.watch.lastSeen === true
-        ? 'Exchange shows the account'
-        : 'not yet visible in Exchange';
+    const seen =
+      grant !== undefined
+        ? verdict.watch.lastSeen === true
+          ? 'Exchange lists every role'
+          : 'Exchange does not list every role yet'
+        : verdict.watch.lastSeen === true
+          ? 'Exchange shows the account'
+          : 'not yet visible in Exchange';
     await services.notifier.showProgress(request, {
       ...progressViewOf(request, progress),
       replication: { since: watch.since, lastSeen: `${utcMinutes(now.toISOString())}: ${seen}` },
@@ -89,9 +88,9 @@ export async function watchReplication(
     );
     const minutes = Math.round(policy.timeoutMs / 60_000);
     const message =
-      appOnly && appAccess !== undefined
-        ? `Exchange did not report ${appAccess.roles.join(', ')} for ${appAccess.displayName} within ${minutes} minutes. ` +
-          `Check with Test-ServicePrincipalAuthorization -Identity ${appAccess.appId} in Exchange Online PowerShell, then press Retry.`
+      grant !== undefined
+        ? `Exchange did not report ${grant.roles.join(', ')} for ${grant.displayName} within ${minutes} minutes. ` +
+          `Check with Test-ServicePrincipalAuthorization -Identity ${grant.appId} in Exchange Online PowerShell, then press Retry.`
         : `Exchange did not show ${account.upn} as a member of the "App Impersonation" role group with ApplicationImpersonation within ${minutes} minutes. ` +
           'Check in the Exchange admin center (Roles → Admin roles → App Impersonation) that the account is a member and the role is assigned, then press Retry.';
     if (failed !== undefined) {
@@ -111,7 +110,7 @@ export async function watchReplication(
       await services.notifier.tell(
         failed,
         'requester',
-        `Setting up ${appOnly ? requestSubject(request) : account.upn} stopped: ${message}`,
+        `Setting up ${grant !== undefined ? requestSubject(request) : account.upn} stopped: ${message}`,
       );
     }
     return { kind: 'failed', error: 'replication timeout', data };

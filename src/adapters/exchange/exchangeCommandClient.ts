@@ -60,7 +60,9 @@ export function exchangeFailure(status: number, body: unknown, headers: Headers,
       options,
     );
   }
-  if (meaning === 'notAllowed' || status === 403) {
+  // A body that names no exception type has only its words to go on for "not recognized".
+  const untyped = exceptionType === undefined;
+  if (meaning === 'notAllowed' || status === 403 || (untyped && NOT_RECOGNIZED.test(message))) {
     return new AppError(
       'Forbidden',
       `Exchange Online did not let the bot run ${cmdlet}: the app registration needs the Exchange.ManageAsApp permission and the Exchange Administrator role.`,
@@ -77,8 +79,7 @@ export function exchangeFailure(status: number, body: unknown, headers: Headers,
       return new AppError('BadRequest', message || `${cmdlet} was refused.`, options);
   }
   // A body that names no exception type at all: its message and status are all there is to go on.
-  if (exceptionType === undefined) {
-    if (NOT_RECOGNIZED.test(message)) return exchangeFailure(403, body, headers, cmdlet);
+  if (untyped) {
     if (UNTYPED_ABSENT.test(message)) return new AppError('NotFound', message, options);
     if (UNTYPED_EXISTS.test(message)) return new AppError('Conflict', message, options);
   }
