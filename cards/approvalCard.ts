@@ -5,10 +5,12 @@
  * view shows the outcome, who decided and when. The card's data carries only the request id.
  */
 import { CONTACT_FIELDS, CONTACT_TITLES } from '../src/domain/tenant';
-import { APPLICATION_ROLES, describeScope } from '../src/domain/appAccess';
+import { APPLICATION_ROLES, type AppAccessSpec, describeScope } from '../src/domain/appAccess';
 import { FINDING_LABELS } from '../src/domain/preflight';
 import {
+  appGrant,
   appOnlyGrant,
+  createsAccount,
   grantsAppOnly,
   isFinal,
   requestTitle,
@@ -58,7 +60,9 @@ function statusOf(request: ServiceAccountRequest, now: Date): { text: string; co
       return {
         text: grantsAppOnly(request)
           ? 'Approved — the app’s roles are in place'
-          : 'Approved — the account is ready',
+          : appGrant(request) !== undefined
+            ? 'Approved — the account and the app’s roles are ready'
+            : 'Approved — the account is ready',
         color: 'Good',
       };
     default:
@@ -81,10 +85,13 @@ function introFor(
     return `${who} asks you to approve granting the app **${app.displayName}** Exchange Online application roles, for CiraSync Enterprise. No user and no Global Administrator is created. Nothing changes until you approve.`;
   if (app !== undefined && viewer === 'channel')
     return `${who} asks to grant the app ${app.displayName} Exchange Online application roles. The approver, or a member of the approver group, opens it with Review.`;
+  const alsoApp = appGrant(request);
   switch (viewer) {
     case 'approver':
     case 'groupApprover':
-      return `${who} asks you to approve a new cloud account that will be a **Global Administrator** of this tenant, for CiraSync Enterprise. Nothing is created until you approve. You cannot undo an approval from this card.`;
+      return alsoApp === undefined
+        ? `${who} asks you to approve a new cloud account that will be a **Global Administrator** of this tenant, for CiraSync Enterprise. Nothing is created until you approve. You cannot undo an approval from this card.`
+        : `${who} asks you to approve a new cloud account that will be a **Global Administrator** of this tenant, and granting the app **${alsoApp.displayName}** Exchange Online application roles, for CiraSync Enterprise. Nothing is created until you approve. You cannot undo an approval from this card.`;
     case 'requester':
       if (delivery === 'failed') return `I could not deliver this request to ${request.approver.name} yet.`;
       if (delivery === 'sending') return `I am sending this request to ${request.approver.name}.`;
@@ -101,25 +108,34 @@ function acknowledged(code: string): string {
   return (FINDING_LABELS as Readonly<Record<string, string>>)[code] ?? code;
 }
 
+/** Which app gets which roles over which mailboxes. */
+function appFacts(app: AppAccessSpec): Fact[] {
+  return [
+    { title: 'App', value: `${app.displayName} (application id ${app.appId})` },
+    ...app.roles.map((role) => ({
+      title: 'Exchange role',
+      value: `${role}: ${APPLICATION_ROLES[role] ?? ''}`,
+    })),
+    { title: 'Over', value: describeScope(app.scope) },
+  ];
+}
+
 function accountFacts(request: ServiceAccountRequest): Fact[] {
   const d = request.details;
-  const app = appOnlyGrant(request);
-  if (app !== undefined) {
+  const app = appGrant(request);
+  if (app !== undefined && !createsAccount(request))
     return [
-      { title: 'App', value: `${app.displayName} (application id ${app.appId})` },
-      ...app.roles.map((role) => ({
-        title: 'Exchange role',
-        value: `${role}: ${APPLICATION_ROLES[role] ?? ''}`,
-      })),
-      { title: 'Over', value: describeScope(app.scope) },
+      ...appFacts(app),
       { title: 'Account', value: 'None: no user and no Global Administrator is created' },
     ];
-  }
   return [
     { title: 'Display name', value: d.displayName },
     { title: 'User name', value: `${d.username}@${d.domain}` },
     { title: 'Role', value: `${ROLE_NAMES[ROLE.globalAdministrator]} (lowered after the first sign-in)` },
     { title: 'Password', value: 'Generated when the account is created; never posted in chat' },
+    ...(app === undefined
+      ? []
+      : [{ title: 'Impersonation', value: 'None: the app’s roles below replace it' }, ...appFacts(app)]),
   ];
 }
 

@@ -4,9 +4,8 @@
  * failure it says which step and why, in plain words, with Retry and (when something was created)
  * Remove what was created — the removal asks once more before it deletes anything.
  */
-import { APP_ACCESS_PLAN } from '../src/domain/appAccessSteps';
-import { PLAN } from '../src/domain/provisionAccount';
-import { grantsAppOnly, requestTitle } from '../src/domain/request';
+import { appGrant, requestTitle } from '../src/domain/request';
+import { setupPlan } from '../src/domain/setupPlan';
 import type { ProgressView } from '../src/domain/progress';
 import type { StepResult } from '../src/domain/provisioningSteps';
 import { utcMinutes } from '../src/domain/time';
@@ -22,8 +21,9 @@ const OUTCOME_WORDS: Readonly<Record<StepResult['outcome'], string>> = {
 
 export function progressCard(view: ProgressView): AdaptiveCardJson {
   const { request } = view;
-  const appOnly = grantsAppOnly(request);
-  const plan = appOnly ? APP_ACCESS_PLAN : PLAN;
+  const plan = setupPlan(request);
+  // Where an app is granted, the wait is for Exchange to apply its roles, with or without an account.
+  const appWait = appGrant(request) !== undefined;
   const done = new Map(view.completed.map((r) => [r.step, r]));
   const steps = plan.map((step) => {
     const result = done.get(step.name);
@@ -36,7 +36,7 @@ export function progressCard(view: ProgressView): AdaptiveCardJson {
     const waiting = request.state === 'AwaitingReplication';
     steps.push({
       mark: waiting ? '▶' : view.ready !== undefined || request.state === 'Ready' ? '✓' : '·',
-      title: appOnly
+      title: appWait
         ? waiting
           ? 'Wait for Exchange to apply the app’s roles (up to 2 hours)'
           : 'Exchange applied the app’s roles'
@@ -86,7 +86,7 @@ export function progressCard(view: ProgressView): AdaptiveCardJson {
     note:
       view.removed ??
       (view.confirmingRemove === true
-        ? 'This deletes the user this request created (which also releases its licence and roles). Press **Yes, remove it** to go ahead.'
+        ? `This deletes the user this request created (which also releases its licence and roles).${appWait ? ' The app’s Exchange roles stay: Retry finds them in place.' : ''} Press **Yes, remove it** to go ahead.`
         : (view.ready?.note ?? '')),
     facts,
     canRetry: failed && view.confirmingRemove !== true,

@@ -95,7 +95,11 @@ export interface AppAccessCardData extends FormCardBase {
   /** The chosen roles, comma-separated (a multi-select ChoiceSet's value). */
   appRoles: string;
   roles: { title: string; value: string }[];
-  errors: { appId: string; appScopeValue: string; appRoles: string };
+  /** 'true' when a service account is made beside the grant (the card's toggle). */
+  alsoAccount: string;
+  /** Why no service account can be made beside the grant here, or '' when one can. */
+  accountBlocked: string;
+  errors: { appId: string; appScopeValue: string; appRoles: string; alsoAccount: string };
 }
 
 export interface ApproverCardData extends FormCardBase {

@@ -120,7 +120,9 @@ export const CARD_SAMPLES: { [K in CardName]: CardData[K][] } = {
         },
         { title: 'Application Mail.Read — read mail', value: 'Application Mail.Read' },
       ],
-      errors: { appId: '', appScopeValue: '', appRoles: '' },
+      alsoAccount: 'false',
+      accountBlocked: '',
+      errors: { appId: '', appScopeValue: '', appRoles: '', alsoAccount: '' },
     },
     {
       ...form('Step 2 of 4 · App access'),
@@ -133,7 +135,11 @@ export const CARD_SAMPLES: { [K in CardName]: CardData[K][] } = {
         appId: 'That is not an application (client) id: it looks like 00000000-0000-0000-0000-000000000000.',
         appScopeValue: 'The filter has an unclosed quote.',
         appRoles: 'Pick at least one role.',
+        alsoAccount: '',
       },
+      alsoAccount: 'false',
+      accountBlocked:
+        'Security defaults are on: they require multi-factor authentication for every administrator, and the service account must sign in without MFA.',
     },
   ],
   approver: [

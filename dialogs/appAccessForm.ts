@@ -8,12 +8,16 @@ import { isAppError } from '../src/domain/errors';
 import type { Directory } from '../src/domain/ports';
 import { inputText } from './cardSubmission';
 import type { FormValidator } from './formPrompt';
-import { type Draft, stepLabel, type WizardPath } from './requestDraft';
+import { type Draft, stepLabel, type TenantFacts, type WizardPath } from './requestDraft';
 
-const NO_APP_ERRORS = { appId: '', appScopeValue: '', appRoles: '' };
+const NO_APP_ERRORS = { appId: '', appScopeValue: '', appRoles: '', alsoAccount: '' };
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function appAccessCard(draft: Draft, path: WizardPath): Omit<AppAccessCardData, 'formId'> {
+export function appAccessCard(
+  draft: Draft,
+  path: WizardPath,
+  tenant: Pick<TenantFacts, 'accountBlockers'> | undefined,
+): Omit<AppAccessCardData, 'formId'> {
   return {
     step: stepLabel('appAccess', path),
     notice: '',
@@ -25,6 +29,8 @@ export function appAccessCard(draft: Draft, path: WizardPath): Omit<AppAccessCar
       title: `${value} — ${meaning}`,
       value,
     })),
+    alsoAccount: draft.alsoAccount === true ? 'true' : 'false',
+    accountBlocked: (tenant?.accountBlockers ?? []).join(' '),
     errors: { ...NO_APP_ERRORS },
   };
 }
@@ -54,7 +60,11 @@ export function appAccessValidator(directory: Directory): FormValidator {
       .split(',')
       .map((r) => r.trim())
       .filter((r) => r !== '');
+    const alsoAccount = inputText(inputs, 'alsoAccount') === 'true';
     const errors = { ...NO_APP_ERRORS };
+    // The toggle is not on the card where an account cannot be made: a press that still sends it is refused.
+    if (alsoAccount && typeof shown.accountBlocked === 'string' && shown.accountBlocked !== '')
+      errors.alsoAccount = `A service account cannot be made in this tenant yet: ${shown.accountBlocked}`;
     let notice = '';
     let principal: { id: string; displayName: string } | undefined;
     if (!GUID.test(appId))
@@ -85,7 +95,16 @@ export function appAccessValidator(directory: Directory): FormValidator {
     if (notice !== '' || Object.values(errors).some((e) => e !== '') || principal === undefined) {
       return {
         ok: false,
-        data: { ...shown, notice, appId, appScope, appScopeValue, appRoles: roles.join(','), errors },
+        data: {
+          ...shown,
+          notice,
+          appId,
+          appScope,
+          appScopeValue,
+          appRoles: roles.join(','),
+          alsoAccount: alsoAccount ? 'true' : 'false',
+          errors,
+        },
       };
     }
     const scope = describeScope(accessScope(appScope, appScopeValue));
@@ -98,6 +117,7 @@ export function appAccessValidator(directory: Directory): FormValidator {
         appRoles: roles.join(','),
         appPrincipalId: principal.id,
         appPrincipalName: principal.displayName,
+        alsoAccount: alsoAccount ? 'true' : 'false',
       },
       done: {
         title: '✓ App access',
@@ -105,6 +125,10 @@ export function appAccessValidator(directory: Directory): FormValidator {
           { title: 'App', value: `${principal.displayName} (${appId})` },
           { title: 'Roles', value: roles.join(', ') },
           { title: 'Over', value: scope },
+          {
+            title: 'Service account',
+            value: alsoAccount ? 'Also created, for public folders' : 'None',
+          },
         ],
       },
     };

@@ -27,6 +27,7 @@ import {
   APP_SECTIONS,
   requestDetails,
   type Section,
+  sectionsOf,
   type WizardState,
   wizardAfter,
 } from './requestDraft';
@@ -151,14 +152,17 @@ export class NewServiceAccountDialog extends ComponentDialog {
     if (!wizard.pending.includes('account') || wizard.tenant === undefined) return step.next();
     return step.beginDialog(FORMS.account, {
       card: 'account',
-      data: accountCard(wizard.draft, wizard.tenant),
+      data: accountCard(wizard.draft, wizard.tenant, wizard.path),
     });
   }
 
   private async askAppAccessStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const wizard = this.wizard(step);
     if (!wizard.pending.includes('appAccess')) return step.next();
-    return step.beginDialog(FORMS.appAccess, { card: 'appAccess', data: appAccessCard(wizard.draft, 'app') });
+    return step.beginDialog(FORMS.appAccess, {
+      card: 'appAccess',
+      data: appAccessCard(wizard.draft, wizard.path ?? 'app', wizard.tenant),
+    });
   }
 
   private async afterAppAccessStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -168,6 +172,14 @@ export class NewServiceAccountDialog extends ComponentDialog {
       wizard.draft.appScopeValue = values.appScopeValue;
       wizard.draft.appRoles = values.appRoles;
       wizard.draft.appPrincipal = { id: values.appPrincipalId, displayName: values.appPrincipalName };
+      wizard.draft.alsoAccount = values.alsoAccount === 'true';
+      const path = wizard.draft.alsoAccount ? 'appAndAccount' : 'app';
+      if (path !== wizard.path) {
+        // The other path asks other cards: everything after this one, in its order.
+        const sections = sectionsOf(path);
+        wizard.path = path;
+        wizard.pending = sections.slice(sections.indexOf('appAccess'));
+      }
     });
   }
 
@@ -182,7 +194,7 @@ export class NewServiceAccountDialog extends ComponentDialog {
   private async askContactStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const wizard = this.wizard(step);
     if (!wizard.pending.includes('contact')) return step.next();
-    return step.beginDialog(FORMS.contact, { card: 'contact', data: contactCard(wizard.draft) });
+    return step.beginDialog(FORMS.contact, { card: 'contact', data: contactCard(wizard.draft, wizard.path) });
   }
 
   private async afterContactStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -196,7 +208,10 @@ export class NewServiceAccountDialog extends ComponentDialog {
   private async askSyncStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const wizard = this.wizard(step);
     if (!wizard.pending.includes('sync') || wizard.tenant === undefined) return step.next();
-    return step.beginDialog(FORMS.sync, { card: 'sync', data: syncCard(wizard.draft, wizard.tenant) });
+    return step.beginDialog(FORMS.sync, {
+      card: 'sync',
+      data: syncCard(wizard.draft, wizard.tenant, wizard.path),
+    });
   }
 
   private async afterSyncStep(step: WaterfallStepContext): Promise<DialogTurnResult> {

@@ -3,6 +3,7 @@
  * Plain JSON: it lives in the dialog's persisted state, so a restart loses nothing.
  */
 import { accessScope, DEFAULT_APPLICATION_ROLES } from '../src/domain/appAccess';
+import { aboutAccount, type FindingCode } from '../src/domain/preflight';
 import type { Actor, Approver, RequestDetails } from '../src/domain/request';
 import { CONTACT_FIELDS, type ContactDetails } from '../src/domain/tenant';
 
@@ -10,11 +11,29 @@ import { CONTACT_FIELDS, type ContactDetails } from '../src/domain/tenant';
 export const SECTIONS = ['tenant', 'account', 'contact', 'sync', 'approver', 'review'] as const;
 /** The sections of a request that grants CiraSync's own app instead (no service account). */
 export const APP_SECTIONS = ['tenant', 'appAccess', 'approver', 'review'] as const;
+/** The sections of a request that grants the app and also makes a service account (e.g. for public folders). */
+export const APP_AND_ACCOUNT_SECTIONS = [
+  'tenant',
+  'appAccess',
+  'account',
+  'contact',
+  'sync',
+  'approver',
+  'review',
+] as const;
 export type Section = (typeof SECTIONS)[number] | (typeof APP_SECTIONS)[number];
-export type WizardPath = 'account' | 'app';
+/** A service account with impersonation, CiraSync's app only, or the app and an account beside it. */
+export type WizardPath = 'account' | 'app' | 'appAndAccount';
 
 export function sectionsOf(path: WizardPath = 'account'): readonly Section[] {
-  return path === 'app' ? APP_SECTIONS : SECTIONS;
+  switch (path) {
+    case 'account':
+      return SECTIONS;
+    case 'app':
+      return APP_SECTIONS;
+    case 'appAndAccount':
+      return APP_AND_ACCOUNT_SECTIONS;
+  }
 }
 
 export const SECTION_TITLES: Readonly<Record<Section, string>> = {
@@ -34,6 +53,11 @@ export interface TenantFacts {
   defaultDomain?: string;
   licences: { skuId: string; name: string; freeSeats: number }[];
   acknowledgedWarnings: string[];
+  /**
+   * Where the app grant is offered: what pre-flight found that would stop a service account (say,
+   * security defaults), so the app card does not offer one beside the grant. Empty when none.
+   */
+  accountBlockers?: string[];
 }
 
 export interface Draft {
@@ -55,6 +79,8 @@ export interface Draft {
   appRoles: string;
   /** The app's service principal, as Graph found it when the card was checked. */
   appPrincipal?: { id: string; displayName: string };
+  /** Beside the app's grant, also make a service account (public folders need one). */
+  alsoAccount?: boolean;
 }
 
 export interface WizardState {
@@ -132,16 +158,33 @@ export function contactDetails(draft: Draft): ContactDetails {
   return out;
 }
 
+/**
+ * The pre-flight findings a request acknowledges: all of them for a service account; for the app
+ * alone only those about impersonation (the account's do not apply to an app); beside an account, all
+ * but the "App Impersonation" group's, which the account is not put in.
+ */
+function acknowledgedFor(path: WizardPath | undefined, acknowledged: string[]): string[] {
+  switch (path) {
+    case 'app':
+      return acknowledged.filter((code) => !aboutAccount({ code: code as FindingCode }));
+    case 'appAndAccount':
+      return acknowledged.filter((code) => code !== 'impersonationGroupExists');
+    default:
+      return acknowledged;
+  }
+}
+
 export function requestDetails(wizard: WizardState): RequestDetails {
   const { draft, tenant } = wizard;
-  const appAccess = wizard.path === 'app' ? appGrantOf(draft) : undefined;
-  if (appAccess !== undefined) {
+  const acknowledgedWarnings = acknowledgedFor(wizard.path, tenant?.acknowledgedWarnings ?? []);
+  const appAccess = wizard.path === 'account' ? undefined : appGrantOf(draft);
+  if (appAccess !== undefined && wizard.path === 'app') {
     return {
       displayName: appAccess.displayName,
       username: '',
       domain: tenant?.defaultDomain ?? '',
       contact: {},
-      acknowledgedWarnings: tenant?.acknowledgedWarnings ?? [],
+      acknowledgedWarnings,
       serviceAccount: false,
       appAccess,
     };
@@ -157,8 +200,19 @@ export function requestDetails(wizard: WizardState): RequestDetails {
         ? { skuId: licence.skuId, skuName: licence.name }
         : undefined,
     usageLocation: draft.publicFolders ? draft.usageLocation : undefined,
-    acknowledgedWarnings: tenant?.acknowledgedWarnings ?? [],
+    acknowledgedWarnings,
+    ...(appAccess === undefined ? {} : { appAccess }),
   };
+}
+
+/**
+ * The cards an Edit on the review's section opens. The app path has one card for what the account
+ * path asks in three; beside an account, the review's Sync section covers the app card too.
+ */
+function editedSections(path: WizardPath | undefined, section: string): string[] {
+  if (path === 'app') return [section === 'approver' ? 'approver' : 'appAccess'];
+  if (path === 'appAndAccount' && section === 'sync') return ['appAccess', 'sync'];
+  return [section];
 }
 
 /**
@@ -179,10 +233,9 @@ export function wizardAfter(
       return { ...wizard, pending: sections.filter((s) => pending.includes(s)) };
     }
     case 'edit': {
-      // The app path has one section for what the account path asks in three.
-      const asked = wizard.path === 'app' && result.section !== 'approver' ? 'appAccess' : result.section;
-      const target = sections.find((s) => s === asked && s !== 'tenant' && s !== 'review');
-      return { ...wizard, pending: target ? [target, 'review'] : ['review'] };
+      const asked = editedSections(wizard.path, result.section);
+      const targets = sections.filter((s) => asked.includes(s) && s !== 'tenant' && s !== 'review');
+      return { ...wizard, pending: [...targets, 'review'] };
     }
     case 'retry':
       return { ...wizard, path: undefined, appOffered: false, pending: [...SECTIONS] };

@@ -28,10 +28,14 @@ import { type ContactField, type Draft, stepLabel, type TenantFacts, type Wizard
 
 const NO_ERRORS_ACCOUNT = { displayName: '', username: '', domain: '' };
 
-export function accountCard(draft: Draft, tenant: TenantFacts): Omit<AccountCardData, 'formId'> {
+export function accountCard(
+  draft: Draft,
+  tenant: TenantFacts,
+  path?: WizardPath,
+): Omit<AccountCardData, 'formId'> {
   const domain = tenant.managedDomains.includes(draft.domain) ? draft.domain : (tenant.defaultDomain ?? '');
   return {
-    step: stepLabel('account'),
+    step: stepLabel('account', path),
     notice: '',
     displayName: draft.displayName,
     username: draft.username,
@@ -83,8 +87,13 @@ const EMPTY_CONTACT_ERRORS = Object.fromEntries(CONTACT_FIELDS.map((f) => [f, ''
   string
 >;
 
-export function contactCard(draft: Draft): Omit<ContactCardData, 'formId'> {
-  return { step: stepLabel('contact'), notice: '', ...draft.contact, errors: { ...EMPTY_CONTACT_ERRORS } };
+export function contactCard(draft: Draft, path?: WizardPath): Omit<ContactCardData, 'formId'> {
+  return {
+    step: stepLabel('contact', path),
+    notice: '',
+    ...draft.contact,
+    errors: { ...EMPTY_CONTACT_ERRORS },
+  };
 }
 
 export const contactValidator: FormValidator = async (_context, inputs, shown) => {
@@ -108,11 +117,11 @@ export const contactValidator: FormValidator = async (_context, inputs, shown) =
   return { ok: true, values, done: { title: '✓ Contact information', facts } };
 };
 
-export function syncCard(draft: Draft, tenant: TenantFacts): Omit<SyncCardData, 'formId'> {
+export function syncCard(draft: Draft, tenant: TenantFacts, path?: WizardPath): Omit<SyncCardData, 'formId'> {
   const withSeats = tenant.licences.filter((l) => l.freeSeats > 0);
   const canSync = withSeats.length > 0;
   return {
-    step: stepLabel('sync'),
+    step: stepLabel('sync', path),
     notice: '',
     canSyncPublicFolders: canSync,
     noSeatsText:

@@ -1,16 +1,22 @@
 /** What the request form's pre-flight and review cards show, drawn from the report and the draft. */
 import type { Fact, PreflightCardData, ReviewCardData } from '../cards/renderCard';
-import type { PreflightReport } from '../src/domain/preflight';
+import { aboutAccount, type Finding, type PreflightReport } from '../src/domain/preflight';
 import { CONTACT_TITLES } from '../src/domain/tenant';
 import { describeScope } from '../src/domain/appAccess';
 import { appGrantOf, contactDetails, stepLabel, type WizardState } from './requestDraft';
 
 /**
- * The one thing that stops a service account is ApplicationImpersonation being gone (every Exchange
- * Online tenant since February 2025): the form then offers to grant CiraSync's own app instead.
+ * ApplicationImpersonation is gone (every Exchange Online tenant since February 2025): the form then
+ * offers to grant CiraSync's own app instead. Whatever else pre-flight found concerns the account
+ * (a user that signs in), which an app grant does not need.
  */
 export function offersAppGrant(report: PreflightReport): boolean {
-  return report.blockers.length === 1 && report.blockers[0].code === 'impersonationRetired';
+  return report.blockers.some((b) => b.code === 'impersonationRetired');
+}
+
+/** Where the app grant is offered: the findings that would matter to a service account beside it. */
+function accountFindings(report: PreflightReport): Finding[] {
+  return [...report.blockers, ...report.warnings].filter(aboutAccount);
 }
 
 /** What the form keeps of the tenant check: domains, licences, and the warnings the admin saw. */
@@ -23,19 +29,24 @@ export function tenantSnapshot(report: PreflightReport): NonNullable<WizardState
       ...report.warnings.map((w) => w.code),
       ...(offersAppGrant(report) ? ['impersonationRetired'] : []),
     ],
+    accountBlockers: offersAppGrant(report) ? report.blockers.filter(aboutAccount).map((b) => b.problem) : [],
   };
 }
 
 export function preflightData(report: PreflightReport): Omit<PreflightCardData, 'formId'> {
   if (offersAppGrant(report)) {
+    const notes = accountFindings(report);
     return {
       step: stepLabel('tenant', 'app'),
       notice: '',
       summary:
         'Microsoft removed the ApplicationImpersonation role from Exchange Online in February 2025, so a service account can no longer open other mailboxes. ' +
-        'Instead, CiraSync Enterprise’s own app registration can be given Exchange application roles over the mailboxes you choose, with no Global Administrator at all.',
+        'Instead, CiraSync Enterprise’s own app registration can be given Exchange application roles over the mailboxes you choose, with no Global Administrator at all.' +
+        (notes.length > 0
+          ? ' The notes below matter only if you also create a service account, for public folders.'
+          : ''),
       blockers: [],
-      warnings: report.warnings.map(({ problem, fix }) => ({ problem, fix })),
+      warnings: notes.map(({ problem, fix }) => ({ problem, fix })),
       continueTitle: 'Grant CiraSync’s app instead',
     };
   }
@@ -80,8 +91,19 @@ export function reviewData(wizard: WizardState): Omit<ReviewCardData, 'formId'> 
   }
   const licence = wizard.tenant?.licences.find((l) => l.skuId === draft.skuId);
   const contact = contactDetails(draft);
+  // Beside an account, the app's grant is what syncs the mailboxes; the account is for public folders.
+  const besideApp = wizard.path === 'appAndAccount' ? appGrantOf(draft) : undefined;
+  const appSync: [string, string][] =
+    besideApp === undefined
+      ? []
+      : [
+          ['App', `${besideApp.displayName} (${besideApp.appId})`],
+          ...besideApp.roles.map((role): [string, string] => ['Exchange role', role]),
+          ['Over', describeScope(besideApp.scope)],
+          ['Impersonation', 'None: the app’s roles replace it'],
+        ];
   return {
-    step: stepLabel('review'),
+    step: stepLabel('review', wizard.path),
     notice: '',
     account: facts([
       ['Display name', draft.displayName],
@@ -98,15 +120,16 @@ export function reviewData(wizard: WizardState): Omit<ReviewCardData, 'formId'> 
               String(v),
             ]),
           ),
-    sync: facts(
-      draft.publicFolders
+    sync: facts([
+      ...appSync,
+      ...((draft.publicFolders
         ? [
             ['Syncs', 'Global Address List and public folders'],
             ['Licence', licence?.name ?? draft.skuId],
             ['Usage location', draft.usageLocation],
           ]
-        : [['Syncs', 'Global Address List']],
-    ),
+        : [['Syncs', 'Global Address List']]) as [string, string][]),
+    ]),
     approver: facts([
       ['Name', draft.approver ? `${draft.approver.name} (${draft.approver.userPrincipalName})` : ''],
     ]),

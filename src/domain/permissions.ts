@@ -42,6 +42,11 @@ export const REQUIRED_PERMISSIONS: readonly PermissionNeed[] = [
   },
   {
     api: 'Microsoft Graph',
+    permission: 'Application.Read.All',
+    why: 'check that the sync product’s app has an enabled service principal before granting it Exchange roles',
+  },
+  {
+    api: 'Microsoft Graph',
     permission: 'GroupMember.Read.All',
     why: 'check membership of the requester and approver groups',
     onlyWithGroups: true,
@@ -49,7 +54,7 @@ export const REQUIRED_PERMISSIONS: readonly PermissionNeed[] = [
   {
     api: 'Office 365 Exchange Online',
     permission: 'Exchange.ManageAsApp',
-    why: 'run the Exchange cmdlets (role group, public folder permission, replication check); the app also needs the Exchange Administrator role',
+    why: 'run the Exchange cmdlets (role group, public folder permission, app role assignments, replication check); the app also needs the Exchange Administrator role',
   },
 ];
 

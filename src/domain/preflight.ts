@@ -76,6 +76,22 @@ export interface PreflightOptions {
   publicFolders?: boolean;
   /** The licence chosen for public folders, if any. */
   skuId?: string;
+  /**
+   * False when the account is made beside an app grant, without the "App Impersonation" role group:
+   * the role's absence and the group's presence no longer matter. Unset means true.
+   */
+  impersonation?: boolean;
+}
+
+/** The findings about ApplicationImpersonation; every other finding is about the account itself. */
+export const IMPERSONATION_FINDINGS: readonly FindingCode[] = [
+  'impersonationRetired',
+  'impersonationGroupExists',
+];
+
+/** Whether a finding concerns the service account (a user that signs in), not impersonation. */
+export function aboutAccount(finding: Pick<Finding, 'code'>): boolean {
+  return !IMPERSONATION_FINDINGS.includes(finding.code);
 }
 
 const OFFICE_APP_TARGETS = new Set(['All', 'Office365', EXCHANGE_ONLINE_APP_ID]);
@@ -178,7 +194,8 @@ export function evaluatePreflight(
     (options.publicFolders === true ? blockers : warnings).push(finding);
   }
 
-  if (!exchange.impersonationRoleExists) {
+  const impersonation = options.impersonation !== false;
+  if (impersonation && !exchange.impersonationRoleExists) {
     blockers.push({
       code: 'impersonationRetired',
       problem: `Exchange Online no longer offers the ${IMPERSONATION_ROLE} role in this tenant. Microsoft blocked new assignments of it from September 2024 and began removing it from February 2025 (message center MC718754), so the account cannot be given impersonation rights.`,
@@ -195,7 +212,7 @@ export function evaluatePreflight(
     });
   }
 
-  if (exchange.impersonationGroup !== undefined) {
+  if (impersonation && exchange.impersonationGroup !== undefined) {
     warnings.push({
       code: 'impersonationGroupExists',
       problem: `The Exchange role group "${IMPERSONATION_ROLE_GROUP}" already exists (${exchange.impersonationGroup.members.length} member(s)).`,

@@ -4,7 +4,7 @@
  */
 import type { ProvisioningProgress } from './provisionAccount';
 import type { StepName, StepResult } from './provisioningSteps';
-import type { ServiceAccountRequest } from './request';
+import { createsAccount, type ServiceAccountRequest } from './request';
 
 /** What the provisioning keeps between runs (never the password: that is in the password store). */
 export interface ProvisionData {
@@ -62,7 +62,7 @@ export interface ProgressView {
   current?: StepName;
   startedAt?: string;
   failure?: { step?: StepName; message: string; detail?: string };
-  /** Something this request created exists (the user): removal is offered on a failure. */
+  /** The user this request created may exist: removal is offered on a failure. */
   createdSomething: boolean;
   /** The requester pressed Remove: the card asks for confirmation. */
   confirmingRemove?: boolean;
@@ -81,7 +81,11 @@ export function progressViewOf(request: ServiceAccountRequest, data: ProvisionDa
     completed: data.progress?.completed ?? [],
     startedAt: data.startedAt,
     failure: request.state === 'Failed' ? data.failure : undefined,
-    createdSomething: data.removed === undefined && (data.progress?.completed.length ?? 0) > 0,
+    // Only a user is ever removed: an app-only grant has nothing "Remove what was created" could undo.
+    createdSomething:
+      data.removed === undefined &&
+      createsAccount(request) &&
+      (data.progress?.completed.some((r) => r.step === 'user') ?? false),
     removed: data.removed,
   };
 }

@@ -21,7 +21,7 @@ import {
   type StepResult,
   userPrincipalName,
 } from './provisioningSteps';
-import type { ServiceAccountRequest } from './request';
+import { type ServiceAccountRequest, usesImpersonation } from './request';
 import { creationMarker, ROLE } from './wellKnown';
 
 export const PLAN: readonly {
@@ -48,6 +48,11 @@ export const PLAN: readonly {
     run: ensureImpersonationRoleGroup,
   },
 ];
+
+/** The steps this account's set-up takes: without the role group where the app's roles replace it. */
+export function planOf(spec: Pick<ServiceAccountSpec, 'impersonation'>): typeof PLAN {
+  return spec.impersonation === false ? PLAN.filter((s) => s.name !== 'impersonationRoleGroup') : PLAN;
+}
 
 export interface ProvisioningProgress {
   userId?: string;
@@ -90,6 +95,7 @@ export async function provisionAccount(
     const report = await runPreflight(options, {
       publicFolders: spec.publicFolders !== undefined,
       skuId: spec.publicFolders?.skuId,
+      impersonation: spec.impersonation !== false,
     });
     if (report.blockers.length > 0) throw new BlockedError(report);
     if (!report.managedDomains.includes(spec.domain.toLowerCase())) {
@@ -108,7 +114,7 @@ export async function provisionAccount(
     userId: progress.userId,
   };
   const done = new Set(progress.completed.map((r) => r.step));
-  for (const step of PLAN) {
+  for (const step of planOf(spec)) {
     if (done.has(step.name)) continue;
     await options.onStepStarted?.(step.name);
     const result = await step.run(ctx);
@@ -195,5 +201,6 @@ export function specOf(request: ServiceAccountRequest): ServiceAccountSpec {
     ...(request.details.publicFolders === undefined
       ? {}
       : { publicFolders: { skuId: request.details.publicFolders.skuId } }),
+    ...(usesImpersonation(request) ? {} : { impersonation: false }),
   };
 }

@@ -26,6 +26,11 @@ export interface ServiceAccountSpec {
   contact: ContactDetails;
   /** Present when public folders are synced: the mailbox licence to assign. */
   publicFolders?: { skuId: string };
+  /**
+   * False when the sync product's app is granted Exchange roles instead: the account is not put in
+   * the "App Impersonation" role group. Unset means true.
+   */
+  impersonation?: boolean;
 }
 
 export type StepName =

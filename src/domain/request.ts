@@ -41,14 +41,20 @@ export interface RequestDetails {
    * replacement for ApplicationImpersonation in today's Exchange Online).
    */
   appAccess?: Omit<AppAccessSpec, 'requestId'>;
-  /** False when only the app is granted: no user, no Global Administrator. Unset means true. */
+  /**
+   * False when only the app is granted: no user, no Global Administrator. Unset means true: with
+   * `appAccess` too, the account is made (e.g. for public folders) without the impersonation step.
+   */
   serviceAccount?: boolean;
 }
 
-/** What the request sets up, as admins read it: the account's name, or the app it grants. */
+/** What the request sets up, as admins read it: the account's name, the app it grants, or both. */
 export function requestSubject(request: Pick<ServiceAccountRequest, 'details'>): string {
-  const app = appOnlyGrant(request);
-  return app !== undefined ? `the app ${app.displayName}` : accountName(request);
+  const app = appGrant(request);
+  if (app === undefined) return accountName(request);
+  return createsAccount(request)
+    ? `${accountName(request)} and the app ${app.displayName}`
+    : `the app ${app.displayName}`;
 }
 
 /** The request's title on its cards: the account with its sign-in name, or the app with its id. */
@@ -64,13 +70,35 @@ export function grantsAppOnly(request: Pick<ServiceAccountRequest, 'details'>): 
   return appOnlyGrant(request) !== undefined;
 }
 
-/** What an app-only request grants, with its request id; undefined for a service account. */
-export function appOnlyGrant(
+/** The request makes a service account (a user and Global Administrator). Unset means it does. */
+export function createsAccount(request: Pick<ServiceAccountRequest, 'details'>): boolean {
+  return request.details.serviceAccount !== false;
+}
+
+/**
+ * What the request grants the sync product's app, with its request id, whether or not it also makes
+ * a service account; undefined when it grants no app.
+ */
+export function appGrant(
   request: Pick<ServiceAccountRequest, 'details'> & { id?: string },
 ): AppAccessSpec | undefined {
   const grant = request.details.appAccess;
-  if (grant === undefined || request.details.serviceAccount !== false) return undefined;
-  return { ...grant, requestId: request.id ?? '' };
+  return grant === undefined ? undefined : { ...grant, requestId: request.id ?? '' };
+}
+
+/** What an app-only request grants, with its request id; undefined when it makes a service account. */
+export function appOnlyGrant(
+  request: Pick<ServiceAccountRequest, 'details'> & { id?: string },
+): AppAccessSpec | undefined {
+  return createsAccount(request) ? undefined : appGrant(request);
+}
+
+/**
+ * The account is made a member of the "App Impersonation" role group: only where no app is granted,
+ * since the app's roles replace ApplicationImpersonation (gone from Exchange Online).
+ */
+export function usesImpersonation(request: Pick<ServiceAccountRequest, 'details'>): boolean {
+  return createsAccount(request) && request.details.appAccess === undefined;
 }
 
 /** The approver's decision, as recorded by the transition that made it. */

@@ -11,6 +11,7 @@ import { decisionRule } from '../domain/authorization';
 import {
   auditRecord,
   type Actor,
+  appGrant,
   grantsAppOnly,
   requestSubject,
   type ServiceAccountRequest,
@@ -121,7 +122,7 @@ async function tellDecision(
     request,
     'requester',
     decision.outcome === 'approved'
-      ? `${decision.by.name} approved your request for ${requestSubject(request)}. I am ${grantsAppOnly(request) ? 'granting it' : 'setting up the account'} now and will keep you posted here.`
+      ? `${decision.by.name} approved your request for ${requestSubject(request)}. I am ${grantsAppOnly(request) ? 'granting it' : appGrant(request) !== undefined ? 'setting up the account and granting the app' : 'setting up the account'} now and will keep you posted here.`
       : `${decision.by.name} rejected your request for ${requestSubject(request)}: “${decision.comment ?? ''}”. Nothing was created.`,
   );
 }

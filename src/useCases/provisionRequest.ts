@@ -1,20 +1,23 @@
 /**
  * An approved request is set up in Microsoft 365. Story: only a request in `Provisioning` → before
- * the first write, the approval must still stand (asked of Graph afresh) → the password made once and
- * kept sealed → the engine's plan step by step, progress saved after each and shown on one progress
- * card → `Provisioning → AwaitingReplication` (audited) and the replication watch scheduled, or, on a
+ * the first write, the approval must still stand (asked of Graph afresh) and the app to be granted
+ * must still be the same enabled enterprise application → the password (when an account is made)
+ * made once and kept sealed → the engine's plan step by step (the account's, then the app's grant),
+ * progress saved after each and shown on one progress card → `Provisioning → AwaitingReplication` (audited) and the replication watch scheduled, or, on a
  * failure a retry cannot fix, `Provisioning → Failed` with the reason in plain words. Retry resumes
  * from the failed step.
  */
 import { ADMIN_ROLE_NAMES, directAccessChecks, sameUser } from '../domain/authorization';
 import { isAppError } from '../domain/errors';
 import { progressViewOf, provisionData, type ProvisionData } from '../domain/progress';
+import type { AppAccessSpec } from '../domain/appAccess';
 import { grantAppAccess } from '../domain/appAccessSteps';
 import { provisionAccount, type ProvisioningProgress, specOf } from '../domain/provisionAccount';
 import type { StepName } from '../domain/provisioningSteps';
 import {
   type AuditEvent,
-  appOnlyGrant,
+  appGrant,
+  createsAccount,
   requestSubject,
   type ServiceAccountRequest,
   systemRecord,
@@ -82,6 +85,48 @@ async function approvalLapsed(
     : `${by.name} is no longer in the approver group, so their approval no longer stands. Ask for a new request.`;
 }
 
+/**
+ * Before the first write, the app to be granted must still be the one the approver saw: its service
+ * principal still in the tenant (the same object) and enabled. Undefined when it is.
+ */
+async function appLapsed(services: ProvisionServices, grant: AppAccessSpec): Promise<string | undefined> {
+  const found = await services.directory.findServicePrincipal(grant.appId);
+  if (found === undefined || found.id.toLowerCase() !== grant.servicePrincipalId.toLowerCase())
+    return `${grant.displayName} (${grant.appId}) is no longer an enterprise application of this tenant. Add CiraSync's app again (its admin consent link), then ask for a new request.`;
+  if (!found.accountEnabled)
+    return `${grant.displayName} has been disabled in Microsoft Entra ID since it was approved. Enable it under Enterprise applications, then press Retry.`;
+  return undefined;
+}
+
+/**
+ * Why nothing may be written yet, or undefined when the approval and the app still stand. A check
+ * Microsoft 365 refuses for good (e.g. a permission the bot's app lacks) stops the run the same way;
+ * a throttled or unreachable one is retried.
+ */
+async function beforeFirstWrite(
+  services: ProvisionServices,
+  request: ServiceAccountRequest,
+  grant: AppAccessSpec | undefined,
+): Promise<{ message: string; tell: string; error: string } | undefined> {
+  try {
+    const lapsed = await approvalLapsed(services, request);
+    if (lapsed !== undefined)
+      return { message: lapsed, tell: `Nothing was created: ${lapsed}`, error: 'approval lapsed' };
+    const gone = grant === undefined ? undefined : await appLapsed(services, grant);
+    if (gone !== undefined)
+      return { message: gone, tell: `Nothing was changed: ${gone}`, error: 'app no longer usable' };
+    return undefined;
+  } catch (error) {
+    if (!isAppError(error) || error.retryable) throw error;
+    const message = `I could not check the approval and the app before making changes: ${error.userMessage}`;
+    return {
+      message,
+      tell: `Nothing was changed. ${message}`,
+      error: 'checks before the first write failed',
+    };
+  }
+}
+
 /** Ends the run as Failed: the request (if this run still may), the card, the requester told. */
 async function fail(
   services: ProvisionServices,
@@ -132,20 +177,20 @@ export async function provisionRequest(
     delete data.progress;
   }
   delete data.failure;
+  const grant = appGrant(request);
   if ((data.progress?.completed.length ?? 0) === 0) {
-    const lapsed = await approvalLapsed(services, request);
-    if (lapsed !== undefined) {
-      data.failure = { message: lapsed };
-      return fail(services, request, data, `Nothing was created: ${lapsed}`, 'approval lapsed');
+    const stop = await beforeFirstWrite(services, request, grant);
+    if (stop !== undefined) {
+      data.failure = { message: stop.message };
+      return fail(services, request, data, stop.tell, stop.error);
     }
   }
-  const grant = appOnlyGrant(request);
+  const account = createsAccount(request);
   // Made (and sealed) before the first step; every later run uses the same one. An app-only grant
   // creates no account, so it has no password.
-  const password =
-    grant !== undefined
-      ? ''
-      : await services.passwords.getOrCreate(request.tenantId, request.id, services.newPassword, now);
+  const password = account
+    ? await services.passwords.getOrCreate(request.tenantId, request.id, services.newPassword, now)
+    : '';
   data.startedAt ??= now.toISOString();
   await run.checkpoint({ ...data });
 
@@ -156,16 +201,16 @@ export async function provisionRequest(
       current = step;
       await services.notifier.showProgress(request, { ...progressViewOf(request, data), current });
     },
-    onStepDone: async (progress: ProvisioningProgress) => {
-      data.progress = { ...progress, completed: [...progress.completed] };
+    onStepDone: async (progress: Pick<ProvisioningProgress, 'completed'>) => {
+      // The app's steps carry no user id: keep the one the account's steps found.
+      data.progress = { ...data.progress, ...progress, completed: [...progress.completed] };
       current = undefined;
       await run.checkpoint({ ...data });
     },
   };
   try {
-    if (grant !== undefined) {
-      await grantAppAccess(grant, { exchange: services.appAccess, ...steps });
-    } else {
+    // The account first (when asked for), then the app's grant: each skips the steps already done.
+    if (account)
       await provisionAccount(specOf(request), {
         directory: services.directory,
         exchange: services.exchange,
@@ -173,7 +218,8 @@ export async function provisionRequest(
         password,
         ...steps,
       });
-    }
+    if (grant !== undefined)
+      await grantAppAccess(grant, { exchange: services.appAccess, ...steps, progress: data.progress });
   } catch (error) {
     if (isAppError(error) && error.retryable) throw error;
     // A bug or an unknown failure gets a few runs before it is called a failure.

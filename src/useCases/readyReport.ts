@@ -4,7 +4,7 @@
  */
 import { progressViewOf, type ProgressView, type ProvisionData } from '../domain/progress';
 import { userPrincipalName } from '../domain/provisioningSteps';
-import { accountName, type ServiceAccountRequest } from '../domain/request';
+import { accountName, appGrant, type ServiceAccountRequest } from '../domain/request';
 import { utcMinutes } from '../domain/time';
 import { type AppAccessSpec, describeScope } from '../domain/appAccess';
 import { ROLE_NAMES } from '../domain/wellKnown';
@@ -33,11 +33,20 @@ export function readyNote(
     where.kind === 'reveal'
       ? `1. Press **Reveal password** (until ${utcMinutes(where.until)}; after that the bot forgets it and **Reset password** makes a new one).`
       : `1. Read its password in Key Vault ${where.vaultUrl}, secret **${where.name}** (readable until ${utcMinutes(where.expiresOn)}; **Reset password** stores a new version there).`;
+  const app = appGrant(request);
+  const downgrade = `3. After that first sign-in, press **Downgrade role**: the account gets ${role} and loses Global Administrator.`;
+  if (app !== undefined)
+    return [
+      `**${upn}** is ready: it is a Global Administrator and its password never expires. **${app.displayName}** (${app.appId}) now holds ${app.roles.join(', ')} in Exchange Online, over ${describeScope(app.scope)}.`,
+      password,
+      `2. In CiraSync Enterprise setup, connect with its own app registration (${app.appId}) and sign in as ${upn} where it asks for the service account. Exchange applies new app permissions within 30 minutes to 2 hours: if CiraSync is refused at first, wait and try again.`,
+      downgrade,
+    ].join('\n\n');
   return [
     `**${upn}** is ready: it is a Global Administrator, its password never expires, and Exchange now lets it use ApplicationImpersonation.`,
     password,
     `2. Launch CiraSync Enterprise setup and sign in as ${upn}.`,
-    `3. After that first sign-in, press **Downgrade role**: the account gets ${role} and loses Global Administrator.`,
+    downgrade,
   ].join('\n\n');
 }
 
@@ -68,8 +77,13 @@ export function readyView(
 
 /** The approver's note when the account is ready. */
 export function readyApproverText(request: ServiceAccountRequest): string {
+  const app = appGrant(request);
+  const what =
+    app === undefined
+      ? `${accountName(request)}, which you approved for ${request.requester.name}, is ready.`
+      : `${accountName(request)} and ${app.displayName}'s ${app.roles.join(', ')} over ${describeScope(app.scope)}, which you approved for ${request.requester.name}, are ready.`;
   return (
-    `${accountName(request)}, which you approved for ${request.requester.name}, is ready. ` +
+    `${what} ` +
     `${request.requester.name} has the next steps; after CiraSync's first sign-in either of you can press Downgrade role.`
   );
 }

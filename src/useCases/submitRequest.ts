@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   auditRecord,
-  appOnlyGrant,
+  appGrant,
+  createsAccount,
   type Actor,
   type Approver,
   type RequestDetails,
@@ -68,8 +69,11 @@ export async function submitRequest(
 
 /** What the audit trail says a request asks for: the account, or exactly which app gets which roles where. */
 function submittedWhat(request: ServiceAccountRequest): string {
-  const app = appOnlyGrant(request);
-  if (app !== undefined)
-    return `app ${app.displayName} (${app.appId}): ${app.roles.join(', ')} over ${describeScope(app.scope)}, no service account`;
-  return `${request.details.username}@${request.details.domain}`;
+  const app = appGrant(request);
+  const account = `${request.details.username}@${request.details.domain}`;
+  if (app === undefined) return account;
+  const grant = `app ${app.displayName} (${app.appId}): ${app.roles.join(', ')} over ${describeScope(app.scope)}`;
+  return createsAccount(request)
+    ? `${account} without impersonation, and ${grant}`
+    : `${grant}, no service account`;
 }

@@ -1,6 +1,7 @@
 /**
  * After provisioning, Exchange is watched until the account is an effective ApplicationImpersonation
- * user (and the settle time has passed). Story: only a request in `AwaitingReplication` (a Ready one
+ * user, or, where the sync product's app is granted (with or without an account), until
+ * Test-ServicePrincipalAuthorization lists each of its roles (and the settle time has passed). Story: only a request in `AwaitingReplication` (a Ready one
  * not yet announced is announced) → one poll → still waiting: the progress card says what the poll
  * saw, and the next poll is scheduled with back-off → seen: `AwaitingReplication → Ready`
  * (compare-and-set; only the winner announces) → `announceReady` → timed out: `→ Failed`, with what to
@@ -16,7 +17,7 @@ import {
   startWatch,
 } from '../domain/replication';
 import { userPrincipalName } from '../domain/provisioningSteps';
-import { appOnlyGrant, requestSubject, systemRecord } from '../domain/request';
+import { appGrant, requestSubject, systemRecord } from '../domain/request';
 import { appAccessInPlace } from '../domain/appAccessSteps';
 import { utcMinutes } from '../domain/time';
 import type { WorkOutcome, WorkRun } from '../domain/workPorts';
@@ -55,7 +56,7 @@ export async function watchReplication(
     upn: userPrincipalName(request.details),
     username: request.details.username,
   };
-  const grant = appOnlyGrant(request);
+  const grant = appGrant(request);
   const verdict =
     grant !== undefined
       ? judgePoll((await appAccessInPlace(services.appAccess, grant)).ready, watch, policy, now)

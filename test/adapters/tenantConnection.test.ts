@@ -165,6 +165,7 @@ describe('a live tenant through the real credentials (simulator over HTTPS)', ()
         'Domain.Read.All',
         'Organization.Read.All',
         'UserAuthenticationMethod.Read.All',
+        'Application.Read.All',
         'Directory.Read.All',
       ],
       exchangeRoles: ['Exchange.ManageAsApp'],

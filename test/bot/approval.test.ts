@@ -93,7 +93,7 @@ describe('the approval card', () => {
         .slice(alexBefore)
         .map((c) => text(c.body))
         .join(''),
-    ).toContain('Readiness: All 7 application permissions are granted.');
+    ).toContain('Readiness: All 8 application permissions are granted.');
   });
 
   it('when a request is submitted, then the approver gets the card with Approve and Reject, the requester a copy with Cancel, and it is audited as delivered', async () => {

@@ -184,7 +184,7 @@ describe('least-privilege check', () => {
       { groupsConfigured: false },
     );
     expect(report).toMatchObject({ missing: [], extra: [] });
-    expect(report.summary).toMatch(/^All 7 application permissions are granted\.$/);
+    expect(report.summary).toMatch(/^All 8 application permissions are granted\.$/);
   });
 
   it('when a permission is missing, then it is named with why it is needed', () => {

@@ -205,4 +205,22 @@ describe('pre-flight rules', () => {
     expect(codes(report.warnings)).toEqual(['impersonationGroupExists']);
     expect(report.warnings[0].fix).toMatch(/will be added/);
   });
+  it('when the account is made beside an app grant (no impersonation), then neither impersonation finding is raised, and the account’s own checks still are', () => {
+    const retired = evaluatePreflight(
+      GOOD_DIRECTORY,
+      { impersonationRoleExists: false },
+      { impersonation: false },
+    );
+    expect(retired.blockers).toEqual([]);
+    const grouped = evaluatePreflight(
+      { ...GOOD_DIRECTORY, securityDefaultsEnabled: true },
+      {
+        impersonationRoleExists: true,
+        impersonationGroup: { name: 'App Impersonation', roles: ['ApplicationImpersonation'], members: [] },
+      },
+      { impersonation: false },
+    );
+    expect(codes([...grouped.blockers, ...grouped.warnings])).not.toContain('impersonationGroupExists');
+    expect(codes([...grouped.blockers, ...grouped.warnings])).toContain('securityDefaultsOn');
+  });
 });

@@ -7,6 +7,7 @@ import {
   BlockedError,
   downgradeAccount,
   PLAN,
+  planOf,
   provisionAccount,
   type ProvisioningProgress,
 } from '../../src/domain/provisionAccount';
@@ -122,6 +123,16 @@ describe('provisioning against the simulated tenant', () => {
       'POST /v1.0/roleManagement/directory/roleAssignments',
       'New-RoleGroup',
     ]);
+  });
+
+  it('when the account is made beside an app grant in a current tenant, then it gets everything but impersonation, and its plan has no role-group step', async () => {
+    h = await startHarness('current');
+    expect(planOf({ impersonation: false }).map((s) => s.name)).not.toContain('impersonationRoleGroup');
+    expect(planOf({}).map((s) => s.name)).toContain('impersonationRoleGroup');
+    const progress = await provisionAccount(spec({ impersonation: false }), { ...h, password: PASSWORD });
+    expect(progress.completed.map((r) => r.step)).not.toContain('impersonationRoleGroup');
+    expect(committedWrites(h.simulator)).toEqual(ALL_WRITES_WITH_PUBLIC_FOLDERS.slice(0, -1));
+    expect(h.simulator.state().roleGroups.filter((g) => g.name === IMPERSONATION_ROLE_GROUP)).toEqual([]);
   });
 
   it('when the App Impersonation group already exists, then the account is added to it', async () => {

@@ -20,7 +20,7 @@ import type {
 } from '../../src/domain/ports';
 import type { ProgressView, ProvisionData } from '../../src/domain/progress';
 import type { ServiceAccountRequest } from '../../src/domain/request';
-import type { DirectoryUser, RoleAssignment } from '../../src/domain/tenant';
+import type { DirectoryServicePrincipal, DirectoryUser, RoleAssignment } from '../../src/domain/tenant';
 import { ROLE } from '../../src/domain/wellKnown';
 import type {
   ApproverDelivery,
@@ -160,6 +160,8 @@ export class MemoryDirectory implements Directory {
   readonly users = new Map<string, DirectoryUser>();
   readonly passwords = new Map<string, string>();
   readonly assignments: RoleAssignment[] = [];
+  /** Enterprise applications, as `GET /servicePrincipals?$filter=appId eq …` finds them. */
+  readonly servicePrincipals: DirectoryServicePrincipal[] = [];
   readonly calls: string[] = [];
   /** Runs inside every write before it takes effect: lets a test interleave two stories. */
   beforeWrite: (call: string) => Promise<void> = async () => undefined;
@@ -238,8 +240,8 @@ export class MemoryDirectory implements Directory {
   async perUserMfaState(): Promise<string> {
     return 'disabled';
   }
-  async findServicePrincipal(): Promise<undefined> {
-    return undefined;
+  async findServicePrincipal(appId: string): Promise<DirectoryServicePrincipal | undefined> {
+    return this.servicePrincipals.find((sp) => sp.appId.toLowerCase() === appId.toLowerCase());
   }
 }
 

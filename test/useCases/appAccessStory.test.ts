@@ -4,6 +4,7 @@
  * Test-ServicePrincipalAuthorization lists every role on enough polls → Ready, announced once, with
  * nothing created in the directory and no password anywhere.
  */
+import { AppError } from '../../src/domain/errors';
 import { ROLE } from '../../src/domain/wellKnown';
 import type { WorkRun } from '../../src/domain/workPorts';
 import { decideRequest } from '../../src/useCases/decideRequest';
@@ -23,7 +24,16 @@ beforeEach(() => {
     roleDefinitionId: ROLE.globalAdministrator,
     directoryScopeId: '/',
   });
+  services.directory.servicePrincipals.push({ ...CIRASYNC_APP });
 });
+
+/** CiraSync's enterprise application in the tenant, enabled, as the approver saw it. */
+const CIRASYNC_APP = {
+  id: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+  appId: '11111111-2222-4333-8444-555555555555',
+  displayName: 'CiraSync',
+  accountEnabled: true,
+};
 
 function run(saved: Record<string, unknown>, attempts = 1): WorkRun & { last: Record<string, unknown> } {
   const state = { last: saved };
@@ -52,8 +62,8 @@ async function approvedAppRequest() {
       acknowledgedWarnings: ['impersonationRetired'],
       serviceAccount: false,
       appAccess: {
-        appId: '11111111-2222-4333-8444-555555555555',
-        servicePrincipalId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+        appId: CIRASYNC_APP.appId,
+        servicePrincipalId: CIRASYNC_APP.id,
         displayName: 'CiraSync',
         roles: ['Application Contacts.ReadWrite'],
         scope: { kind: 'organization' },
@@ -108,6 +118,66 @@ describe('granting the sync product’s app instead of making a service account'
       'No user and no Global Administrator were created.',
     );
     expect(services.scheduler.works()).not.toContain('passwordPurge');
+  });
+
+  it.each([
+    [
+      'disabled',
+      () => {
+        services.directory.servicePrincipals[0].accountEnabled = false;
+      },
+      'CiraSync has been disabled in Microsoft Entra ID since it was approved.',
+    ],
+    [
+      'deleted',
+      () => {
+        services.directory.servicePrincipals.length = 0;
+      },
+      'is no longer an enterprise application of this tenant',
+    ],
+    [
+      'deleted and added again (a new object)',
+      () => {
+        services.directory.servicePrincipals[0].id = 'ffffffff-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+      },
+      'is no longer an enterprise application of this tenant',
+    ],
+  ])(
+    'when the app is %s after the approval, then nothing is written in Exchange and the request fails saying why',
+    async (_how, change, says) => {
+      const request = await approvedAppRequest();
+      change();
+      const key = { tenantId: request.tenantId, requestId: request.id };
+      expect(await provisionRequest(services, key, run({}))).toMatchObject({ kind: 'failed' });
+      expect(services.appAccess.writes).toEqual([]);
+      expect((await services.requests.get(key.tenantId, key.requestId))?.state).toBe('Failed');
+      const told = services.notifier.notices.filter((n) => n.kind === 'tell').at(-1);
+      expect(told).toMatchObject({ who: 'requester', text: expect.stringContaining('Nothing was changed:') });
+      expect(told?.kind === 'tell' ? told.text : '').toContain(says);
+    },
+  );
+
+  it('when Microsoft 365 refuses the check of the app for good, then nothing is written and the request fails with its reason; a throttled check is tried again', async () => {
+    const request = await approvedAppRequest();
+    const key = { tenantId: request.tenantId, requestId: request.id };
+    const original = services.directory.findServicePrincipal.bind(services.directory);
+    services.directory.findServicePrincipal = async () => {
+      throw new AppError('Throttled', 'Microsoft Graph is busy; trying again shortly.');
+    };
+    await expect(provisionRequest(services, key, run({}))).rejects.toMatchObject({ code: 'Throttled' });
+    expect((await services.requests.get(key.tenantId, key.requestId))?.state).toBe('Provisioning');
+
+    services.directory.findServicePrincipal = async () => {
+      throw new AppError('Forbidden', 'The bot’s app is missing the Application.Read.All permission.');
+    };
+    expect(await provisionRequest(services, key, run({}))).toMatchObject({ kind: 'failed' });
+    expect(services.appAccess.writes).toEqual([]);
+    expect((await services.requests.get(key.tenantId, key.requestId))?.state).toBe('Failed');
+    const told = services.notifier.notices.filter((n) => n.kind === 'tell').at(-1);
+    expect(told?.kind === 'tell' ? told.text : '').toContain(
+      'Nothing was changed. I could not check the approval and the app before making changes: The bot’s app is missing the Application.Read.All permission.',
+    );
+    services.directory.findServicePrincipal = original;
   });
 
   it('when the provisioning runs again after it finished, then nothing is granted twice', async () => {

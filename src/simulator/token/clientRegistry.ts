@@ -9,6 +9,7 @@ export const GRAPH_APP_ROLES = [
   'RoleManagement.ReadWrite.Directory',
   'Policy.Read.All',
   'UserAuthenticationMethod.Read.All',
+  'Application.Read.All',
   'Directory.Read.All',
   'GroupMember.Read.All',
 ] as const;
