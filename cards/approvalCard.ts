@@ -199,6 +199,11 @@ export function approvalCard(
   const card = renderCard('approval', {
     requestId: request.id,
     title: requestTitle(request),
+    accountHeading: !createsAccount(request)
+      ? 'App access'
+      : appGrant(request) === undefined
+        ? 'Account'
+        : 'Account and app access',
     status: status.text,
     statusColor: status.color,
     intro: introFor(request, viewer, options.delivery),

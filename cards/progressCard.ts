@@ -4,7 +4,7 @@
  * failure it says which step and why, in plain words, with Retry and (when something was created)
  * Remove what was created — the removal asks once more before it deletes anything.
  */
-import { appGrant, requestTitle } from '../src/domain/request';
+import { appGrant, createsAccount, requestTitle } from '../src/domain/request';
 import { setupPlan } from '../src/domain/setupPlan';
 import type { ProgressView } from '../src/domain/progress';
 import type { StepResult } from '../src/domain/provisioningSteps';
@@ -77,6 +77,11 @@ export function progressCard(view: ProgressView): AdaptiveCardJson {
   const failed = view.failure !== undefined && view.removed === undefined && request.state === 'Failed';
   return renderCard('progress', {
     requestId: request.id,
+    kicker: !createsAccount(request)
+      ? 'Granting the app access'
+      : appGrant(request) === undefined
+        ? 'Setting up the service account'
+        : 'Setting up the service account and the app’s access',
     account: requestTitle(request),
     status: status.text,
     statusColor: status.color,

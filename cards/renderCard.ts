@@ -152,6 +152,8 @@ export interface AuditListCardData {
 export interface ApprovalCardData {
   requestId: string;
   title: string;
+  /** The heading of `account`: the account, the app's access, or both. */
+  accountHeading: string;
   status: string;
   /** An Adaptive Card text colour: Accent, Good, Warning, Attention. */
   statusColor: string;
@@ -174,6 +176,8 @@ export interface ApprovalCardData {
 /** The provisioning progress card (see progressCard.ts). */
 export interface ProgressCardData {
   requestId: string;
+  /** The small line above the title: what is being set up. */
+  kicker: string;
   account: string;
   status: string;
   statusColor: string;

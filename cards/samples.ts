@@ -206,6 +206,7 @@ export const CARD_SAMPLES: { [K in CardName]: CardData[K][] } = {
     {
       requestId: '5f0c2d1e-8a4b-4c3d-9e2f-1a2b3c4d5e6f',
       title: 'CiraSync Service (cirasync-svc@contoso.com)',
+      accountHeading: 'Account',
       status: 'Waiting for approval by Megan Bowen',
       statusColor: 'Accent',
       intro: 'Alex Wilber asks you to approve a new cloud account that will be a **Global Administrator**.',
@@ -229,6 +230,7 @@ export const CARD_SAMPLES: { [K in CardName]: CardData[K][] } = {
     {
       requestId: '5f0c2d1e-8a4b-4c3d-9e2f-1a2b3c4d5e6f',
       title: 'CiraSync Service (cirasync-svc@contoso.com)',
+      accountHeading: 'Account',
       status: 'Rejected by Megan Bowen',
       statusColor: 'Attention',
       intro: '',
@@ -253,6 +255,7 @@ export const CARD_SAMPLES: { [K in CardName]: CardData[K][] } = {
   progress: [
     {
       requestId: '5f0c2d1e-8a4b-4c3d-9e2f-1a2b3c4d5e6f',
+      kicker: 'Setting up the service account',
       account: 'cirasync-svc@contoso.com',
       status: 'Step 3 of 6 failed',
       statusColor: 'Attention',
@@ -275,6 +278,7 @@ export const CARD_SAMPLES: { [K in CardName]: CardData[K][] } = {
     },
     {
       requestId: '5f0c2d1e-8a4b-4c3d-9e2f-1a2b3c4d5e6f',
+      kicker: 'Setting up the service account',
       account: 'cirasync-svc@contoso.com',
       status: 'Ready',
       statusColor: 'Good',
