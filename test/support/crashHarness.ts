@@ -17,7 +17,14 @@ import { StorageRequestStore } from '../../src/adapters/storage/storageRequestSt
 import { provisionData } from '../../src/domain/progress';
 import { JOB_KINDS, jobId } from '../../src/jobs/jobKinds';
 import { SqliteJobStore } from '../../src/jobs/sqliteJobStore';
-import { SKUS, startTenantSimulator, type CallRecord, type TenantSimulator } from '../../src/simulator';
+import {
+  CIRASYNC_SERVICE_PRINCIPAL,
+  SKUS,
+  startTenantSimulator,
+  type CallRecord,
+  type TenantSimulator,
+  type TenantSimulatorOptions,
+} from '../../src/simulator';
 import { CallLog } from '../../src/simulator/callLog';
 import { tls } from '../simulator/tlsFixtures';
 import { ALEX, MEGAN, postActivity, teamsCardAction, teamsMessage } from './activities';
@@ -130,6 +137,26 @@ function match(card: unknown, pattern: RegExp, what: string): string {
   return found;
 }
 
+export interface CrashRigOptions {
+  /** The simulated tenant: `classic` (the default) still has ApplicationImpersonation, `current` has not. */
+  scenario?: TenantSimulatorOptions['scenario'];
+}
+
+/** What the App access card is filled in with: the scope of the grant and its roles. */
+export interface AppGrantInputs {
+  scope: 'organization' | 'group' | 'filter';
+  /** The group's name or the recipient filter; unused for the whole organization. */
+  scopeValue?: string;
+  roles: readonly string[];
+}
+
+/** Two roles over the mailboxes of a recipient filter: a service principal, a scope and two assignments. */
+export const SALES_APP_GRANT: AppGrantInputs = {
+  scope: 'filter',
+  scopeValue: "Department -eq 'Sales'",
+  roles: ['Application Contacts.ReadWrite', 'Application Calendars.Read'],
+};
+
 export interface CrashRig {
   readonly sim: TenantSimulator;
   readonly connector: FakeConnector;
@@ -138,6 +165,11 @@ export interface CrashRig {
   startBot(): Promise<BotProcess>;
   /** Alex fills in every card (public folders on); resolves once Megan has the approval card. */
   submitRequest(): Promise<{ requestId: string; approverChat: string }>;
+  /**
+   * Alex asks for CiraSync's app to be granted `grant`, with no service account (a `current` tenant);
+   * resolves once Megan has the approval card.
+   */
+  submitAppRequest(grant?: AppGrantInputs): Promise<{ requestId: string; approverChat: string }>;
   /** Megan presses Approve in her chat. */
   approve(request: { requestId: string; approverChat: string }): Promise<void>;
   /** Holds the next call to Teams that `match` accepts; resolves once it is held. */
@@ -146,7 +178,10 @@ export interface CrashRig {
   kill(): Promise<void>;
   /** Arms a kill of the running bot at the first call `trigger` accepts; resolves once it is dead. */
   killWhen(trigger: KillTrigger, moment: KillMoment, timeoutMs?: number): Promise<void>;
-  /** The "ready" messages (cards with Downgrade role) sent so far. */
+  /**
+   * The "ready" messages sent so far: cards with Downgrade role (an account was made), or, for an
+   * app-only grant, the card that says what the app now holds.
+   */
   readyMessages(): ConnectorCall[];
   waitForReady(timeoutMs: number): Promise<void>;
   /** Committed writes in the simulator's log, as `writeKey`s in order. */
@@ -162,10 +197,10 @@ export interface CrashRig {
   close(): Promise<void>;
 }
 
-export async function startCrashRig(): Promise<CrashRig> {
+export async function startCrashRig(options: CrashRigOptions = {}): Promise<CrashRig> {
   const sim = await startTenantSimulator({
     tenantId: CRASH_TENANT_ID,
-    scenario: 'classic',
+    scenario: options.scenario ?? 'classic',
     https: { key: tls.key, cert: tls.cert },
     delays: { exchangeRecipientMs: 200, mailboxMs: 300, replicationMs: 400 },
   });
@@ -246,10 +281,31 @@ export async function startCrashRig(): Promise<CrashRig> {
       .join('\n');
   }
 
-  const readyMessages = (): ConnectorCall[] =>
-    connector.calls.filter(
-      (c) => c.method === 'POST' && JSON.stringify(c.body).includes(ACCOUNT_VERBS.downgrade),
+  /** An account's ready card has Downgrade role; an app-only grant's says what the app now holds. */
+  const isReadyMessage = (c: ConnectorCall): boolean => {
+    if (c.method !== 'POST') return false;
+    const body = JSON.stringify(c.body);
+    return (
+      body.includes(ACCOUNT_VERBS.downgrade) ||
+      (c.body.attachments !== undefined && body.includes(' now holds '))
     );
+  };
+  const readyMessages = (): ConnectorCall[] => connector.calls.filter(isReadyMessage);
+
+  /** Presses Submit on the review card; resolves once Megan has the approval card. */
+  async function submitForApproval(review: unknown): Promise<{ requestId: string; approverChat: string }> {
+    const submitted = await press(review, FORM_VERBS.submit);
+    if (!String(submitted).includes('is waiting for approval by Megan Bowen'))
+      throw new Error(`request not submitted: ${JSON.stringify(submitted).slice(0, 300)}`);
+    const megansCard = await waitFor('the approval card in Megan’s chat', () =>
+      connector.calls.find(
+        (c) =>
+          c.conversationId.startsWith('a:created-') && JSON.stringify(c.body).includes(REQUEST_VERBS.approve),
+      ),
+    );
+    const requestId = match(megansCard.body, /"requestId":"([0-9a-f-]{36})"/, 'requestId');
+    return { requestId, approverChat: megansCard.conversationId };
+  }
 
   return {
     sim,
@@ -275,18 +331,24 @@ export async function startCrashRig(): Promise<CrashRig> {
         usageLocation: 'us',
       });
       const review = await press(approver, FORM_VERBS.next, { approverId: MEGAN.aadObjectId });
-      const submitted = await press(review, FORM_VERBS.submit);
-      if (!String(submitted).includes('is waiting for approval by Megan Bowen'))
-        throw new Error(`request not submitted: ${JSON.stringify(submitted).slice(0, 300)}`);
-      const megansCard = await waitFor('the approval card in Megan’s chat', () =>
-        connector.calls.find(
-          (c) =>
-            c.conversationId.startsWith('a:created-') &&
-            JSON.stringify(c.body).includes(REQUEST_VERBS.approve),
-        ),
-      );
-      const requestId = match(megansCard.body, /"requestId":"([0-9a-f-]{36})"/, 'requestId');
-      return { requestId, approverChat: megansCard.conversationId };
+      return submitForApproval(review);
+    },
+    async submitAppRequest(grant = SALES_APP_GRANT) {
+      const checks = await send(teamsMessage(serviceUrl, 'new service account', sentBy));
+      const appCard = await press(checks, FORM_VERBS.next);
+      if (!JSON.stringify(appCard).includes('"id":"appRoles"'))
+        throw new Error(`no App access card after the checks: ${JSON.stringify(appCard).slice(0, 300)}`);
+      const approver = await press(appCard, FORM_VERBS.next, {
+        appId: CIRASYNC_SERVICE_PRINCIPAL.appId,
+        appScope: grant.scope,
+        appScopeValue: grant.scopeValue ?? '',
+        appRoles: grant.roles.join(','),
+        alsoAccount: 'false',
+      });
+      if (!JSON.stringify(approver).includes('"id":"approverId"'))
+        throw new Error(`the App access card was refused: ${JSON.stringify(approver).slice(0, 600)}`);
+      const review = await press(approver, FORM_VERBS.next, { approverId: MEGAN.aadObjectId });
+      return submitForApproval(review);
     },
     async approve({ requestId, approverChat }) {
       const activity = teamsCardAction(
