@@ -86,6 +86,57 @@ export function recipientFilter(scope: AppAccessScope): string | undefined {
   }
 }
 
+/**
+ * Whether the filter Exchange stored for a scope is the one a request asked for. Exchange keeps a
+ * filter in its own form (Get-ManagementScope's RecipientFilter): property names and operators in its
+ * casing, values in single quotes, parentheses around each comparison, and a group named in
+ * `MemberOfGroup` resolved to its distinguished name (CN=<name>,OU=…). So the two are compared with
+ * case, quoting and parentheses set aside, a DN standing for the group its first CN names.
+ */
+export function sameRecipientFilter(stored: string, asked: string): boolean {
+  const a = filterTokens(stored);
+  const b = filterTokens(asked);
+  return a !== undefined && b !== undefined && a.length === b.length && a.every((t, i) => t === b[i]);
+}
+
+/** A filter's words and values, in lower case, without parentheses and braces; undefined when unreadable. */
+function filterTokens(filter: string): string[] | undefined {
+  const tokens: string[] = [];
+  const text = filter.trim();
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (/\s|[(){}]/.test(c)) {
+      i++;
+    } else if (c === "'" || c === '"') {
+      let value = '';
+      i++;
+      for (;;) {
+        if (i >= text.length) return undefined;
+        if (text[i] === c && text[i + 1] === c) {
+          value += c;
+          i += 2;
+        } else if (text[i] === c) {
+          i++;
+          break;
+        } else value += text[i++];
+      }
+      tokens.push(groupOfDn(value).toLowerCase());
+    } else {
+      let word = '';
+      while (i < text.length && !/\s|[(){}'"]/.test(text[i])) word += text[i++];
+      tokens.push(groupOfDn(word).toLowerCase());
+    }
+  }
+  return tokens;
+}
+
+/** `CN=Sync Users,OU=…` → `Sync Users` (a comma escaped as `\,` stays in the name); anything else as is. */
+function groupOfDn(value: string): string {
+  const match = /^CN=((?:[^,\\]|\\.)*),(?:OU|CN|DC)=/i.exec(value);
+  return match === null ? value : match[1].replace(/\\(.)/g, '$1');
+}
+
 /** The scope in words, for cards and the audit trail. */
 export function describeScope(scope: AppAccessScope): string {
   switch (scope.kind) {

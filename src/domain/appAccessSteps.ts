@@ -12,6 +12,7 @@ import {
   managementScopeName,
   recipientFilter,
   roleAssignmentName,
+  sameRecipientFilter,
 } from './appAccess';
 import { AppError, isAppError } from './errors';
 import type { ExchangeAppAccess } from './ports';
@@ -78,7 +79,7 @@ async function ensureManagementScope(exchange: ExchangeAppAccess, spec: AppAcces
   if (filter === undefined) return { step, outcome: 'skipped', detail: 'No management scope: every mailbox' };
   const name = managementScopeName(spec);
   const check = (found: { filter: string }) => {
-    if (found.filter.trim() !== filter.trim())
+    if (!sameRecipientFilter(found.filter, filter))
       throw new AppError(
         'Conflict',
         `A management scope named "${name}" exists with another filter (${found.filter}); it was not made by this request.`,

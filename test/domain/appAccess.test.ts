@@ -3,7 +3,12 @@
  * remembers what it was given, a second run and a resumed run that write nothing again, a parallel
  * run's "already exists", and readiness from Test-ServicePrincipalAuthorization.
  */
-import { type AppAccessSpec, managementScopeName, recipientFilter } from '../../src/domain/appAccess';
+import {
+  type AppAccessSpec,
+  managementScopeName,
+  recipientFilter,
+  sameRecipientFilter,
+} from '../../src/domain/appAccess';
 import { appAccessInPlace, grantAppAccess } from '../../src/domain/appAccessSteps';
 import { MemoryAppAccess } from '../support/memoryServices';
 
@@ -98,6 +103,54 @@ describe('granting the sync product’s app its Exchange roles', () => {
     await expect(grantAppAccess(SPEC, { exchange: scoped })).rejects.toThrow(/exists with another filter/);
     expect(scoped.assignments).toEqual([]);
   });
+
+  it('when the scope this request made is found in Exchange’s stored form, then it is taken as in place and the roles go on it', async () => {
+    // Exchange resolves a group to its distinguished name and keeps its own casing and quoting.
+    const exchange = new MemoryAppAccess();
+    exchange.scopes.push({
+      name: managementScopeName(SPEC),
+      filter:
+        "MemberOfGroup -eq 'CN=Sync Users,OU=contoso.onmicrosoft.com,OU=Microsoft Exchange Hosted Organizations,DC=EURPR01A001,DC=PROD,DC=OUTLOOK,DC=COM'",
+    });
+    const progress = await grantAppAccess(SPEC, { exchange });
+    expect(progress.completed.find((r) => r.step === 'managementScope')?.outcome).toBe('existing');
+    expect(exchange.assignments.map((a) => a.scope)).toEqual([
+      managementScopeName(SPEC),
+      managementScopeName(SPEC),
+    ]);
+  });
+
+  it.each([
+    ["Department -eq 'Sales'", "department -eq 'Sales'", true],
+    ["Department -eq 'Sales'", 'Department -eq "Sales"', true],
+    ["Department -eq 'Sales'", 'Department -eq Sales', true],
+    [
+      "((Department -eq 'Sales') -and (City -eq 'Oslo'))",
+      "Department -eq 'Sales' -and City -eq 'Oslo'",
+      true,
+    ],
+    ["{CustomAttribute1 -eq 'CiraSync'}", "CustomAttribute1 -eq 'CiraSync'", true],
+    ["Title -eq 'O''Brien'", `Title -eq "O'Brien"`, true],
+    [
+      "MemberOfGroup -eq 'CN=Sales\\, EMEA,OU=contoso.onmicrosoft.com,DC=COM'",
+      "MemberOfGroup -eq 'Sales, EMEA'",
+      true,
+    ],
+    ["Department -eq 'Sales'", "Department -eq 'Sales and Marketing'", false],
+    ["Department -eq 'Sales'", "Department -ne 'Sales'", false],
+    ["Department -eq 'Sales'", "City -eq 'Sales'", false],
+    [
+      "MemberOfGroup -eq 'CN=Everyone,OU=contoso.onmicrosoft.com,DC=COM'",
+      "MemberOfGroup -eq 'Sync Users'",
+      false,
+    ],
+    ["Department -eq 'Sales", "Department -eq 'Sales'", false],
+  ])(
+    'when Exchange stored %s and the request asked for %s, then they are the same filter: %s',
+    (stored, asked, same) => {
+      expect(sameRecipientFilter(stored, asked)).toBe(same);
+    },
+  );
 
   it('when readiness is asked, then every role must be listed, and in scope for the sample mailbox', async () => {
     const exchange = new MemoryAppAccess();

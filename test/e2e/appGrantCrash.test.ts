@@ -15,6 +15,7 @@ import {
   ALEX_CHAT,
   type CrashRig,
   type KillMoment,
+  type AppGrantInputs,
   type KillTrigger,
   SALES_APP_GRANT,
   startCrashRig,
@@ -89,10 +90,11 @@ async function approveAndKill(
   rig: CrashRig,
   trigger: KillTrigger,
   moment: KillMoment,
+  grant: AppGrantInputs = SALES_APP_GRANT,
 ): Promise<{ request: Submitted; before: ReturnType<typeof accountsOf> }> {
   const before = accountsOf(rig);
   await rig.startBot();
-  const request = await rig.submitAppRequest();
+  const request = await rig.submitAppRequest(grant);
   const killed = rig.killWhen(trigger, moment);
   await rig.approve(request);
   await killed;
@@ -107,7 +109,13 @@ async function expectReadyOnce(
   rig: CrashRig,
   request: Submitted,
   before: ReturnType<typeof accountsOf>,
+  grant: { roles: readonly string[]; over: string; storedFilter: string } = {
+    roles: ROLES,
+    over: `recipients matching ${FILTER}`,
+    storedFilter: FILTER,
+  },
 ): Promise<void> {
+  const roles = grant.roles;
   await rig.waitForReady(15_000);
   const approverNotes = () =>
     rig.connector.calls.filter(
@@ -116,16 +124,22 @@ async function expectReadyOnce(
   await waitUntil(() => approverNotes().length > 0, 10_000);
   await rig.stopBot();
 
-  expect(rig.committedWrites()).toEqual(WRITES);
-  expect(rig.attemptedWrites()).toEqual(WRITES);
+  const writes = [
+    'New-ServicePrincipal',
+    'New-ManagementScope',
+    ...roles.map(() => 'New-ManagementRoleAssignment'),
+  ];
+  expect(rig.committedWrites()).toEqual(writes);
+  expect(rig.attemptedWrites()).toEqual(writes);
 
   const ready = rig.readyMessages();
   expect(ready.map((c) => c.conversationId)).toEqual([ALEX_CHAT]);
   expect(JSON.stringify(ready[0].body)).toContain(
-    `now holds ${ROLES.join(', ')} in Exchange Online, over recipients matching ${FILTER}`,
+    // As the card's JSON spells it (a quote in a filter is escaped there).
+    JSON.stringify(`now holds ${roles.join(', ')} in Exchange Online, over ${grant.over}`).slice(1, -1),
   );
   expect(approverNotes().map((c) => c.body.text)).toEqual([
-    `CiraSync now holds ${ROLES.join(', ')} over recipients matching ${FILTER}, as you approved for Alex Wilber. No account was created.`,
+    `CiraSync now holds ${roles.join(', ')} over ${grant.over}, as you approved for Alex Wilber. No account was created.`,
   ]);
 
   const stored = await rig.stored(request.requestId);
@@ -138,9 +152,9 @@ async function expectReadyOnce(
   expect(tenant.exchangeServicePrincipals.map((p) => [p.appId, p.objectId])).toEqual([
     [CIRASYNC_SERVICE_PRINCIPAL.appId, CIRASYNC_SERVICE_PRINCIPAL.id],
   ]);
-  expect(tenant.managementScopes.map((s) => s.recipientFilter)).toEqual([FILTER]);
+  expect(tenant.managementScopes.map((s) => s.recipientFilter)).toEqual([grant.storedFilter]);
   expect(tenant.appRoleAssignments.map((a) => [a.role, a.app, a.scope])).toEqual(
-    ROLES.map((role) => [role, CIRASYNC_SERVICE_PRINCIPAL.id, tenant.managementScopes[0].name]),
+    roles.map((role) => [role, CIRASYNC_SERVICE_PRINCIPAL.id, tenant.managementScopes[0].name]),
   );
 }
 
@@ -173,6 +187,46 @@ describe('a bot granting CiraSync’s app, killed and started again', () => {
 
         await rig.startBot();
         await expectReadyOnce(rig, request, before);
+      }),
+    60_000,
+  );
+
+  // Exchange keeps a scope's filter in its own form (a group as its distinguished name, its own casing
+  // and quotes): after a lost answer, the scope this request made must still be recognised as its own.
+  it.each([
+    {
+      how: 'a mail-enabled group',
+      grant: {
+        scope: 'group',
+        scopeValue: 'Service account requesters',
+        roles: ['Application Contacts.ReadWrite'],
+      },
+      over: 'members of Service account requesters',
+      stored: /^MemberOfGroup -eq 'CN=Service account requesters,OU=/,
+    },
+    {
+      how: 'a filter typed in lower case with double quotes',
+      grant: {
+        scope: 'filter',
+        scopeValue: 'department -eq "Sales"',
+        roles: ['Application Contacts.ReadWrite'],
+      },
+      over: 'recipients matching department -eq "Sales"',
+      stored: /^Department -eq 'Sales'$/,
+    },
+  ] as const)(
+    'when the scope is $how and the bot is killed as New-ManagementScope is committed, then the restarted bot takes the scope as its own and reaches Ready',
+    ({ grant, over, stored }) =>
+      withRig(async (rig) => {
+        const { request, before } = await approveAndKill(rig, atWrite(2), 'atCommit', grant);
+        const storedFilter = rig.sim.state().managementScopes[0]?.recipientFilter ?? '';
+        expect(storedFilter).toMatch(stored);
+        await rig.startBot();
+        await expectReadyOnce(rig, request, before, {
+          roles: grant.roles,
+          over,
+          storedFilter,
+        });
       }),
     60_000,
   );
