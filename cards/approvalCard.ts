@@ -15,7 +15,6 @@ import {
   isFinal,
   requestTitle,
   type ServiceAccountRequest,
-  STATE_LABELS,
 } from '../src/domain/request';
 import { ROLE_NAMES, ROLE } from '../src/domain/wellKnown';
 import { utcMinutes } from '../src/domain/time';
@@ -65,11 +64,17 @@ function statusOf(request: ServiceAccountRequest, now: Date): { text: string; co
             : 'Approved — the account is ready',
         color: 'Good',
       };
-    default:
-      return {
-        text: `Approved by ${decision?.by.name ?? request.approver.name} — ${STATE_LABELS[request.state].toLowerCase()}`,
-        color: 'Good',
-      };
+    case 'Provisioning':
+    case 'AwaitingReplication': {
+      const by = decision?.by.name ?? request.approver.name;
+      const what =
+        request.state === 'Provisioning'
+          ? 'being set up'
+          : appGrant(request) !== undefined
+            ? 'waiting for Exchange to apply the app’s roles'
+            : 'waiting for Exchange to replicate the role';
+      return { text: `Approved by ${by} — ${what}`, color: 'Good' };
+    }
   }
 }
 

@@ -4,7 +4,14 @@ import { cardAttachment } from '../cards/renderCard';
 import { utcMinutes } from '../src/domain/time';
 import { actorOf } from '../src/bot/actor';
 import { COMMANDS } from '../src/bot/commands';
-import { accountName, type Actor, STATE_LABELS, type ServiceAccountRequest } from '../src/domain/request';
+import {
+  accountName,
+  type Actor,
+  outcomeLabel,
+  STATE_LABELS,
+  type ServiceAccountRequest,
+} from '../src/domain/request';
+import { count } from '../src/domain/words';
 import type { AuditLog, RequestStore } from '../src/domain/requestPorts';
 import type { Background, Notifier } from '../src/domain/workPorts';
 import { cancelRequest } from '../src/useCases/cancelRequest';
@@ -74,11 +81,11 @@ export async function sendAudit(context: TurnContext, deps: CommandReplyDeps): P
     attachments: [
       cardAttachment('auditList', {
         title: 'Audit trail',
-        intro: `The last ${records.length} event(s), newest first. Export all of it with \`npm run audit:export\`.`,
+        intro: `The last ${count(records.length, 'event')}, newest first. Export all of it with npm run audit:export on the bot’s host.`,
         events: records.map((r) => ({
           when: utcMinutes(r.at),
           event: r.event,
-          outcome: r.outcome,
+          outcome: outcomeLabel(r.outcome),
           actor: r.actor.name !== '' ? r.actor.name : r.actor.aadObjectId,
           requestId: r.requestId,
           detail: r.detail ?? '',
@@ -100,7 +107,9 @@ export async function sendStatus(context: TurnContext, deps: CommandReplyDeps): 
     return;
   }
   await context.sendActivity({
-    attachments: [listCard('Your requests', `${mine.length} request(s), newest first.`, mine.slice(0, 10))],
+    attachments: [
+      listCard('Your requests', `${count(mine.length, 'request')}, newest first.`, mine.slice(0, 10)),
+    ],
   });
 }
 

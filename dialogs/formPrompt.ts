@@ -111,7 +111,9 @@ export async function sayToSubmission(
   submission: CardSubmission | undefined,
   text: string,
 ): Promise<void> {
-  if (submission?.viaInvoke === true) setInvokeAnswer(context, { type: 'message', text });
+  // Teams shows an invoke's message answer as plain text: a command in backticks would show them.
+  if (submission?.viaInvoke === true)
+    setInvokeAnswer(context, { type: 'message', text: text.replace(/`([^`]+)`/g, '“$1”') });
   else await context.sendActivity(text);
 }
 

@@ -2,6 +2,7 @@
 import type { Fact, PreflightCardData, ReviewCardData } from '../cards/renderCard';
 import { aboutAccount, type Finding, type PreflightReport } from '../src/domain/preflight';
 import { CONTACT_TITLES } from '../src/domain/tenant';
+import { count } from '../src/domain/words';
 import { describeScope } from '../src/domain/appAccess';
 import { appGrantOf, contactDetails, stepLabel, type WizardState } from './requestDraft';
 
@@ -55,7 +56,7 @@ export function preflightData(report: PreflightReport): Omit<PreflightCardData, 
     step: stepLabel('tenant'),
     notice: '',
     summary: blocked
-      ? `I found ${report.blockers.length} thing(s) that would stop the service account from working. Nothing has been created. Fix them, then choose Check again.`
+      ? `I found ${count(report.blockers.length, 'thing')} that would stop the service account from working. Nothing has been created. Fix them, then choose Check again.`
       : report.warnings.length > 0
         ? 'Your tenant can have the service account. Read these notes before you go on.'
         : 'Your tenant is ready for the service account.',

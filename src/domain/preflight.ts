@@ -3,6 +3,7 @@
  * written. Each finding says what is wrong and how to fix it, in plain words.
  */
 import type { Directory, Exchange } from './ports';
+import { count } from './words';
 import type {
   ConditionalAccessPolicy,
   DirectoryOverview,
@@ -161,7 +162,7 @@ export function evaluatePreflight(
     if (policy.state === 'enabled' && policy.excludeGroups.length > 0) {
       warnings.push({
         code: 'conditionalAccessMfaExclusionGroup',
-        problem: `Conditional Access policy "${policy.displayName}" requires MFA for all users or Global Administrators; it excludes ${policy.excludeGroups.length} group(s).`,
+        problem: `Conditional Access policy "${policy.displayName}" requires MFA for all users or Global Administrators; it excludes ${count(policy.excludeGroups.length, 'group')}.`,
         fix: `Add the service account to one of the groups that "${policy.displayName}" excludes right after it is created, before CiraSync first signs in.`,
       });
     } else if (policy.state === 'enabled') {
@@ -215,7 +216,7 @@ export function evaluatePreflight(
   if (impersonation && exchange.impersonationGroup !== undefined) {
     warnings.push({
       code: 'impersonationGroupExists',
-      problem: `The Exchange role group "${IMPERSONATION_ROLE_GROUP}" already exists (${exchange.impersonationGroup.members.length} member(s)).`,
+      problem: `The Exchange role group "${IMPERSONATION_ROLE_GROUP}" already exists (${count(exchange.impersonationGroup.members.length, 'member')}).`,
       fix: 'Nothing to do: the service account will be added to it.',
     });
   }

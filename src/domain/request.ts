@@ -169,6 +169,11 @@ export const STATE_LABELS: Readonly<Record<RequestState, string>> = {
   Ready: 'Ready',
 };
 
+/** An audit record's outcome in words: a request state by its label, anything else as written. */
+export function outcomeLabel(outcome: string): string {
+  return Object.hasOwn(STATE_LABELS, outcome) ? STATE_LABELS[outcome as RequestState] : outcome;
+}
+
 export type AuditEvent =
   | 'submitted'
   | 'delivered'

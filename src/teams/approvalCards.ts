@@ -67,7 +67,10 @@ export class ApprovalCards {
       delivery: cards.approverReached ? 'delivered' : cards.failure === undefined ? 'sending' : 'failed',
       notice:
         extra.notice ??
-        (viewer === 'requester' && !cards.approverReached && cards.failure !== undefined
+        (viewer === 'requester' &&
+        request.state === 'PendingApproval' &&
+        !cards.approverReached &&
+        cards.failure !== undefined
           ? cards.failure
           : undefined),
       comment: extra.comment,

@@ -4,8 +4,26 @@
  * the approval card redrawn and the approver told there is nothing to decide.
  */
 import { authorizeRequesterAction } from '../domain/authorization';
-import { accountName, auditRecord, type Actor, type ServiceAccountRequest } from '../domain/request';
+import {
+  accountName,
+  auditRecord,
+  type Actor,
+  type RequestState,
+  type ServiceAccountRequest,
+} from '../domain/request';
 import type { Services } from './services';
+
+/** Why a request past its approval cannot be cancelled, in words. */
+const NOT_CANCELLABLE: Readonly<Record<RequestState, string>> = {
+  PendingApproval: 'it is waiting for approval',
+  Rejected: 'it was rejected',
+  Expired: 'it expired before anyone approved it',
+  Cancelled: 'it is already cancelled',
+  Provisioning: 'it was approved and is being set up',
+  Failed: 'it was approved, and setting it up stopped (its progress card has Retry and Remove)',
+  AwaitingReplication: 'it was approved and is set up; Exchange is applying it',
+  Ready: 'it was approved and is ready',
+};
 
 export type CancelOutcome = { cancelled: ServiceAccountRequest } | { refused: string };
 
@@ -19,7 +37,7 @@ export async function cancelRequest(
     return { refused: 'Only the admin who asked for this request can cancel it.' };
   }
   if (request.state !== 'PendingApproval') {
-    return { refused: `That request can no longer be cancelled: it is ${request.state}.` };
+    return { refused: `That request can no longer be cancelled: ${NOT_CANCELLABLE[request.state]}.` };
   }
   const at = services.now().toISOString();
   const cancelled = await services.requests.transition(

@@ -1,7 +1,8 @@
 /**
  * The approval card reaches the approver. Story: only while the request waits for a decision → the
  * requester's copy posted (once) → the card put in front of the approver (their chat, a new chat, the
- * approvals channel) → audited either way → the copies redrawn → the requester told where it went,
+ * approvals channel) → audited either way, against the request as it is after the delivery (a cancel or a
+ * decision may have come meanwhile) → the copies redrawn from that → the requester told where it went,
  * or, when every way failed for good, what to ask the approver to do. A passing failure (429, 5xx) is
  * tried again a few times.
  */
@@ -32,29 +33,34 @@ export async function deliverApproval(
   if (!isOpen(request, services.now())) return { kind: 'done' };
   await services.notifier.postRequesterCopy(request);
   const delivery = await services.notifier.deliverToApprover(request);
+  // The request may have been cancelled, decided or expired while the card was on its way: record
+  // and draw what happened against the request as it is now, never the copy read before.
+  const now = (await services.requests.get(key.tenantId, key.requestId)) ?? request;
+  const stillOpen = isOpen(now, services.now());
   const at = services.now().toISOString();
   if (delivery.reached) {
     await services.audit.append(
       systemRecord(
-        request,
+        now,
         'delivered',
-        request.state,
+        now.state,
         at,
-        `to ${request.approver.userPrincipalName} (${delivery.where})`,
+        `to ${now.approver.userPrincipalName} (${delivery.where})`,
       ),
     );
-    await services.notifier.refreshApprovalCards(request);
-    await services.notifier.tell(request, 'requester', deliveredText(request, delivery));
+    await services.notifier.refreshApprovalCards(now);
+    if (stillOpen) await services.notifier.tell(now, 'requester', deliveredText(now, delivery));
     return { kind: 'done' };
   }
-  await services.audit.append(systemRecord(request, 'delivery failed', request.state, at, delivery.reason));
-  await services.notifier.refreshApprovalCards(request);
+  await services.audit.append(systemRecord(now, 'delivery failed', now.state, at, delivery.reason));
+  await services.notifier.refreshApprovalCards(now);
+  if (!stillOpen) return { kind: 'done' };
   if (!delivery.permanent && run.attempts < DELIVERY_RETRIES)
     return { kind: 'retryAt', at: services.now().getTime() + 60_000 * run.attempts, error: delivery.reason };
   await services.notifier.tell(
-    request,
+    now,
     'requester',
-    `I could not deliver your request to ${request.approver.name}: ${delivery.reason}. ${services.notifier.installAdvice(request)}`,
+    `I could not deliver your request to ${now.approver.name}: ${delivery.reason}. ${services.notifier.installAdvice(now)}`,
   );
   return { kind: 'done' };
 }

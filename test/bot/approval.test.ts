@@ -398,6 +398,34 @@ describe('the approval card', () => {
     }
   });
 
+  it('when a request whose delivery failed is approved after all, then Alex’s card no longer shows the delivery problem', async () => {
+    connector.failConversation(`a:personal-${MEGAN.aadObjectId}`, 403);
+    connector.notInstalled.add(MEGAN.aadObjectId);
+    const request = await submitted(MEGAN);
+    connector.notInstalled.delete(MEGAN.aadObjectId);
+    connector.failConversation(`a:personal-${MEGAN.aadObjectId}`, 0);
+    const alexCopies = () =>
+      connector.calls.filter(
+        (c) =>
+          c.conversationId === `a:personal-${ALEX.aadObjectId}` &&
+          c.body.attachments !== undefined &&
+          text(attachmentOf(c)).includes(request.id) &&
+          text(attachmentOf(c)).includes('Service account request'),
+      );
+    expect(text(attachmentOf(alexCopies().at(-1) as ConnectorCall))).toContain('I could not deliver');
+
+    const approved = await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, MEGAN);
+    expect(text(approved.value)).toContain('Approved by Megan Bowen');
+    await bot.idle();
+    const last = text(attachmentOf(alexCopies().at(-1) as ConnectorCall));
+    expect(last).toContain('Approved');
+    expect(last).not.toContain('could not deliver');
+    // The status names Exchange as admins know it, not a state's label run into lower case.
+    expect(last).toMatch(
+      /Approved by Megan Bowen — (being set up|waiting for Exchange to replicate the role)/,
+    );
+  });
+
   it('when a job id is scheduled twice for a request, then there is still one delivery job', async () => {
     const request = await submitted();
     await bot.services.scheduler.approvalWork(request, new Date());

@@ -45,7 +45,7 @@ describe('card actions', () => {
       expect(answer).toEqual({
         statusCode: 200,
         type: 'application/vnd.microsoft.activity.message',
-        value: 'This form is no longer active. Type `new service account` to start again.',
+        value: 'This form is no longer active. Type “new service account” to start again.',
       });
     },
   );
@@ -83,7 +83,7 @@ describe('card actions', () => {
     const first = await running.invoke(REQUEST_VERBS.cancel, { requestId: request.id }, ALEX);
     expect(JSON.stringify(first.value)).toContain('Request cancelled');
     const second = await running.invoke(REQUEST_VERBS.cancel, { requestId: request.id }, ALEX);
-    expect(second.value).toBe('That request can no longer be cancelled: it is Cancelled.');
+    expect(second.value).toBe('That request can no longer be cancelled: it is already cancelled.');
     const stored = await bot.requests.get(TEST_TENANT_ID, request.id);
     expect([stored?.state, stored?.version]).toEqual(['Cancelled', 2]);
     const audit = await bot.audit.forRequest(TEST_TENANT_ID, request.id);
@@ -131,6 +131,6 @@ describe('card actions', () => {
     const cancelled = await running.invoke(FORM_VERBS.cancel, { formId, verb: FORM_VERBS.cancel }, ALEX);
     expect(JSON.stringify(cancelled.value)).toContain('Cancelled');
     const after = await running.invoke(FORM_VERBS.next, { formId, verb: FORM_VERBS.next }, ALEX);
-    expect(after.value).toBe('This form is no longer active. Type `new service account` to start again.');
+    expect(after.value).toBe('This form is no longer active. Type “new service account” to start again.');
   });
 });

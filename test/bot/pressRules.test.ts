@@ -175,7 +175,7 @@ describe('who may press which button, and where', () => {
           const answer = await invoke(verb, { ...FORGED, formId, verb }, presser, place);
           expect(answer.type).toBe('application/vnd.microsoft.activity.message');
           expect(answer.value).toBe(
-            'This form belongs to Alex Wilber: only they can fill it in. To ask for a service account yourself, type `new service account` in our personal chat.',
+            'This form belongs to Alex Wilber: only they can fill it in. To ask for a service account yourself, type “new service account” in our personal chat.',
           );
           expect(connector.calls.length).toBe(sent);
         }

@@ -395,7 +395,8 @@ describe('status and cancel', () => {
     const d = new DialogDriver(h);
     await submitOne(d, 'svc-audit-1');
     await d.say('audit');
-    expect(cardText(d.lastCard!)).toMatch(/Audit trail.*submitted · PendingApproval.*Alex Wilber/);
+    expect(cardText(d.lastCard!)).toMatch(/Audit trail.*submitted · Waiting for approval.*Alex Wilber/);
+    expect(cardText(d.lastCard!)).not.toMatch(/PendingApproval|event\(s\)/);
     await walkTo(d, 'Sync');
     const syncCard = d.lastCard!;
     await d.say('audit');

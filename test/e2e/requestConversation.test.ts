@@ -203,7 +203,7 @@ describe('the request conversation through the running bot', () => {
       expect(again).toEqual({
         statusCode: 200,
         type: 'application/vnd.microsoft.activity.message',
-        value: 'This form is no longer active. Type `new service account` to start again.',
+        value: 'This form is no longer active. Type “new service account” to start again.',
       });
 
       await post(teamsMessage(connector.serviceUrl, 'status'));
