@@ -18,7 +18,7 @@ import {
 } from '../src/domain/request';
 import { ROLE_NAMES, ROLE } from '../src/domain/wellKnown';
 import { utcMinutes } from '../src/domain/time';
-import { type AdaptiveCardJson, type Fact, renderCard } from './renderCard';
+import { type AdaptiveCardJson, type Fact, renderCard, wrappable } from './renderCard';
 
 /** Who the card is drawn for. `channel` is the shared copy in the approvals channel. */
 export type ApprovalViewer = 'approver' | 'requester' | 'groupApprover' | 'other' | 'channel';
@@ -125,6 +125,11 @@ function appFacts(app: AppAccessSpec): Fact[] {
   ];
 }
 
+/** Facts whose long values can wrap on the card. */
+function wrapped(facts: Fact[]): Fact[] {
+  return facts.map((f) => ({ title: f.title, value: wrappable(f.value) }));
+}
+
 function accountFacts(request: ServiceAccountRequest): Fact[] {
   const d = request.details;
   const app = appGrant(request);
@@ -215,8 +220,8 @@ export function approvalCard(
     notice: options.notice ?? '',
     people: peopleFacts(request, options.now),
     outcome: outcomeFacts(request),
-    account: seesDetails ? accountFacts(request) : [],
-    contact: seesDetails && !isFinal(request.state) ? contactFacts(request) : [],
+    account: seesDetails ? wrapped(accountFacts(request)) : [],
+    contact: seesDetails && !isFinal(request.state) ? wrapped(contactFacts(request)) : [],
     sync: seesDetails && !isFinal(request.state) ? syncFacts(request) : [],
     canDecide: pending && mayDecide,
     comment: options.comment ?? '',

@@ -23,6 +23,8 @@ export interface HelpCardData {
   notice: string;
   intro: string;
   commands: { name: string; description: string }[];
+  /** The main commands as buttons: pressing one sends its text, as if typed (Teams' imBack). */
+  buttons: { title: string; text: string }[];
   footer: string;
 }
 
@@ -37,6 +39,16 @@ interface FormCardBase {
 export interface Fact {
   title: string;
   value: string;
+}
+
+/**
+ * A value as a card can wrap it: a run of more than 24 characters with neither a space nor a hyphen
+ * (a long job title typed without spaces) gets invisible break opportunities (U+200B) every 24
+ * characters; Teams would otherwise clip it and squeeze the fact titles out of sight. Ids and
+ * addresses wrap at their hyphens already and are left exactly as they are, so a copy stays valid.
+ */
+export function wrappable(value: string): string {
+  return value.replace(/[^\s-]{25,}/gu, (run) => (run.match(/[^\s-]{1,24}/gu) ?? [run]).join('\u200B'));
 }
 
 export interface Finding {
@@ -82,7 +94,8 @@ export interface SyncCardData extends FormCardBase {
   noSeatsText: string;
   publicFolders: 'true' | 'false';
   skuId: string;
-  licences: { skuId: string; title: string }[];
+  /** `title` is what the list shows (with free seats), `name` the licence alone. */
+  licences: { skuId: string; title: string; name: string }[];
   usageLocation: string;
   countries: { code: string; name: string }[];
   errors: { skuId: string; usageLocation: string };

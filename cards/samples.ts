@@ -18,6 +18,7 @@ export const CARD_SAMPLES: { [K in CardName]: CardData[K][] } = {
         { name: 'new service account', description: 'Set up the account.' },
         { name: 'help', description: 'Show this list.' },
       ],
+      buttons: [{ title: 'New service account', text: 'new service account' }],
       footer: 'simulated tenant · version 0.1.0',
     },
     {
@@ -25,6 +26,7 @@ export const CARD_SAMPLES: { [K in CardName]: CardData[K][] } = {
       notice: 'Sorry, I didn’t recognise that command.',
       intro: 'Type one of these commands:',
       commands: [{ name: 'status', description: 'Show your requests ${not.a.binding}.' }],
+      buttons: [],
       footer: 'tenant contoso.onmicrosoft.com · version 0.1.0',
     },
   ],
@@ -86,7 +88,9 @@ export const CARD_SAMPLES: { [K in CardName]: CardData[K][] } = {
       noSeatsText: '',
       publicFolders: 'true',
       skuId: 'sku-1',
-      licences: [{ skuId: 'sku-1', title: 'Exchange Online (Plan 1) — 4 free' }],
+      licences: [
+        { skuId: 'sku-1', title: 'Exchange Online (Plan 1) — 4 free', name: 'Exchange Online (Plan 1)' },
+      ],
       usageLocation: 'US',
       countries: [
         { code: 'US', name: 'United States (US)' },

@@ -44,6 +44,10 @@ export async function sendHelp(
         notice,
         intro,
         commands: COMMANDS.map((c) => ({ name: c.text, description: c.description })),
+        buttons: COMMANDS.filter((c) => c.button !== undefined).map((c) => ({
+          title: c.button ?? c.text,
+          text: c.text,
+        })),
         footer:
           readiness === undefined
             ? deps.environmentSummary

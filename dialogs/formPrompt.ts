@@ -6,7 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
-import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import {
+  Dialog,
+  type DialogContext,
+  type DialogInstance,
+  DialogReason,
+  type DialogTurnResult,
+} from 'botbuilder-dialogs';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   type CardData,
@@ -62,6 +68,8 @@ interface FormState {
   formId: string;
   /** Who the form was shown to: the only person whose presses it takes. */
   owner?: Actor;
+  /** The chat message that shows the form now, so a typed `cancel` can close it in place. */
+  activityId?: string;
 }
 
 /** The answer an `adaptiveCard/action` invoke gets, as set during the turn. */
@@ -85,15 +93,23 @@ function noteShown(context: TurnContext, formId: string, owner: Actor): void {
   context.turnState.set(SHOWN_FORMS_KEY, [...formsShown(context), { formId, owner }]);
 }
 
-/** Shows a card: in place of the pressed one for an invoke, as a new message otherwise. */
+/**
+ * Shows a card: in place of the pressed one for an invoke, as a new message otherwise. Returns the id
+ * of the message now showing it, when a new one was sent.
+ */
 async function showCard(
   context: TurnContext,
   submission: CardSubmission | undefined,
   card: Record<string, unknown>,
-): Promise<void> {
-  if (submission?.viaInvoke === true) setInvokeAnswer(context, { type: 'card', card });
-  else
-    await context.sendActivity({ attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }] });
+): Promise<string | undefined> {
+  if (submission?.viaInvoke === true) {
+    setInvokeAnswer(context, { type: 'card', card });
+    return undefined;
+  }
+  const sent = await context.sendActivity({
+    attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }],
+  });
+  return sent?.id;
 }
 
 /**
@@ -151,10 +167,39 @@ export class FormPrompt extends Dialog {
     const state: FormState = { card: options.card, data: { ...options.data }, formId: randomUUID(), owner };
     dc.activeDialog!.state.form = state;
     if (owner !== undefined) noteShown(dc.context, state.formId, owner);
-    await dc.context.sendActivity({
+    const sent = await dc.context.sendActivity({
       attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: this.render(state) }],
     });
+    state.activityId = sent?.id;
     return Dialog.EndOfTurn;
+  }
+
+  /**
+   * A form closed from outside (a typed `cancel`) is redrawn in place without its buttons, so it does
+   * not look live. Best effort: where the message cannot be updated, its buttons still answer that the
+   * form is no longer active.
+   */
+  override async endDialog(
+    context: TurnContext,
+    instance: DialogInstance,
+    reason: DialogReason,
+  ): Promise<void> {
+    const state = instance.state?.form as FormState | undefined;
+    if (reason !== DialogReason.cancelCalled || state?.activityId === undefined) return;
+    try {
+      await context.updateActivity({
+        type: 'message',
+        id: state.activityId,
+        attachments: [
+          {
+            contentType: ADAPTIVE_CARD_CONTENT_TYPE,
+            content: renderCard('formDone', { title: 'Cancelled', facts: [], note: 'Nothing was created.' }),
+          },
+        ],
+      });
+    } catch {
+      // The card stays as it was; pressing it is answered "no longer active".
+    }
   }
 
   override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
@@ -200,12 +245,12 @@ export class FormPrompt extends Dialog {
             ...typedBack(state.data, submission.inputs),
             notice: `I could not check this with Microsoft 365 just now (${error.userMessage}) Your entries are kept: press the button again in a moment.`,
           };
-          await showCard(dc.context, submission, this.render(state));
+          state.activityId = (await showCard(dc.context, submission, this.render(state))) ?? state.activityId;
           return Dialog.EndOfTurn;
         }
         if (!outcome.ok) {
           state.data = { ...outcome.data, notice: '' };
-          await showCard(dc.context, submission, this.render(state));
+          state.activityId = (await showCard(dc.context, submission, this.render(state))) ?? state.activityId;
           return Dialog.EndOfTurn;
         }
         // An invoke replaces the pressed card with what was accepted; a message leaves the card as it is.

@@ -130,7 +130,11 @@ export function syncCard(draft: Draft, tenant: TenantFacts, path?: WizardPath): 
         : 'No mailbox licence has a free seat, so public folders cannot be synced. You can go on without them, or free a seat and come back.',
     publicFolders: canSync && draft.publicFolders ? 'true' : 'false',
     skuId: withSeats.some((l) => l.skuId === draft.skuId) ? draft.skuId : (withSeats[0]?.skuId ?? ''),
-    licences: withSeats.map((l) => ({ skuId: l.skuId, title: `${l.name} — ${l.freeSeats} free` })),
+    licences: withSeats.map((l) => ({
+      skuId: l.skuId,
+      title: `${l.name} — ${l.freeSeats} free`,
+      name: l.name,
+    })),
     usageLocation: draft.usageLocation,
     countries: USAGE_LOCATIONS.map((c) => ({ code: c.code, name: `${c.name} (${c.code})` })),
     errors: { skuId: '', usageLocation: '' },
@@ -148,7 +152,7 @@ export const syncValidator: FormValidator = async (_context, inputs, shown) => {
     };
   }
   const skuId = inputText(inputs, 'skuId');
-  const offered = shown.licences as { skuId: string; title: string }[];
+  const offered = shown.licences as { skuId: string; title: string; name?: string }[];
   const licence = offered.find((l) => l.skuId === skuId);
   const location = validateUsageLocation(inputText(inputs, 'usageLocation'));
   const errors = {
@@ -174,7 +178,7 @@ export const syncValidator: FormValidator = async (_context, inputs, shown) => {
       title: '✓ Sync',
       facts: [
         { title: 'Syncs', value: 'Global Address List and public folders' },
-        { title: 'Licence', value: licence?.title ?? skuId },
+        { title: 'Licence', value: licence?.name ?? licence?.title ?? skuId },
         { title: 'Usage location', value: location.value ?? '' },
       ],
     },

@@ -149,8 +149,17 @@ describe('the built bot in local mode', () => {
     const card = cardOf(reply.body);
     expect(card.body[0].text).toBe('Step 1 of 6 · Checks');
     await postActivity(bot.url, teamsMessage(connector.serviceUrl, 'cancel'));
-    const calls = await connector.waitForActivities(2);
-    expect(calls[1].body.text).toBe('Cancelled. Nothing was created.');
+    // The form's card is redrawn without its buttons, and the admin is told.
+    const calls = await connector.waitForActivities(3);
+    expect(
+      calls
+        .slice(1)
+        .map((c) => c.method)
+        .sort(),
+    ).toEqual(['POST', 'PUT']);
+    expect(calls.slice(1).find((c) => c.method === 'POST')?.body.text).toBe(
+      'Cancelled. Nothing was created.',
+    );
   });
 
   it('when the app is installed, then the bot greets with the command card', async () => {

@@ -6,7 +6,6 @@
  */
 import type { AdaptiveCardInvokeResponse } from 'botbuilder';
 import { progressCard } from '../../cards/progressCard';
-import { renderCard } from '../../cards/renderCard';
 import { ACCOUNT_VERBS, type AccountVerb } from '../../cards/verbs';
 import type { PressAction } from '../domain/pressRules';
 import { isAppError } from '../domain/errors';
@@ -46,13 +45,7 @@ export class AccountActions {
       [ACCOUNT_VERBS.reveal]: this.guarded('reveal', async ({ actor, request }) => {
         const outcome = await revealPassword(services, actor, request);
         if (outcome.kind === 'refused') return invokeMessage(outcome.message);
-        return invokeCard(
-          renderCard('formDone', {
-            title: `Password of ${outcome.account}`,
-            facts: [{ title: 'Password', value: outcome.password }],
-            note: `Shown to you alone and not kept in this chat: copy it into CiraSync Enterprise setup now. I forget it at ${outcome.forgetAt}; after that, Reset password makes a new one.`,
-          }),
-        );
+        return invokeCard(progressCard(outcome.view));
       }),
       [ACCOUNT_VERBS.reset]: this.guarded('reset', async ({ actor, request }) => {
         const outcome = await resetPassword(services, actor, request);

@@ -11,6 +11,8 @@ export interface CommandInfo {
   description: string;
   /** Other phrasings that mean the same. */
   aliases: readonly string[];
+  /** The title of its button on the help card; no button when absent. */
+  button?: string;
 }
 
 export const COMMANDS: readonly CommandInfo[] = [
@@ -19,24 +21,28 @@ export const COMMANDS: readonly CommandInfo[] = [
     text: 'new service account',
     description: 'Set up the CiraSync service account, with a second admin’s approval.',
     aliases: ['new account', 'new', 'create service account', 'new serviceaccount'],
+    button: 'New service account',
   },
   {
     name: 'status',
     text: 'status',
     description: 'Show your requests and where each one stands.',
     aliases: ['my requests', 'requests'],
+    button: 'My requests',
   },
   {
     name: 'cancel',
     text: 'cancel',
     description: 'Stop the request you are filling in, or withdraw one still waiting for approval.',
     aliases: ['stop', 'quit', 'abort'],
+    button: 'Cancel',
   },
   {
     name: 'audit',
     text: 'audit',
     description: 'Admins: the last events of the audit trail (who asked, approved, cancelled, when).',
     aliases: ['audit trail', 'history'],
+    button: 'Audit trail',
   },
   {
     name: 'help',

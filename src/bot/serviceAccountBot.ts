@@ -55,6 +55,7 @@ export class ServiceAccountBot extends TeamsActivityHandler {
     };
 
     this.onMessage(async (context, next) => {
+      asTyped(context.activity);
       await options.forms.run(context);
       await next();
     });
@@ -124,4 +125,16 @@ export class ServiceAccountBot extends TeamsActivityHandler {
     });
     return invokeError(400, 'BadRequest', 'This action is not available.');
   }
+}
+
+/**
+ * A help-card button (Teams' `imBack`) is the command's text as if typed. Teams sends it as plain
+ * text; a client that passes the button's data through instead gets the same treatment.
+ */
+function asTyped(activity: TurnContext['activity']): void {
+  const value = activity.value as { msteams?: { type?: unknown; value?: unknown } } | undefined;
+  const back = value?.msteams;
+  if (back?.type !== 'imBack' || typeof back.value !== 'string') return;
+  if (typeof activity.text !== 'string' || activity.text.trim() === '') activity.text = back.value;
+  activity.value = undefined;
 }

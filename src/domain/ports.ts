@@ -21,7 +21,7 @@ export interface Directory {
   readOverview(): Promise<DirectoryOverview>;
   /** `undefined` when no user has that UPN. */
   findUser(idOrUpn: string): Promise<DirectoryUser | undefined>;
-  /** A user by what a person types: their user principal name or their e-mail address. */
+  /** A user by what a person types: their user principal name, email address or bare user name (alias). */
   findUserBySignInName(upnOrMail: string): Promise<DirectoryUser | undefined>;
   createUser(user: NewDirectoryUser): Promise<DirectoryUser>;
   updateUser(

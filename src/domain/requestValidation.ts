@@ -143,14 +143,12 @@ export function validateUsageLocation(value: unknown): FieldCheck<string> {
   const text = plainText(value, 'The usage location', 64);
   if (text.error !== undefined) return text;
   const typed = text.value;
-  const example = 'a two-letter ISO 3166 country code such as US, GB or DE';
-  if (typed === '')
-    return { error: `Pick the country where the account is used (licences need it): ${example}.` };
+  if (typed === '') return { error: 'Pick the country where the account is used: a licence needs it.' };
   const code = typed.toUpperCase();
   if (LOCATION_NAMES.has(code)) return { value: code };
   const byName = USAGE_LOCATIONS.find((location) => location.name.toLowerCase() === typed.toLowerCase());
   if (byName !== undefined) return { value: byName.code };
-  return { error: `“${typed.slice(0, 64)}” is not a country code I know. Use ${example}.` };
+  return { error: `“${typed.slice(0, 64)}” is not a country I know: pick one from the list.` };
 }
 
 export function validateContact(contact: unknown): FormCheck<ContactDetails, ContactField | 'form'> {

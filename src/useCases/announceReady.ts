@@ -51,7 +51,6 @@ export async function announceReady(
       requester: readyView(ready, data, where, {
         downgradeRoleId: services.settings.downgradeRoleId,
         problem,
-        withSteps: true,
       }),
       approverText: readyApproverText(ready),
       forwardText: readyForwardText(ready),

@@ -35,7 +35,7 @@ export async function checkUsername(
 
 export type ApproverResolution = { approver: Approver } | { error: string };
 
-/** The approver the requester named (people picker object id, or a typed UPN or e-mail), checked. */
+/** The approver the requester named (people picker object id, or a typed UPN, email or user name), checked. */
 export async function resolveApprover(
   directory: Directory,
   checks: AccessChecks,
@@ -48,10 +48,10 @@ export async function resolveApprover(
     if (chosen.objectId !== undefined && chosen.objectId !== '')
       user = await directory.findUser(chosen.objectId);
     else if (typed !== undefined && typed !== '') user = await directory.findUserBySignInName(typed);
-    else return { error: 'Pick the approver, or type their e-mail address or user name.' };
+    else return { error: 'Pick the approver, or type their email address or user name.' };
   } catch (error) {
     if (isAppError(error, 'BadRequest'))
-      return { error: 'That is not a user name or e-mail address I can look up.' };
+      return { error: 'That is not a user name or email address I can look up.' };
     throw error;
   }
   if (user === undefined) {

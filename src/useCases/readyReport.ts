@@ -8,11 +8,14 @@ import { accountName, appGrant, type ServiceAccountRequest } from '../domain/req
 import { utcMinutes } from '../domain/time';
 import { type AppAccessSpec, describeScope } from '../domain/appAccess';
 import { ROLE_NAMES } from '../domain/wellKnown';
+import type { Services } from './services';
 
 /** Where the password is, for the "ready" note. */
 export type PasswordWhere =
   | { kind: 'reveal'; until: string }
   | { kind: 'keyVault'; vaultUrl: string; name: string; expiresOn: string }
+  /** The Reveal window ended and the bot forgot the password, as planned. */
+  | { kind: 'forgotten'; at: string }
   /** Lowered to the downgrade role: there is nothing more to hand over. */
   | { kind: 'downgraded' };
 
@@ -32,7 +35,9 @@ export function readyNote(
   const password =
     where.kind === 'reveal'
       ? `1. Press **Reveal password** (until ${utcMinutes(where.until)}; after that the bot forgets it and **Reset password** makes a new one).`
-      : `1. Read its password in Key Vault ${where.vaultUrl}, secret **${where.name}** (readable until ${utcMinutes(where.expiresOn)}; **Reset password** stores a new version there).`;
+      : where.kind === 'forgotten'
+        ? `1. I forgot its password at ${utcMinutes(where.at)}, as planned, so it is no longer shown here. If it was not copied into CiraSync Enterprise setup, press **Reset password** to set a new one.`
+        : `1. Read its password in Key Vault ${where.vaultUrl}, secret **${where.name}** (readable until ${utcMinutes(where.expiresOn)}; **Reset password** stores a new version there).`;
   const app = appGrant(request);
   const downgrade = `3. After that first sign-in, press **Downgrade role**: the account gets ${role} and loses Global Administrator.`;
   if (app !== undefined)
@@ -50,17 +55,12 @@ export function readyNote(
   ].join('\n\n');
 }
 
-/** Each finished step as a "✓" line of the ready message. */
-function stepFacts(data: ProvisionData): { title: string; value: string }[] {
-  return (data.progress?.completed ?? []).map((r) => ({ title: '✓', value: r.detail }));
-}
-
 /** The progress report of a ready request, with its hand-over and buttons. */
 export function readyView(
   request: ServiceAccountRequest,
   data: ProvisionData,
   where: PasswordWhere,
-  options: { downgradeRoleId: string; problem?: string; withSteps?: boolean },
+  options: { downgradeRoleId: string; problem?: string },
 ): ProgressView {
   const downgraded = where.kind === 'downgraded';
   return {
@@ -70,9 +70,33 @@ export function readyView(
       canReveal: where.kind === 'reveal',
       canReset: !downgraded,
       canDowngrade: !downgraded,
-      facts: options.withSteps === true ? stepFacts(data) : [],
+      // The card's step list already shows what was done: no second list in other words.
+      facts: [],
     },
   };
+}
+
+/** Whether the account has been lowered from Global Administrator (the audit trail says so). */
+export async function wasDowngraded(
+  services: Pick<Services, 'audit'>,
+  request: ServiceAccountRequest,
+): Promise<boolean> {
+  const trail = await services.audit.forRequest(request.tenantId, request.id);
+  return trail.some((record) => record.event === 'downgraded');
+}
+
+/**
+ * The ready card as it stands now, for a request handed over in chat (Reveal): its buttons, and where
+ * the password is — still to reveal, forgotten, or nothing to hand over once the role was lowered.
+ */
+export async function currentReadyView(
+  services: Pick<Services, 'audit' | 'provisioning' | 'settings'>,
+  request: ServiceAccountRequest,
+  password: { kind: 'reveal'; until: string } | { kind: 'forgotten'; at: string },
+): Promise<ProgressView> {
+  const data = await services.provisioning.get(request);
+  const where: PasswordWhere = (await wasDowngraded(services, request)) ? { kind: 'downgraded' } : password;
+  return readyView(request, data, where, { downgradeRoleId: services.settings.downgradeRoleId });
 }
 
 /** The approver's note when the account is ready. */
@@ -111,7 +135,7 @@ export function appReadyView(
       canReveal: false,
       canReset: false,
       canDowngrade: false,
-      facts: stepFacts(data),
+      facts: [],
     },
   };
 }

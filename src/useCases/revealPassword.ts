@@ -1,19 +1,24 @@
 /**
  * The requester presses Reveal password. Story: the press gate admitted only the requester → only a
- * `Ready` request → only inside the Reveal window → the password read → audited. The password goes
- * back only in this answer, to the presser alone; it is never posted to a chat.
+ * `Ready` request → only inside the Reveal window → the password read → audited → the ready card
+ * redrawn with the password in it and its buttons kept. The password goes back only in this answer,
+ * to the presser alone; it is never posted to a chat, and the purge at the window's end redraws the
+ * card without it.
  */
 import { userPrincipalName } from '../domain/provisioningSteps';
 import { type Actor, auditRecord, type ServiceAccountRequest } from '../domain/request';
+import type { ProgressView } from '../domain/progress';
 import { utcMinutes } from '../domain/time';
+import { currentReadyView } from './readyReport';
 import type { Services } from './services';
 
 export type RevealOutcome =
-  | { kind: 'revealed'; account: string; password: string; forgetAt: string }
+  /** `view`: the ready card with the password shown in it, its buttons kept. */
+  | { kind: 'revealed'; account: string; password: string; forgetAt: string; view: ProgressView }
   | { kind: 'refused'; message: string };
 
 export async function revealPassword(
-  services: Pick<Services, 'passwords' | 'audit' | 'now'>,
+  services: Pick<Services, 'passwords' | 'audit' | 'now' | 'provisioning' | 'settings'>,
   actor: Actor,
   request: ServiceAccountRequest,
 ): Promise<RevealOutcome> {
@@ -31,11 +36,29 @@ export async function revealPassword(
       await services.audit.append(
         auditRecord(request, actor, 'password revealed', 'Ready', now.toISOString()),
       );
+      const account = userPrincipalName(request.details);
+      const forgetAt = utcMinutes(state.revealUntil);
+      const view = await currentReadyView(services, request, { kind: 'reveal', until: state.revealUntil });
+      const ready = view.ready ?? {
+        note: '',
+        canReveal: false,
+        canReset: true,
+        canDowngrade: false,
+        facts: [],
+      };
       return {
         kind: 'revealed',
-        account: userPrincipalName(request.details),
+        account,
         password,
-        forgetAt: utcMinutes(state.revealUntil),
+        forgetAt,
+        view: {
+          ...view,
+          ready: {
+            ...ready,
+            facts: [{ title: 'Password', value: password }, ...ready.facts],
+            note: `**Password of ${account}**, above: shown to you alone and not kept in this chat. Copy it into CiraSync Enterprise setup now; at ${forgetAt} I forget it and this card stops showing it.\n\n${ready.note}`,
+          },
+        },
       };
     }
   }

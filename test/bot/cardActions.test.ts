@@ -5,7 +5,7 @@
 import { CARD_TEMPLATES } from '../../cards/renderCard';
 import { ALL_VERBS, FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import type { RunningBot } from '../../src/index';
-import { ADELE, ALEX, MEGAN, TEST_TENANT_ID } from '../support/activities';
+import { ADELE, ALEX, MEGAN, postActivity, TEST_TENANT_ID, teamsSubmit } from '../support/activities';
 import { startTestBot, type TestBot } from '../support/botHarness';
 import type { FakeConnector } from '../support/fakeConnector';
 import { storedRequest } from '../support/requests';
@@ -132,5 +132,48 @@ describe('card actions', () => {
     expect(JSON.stringify(cancelled.value)).toContain('Cancelled');
     const after = await running.invoke(FORM_VERBS.next, { formId, verb: FORM_VERBS.next }, ALEX);
     expect(after.value).toBe('This form is no longer active. Type “new service account” to start again.');
+  });
+
+  it('when cancel is typed while a form is open, then the form is redrawn in place without its buttons', async () => {
+    await bot.idle();
+    const before = connector.calls.length;
+    await running.say('new service account', ALEX);
+    const calls = await connector.waitForActivities(before + 1);
+    expect(JSON.stringify(calls.at(-1)?.body)).toContain(FORM_VERBS.next);
+    await running.say('cancel', ALEX);
+    // The connector numbers what it is sent: the form was the only message of the first turn.
+    const redrawn = connector.calls.slice(before).filter((c) => c.method === 'PUT');
+    expect(redrawn).toHaveLength(1);
+    expect(redrawn[0].activityId).toMatch(/^activity-\d+$/);
+    expect(redrawn[0].body.id).toBe(redrawn[0].activityId);
+    const card = JSON.stringify(redrawn[0].body);
+    expect(card).toContain('Cancelled');
+    expect(card).not.toContain('"verb"');
+  });
+
+  it('when help is shown, then its main commands are buttons, and pressing one does what typing it does', async () => {
+    await bot.idle();
+    const before = connector.calls.length;
+    await running.say('help', ADELE);
+    const calls = await connector.waitForActivities(before + 1);
+    const help = JSON.stringify(calls.at(-1)?.body);
+    for (const [title, text] of [
+      ['New service account', 'new service account'],
+      ['My requests', 'status'],
+      ['Audit trail', 'audit'],
+    ])
+      expect(help).toContain(`"title":"${title}","data":{"msteams":{"type":"imBack","value":"${text}"}}`);
+
+    // Teams sends an imBack as the text; a client that passes the button's data along is read the same.
+    const after = connector.calls.length;
+    const response = await postActivity(
+      running.url,
+      teamsSubmit(connector.serviceUrl, { msteams: { type: 'imBack', value: 'status' } }, { from: ADELE }),
+    );
+    expect(response.status).toBe(200);
+    const replies = await connector.waitForActivities(after + 1);
+    const reply = JSON.stringify(replies.at(-1)?.body);
+    expect(reply).toMatch(/Your requests|You have no requests yet/);
+    expect(reply).not.toContain('no longer active');
   });
 });

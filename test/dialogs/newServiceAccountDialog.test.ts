@@ -160,6 +160,25 @@ describe('the new service account conversation', () => {
     },
   );
 
+  it.each(['adelev', 'AdeleV', ' adelev@contoso.com '])(
+    'when the admin types the approver as %s (a bare user name or a sign-in name), then that admin is found',
+    async (typed) => {
+      const d = new DialogDriver(h);
+      await walkTo(d, 'Approver');
+      await d.press(FORM_VERBS.next, { approverId: '', approverUpn: typed });
+      expect(currentStep(d)).toBe('Review');
+      expect(cardText(d.lastCard!)).toContain('Adele Vance');
+    },
+  );
+
+  it('when the admin types a bare user name nobody has, then the card says it was not found', async () => {
+    const d = new DialogDriver(h);
+    await walkTo(d, 'Approver');
+    await d.press(FORM_VERBS.next, { approverId: '', approverUpn: 'nobodyhere' });
+    expect(currentStep(d)).toBe('Approver');
+    expect(errorsOf(d)).toMatch(/could not find nobodyhere/);
+  });
+
   it.each(ORDER)('when Cancel is pressed on %s, then nothing is stored and the form closes', async (step) => {
     const d = new DialogDriver(h);
     await walkTo(d, step);

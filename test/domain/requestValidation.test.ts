@@ -145,10 +145,10 @@ describe('validateUsageLocation and USAGE_LOCATIONS', () => {
   });
 
   it.each<[unknown, string]>([
-    ['', 'Pick the country'],
-    ['UK', '“UK” is not a country code I know'],
-    ['XX', 'a two-letter ISO 3166 country code such as US, GB or DE'],
-    ['USA', 'two-letter ISO 3166'],
+    ['', 'Pick the country where the account is used: a licence needs it.'],
+    ['UK', '“UK” is not a country I know: pick one from the list.'],
+    ['XX', 'pick one from the list'],
+    ['USA', 'pick one from the list'],
     [7, 'must be text'],
   ])('when the usage location is %j, then it is refused: %s', (input, message) => {
     expect(validateUsageLocation(input).error).toContain(message);

@@ -160,6 +160,8 @@ describe('granting CiraSync’s app, from the first message to the ready message
     expect(readyToAlex).toContain('now holds Application Contacts.ReadWrite, Application Calendars.Read');
     expect(readyToAlex).not.toContain('password');
     expect(readyToAlex).toContain('Granting the app access');
+    // Each step once: the three steps and the wait, not a second list in other words.
+    expect(readyToAlex.match(/"title":"✓"/g)).toHaveLength(4);
     expect(readyToAlex).not.toContain('service account');
     const trail = (await running.bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
     expect(trail).toEqual(expect.arrayContaining(['submitted', 'approved', 'provisioned', 'ready']));

@@ -173,6 +173,9 @@ describe('the password canary', () => {
       expect(simulatedUser()?.passwordSha256).toBe(sha256(CANARIES[1]));
       const alex = await invoke(ACCOUNT_VERBS.reveal, ALEX, true);
       expect(revealedPassword(alex)).toBe(CANARIES[1]);
+      // The revealed view is the ready card itself: its buttons stay.
+      expect(JSON.stringify(alex.value)).toContain(ACCOUNT_VERBS.downgrade);
+      expect(JSON.stringify(alex.value)).toContain(ACCOUNT_VERBS.reset);
       expect(JSON.stringify(alex)).not.toContain(CANARIES[0]);
       const megan = await invoke(ACCOUNT_VERBS.reveal, MEGAN);
       expect(revealedPassword(megan)).toBeUndefined();
@@ -190,7 +193,8 @@ describe('the password canary', () => {
       expect(job).toMatchObject({ state: 'queued', nextRunAt: deadline });
       if (job === undefined) return;
       const key = { tenantId: job.tenantId, requestId: job.requestId };
-      const deps = { passwords: bot.passwords, audit: bot.audit };
+      const deps = bot.services;
+      const sentBefore = connector.calls.length;
       const early = await purgePassword({ ...deps, now: () => new Date(deadline - 1_000) }, key);
       expect(early).toEqual({ kind: 'retryAt', at: deadline });
       expect((await bot.passwords.state(TEST_TENANT_ID, request.id)).kind).toBe('held');
@@ -204,6 +208,14 @@ describe('the password canary', () => {
       expect(await bot.passwords.reveal(TEST_TENANT_ID, request.id)).toBeUndefined();
       const events = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
       expect(events.filter((e) => e === 'password purged')).toHaveLength(1);
+      // The ready card (where a revealed password was shown) is redrawn without it, buttons kept.
+      const redrawn = connector.calls.slice(sentBefore).filter((c) => c.method === 'PUT');
+      expect(redrawn).toHaveLength(1);
+      const card = JSON.stringify(redrawn[0].body);
+      expect(card).toContain('I forgot its password at');
+      expect(card).not.toContain(ACCOUNT_VERBS.reveal);
+      expect(card).toContain(ACCOUNT_VERBS.reset);
+      for (const canary of CANARIES) expect(card).not.toContain(canary);
 
       const after = await invoke(ACCOUNT_VERBS.reveal, ALEX);
       expect(String(after.value)).toMatch(/^I forgot the password at .+, as planned\./);

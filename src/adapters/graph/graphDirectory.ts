@@ -95,12 +95,23 @@ export class GraphDirectory implements Directory {
 
   async findUserBySignInName(upnOrMail: string): Promise<DirectoryUser | undefined> {
     const value = upnOrMail.trim();
+    // A bare user name (`meganb`): the alias, which is the user principal name's part before the @ for
+    // accounts made in Microsoft 365 (user resource: mailNickname supports $filter eq).
+    if (/^[A-Za-z0-9._-]{1,64}$/.test(value)) return this.onlyMatch('mailNickname', value);
     if (!/^[^\s@'"]{1,64}@[^\s@'"]{1,255}$/.test(value)) return undefined;
     const direct = await this.findUser(value);
     if (direct !== undefined) return direct;
+    return this.onlyMatch('mail', value);
+  }
+
+  /** The one user whose `property` equals `value`; undefined when none or several do. */
+  private async onlyMatch(
+    property: 'mail' | 'mailNickname',
+    value: string,
+  ): Promise<DirectoryUser | undefined> {
     const json = obj(
-      await this.graph.call('GET /users?$filter=mail', () =>
-        this.client.api('/users').filter(`mail eq '${value}'`).select(USER_FIELDS).top(2).get(),
+      await this.graph.call(`GET /users?$filter=${property}`, () =>
+        this.client.api('/users').filter(`${property} eq '${value}'`).select(USER_FIELDS).top(2).get(),
       ),
     );
     const matches = array(json.value).map(obj);
