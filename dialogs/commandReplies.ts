@@ -1,6 +1,8 @@
 /** The one-turn commands: `help`, `status`, and `cancel` of a request still waiting for approval. */
-import type { TurnContext } from 'botbuilder';
-import { cardAttachment } from '../cards/renderCard';
+import { type ConversationReference, TurnContext } from 'botbuilder';
+import { progressCard } from '../cards/progressCard';
+import { ADAPTIVE_CARD_CONTENT_TYPE, cardAttachment } from '../cards/renderCard';
+import type { ProgressView } from '../src/domain/progress';
 import { utcMinutes } from '../src/domain/time';
 import { actorOf } from '../src/bot/actor';
 import { COMMANDS } from '../src/bot/commands';
@@ -28,7 +30,18 @@ export interface CommandReplyDeps {
   environmentSummary: string;
   /** For admins only: whether the bot's app has the permissions it needs (undefined for others). */
   readinessFor?: (actor: Actor | undefined) => Promise<string | undefined>;
+  /** For `status`: a ready request's card as it stands now, with its buttons. */
+  readyView?: (request: ServiceAccountRequest) => Promise<ProgressView>;
+  /** Keeps a ready card `status` sent, so a later purge, reset or downgrade redraws it too. */
+  keepReadyCard?: (
+    request: ServiceAccountRequest,
+    reference: Partial<ConversationReference>,
+    activityId: string,
+  ) => Promise<void>;
 }
+
+/** How many ready requests `status` shows with their cards (the newest). */
+const READY_CARDS_SHOWN = 3;
 
 export async function sendHelp(
   context: TurnContext,
@@ -110,11 +123,24 @@ export async function sendStatus(context: TurnContext, deps: CommandReplyDeps): 
     await context.sendActivity('You have no requests yet. Type `new service account` to make one.');
     return;
   }
-  await context.sendActivity({
-    attachments: [
-      listCard('Your requests', `${count(mine.length, 'request')}, newest first.`, mine.slice(0, 10)),
-    ],
-  });
+  // A ready card carries Reveal password: shown again only in the requester's personal chat.
+  const personal = (context.activity.conversation?.conversationType ?? 'personal') === 'personal';
+  const ready = deps.readyView === undefined || !personal ? [] : mine.filter((r) => r.state === 'Ready');
+  const shown = ready.slice(0, READY_CARDS_SHOWN);
+  const intro =
+    shown.length === 0
+      ? `${count(mine.length, 'request')}, newest first.`
+      : `${count(mine.length, 'request')}, newest first. Below, the card of each ready one, with its buttons.`;
+  await context.sendActivity({ attachments: [listCard('Your requests', intro, mine.slice(0, 10))] });
+  for (const request of shown) {
+    const view = await deps.readyView?.(request);
+    if (view === undefined) continue;
+    const sent = await context.sendActivity({
+      attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: progressCard(view) }],
+    });
+    if (sent?.id !== undefined)
+      await deps.keepReadyCard?.(request, TurnContext.getConversationReference(context.activity), sent.id);
+  }
 }
 
 /** `cancel` with no form open: withdraws the one pending request, or lists several to choose from. */

@@ -158,6 +158,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     conversations,
     messenger,
     approvalCards,
+    notifier,
   });
 
   const http = createHttpServer({

@@ -3,7 +3,7 @@
  * owners, the card handlers, and the activity handler that routes to them. Everything they do to a
  * request goes through the use cases in `services`.
  */
-import { PrivateConversationState, type Storage } from 'botbuilder';
+import { type ConversationReference, PrivateConversationState, type Storage } from 'botbuilder';
 import { MainDialog } from '../../dialogs/mainDialog';
 import { AccountActions } from '../bot/accountActions';
 import { ApprovalActions } from '../bot/approvalActions';
@@ -14,13 +14,15 @@ import { ServiceAccountBot } from '../bot/serviceAccountBot';
 import { TenantGate } from '../bot/tenantGate';
 import type { Config } from '../config';
 import { CachedAccessChecks, directAccessChecks } from '../domain/authorization';
-import type { Actor } from '../domain/request';
+import type { Actor, ServiceAccountRequest } from '../domain/request';
 import type { Logger } from '../logger';
 import type { ApprovalCards } from '../teams/approvalCards';
 import type { ConversationReferenceStore } from '../teams/conversationReferences';
 import { FormOwnerStore } from '../teams/formOwners';
 import { PersonalChats } from '../teams/personalChats';
+import type { TeamsNotifier } from '../teams/teamsNotifier';
 import type { ProactiveMessenger } from '../teams/proactiveMessenger';
+import { readyViewNow } from '../useCases/readyReport';
 import type { Services } from '../useCases/services';
 import { checkReadiness } from './readiness';
 import { type ConnectedTenant, describeTenant } from './tenant';
@@ -34,6 +36,7 @@ export interface TeamsBotParts {
   conversations: ConversationReferenceStore;
   messenger: ProactiveMessenger;
   approvalCards: ApprovalCards;
+  notifier: TeamsNotifier;
 }
 
 export async function teamsBot(parts: TeamsBotParts): Promise<ServiceAccountBot> {
@@ -51,6 +54,12 @@ export async function teamsBot(parts: TeamsBotParts): Promise<ServiceAccountBot>
     notifier,
     background,
     environmentSummary: `${describeTenant(config)} · version ${config.version}`,
+    readyView: (request: ServiceAccountRequest) => readyViewNow(services, request),
+    keepReadyCard: (
+      request: ServiceAccountRequest,
+      reference: Partial<ConversationReference>,
+      activityId: string,
+    ) => parts.notifier.rememberReadyCard(request, reference, activityId),
     readinessFor: async (actor: Actor | undefined) => {
       if (actor === undefined) return undefined;
       try {

@@ -59,6 +59,9 @@ function parse(raw: unknown): RequestCards | undefined {
 
 const EMPTY: RequestCards = { copies: [], approverReached: false };
 
+/** How many of the requester's "ready" cards are kept (the first one and those `status` showed). */
+const READY_COPIES_KEPT = 5;
+
 export class CardCopyStore {
   private readonly docs: CasDocuments;
   private readonly prefix: string;
@@ -72,12 +75,23 @@ export class CardCopyStore {
     return (await this.docs.read(this.key(tenantId, requestId), parse))?.value ?? EMPTY;
   }
 
-  /** Records a posted copy; one per audience and card (a newer post replaces the older one). */
+  /**
+   * Records a posted copy: one per audience and card (a newer post replaces the older one), except the
+   * requester's "ready" card, which `status` can show again: its newest few are all kept, so a purge,
+   * reset or downgrade redraws each.
+   */
   async addCopy(tenantId: string, requestId: string, copy: CardCopy): Promise<RequestCards> {
+    const same = (c: CardCopy) => c.audience === copy.audience && c.card === copy.card;
+    const several = copy.audience === 'requester' && copy.card === 'ready';
     return this.docs.update(this.key(tenantId, requestId), parse, EMPTY, (current) => ({
       ...current,
       copies: [
-        ...current.copies.filter((c) => !(c.audience === copy.audience && c.card === copy.card)),
+        ...current.copies.filter((c) => !same(c)),
+        ...(several
+          ? current.copies
+              .filter((c) => same(c) && c.activityId !== copy.activityId)
+              .slice(-(READY_COPIES_KEPT - 1))
+          : []),
         copy,
       ],
       ...(copy.audience === 'approver' || copy.audience === 'channel'

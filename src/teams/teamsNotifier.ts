@@ -2,6 +2,7 @@
  * The use cases' `Notifier` in Teams: the approval card through `ApprovalCards`, the progress card
  * (posted once, then updated in place), the "ready" message and short notes to either admin.
  */
+import type { ConversationReference } from 'botbuilder';
 import { progressCard } from '../../cards/progressCard';
 import type { ProgressView } from '../domain/progress';
 import type { ServiceAccountRequest } from '../domain/request';
@@ -104,17 +105,34 @@ export class TeamsNotifier implements Notifier {
     return { requester, approver };
   }
 
-  /** Replaces the "ready" message in place (after a downgrade, a reset). */
+  /** Replaces the "ready" message in place (after a downgrade, a reset, the purge): every copy of it. */
   async updateReady(request: ServiceAccountRequest, view: ProgressView): Promise<boolean> {
     const cards = await this.options.copies.get(request.tenantId, request.id);
-    const copy = cards.copies.find((c) => c.card === 'ready');
-    if (copy === undefined) return false;
-    const result = await this.options.messenger.update(
-      copy.reference,
-      copy.activityId,
-      cardMessage(progressCard(view)),
-    );
-    return result.ok;
+    let updated = false;
+    for (const copy of cards.copies.filter((c) => c.card === 'ready')) {
+      const result = await this.options.messenger.update(
+        copy.reference,
+        copy.activityId,
+        cardMessage(progressCard(view)),
+      );
+      updated ||= result.ok;
+    }
+    return updated;
+  }
+
+  /** A "ready" card shown again (by `status`): kept, so later changes redraw it too. */
+  async rememberReadyCard(
+    request: ServiceAccountRequest,
+    reference: Partial<ConversationReference>,
+    activityId: string,
+  ): Promise<void> {
+    await this.options.copies.addCopy(request.tenantId, request.id, {
+      audience: 'requester',
+      card: 'ready',
+      reference,
+      activityId,
+      sentAt: this.options.now().toISOString(),
+    });
   }
 
   /** A short note to one of the admins in their chat with the bot; false when they cannot be reached. */

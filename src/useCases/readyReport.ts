@@ -4,7 +4,7 @@
  */
 import { progressViewOf, type ProgressView, type ProvisionData } from '../domain/progress';
 import { userPrincipalName } from '../domain/provisioningSteps';
-import { accountName, appGrant, type ServiceAccountRequest } from '../domain/request';
+import { accountName, appGrant, appOnlyGrant, type ServiceAccountRequest } from '../domain/request';
 import { utcMinutes } from '../domain/time';
 import { type AppAccessSpec, describeScope } from '../domain/appAccess';
 import { ROLE_NAMES } from '../domain/wellKnown';
@@ -96,6 +96,39 @@ export async function currentReadyView(
 ): Promise<ProgressView> {
   const data = await services.provisioning.get(request);
   const where: PasswordWhere = (await wasDowngraded(services, request)) ? { kind: 'downgraded' } : password;
+  return readyView(request, data, where, { downgradeRoleId: services.settings.downgradeRoleId });
+}
+
+/** The Key Vault hand-over as the audit trail recorded it (see handOverPassword). */
+const HANDED_OVER = /^Key Vault (\S+), secret (\S+), version \S+, expires (\S+)$/;
+
+/**
+ * The ready card of a request as things stand now, for `status`: its buttons, and where the password
+ * is — to reveal (inside the window), in Key Vault, forgotten, or nothing to hand over once lowered.
+ */
+export async function readyViewNow(
+  services: Pick<Services, 'audit' | 'provisioning' | 'settings' | 'passwords' | 'now'>,
+  request: ServiceAccountRequest,
+): Promise<ProgressView> {
+  const data = await services.provisioning.get(request);
+  const grant = appOnlyGrant(request);
+  if (grant !== undefined) return appReadyView(request, data, grant);
+  const trail = await services.audit.forRequest(request.tenantId, request.id);
+  const state = await services.passwords.state(request.tenantId, request.id);
+  const now = services.now();
+  const handed = [...trail].reverse().find((r) => r.event === 'password handed over');
+  const vault = handed?.detail === undefined ? null : HANDED_OVER.exec(handed.detail);
+  let where: PasswordWhere;
+  if (trail.some((r) => r.event === 'downgraded')) where = { kind: 'downgraded' };
+  else if (
+    state.kind === 'held' &&
+    state.revealUntil !== undefined &&
+    Date.parse(state.revealUntil) > now.getTime()
+  )
+    where = { kind: 'reveal', until: state.revealUntil };
+  else if (vault !== null)
+    where = { kind: 'keyVault', vaultUrl: vault[1], name: vault[2], expiresOn: vault[3] };
+  else where = { kind: 'forgotten', at: state.kind === 'purged' ? state.at : now.toISOString() };
   return readyView(request, data, where, { downgradeRoleId: services.settings.downgradeRoleId });
 }
 

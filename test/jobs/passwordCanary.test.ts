@@ -183,6 +183,22 @@ describe('the password canary', () => {
   );
 
   step(
+    'when Alex types status, then his ready request comes with its card and buttons again, without the password',
+    async () => {
+      const before = connector.calls.length;
+      await running.say('status', ALEX);
+      const sent = connector.calls.slice(before).filter((c) => c.method === 'POST');
+      const cards = sent.map((c) => JSON.stringify(c.body));
+      expect(cards[0]).toContain('Below, the card of each ready one, with its buttons.');
+      const ready = cards.find((c) => c.includes(ACCOUNT_VERBS.downgrade));
+      expect(ready).toBeDefined();
+      expect(ready).toContain(ACCOUNT_VERBS.reveal);
+      expect(ready).toContain(ACCOUNT_VERBS.reset);
+      for (const canary of CANARIES) expect(ready).not.toContain(canary);
+    },
+  );
+
+  step(
     'when the purge job runs, then before the deadline it waits, after it the vault is purged, and Reveal says the password was forgotten',
     async () => {
       const state = await bot.passwords.state(TEST_TENANT_ID, request.id);
@@ -208,14 +224,17 @@ describe('the password canary', () => {
       expect(await bot.passwords.reveal(TEST_TENANT_ID, request.id)).toBeUndefined();
       const events = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
       expect(events.filter((e) => e === 'password purged')).toHaveLength(1);
-      // The ready card (where a revealed password was shown) is redrawn without it, buttons kept.
+      // Both ready cards (the first, where a password was revealed, and the one `status` showed) are
+      // redrawn without it, buttons kept.
       const redrawn = connector.calls.slice(sentBefore).filter((c) => c.method === 'PUT');
-      expect(redrawn).toHaveLength(1);
-      const card = JSON.stringify(redrawn[0].body);
-      expect(card).toContain('I forgot its password at');
-      expect(card).not.toContain(ACCOUNT_VERBS.reveal);
-      expect(card).toContain(ACCOUNT_VERBS.reset);
-      for (const canary of CANARIES) expect(card).not.toContain(canary);
+      expect(new Set(redrawn.map((c) => c.activityId)).size).toBe(2);
+      for (const call of redrawn) {
+        const card = JSON.stringify(call.body);
+        expect(card).toContain('I forgot its password at');
+        expect(card).not.toContain(ACCOUNT_VERBS.reveal);
+        expect(card).toContain(ACCOUNT_VERBS.reset);
+        for (const canary of CANARIES) expect(card).not.toContain(canary);
+      }
 
       const after = await invoke(ACCOUNT_VERBS.reveal, ALEX);
       expect(String(after.value)).toMatch(/^I forgot the password at .+, as planned\./);
