@@ -18,7 +18,9 @@ import {
   type AppGrantInputs,
   type KillTrigger,
   SALES_APP_GRANT,
-  startCrashRig,
+  atWrite,
+  waitUntil,
+  withRig,
 } from '../support/crashHarness';
 
 /** The Exchange writes of the grant, in order: each must be asked for and made exactly once. */
@@ -46,15 +48,12 @@ function stepsUpTo(step: StepName, inclusive: boolean): string[] {
   return APP_ACCESS_PLAN.slice(0, index).map((s) => s.name);
 }
 
-/** The k-th write (from 1) has just been committed. */
-const atWrite =
-  (k: number): KillTrigger =>
-  (call, writes) =>
-    call.mutating && call.committed && writes === k;
-
 /** A readiness poll after the last write: the bot is waiting for Exchange to apply the roles. */
 const atReadinessPoll: KillTrigger = (call, writes) =>
   call.cmdlet === 'Test-ServicePrincipalAuthorization' && writes === WRITES.length;
+
+/** A rig whose tenant has no ApplicationImpersonation. */
+const inCurrentTenant = (run: (rig: CrashRig) => Promise<void>) => withRig(run, { scenario: 'current' });
 
 interface Submitted {
   requestId: string;
@@ -70,19 +69,6 @@ function accountsOf(rig: CrashRig): { users: number; globalAdministrators: numbe
       (a) => a.roleDefinitionId === ROLE_IDS.globalAdministrator,
     ).length,
   };
-}
-
-async function withRig(run: (rig: CrashRig) => Promise<void>): Promise<void> {
-  const rig = await startCrashRig({ scenario: 'current' });
-  try {
-    await run(rig);
-  } catch (error) {
-    if (error instanceof Error)
-      error.message += `\n\nBot logs (last lines of each process):\n${rig.logTail()}`;
-    throw error;
-  } finally {
-    await rig.close();
-  }
 }
 
 /** Starts the bot, has Alex ask for the grant, arms the kill and lets Megan approve; resolves once dead. */
@@ -171,7 +157,7 @@ describe('a bot granting CiraSync’s app, killed and started again', () => {
   it.each(CASES)(
     'when the bot is killed at write $k ($write) $when, then the restarted bot reaches Ready with each write once, one ready message and one approver note',
     ({ k, moment }) =>
-      withRig(async (rig) => {
+      inCurrentTenant(async (rig) => {
         const { request, before } = await approveAndKill(rig, atWrite(k), moment);
 
         // Write k is in the tenant; its step is saved only if the bot heard the answer and the step is done.
@@ -217,7 +203,7 @@ describe('a bot granting CiraSync’s app, killed and started again', () => {
   ] as const)(
     'when the scope is $how and the bot is killed as New-ManagementScope is committed, then the restarted bot takes the scope as its own and reaches Ready',
     ({ grant, over, stored }) =>
-      withRig(async (rig) => {
+      inCurrentTenant(async (rig) => {
         const { request, before } = await approveAndKill(rig, atWrite(2), 'atCommit', grant);
         const storedFilter = rig.sim.state().managementScopes[0]?.recipientFilter ?? '';
         expect(storedFilter).toMatch(stored);
@@ -234,7 +220,7 @@ describe('a bot granting CiraSync’s app, killed and started again', () => {
   it(
     'when the bot is killed while it polls Exchange for the app’s roles, then the restarted bot reaches Ready and sends the one ready message and one approver note',
     () =>
-      withRig(async (rig) => {
+      inCurrentTenant(async (rig) => {
         const { request, before } = await approveAndKill(rig, atReadinessPoll, 'atNextCall');
 
         expect(rig.committedWrites()).toEqual(WRITES);
@@ -249,11 +235,3 @@ describe('a bot granting CiraSync’s app, killed and started again', () => {
     60_000,
   );
 });
-
-async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

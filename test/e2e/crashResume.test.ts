@@ -8,7 +8,14 @@ import { ACCOUNT_VERBS } from '../../cards/verbs';
 import { PLAN } from '../../src/domain/provisionAccount';
 import type { StepName } from '../../src/domain/provisioningSteps';
 import { assertTestCaTrusted } from '../simulator/tlsFixtures';
-import { ALEX_CHAT, type CrashRig, type KillTrigger, startCrashRig } from '../support/crashHarness';
+import {
+  ALEX_CHAT,
+  atWrite,
+  type CrashRig,
+  type KillTrigger,
+  waitUntil,
+  withRig,
+} from '../support/crashHarness';
 
 /** The writes of a request with public folders, in plan order: each must happen exactly once. */
 const WRITES = [
@@ -34,12 +41,6 @@ function stepsUpTo(step: StepName, inclusive: boolean): string[] {
   return PLAN.slice(0, index).map((s) => s.name);
 }
 
-/** The k-th write (from 1) has just been committed. */
-const atWrite =
-  (k: number): KillTrigger =>
-  (call, writes) =>
-    call.mutating && call.committed && writes === k;
-
 /** A replication poll answered after the last write: the bot is in the replication wait. */
 const atReplicationPoll: KillTrigger = (call, writes) =>
   call.cmdlet === 'Get-ManagementRoleAssignment' && writes === WRITES.length;
@@ -47,19 +48,6 @@ const atReplicationPoll: KillTrigger = (call, writes) =>
 interface Submitted {
   requestId: string;
   approverChat: string;
-}
-
-async function withRig(run: (rig: CrashRig) => Promise<void>): Promise<void> {
-  const rig = await startCrashRig();
-  try {
-    await run(rig);
-  } catch (error) {
-    if (error instanceof Error)
-      error.message += `\n\nBot logs (last lines of each process):\n${rig.logTail()}`;
-    throw error;
-  } finally {
-    await rig.close();
-  }
 }
 
 /** After the last restart: Ready, each write once, one ready card for Alex and one note for Megan. */
@@ -179,11 +167,3 @@ describe('a bot killed at a step boundary and started again', () => {
     60_000,
   );
 });
-
-async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

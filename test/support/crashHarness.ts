@@ -197,6 +197,37 @@ export interface CrashRig {
   close(): Promise<void>;
 }
 
+/** The k-th write (from 1) has just been committed. */
+export const atWrite =
+  (k: number): KillTrigger =>
+  (call, writes) =>
+    call.mutating && call.committed && writes === k;
+
+/** Runs `run` on a new rig, adds the bot processes' last log lines to a failure, and closes the rig. */
+export async function withRig(
+  run: (rig: CrashRig) => Promise<void>,
+  options: CrashRigOptions = {},
+): Promise<void> {
+  const rig = await startCrashRig(options);
+  try {
+    await run(rig);
+  } catch (error) {
+    if (error instanceof Error)
+      error.message += `\n\nBot logs (last lines of each process):\n${rig.logTail()}`;
+    throw error;
+  } finally {
+    await rig.close();
+  }
+}
+
+export async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export async function startCrashRig(options: CrashRigOptions = {}): Promise<CrashRig> {
   const sim = await startTenantSimulator({
     tenantId: CRASH_TENANT_ID,
