@@ -1,10 +1,10 @@
 /**
  * The approval card reaches the approver. Story: only while the request waits for a decision → the
  * requester's copy posted (once) → the card put in front of the approver (their chat, a new chat, the
- * approvals channel) → audited either way, against the request as it is after the delivery (a cancel or a
- * decision may have come meanwhile) → the copies redrawn from that → the requester told where it went,
- * or, when every way failed for good, what to ask the approver to do. A passing failure (429, 5xx) is
- * tried again a few times.
+ * approvals channel) → audited either way, against the request as it is after the delivery (a
+ * cancel or a decision may have come meanwhile) → the copies redrawn from that → while it is still
+ * open, the requester told where it went, or, when every way failed for good, what to ask the
+ * approver to do. A passing failure (429, 5xx) is tried again a few times.
  */
 import { systemRecord } from '../domain/request';
 import type { ApproverDelivery, WorkOutcome, WorkRun } from '../domain/workPorts';
@@ -35,32 +35,32 @@ export async function deliverApproval(
   const delivery = await services.notifier.deliverToApprover(request);
   // The request may have been cancelled, decided or expired while the card was on its way: record
   // and draw what happened against the request as it is now, never the copy read before.
-  const now = (await services.requests.get(key.tenantId, key.requestId)) ?? request;
-  const stillOpen = isOpen(now, services.now());
+  const current = (await services.requests.get(key.tenantId, key.requestId)) ?? request;
+  const stillOpen = isOpen(current, services.now());
   const at = services.now().toISOString();
   if (delivery.reached) {
     await services.audit.append(
       systemRecord(
-        now,
+        current,
         'delivered',
-        now.state,
+        current.state,
         at,
-        `to ${now.approver.userPrincipalName} (${delivery.where})`,
+        `to ${current.approver.userPrincipalName} (${delivery.where})`,
       ),
     );
-    await services.notifier.refreshApprovalCards(now);
-    if (stillOpen) await services.notifier.tell(now, 'requester', deliveredText(now, delivery));
+    await services.notifier.refreshApprovalCards(current);
+    if (stillOpen) await services.notifier.tell(current, 'requester', deliveredText(current, delivery));
     return { kind: 'done' };
   }
-  await services.audit.append(systemRecord(now, 'delivery failed', now.state, at, delivery.reason));
-  await services.notifier.refreshApprovalCards(now);
+  await services.audit.append(systemRecord(current, 'delivery failed', current.state, at, delivery.reason));
+  await services.notifier.refreshApprovalCards(current);
   if (!stillOpen) return { kind: 'done' };
   if (!delivery.permanent && run.attempts < DELIVERY_RETRIES)
     return { kind: 'retryAt', at: services.now().getTime() + 60_000 * run.attempts, error: delivery.reason };
   await services.notifier.tell(
-    now,
+    current,
     'requester',
-    `I could not deliver your request to ${now.approver.name}: ${delivery.reason}. ${services.notifier.installAdvice(now)}`,
+    `I could not deliver your request to ${current.approver.name}: ${delivery.reason}. ${services.notifier.installAdvice(current)}`,
   );
   return { kind: 'done' };
 }

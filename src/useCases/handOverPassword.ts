@@ -6,6 +6,7 @@
 import { isAppError } from '../domain/errors';
 import { userPrincipalName } from '../domain/provisioningSteps';
 import { type Actor, auditRecord, type ServiceAccountRequest, SYSTEM_ACTOR } from '../domain/request';
+import { keyVaultDetail } from '../domain/keyVaultPlace';
 import type { PasswordHandOver } from '../domain/workPorts';
 import type { PasswordWhere } from './readyReport';
 import type { Services } from './services';
@@ -38,7 +39,12 @@ export async function storeInKeyVault(
         'password handed over',
         request.state,
         now.toISOString(),
-        `Key Vault ${handOver.vaultUrl}, secret ${stored.name}, version ${stored.version}, expires ${expiresOn.toISOString()}`,
+        keyVaultDetail({
+          vaultUrl: handOver.vaultUrl,
+          name: stored.name,
+          version: stored.version,
+          expiresOn: expiresOn.toISOString(),
+        }),
       ),
     );
     return { ok: true, name: stored.name, expiresOn: expiresOn.toISOString() };

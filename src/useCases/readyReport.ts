@@ -7,6 +7,7 @@ import { userPrincipalName } from '../domain/provisioningSteps';
 import { accountName, appGrant, appOnlyGrant, type ServiceAccountRequest } from '../domain/request';
 import { utcMinutes } from '../domain/time';
 import { type AppAccessSpec, describeScope } from '../domain/appAccess';
+import { keyVaultPlaceOf } from '../domain/keyVaultPlace';
 import { ROLE_NAMES } from '../domain/wellKnown';
 import type { Services } from './services';
 
@@ -99,9 +100,6 @@ export async function currentReadyView(
   return readyView(request, data, where, { downgradeRoleId: services.settings.downgradeRoleId });
 }
 
-/** The Key Vault hand-over as the audit trail recorded it (see handOverPassword). */
-const HANDED_OVER = /^Key Vault (\S+), secret (\S+), version \S+, expires (\S+)$/;
-
 /**
  * The ready card of a request as things stand now, for `status`: its buttons, and where the password
  * is — to reveal (inside the window), in Key Vault, forgotten, or nothing to hand over once lowered.
@@ -117,7 +115,7 @@ export async function readyViewNow(
   const state = await services.passwords.state(request.tenantId, request.id);
   const now = services.now();
   const handed = [...trail].reverse().find((r) => r.event === 'password handed over');
-  const vault = handed?.detail === undefined ? null : HANDED_OVER.exec(handed.detail);
+  const vault = keyVaultPlaceOf(handed?.detail);
   let where: PasswordWhere;
   if (trail.some((r) => r.event === 'downgraded')) where = { kind: 'downgraded' };
   else if (
@@ -126,8 +124,8 @@ export async function readyViewNow(
     Date.parse(state.revealUntil) > now.getTime()
   )
     where = { kind: 'reveal', until: state.revealUntil };
-  else if (vault !== null)
-    where = { kind: 'keyVault', vaultUrl: vault[1], name: vault[2], expiresOn: vault[3] };
+  else if (vault !== undefined)
+    where = { kind: 'keyVault', vaultUrl: vault.vaultUrl, name: vault.name, expiresOn: vault.expiresOn };
   else where = { kind: 'forgotten', at: state.kind === 'purged' ? state.at : now.toISOString() };
   return readyView(request, data, where, { downgradeRoleId: services.settings.downgradeRoleId });
 }
