@@ -46,13 +46,24 @@ export class AccountActions {
       [ACCOUNT_VERBS.reveal]: this.guarded('reveal', async ({ actor, request }) => {
         const outcome = await revealPassword(services, actor, request);
         if (outcome.kind === 'refused') return invokeMessage(outcome.message);
-        return invokeCard(
-          renderCard('formDone', {
-            title: `Password of ${outcome.account}`,
-            facts: [{ title: 'Password', value: outcome.password }],
-            note: `Shown to you alone and not kept in this chat: copy it into CiraSync Enterprise setup now. I forget it at ${outcome.forgetAt}; after that, Reset password makes a new one.`,
-          }),
-        );
+        const card = renderCard('formDone', {
+          title: `Password of ${outcome.account}`,
+          facts: [{ title: 'Password', value: outcome.password }],
+          note: `Shown to you alone and not kept in this chat: copy it into CiraSync Enterprise setup now. I forget it at ${outcome.forgetAt}; after that, Reset password makes a new one.`,
+        });
+        // This answer takes the place of the "ready" message in the chat: its next step stays at hand.
+        return invokeCard({
+          ...card,
+          actions: [
+            {
+              type: 'Action.Execute',
+              title: 'Downgrade role',
+              verb: ACCOUNT_VERBS.downgrade,
+              associatedInputs: 'none',
+              data: { requestId: request.id, verb: ACCOUNT_VERBS.downgrade },
+            },
+          ],
+        });
       }),
       [ACCOUNT_VERBS.reset]: this.guarded('reset', async ({ actor, request }) => {
         const outcome = await resetPassword(services, actor, request);
