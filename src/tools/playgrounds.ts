@@ -10,7 +10,14 @@ import path from 'node:path';
 import { childProcessEnvironment } from '../config';
 import { PEOPLE, PEOPLE_DOMAIN, type SeedPerson } from '../simulator';
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+/** The repository root, whether this runs built (dist/src/tools) or from source (src/tools). */
+function repositoryRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+const ROOT = repositoryRoot();
 export const PLAYGROUND_CLI = path.join(ROOT, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
 const START_TIMEOUT_MS = 30_000;
 
@@ -89,13 +96,18 @@ export function playgroundConfig(tenantId: string, me: SeedPerson, withPages: re
 function waitForListening(child: ChildProcess, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let buffer = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+    });
     const timer = setTimeout(
       () => reject(new Error(`the Agents Playground on port ${port} did not start within 30 s`)),
       START_TIMEOUT_MS,
     );
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`the Agents Playground on port ${port} exited with code ${code}`));
+      reject(
+        new Error(`the Agents Playground on port ${port} exited with code ${code}: ${buffer.slice(-800)}`),
+      );
     });
     child.stdout?.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
