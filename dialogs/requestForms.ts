@@ -185,12 +185,25 @@ export const syncValidator: FormValidator = async (_context, inputs, shown) => {
   };
 };
 
+/** Said when the people picker sent an id that is not a Microsoft Entra object id. */
+export const UNKNOWN_PICK =
+  'I cannot look up the person you picked: the list sent an id that is not in your directory. Type their email address or user name below instead.';
+
 export function approverValidator(directory: Directory, access: AccessChecks): FormValidator {
   return async (context: TurnContext, inputs, shown) => {
     const requester = actorOf(context.activity) ?? { aadObjectId: '', name: '' };
     const approverId = inputText(inputs, 'approverId');
     const approverUpn = inputText(inputs, 'approverUpn');
     const picked = /^[0-9a-f-]{36,37}$/i.test(approverId) ? approverId : undefined;
+    if (picked === undefined && approverId !== '' && approverUpn.trim() === '') {
+      // A picker that sends its own ids (the Agents Playground for people it has no page for) names
+      // nobody in the directory: say so rather than ask again for a choice already made.
+      const error = UNKNOWN_PICK;
+      return {
+        ok: false,
+        data: { ...shown, approverId: '', approverUpn, errors: { approverId: error, approverUpn: '' } },
+      };
+    }
     const result = await resolveApprover(directory, access, requester, {
       objectId: picked,
       typed: picked ? undefined : approverUpn,

@@ -25,6 +25,7 @@ export {
   type SimulatorSeed,
 } from './state/seedTenant';
 export { ROLE_IDS, APPLICATION_IMPERSONATION, EXCHANGE_ROLES } from './state/roleCatalog';
+export { PEOPLE, type SeedPerson } from './state/seedData';
 export {
   APPLICATION_ROLES,
   CIRASYNC_SERVICE_PRINCIPAL,

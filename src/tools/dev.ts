@@ -1,28 +1,46 @@
 /**
  * `npm run dev`: the embedded default, for trying the bot on a fresh machine. Starts the built bot
- * (simulated tenant, SQLite, local mode) and the Microsoft 365 Agents Playground pointed at it, and
- * stops both on Ctrl-C. Settings reach the bot from the environment as usual (see README).
+ * (simulated tenant, SQLite, local mode) and two Microsoft 365 Agents Playgrounds pointed at it, one
+ * signed in as each of two seeded Global Administrators: Alex Wilber (asks, port 56150) and Megan
+ * Bowen (approves, port 56151). Ctrl-C stops them all. Settings reach the bot from the environment as
+ * usual (see README).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { childProcessEnvironment } from '../config';
+import {
+  PLAYGROUND_CLI,
+  type RunningPlayground,
+  seededPerson,
+  startPlaygrounds,
+  stopChild,
+} from './playgrounds';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BOT_ENTRY = path.join(ROOT, 'dist', 'src', 'index.js');
-const PLAYGROUND_CLI = path.join(ROOT, 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
 export const PLAYGROUND_PORT = 56150;
+export const APPROVER_PLAYGROUND_PORT = 56151;
 const START_TIMEOUT_MS = 60_000;
 
 function say(message: string): void {
   process.stdout.write(`[dev] ${message}\n`);
 }
 
-/** Starts the bot and resolves with its messaging endpoint, read from its start-up log line. */
-function startBot(): Promise<{ child: ChildProcess; endpoint: string }> {
+export interface StartedBot {
+  child: ChildProcess;
+  endpoint: string;
+  tenantId: string;
+}
+
+/** Starts the built bot and resolves with its messaging endpoint and tenant, read from its start-up log line. */
+export function startBot(
+  options: { env?: Record<string, string>; echo?: boolean } = {},
+): Promise<StartedBot> {
+  const echo = options.echo ?? true;
   const child = spawn(process.execPath, ['--disable-warning=DEP0111', BOT_ENTRY], {
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: options.env,
+    stdio: ['ignore', 'pipe', echo ? 'inherit' : 'ignore'],
   });
   return new Promise((resolve, reject) => {
     let buffer = '';
@@ -32,47 +50,23 @@ function startBot(): Promise<{ child: ChildProcess; endpoint: string }> {
       reject(new Error(`the bot exited with code ${code} (see the message above)`));
     });
     child.stdout?.on('data', (chunk: Buffer) => {
-      process.stdout.write(chunk);
+      if (echo) process.stdout.write(chunk);
       buffer += chunk.toString('utf8');
       for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         try {
-          const record = JSON.parse(line) as { msg?: unknown; url?: unknown };
+          const record = JSON.parse(line) as { msg?: unknown; url?: unknown; tenant?: unknown };
           if (record.msg === 'Service Account Bot started' && typeof record.url === 'string') {
+            const tenant = typeof record.tenant === 'string' ? /tenant (\S+)/.exec(record.tenant) : null;
             clearTimeout(timer);
-            resolve({ child, endpoint: record.url });
+            resolve({ child, endpoint: record.url, tenantId: tenant?.[1] ?? '' });
           }
         } catch {
           // not a log record: already echoed
         }
       }
     });
-  });
-}
-
-function startPlayground(endpoint: string): ChildProcess {
-  return spawn(
-    process.execPath,
-    [PLAYGROUND_CLI, '-e', endpoint, '-c', 'msteams', '-p', String(PLAYGROUND_PORT), '--dt'],
-    {
-      cwd: ROOT,
-      // Without a browser to open, the Playground exits a second after start unless told not to try.
-      env: childProcessEnvironment({ TEAMSAPPTESTER_BROWSER: 'none' }),
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-}
-
-function stop(child: ChildProcess | undefined, timeoutMs = 15_000): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }
 
@@ -88,11 +82,11 @@ async function main(): Promise<void> {
   }
 
   let bot: ChildProcess | undefined;
-  let playground: ChildProcess | undefined;
+  let playgrounds: RunningPlayground[] = [];
   let stopping = false;
   const shutdown = async (code: number): Promise<never> => {
     stopping = true;
-    await Promise.all([stop(playground), stop(bot)]);
+    await Promise.all([...playgrounds.map((p) => stopChild(p.child)), stopChild(bot)]);
     process.exit(code);
   };
   process.once('SIGINT', () => void shutdown(0));
@@ -103,22 +97,38 @@ async function main(): Promise<void> {
     bot = started.child;
     bot.once('exit', (code) => {
       if (!stopping) {
-        process.stderr.write(`[dev] the bot stopped unexpectedly (code ${code}); stopping the Playground\n`);
+        process.stderr.write(`[dev] the bot stopped unexpectedly (code ${code}); stopping the Playgrounds\n`);
         void shutdown(1);
       }
     });
-    playground = startPlayground(started.endpoint);
-    playground.once('exit', (code) => {
-      if (!stopping) {
-        process.stderr.write(
-          `[dev] the Agents Playground stopped (code ${code}); see ./devTools/m365agentsplayground.log. Stopping the bot.\n`,
-        );
-        void shutdown(1);
-      }
+    const alex = seededPerson('Alex Wilber');
+    const megan = seededPerson('Megan Bowen');
+    playgrounds = await startPlaygrounds({
+      endpoint: started.endpoint,
+      tenantId: started.tenantId,
+      users: [
+        { person: alex, port: PLAYGROUND_PORT },
+        { person: megan, port: APPROVER_PLAYGROUND_PORT },
+      ],
+      baseDir: path.join(ROOT, 'devTools'),
+      echo: (text) => process.stdout.write(text),
     });
+    for (const playground of playgrounds) {
+      playground.child.once('exit', (code) => {
+        if (!stopping) {
+          process.stderr.write(
+            `[dev] the Agents Playground on ${playground.url} stopped (code ${code}); see ${path.relative(ROOT, playground.dir)}/m365agentsplayground.log. Stopping the rest.\n`,
+          );
+          void shutdown(1);
+        }
+      });
+    }
     say(`Bot: ${started.endpoint}`);
-    say(`Agents Playground: http://localhost:${PLAYGROUND_PORT} — open it in a browser and type "help".`);
-    say('Press Ctrl-C to stop both.');
+    say(`Alex Wilber (asks):      http://localhost:${PLAYGROUND_PORT} — type "new service account".`);
+    say(
+      `Megan Bowen (approves):  http://localhost:${APPROVER_PLAYGROUND_PORT} — the approval card arrives here.`,
+    );
+    say('Press Ctrl-C to stop them all.');
   } catch (error) {
     process.stderr.write(
       `[dev] could not start: ${error instanceof Error ? error.message : String(error)}\n`,
@@ -127,4 +137,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+if (require.main === module) void main();

@@ -56,7 +56,7 @@ export async function revealPassword(
           ready: {
             ...ready,
             facts: [{ title: 'Password', value: password }, ...ready.facts],
-            note: `**Password of ${account}**, above: shown to you alone and not kept in this chat. Copy it into CiraSync Enterprise setup now; at ${forgetAt} I forget it and this card stops showing it.\n\n${ready.note}`,
+            note: `**Password of ${account}**, below: shown to you alone and not kept in this chat. Copy it into CiraSync Enterprise setup now; at ${forgetAt} I forget it and this card stops showing it.\n\n${ready.note}`,
           },
         },
       };

@@ -239,6 +239,12 @@ describe('the new service account conversation', () => {
       /could not find nobody@contoso\.com/,
     ],
     ['no approver at all', 'Approver', { approverId: '', approverUpn: '' }, /Pick the approver/],
+    [
+      'a person picked from a list that sends its own ids',
+      'Approver',
+      { approverId: 'playground-adelev', approverUpn: '' },
+      /cannot look up the person you picked.*Type their email address or user name/,
+    ],
   ])(
     'when the admin enters %s, then the same card comes back with the error and the values kept',
     async (_name, step, inputs, error) => {
