@@ -10,10 +10,14 @@ import path from 'node:path';
 import { childProcessEnvironment } from '../config';
 import { PEOPLE, PEOPLE_DOMAIN, type SeedPerson } from '../simulator';
 
-/** The repository root, whether this runs built (dist/src/tools) or from source (src/tools). */
+/**
+ * The repository root, whether this runs built (dist/src/tools) or from source (src/tools): the
+ * folder with tsconfig.json (the build copies package.json into dist/, so that cannot tell).
+ */
 function repositoryRoot(): string {
   let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  while (!fs.existsSync(path.join(dir, 'tsconfig.json')) && path.dirname(dir) !== dir)
+    dir = path.dirname(dir);
   return dir;
 }
 

@@ -1,4 +1,6 @@
 /** The Agents Playground config each admin's page signs in with. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { playgroundConfig, seededPerson } from '../../src/tools/playgrounds';
 import { ALEX, MEGAN, TEST_TENANT_ID } from '../support/activities';
 
@@ -39,5 +41,16 @@ describe('playgroundConfig', () => {
     expect(others).toHaveLength(4);
     for (const user of others) expect(user.id).not.toMatch(/^[0-9a-f-]{36}$/i);
     expect(users.find((u) => u.name === ALEX.name)?.id).toBe(ALEX.aadObjectId);
+  });
+
+  it('when npm run dev runs the built tool, then it finds the Agents Playground in the repository’s node_modules', () => {
+    // `npm test` builds first; the built copy lives in dist/, next to a copy of package.json.
+    const built = path.resolve(__dirname, '..', '..', 'dist', 'src', 'tools', 'playgrounds.js');
+    expect(fs.existsSync(built)).toBe(true);
+    const { PLAYGROUND_CLI } = jest.requireActual<{ PLAYGROUND_CLI: string }>(built);
+    expect(PLAYGROUND_CLI).toBe(
+      path.resolve(__dirname, '..', '..', 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js'),
+    );
+    expect(fs.existsSync(PLAYGROUND_CLI)).toBe(true);
   });
 });
