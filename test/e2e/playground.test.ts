@@ -242,19 +242,23 @@ describe('the Agents Playground, two admins', () => {
 
   it('when Alex fills in every card and picks Megan, then the request is sent to her', async () => {
     await say(alex, 'new service account');
+    await cardWith(alex, 'Step 1 of 6');
+    await shot(alex, '02a-alex-checks');
     await press(alex, 'Step 1 of 6', 'I understand, continue');
     await cardWith(alex, 'Step 2 of 6');
-    await shot(alex, '02-alex-account');
+    await shot(alex, '02b-alex-account');
     await fill(alex, 'Step 2 of 6', 'Display name', 'CiraSync Service');
     await fill(alex, 'Step 2 of 6', 'Username', 'cirasync-svc');
     await press(alex, 'Step 2 of 6', 'Next');
     await cardWith(alex, 'Step 3 of 6');
+    await shot(alex, '02c-alex-contact');
     await fill(alex, 'Step 3 of 6', 'Job title', 'Service account');
     await fill(alex, 'Step 3 of 6', 'Department', 'IT');
     await fill(alex, 'Step 3 of 6', 'City', 'Redmond');
     await fill(alex, 'Step 3 of 6', 'Country or region', 'United States');
     await press(alex, 'Step 3 of 6', 'Next');
     await cardWith(alex, 'Step 4 of 6');
+    await shot(alex, '02d-alex-sync');
     await press(alex, 'Step 4 of 6', 'Next');
     await cardWith(alex, 'Step 5 of 6');
     await pick(alex, 'Step 5 of 6', 'Megan');
