@@ -24,12 +24,12 @@ const PATH: Partial<Record<RequestState, RequestState[]>> = {
   Ready: ['AwaitingReplication', 'Ready'],
 };
 
-export async function requestIn(
+/** A request Alex submitted for Megan's approval, waiting for it. */
+export async function pendingIn(
   services: MemoryServices,
-  state: 'Provisioning' | 'Failed' | 'AwaitingReplication' | 'Ready',
   username = 'cirasync-svc',
 ): Promise<ServiceAccountRequest> {
-  const submitted = await submitRequest(services, {
+  return submitRequest(services, {
     requester: ALEX,
     approver: MEGAN,
     details: {
@@ -40,6 +40,14 @@ export async function requestIn(
       acknowledgedWarnings: [],
     },
   });
+}
+
+export async function requestIn(
+  services: MemoryServices,
+  state: 'Provisioning' | 'Failed' | 'AwaitingReplication' | 'Ready',
+  username = 'cirasync-svc',
+): Promise<ServiceAccountRequest> {
+  const submitted = await pendingIn(services, username);
   const decided = await decideRequest(services, {
     tenantId: submitted.tenantId,
     requestId: submitted.id,

@@ -5,28 +5,15 @@
  */
 import { cancelRequest } from '../../src/useCases/cancelRequest';
 import { deliverApproval } from '../../src/useCases/deliverApproval';
-import { submitRequest } from '../../src/useCases/submitRequest';
 import { memoryServices, type MemoryServices } from '../support/memoryServices';
-import { ALEX, MEGAN } from '../support/memoryRequests';
+import { ALEX, pendingIn } from '../support/memoryRequests';
 
 let services: MemoryServices;
 beforeEach(() => {
   services = memoryServices();
 });
 
-async function submitted() {
-  return submitRequest(services, {
-    requester: ALEX,
-    approver: MEGAN,
-    details: {
-      displayName: 'CiraSync Service',
-      username: 'cirasync-svc',
-      domain: 'contoso.com',
-      contact: {},
-      acknowledgedWarnings: [],
-    },
-  });
-}
+const submitted = () => pendingIn(services);
 
 describe('delivering the approval card', () => {
   it.each([

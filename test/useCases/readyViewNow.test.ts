@@ -6,25 +6,14 @@
 import { keyVaultDetail } from '../../src/domain/keyVaultPlace';
 import { auditRecord, type ServiceAccountRequest } from '../../src/domain/request';
 import { readyViewNow } from '../../src/useCases/readyReport';
-import { submitRequest } from '../../src/useCases/submitRequest';
 import { memoryServices, type MemoryServices } from '../support/memoryServices';
-import { ALEX, MEGAN } from '../support/memoryRequests';
+import { ALEX, requestIn } from '../support/memoryRequests';
 
 let services: MemoryServices;
 let request: ServiceAccountRequest;
 beforeEach(async () => {
   services = memoryServices();
-  request = await submitRequest(services, {
-    requester: ALEX,
-    approver: MEGAN,
-    details: {
-      displayName: 'CiraSync Service',
-      username: 'cirasync-svc',
-      domain: 'contoso.com',
-      contact: {},
-      acknowledgedWarnings: [],
-    },
-  });
+  request = await requestIn(services, 'Ready');
   await services.passwords.getOrCreate(request.tenantId, request.id, () => 'Sealed-1!', services.now());
 });
 
