@@ -7,13 +7,13 @@
  * is in src/runtime/.
  */
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
+import type { TokenCredential } from '@azure/core-auth';
 import { CloudAdapter } from 'botbuilder';
 import type { Config } from './config';
 import { createLogger, type Logger, type LogSink } from './logger';
-import { createStorage } from './adapters/storage/createStorage';
 import { botFrameworkAuthenticationOptions } from './runtime/botAuthentication';
 import { runUntilIdle } from './runtime/idle';
+import { openStores } from './runtime/stores';
 import { main } from './runtime/main';
 import { keyVaultHandOver } from './runtime/passwordHandOver';
 import { shutdownAwareClock } from './runtime/shutdownClock';
@@ -31,7 +31,6 @@ import { CardCopyStore } from './teams/cardCopies';
 import { ProactiveMessenger } from './teams/proactiveMessenger';
 import { ApprovalCards } from './teams/approvalCards';
 import { TeamsNotifier } from './teams/teamsNotifier';
-import { SQLITE_FILE_NAME } from './adapters/storage/createStorage';
 import { teamsBot } from './runtime/teamsBot';
 import { DEFAULT_PATIENCE, type Patience } from './domain/patience';
 import { BackgroundWork } from './bot/backgroundWork';
@@ -41,7 +40,6 @@ import { jobHandlers } from './jobs/jobHandlers';
 import { JobScheduler } from './jobs/jobScheduler';
 import { generatePassword } from './domain/password';
 import type { Services } from './useCases/services';
-import { SqliteJobStore } from './jobs/sqliteJobStore';
 
 export interface RunningBot {
   address: AddressInfo;
@@ -68,11 +66,15 @@ export interface RunningBot {
 export interface StartHooks {
   logSink?: LogSink;
   newPassword?: () => string;
+  /** Signs storage requests when the settings name the account by URL (in place of a managed identity). */
+  storageCredential?: TokenCredential;
 }
 
 export async function startBot(config: Config, hooks: LogSink | StartHooks = {}): Promise<RunningBot> {
-  const { logSink, newPassword } =
-    typeof hooks === 'function' ? { logSink: hooks, newPassword: undefined } : hooks;
+  const { logSink, newPassword, storageCredential } =
+    typeof hooks === 'function'
+      ? { logSink: hooks, newPassword: undefined, storageCredential: undefined }
+      : hooks;
   const logger = createLogger(config.logLevel, logSink);
 
   const auth = new StrictBotFrameworkAuthentication(botFrameworkAuthenticationOptions(config));
@@ -81,12 +83,13 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
 
   const { clock, shutDown } = shutdownAwareClock();
   const tenant = await openTenant(config, clock, logger);
-  const store = createStorage(config.storage);
+  const stores = openStores(config.storage, storageCredential);
+  const store = stores.records;
 
   const requests = new StorageRequestStore(store.storage);
   const audit = new StorageAuditLog(store.storage);
   const now = () => new Date();
-  const jobs = new SqliteJobStore(path.resolve(config.dataDir, SQLITE_FILE_NAME));
+  const jobs = stores.jobs;
   const secrets = loadSecretBox({ key: config.dataEncryptionKey, dataDir: config.dataDir });
   const passwords = new PasswordVault(store.storage, secrets.box);
   const conversations = new ConversationReferenceStore(store.storage);
@@ -177,8 +180,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
   try {
     address = await http.listen(config.port, config.host);
   } catch (error) {
-    jobs.close();
-    await store.close();
+    await stores.close();
     await tenant.close();
     throw error;
   }
@@ -194,7 +196,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     version: config.version,
     botAuth: config.bot.mode === 'local' ? 'off (local mode)' : config.bot.appType,
     tenant: tenant.describe,
-    storage: store.describe,
+    storage: stores.describe,
     encryptionKeyFrom: secrets.source,
     handOver: handOver === undefined ? 'Reveal password' : `Key Vault ${handOver.vaultUrl}`,
   });
@@ -227,8 +229,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
         await runner.stop(config.shutdownGraceMs);
         shutDown();
         await background.idle(config.shutdownGraceMs);
-        jobs.close();
-        await store.close();
+        await stores.close();
         await tenant.close();
         logger.info('Stopped');
       })();

@@ -244,21 +244,91 @@ describe('loadConfig', () => {
     });
   });
 
-  it('when STORAGE=azure, then the connection string and container are taken', () => {
+  it('when STORAGE=azure with a connection string, then it, the container and the table are taken, with the key from the settings', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
     expect(
-      loadConfig({ STORAGE: 'azure', AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' }).storage,
+      loadConfig({
+        STORAGE: 'azure',
+        AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+        DATA_ENCRYPTION_KEY: key,
+      }).storage,
     ).toEqual({
       kind: 'azure',
-      connectionString: 'UseDevelopmentStorage=true',
+      access: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
       container: 'service-account-bot',
+      table: 'serviceaccountbotjobs',
     });
     expect(
       problemsOf({
         STORAGE: 'azure',
         AZURE_STORAGE_CONNECTION_STRING: 'x',
         AZURE_STORAGE_CONTAINER: 'Bad_Name',
+        AZURE_STORAGE_TABLE: '9jobs',
+        DATA_ENCRYPTION_KEY: key,
       }),
-    ).toEqual([expect.stringMatching(/^AZURE_STORAGE_CONTAINER: /)]);
+    ).toEqual([
+      expect.stringMatching(/^AZURE_STORAGE_CONTAINER: /),
+      expect.stringMatching(/^AZURE_STORAGE_TABLE: /),
+    ]);
+  });
+
+  it('when STORAGE=azure has no DATA_ENCRYPTION_KEY, then it is refused: a key file would differ per instance', () => {
+    expect(
+      problemsOf({ STORAGE: 'azure', AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' }),
+    ).toEqual([expect.stringMatching(/^DATA_ENCRYPTION_KEY: required when STORAGE=azure.*key file/)]);
+    expect(
+      loadConfig({
+        STORAGE: 'azure',
+        AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+        SECRET_DATA_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+      }).dataEncryptionKey,
+    ).toBe(Buffer.alloc(32, 1).toString('base64'));
+  });
+
+  it('when STORAGE=azure names the account by URL, then the managed identity reaches it and the table endpoint follows the blob one', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(
+      loadConfig({
+        STORAGE: 'azure',
+        AZURE_STORAGE_ACCOUNT_URL: 'https://contosobot.blob.core.windows.net/',
+        AZURE_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+        DATA_ENCRYPTION_KEY: key,
+      }).storage,
+    ).toMatchObject({
+      access: {
+        kind: 'managedIdentity',
+        blobUrl: 'https://contosobot.blob.core.windows.net',
+        tableUrl: 'https://contosobot.table.core.windows.net',
+        clientId: '11111111-2222-3333-4444-555555555555',
+      },
+    });
+    expect(
+      problemsOf({
+        STORAGE: 'azure',
+        AZURE_STORAGE_ACCOUNT_URL: 'http://127.0.0.1:10000/devstoreaccount1',
+        DATA_ENCRYPTION_KEY: key,
+      }),
+    ).toEqual([expect.stringMatching(/^AZURE_STORAGE_TABLE_URL: required/)]);
+    expect(problemsOf({ STORAGE: 'azure', DATA_ENCRYPTION_KEY: key })).toEqual([
+      expect.stringMatching(
+        /^AZURE_STORAGE_CONNECTION_STRING: required when STORAGE=azure \(or set AZURE_STORAGE_ACCOUNT_URL/,
+      ),
+    ]);
+    expect(
+      problemsOf({
+        STORAGE: 'azure',
+        AZURE_STORAGE_CONNECTION_STRING: 'x',
+        AZURE_STORAGE_ACCOUNT_URL: 'https://a.blob.core.windows.net',
+        DATA_ENCRYPTION_KEY: key,
+      }),
+    ).toEqual([expect.stringMatching(/not both/)]);
+    expect(
+      problemsOf({
+        STORAGE: 'azure',
+        AZURE_STORAGE_ACCOUNT_URL: 'http://contoso.blob.core.windows.net',
+        DATA_ENCRYPTION_KEY: key,
+      }),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/^AZURE_STORAGE_ACCOUNT_URL: must use https/)]));
   });
 
   it('when DOWNGRADE_ROLE names a role, then its template id is used; the default is Service Support Administrator', () => {

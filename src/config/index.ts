@@ -90,7 +90,7 @@ export function loadConfig(env: Env = process.env): Config {
   const tenant = readTenant(r);
   const storage = readStorage(r);
   const access = readAccess(r);
-  const dataAtRest = readDataAtRest(r);
+  const dataAtRest = readDataAtRest(r, storage);
   const simulated = tenant.mode === 'simulated';
   const timers = readAccountTimers(r, simulated);
   const keyVault = readKeyVault(r, simulated);

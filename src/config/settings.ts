@@ -159,30 +159,55 @@ export const SETTINGS: readonly SettingDoc[] = [
   },
   {
     name: 'STORAGE',
-    meaning: '`sqlite` (one file under `DATA_DIR`) or `azure` (Azure Blob Storage).',
+    meaning:
+      '`sqlite` (everything in one file under `DATA_DIR`, one instance) or `azure` (records in an Azure Blob container and jobs in an Azure Table of one storage account, shared by several instances).',
     default: 'sqlite',
   },
   {
     name: 'DATA_DIR',
     meaning:
-      'Folder for the SQLite database (bot state, requests, audit, jobs) and, without `DATA_ENCRYPTION_KEY`, the key file `encryption.key`. Jobs live here with either `STORAGE`.',
+      'Folder for the SQLite database (bot state, requests, audit, jobs) and, without `DATA_ENCRYPTION_KEY`, the key file `encryption.key`. Not used with `STORAGE=azure`.',
     default: './data',
   },
   {
     name: 'DATA_ENCRYPTION_KEY',
     meaning:
-      'Base64 of 32 random bytes (`openssl rand -base64 32`) that encrypts the service account’s password at rest until it is handed over; read from `SECRET_DATA_ENCRYPTION_KEY` when unset. Unset = a key file made once in `DATA_DIR` (mode 0600).',
+      'Base64 of 32 random bytes (`openssl rand -base64 32`) that encrypts the service account’s password at rest until it is handed over; read from `SECRET_DATA_ENCRYPTION_KEY` when unset. Required with `STORAGE=azure` (a Key Vault reference in the app settings works). Unset with `STORAGE=sqlite` = a key file made once in `DATA_DIR` (mode 0600).',
     default: '(key file)',
   },
   {
     name: 'AZURE_STORAGE_CONNECTION_STRING',
-    meaning: 'Connection string of the storage account; required when `STORAGE=azure`.',
+    meaning:
+      'With `STORAGE=azure`: connection string of the storage account (its Blob and Table endpoints). Set this or `AZURE_STORAGE_ACCOUNT_URL`.',
+    default: '(unset)',
+  },
+  {
+    name: 'AZURE_STORAGE_ACCOUNT_URL',
+    meaning:
+      'With `STORAGE=azure`: the account’s Blob endpoint, e.g. `https://<account>.blob.core.windows.net`, reached with the app’s managed identity (roles Storage Blob Data Contributor and Storage Table Data Contributor). Set this or `AZURE_STORAGE_CONNECTION_STRING`.',
+    default: '(unset)',
+  },
+  {
+    name: 'AZURE_STORAGE_TABLE_URL',
+    meaning:
+      'With `AZURE_STORAGE_ACCOUNT_URL`: the account’s Table endpoint. Unset = the Blob endpoint with `.blob.` changed to `.table.`.',
+    default: '(from the Blob endpoint)',
+  },
+  {
+    name: 'AZURE_CLIENT_ID',
+    meaning:
+      'With `AZURE_STORAGE_ACCOUNT_URL`: client id of the user-assigned managed identity that reaches storage. Unset = the system-assigned identity.',
     default: '(unset)',
   },
   {
     name: 'AZURE_STORAGE_CONTAINER',
-    meaning: 'Blob container for bot state when `STORAGE=azure`.',
+    meaning: 'With `STORAGE=azure`: the Blob container for bot state and records (made if missing).',
     default: 'service-account-bot',
+  },
+  {
+    name: 'AZURE_STORAGE_TABLE',
+    meaning: 'With `STORAGE=azure`: the Table for jobs (made if missing).',
+    default: 'serviceaccountbotjobs',
   },
   { name: 'LOG_LEVEL', meaning: '`debug`, `info`, `warn`, `error` or `silent`.', default: 'info' },
   {

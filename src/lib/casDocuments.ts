@@ -3,12 +3,11 @@
  * jittered retries, and the key rules every storage adapter here follows.
  *
  * The Storage contract offers: read (value + eTag); write with an eTag, refused when the stored eTag
- * differs or the key is absent; write without an eTag, unconditional. It has no "write if absent"
- * (If-None-Match), so a document's first write is unconditional. `CasDocuments` makes that write at
- * most once per key in a process (single flight, re-reading just before it) and changes documents only
- * by compare-and-set afterwards. What remains is one window across instances: two instances writing the
- * first version of the same document within one storage round trip, when the later blank write can
- * erase what the earlier one's compare-and-set added.
+ * differs or the key is absent; write without an eTag, unconditional. It has no "write if absent", so
+ * the bot's stores add one (`CreateIfAbsent`: an `INSERT … ON CONFLICT DO NOTHING` in SQLite, a Put Blob
+ * with `If-None-Match: *` in Azure): a document's first write is then atomic across processes and
+ * instances, and every later change is a compare-and-set. On a store without it (MemoryStorage, in
+ * tests) the first write is made at most once per key in this process.
  */
 import { createHash } from 'node:crypto';
 import type { Storage } from 'botbuilder';
@@ -21,6 +20,19 @@ import { AppError } from '../domain/errors';
 export interface CreateIfAbsent {
   /** Writes `value` under `key` when no document has that key; false when one already exists. */
   createIfAbsent(key: string, value: object): Promise<boolean>;
+}
+
+/** A store that can list every key it holds (for copying it to another store). */
+export interface KeyListing {
+  listKeys(): AsyncIterable<string>;
+}
+
+/** A write whose eTag no longer matches the stored document's. */
+export class ETagConflictError extends Error {
+  constructor(readonly key: string) {
+    super(`Storage: eTag conflict writing "${key}"`);
+    this.name = 'ETagConflictError';
+  }
 }
 
 export function canCreateIfAbsent(storage: unknown): storage is CreateIfAbsent {

@@ -2,9 +2,9 @@
  * `npm run audit:export -- [--tenant <id>] [--limit <n>]`: the audit trail as JSON lines on standard
  * output, oldest first — from the store the bot's settings name (STORAGE, DATA_DIR, …).
  */
-import { createStorage } from '../adapters/storage/createStorage';
 import { StorageAuditLog } from '../adapters/storage/storageAuditLog';
 import { ConfigError, loadConfig, type StorageSettings } from '../config';
+import { openStores } from '../runtime/stores';
 
 export const DEFAULT_EXPORT_LIMIT = 100_000;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12,13}$/i;
@@ -15,9 +15,9 @@ export async function exportAudit(options: {
   limit: number;
   write: (line: string) => void;
 }): Promise<number> {
-  const store = createStorage(options.storage);
+  const store = openStores(options.storage);
   try {
-    const records = await new StorageAuditLog(store.storage).recent(options.tenantId, options.limit);
+    const records = await new StorageAuditLog(store.records.storage).recent(options.tenantId, options.limit);
     for (const record of [...records].reverse()) options.write(JSON.stringify(record));
     return records.length;
   } finally {

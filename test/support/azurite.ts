@@ -1,19 +1,23 @@
 /**
- * Azurite's blob service on a free loopback port, in memory, for tests of STORAGE=azure. Start it in
- * `beforeAll`, stop it in `afterAll`; `connectionString` is what `BlobsStorage` takes.
+ * Azurite's blob and table services on free loopback ports, in memory, for tests of STORAGE=azure.
+ * Start it in `beforeAll`, stop it in `afterAll`; `connectionString` names both endpoints.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-const AZURITE = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'azurite-blob');
+const AZURITE = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'azurite');
 /** Azurite's well-known development account (public, documented, not a secret). */
 const ACCOUNT = 'devstoreaccount1';
 const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface Azurite {
   port: number;
+  tablePort: number;
+  /** `http://127.0.0.1:<port>/devstoreaccount1`, and the same for tables. */
+  blobUrl: string;
+  tableUrl: string;
   connectionString: string;
   stop(): Promise<void>;
 }
@@ -50,6 +54,8 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
 
 export async function startAzurite(timeoutMs = 20_000): Promise<Azurite> {
   const port = await freePort();
+  const tablePort = await freePort();
+  const queuePort = await freePort();
   const child = spawn(
     AZURITE,
     [
@@ -57,6 +63,14 @@ export async function startAzurite(timeoutMs = 20_000): Promise<Azurite> {
       '127.0.0.1',
       '--blobPort',
       String(port),
+      '--tableHost',
+      '127.0.0.1',
+      '--tablePort',
+      String(tablePort),
+      '--queueHost',
+      '127.0.0.1',
+      '--queuePort',
+      String(queuePort),
       '--inMemoryPersistence',
       '--silent',
       '--skipApiVersionCheck',
@@ -66,11 +80,14 @@ export async function startAzurite(timeoutMs = 20_000): Promise<Azurite> {
   );
   try {
     await waitForPort(port, child, timeoutMs);
+    await waitForPort(tablePort, child, timeoutMs);
   } catch (error) {
     child.kill('SIGTERM');
     throw error;
   }
-  const connectionString = `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=http://127.0.0.1:${port}/${ACCOUNT};`;
+  const blobUrl = `http://127.0.0.1:${port}/${ACCOUNT}`;
+  const tableUrl = `http://127.0.0.1:${tablePort}/${ACCOUNT}`;
+  const connectionString = `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=${blobUrl};TableEndpoint=${tableUrl};`;
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
@@ -82,5 +99,5 @@ export async function startAzurite(timeoutMs = 20_000): Promise<Azurite> {
       child.kill('SIGTERM');
     });
   };
-  return { port, connectionString, stop };
+  return { port, tablePort, blobUrl, tableUrl, connectionString, stop };
 }

@@ -8,16 +8,11 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Storage, StoreItems } from 'botbuilder';
-import type { CreateIfAbsent } from '../../lib/casDocuments';
+import { type CreateIfAbsent, ETagConflictError, type KeyListing } from '../../lib/casDocuments';
 
-export class ETagConflictError extends Error {
-  constructor(readonly key: string) {
-    super(`Storage: eTag conflict writing "${key}"`);
-    this.name = 'ETagConflictError';
-  }
-}
+export { ETagConflictError };
 
-export class SqliteStorage implements Storage, CreateIfAbsent {
+export class SqliteStorage implements Storage, CreateIfAbsent, KeyListing {
   private readonly db: Database.Database;
   private readonly selectOne: Database.Statement<[string], { value: string; etag: string }>;
   private readonly upsert: Database.Statement<[string, string, string]>;
@@ -85,6 +80,12 @@ export class SqliteStorage implements Storage, CreateIfAbsent {
   async createIfAbsent(key: string, value: object): Promise<boolean> {
     const { eTag: _ignored, ...rest } = value as Record<string, unknown>;
     return this.insertNew.run(key, JSON.stringify(rest), randomUUID()).changes === 1;
+  }
+
+  /** Every key in the store, in key order. */
+  async *listKeys(): AsyncIterable<string> {
+    const rows = this.db.prepare('SELECT key FROM bot_state ORDER BY key').all() as { key: string }[];
+    for (const row of rows) yield row.key;
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 /**
- * Requests on any Bot Framework `Storage` (SqliteStorage, BlobsStorage) with its eTag concurrency.
+ * Requests on any Bot Framework `Storage` (SqliteStorage, BlobDocumentStorage) with its eTag concurrency.
  *
  * Keys (`<prefix>` is the constructor's; each other segment is `storageKeySegment`):
  *   <prefix>/requests/<tenant>/<id>            { request }     the request; changed only by eTag CAS

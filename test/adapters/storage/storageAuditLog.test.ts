@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MemoryStorage, type Storage } from 'botbuilder';
-import { BlobsStorage } from 'botbuilder-azure-blobs';
+import { BlobDocumentStorage } from '../../../src/adapters/storage/blobDocumentStorage';
 import { SqliteStorage } from '../../../src/adapters/storage/sqliteStorage';
 import { StorageAuditLog } from '../../../src/adapters/storage/storageAuditLog';
 import { isAppError } from '../../../src/domain/errors';
@@ -52,9 +52,12 @@ const BACKENDS: [string, Open][] = [
     },
   ],
   [
-    'BlobsStorage on Azurite',
+    'BlobDocumentStorage on Azurite',
     () => ({
-      storage: new BlobsStorage(azurite.connectionString, `audit-${process.pid}-${++containers}`),
+      storage: BlobDocumentStorage.fromConnectionString(
+        azurite.connectionString,
+        `audit-${process.pid}-${++containers}`,
+      ),
       close: () => undefined,
     }),
   ],

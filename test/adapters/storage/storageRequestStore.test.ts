@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MemoryStorage, type Storage } from 'botbuilder';
-import { BlobsStorage } from 'botbuilder-azure-blobs';
+import { BlobDocumentStorage } from '../../../src/adapters/storage/blobDocumentStorage';
 import { SqliteStorage } from '../../../src/adapters/storage/sqliteStorage';
 import { StorageRequestStore } from '../../../src/adapters/storage/storageRequestStore';
 import { isAppError } from '../../../src/domain/errors';
@@ -99,9 +99,12 @@ const BACKENDS: [string, Open][] = [
     },
   ],
   [
-    'BlobsStorage on Azurite',
+    'BlobDocumentStorage on Azurite',
     () => ({
-      storage: new BlobsStorage(azurite.connectionString, `requests-${process.pid}-${++containers}`),
+      storage: BlobDocumentStorage.fromConnectionString(
+        azurite.connectionString,
+        `requests-${process.pid}-${++containers}`,
+      ),
       close: () => undefined,
     }),
   ],

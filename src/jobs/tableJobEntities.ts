@@ -1,0 +1,161 @@
+/**
+ * How jobs sit in an Azure Table (tableJobStore.ts): one partition, three kinds of row.
+ *
+ * - `j|<id>`: the job itself (the truth): state, attempts, due time, lease, data, error, and `dueKey`,
+ *   the row key of its entry in the due index while it is queued.
+ * - `d|<due time, 15 digits>|<id>`: the due index. A queued job has exactly one entry, at the moment it
+ *   can next be claimed (its due time, or when its lease ends). A range query on this prefix returns the
+ *   due jobs earliest first without reading any other job.
+ * - `r|<tenant>|<request>|<created, 15 digits>|<id>`: the jobs of one request, written once.
+ *
+ * The job row and its index entries change in one entity-group transaction, which is atomic within a
+ * partition, so the index never disagrees with the jobs. Source: Azure Table service REST "Performing
+ * entity group transactions", "Understanding the Table service data model" (key characters, sizes).
+ */
+import { JOB_STATES, type JobRecord, type JobState } from './jobs';
+
+export const PARTITION = 'jobs';
+const JOB = 'j|';
+const DUE = 'd|';
+const BY_REQUEST = 'r|';
+/** Epoch ms as 15 digits sort as numbers until the year 33658. */
+const TIME_DIGITS = 15;
+/** A string property holds at most 64 KiB (32K UTF-16 characters); longer data spans several. */
+const CHUNK_CHARS = 30_000;
+/** An entity holds at most 1 MiB: with the other properties, 30 chunks stay below it. */
+const MAX_CHUNKS = 30;
+
+/** The job row as the Table stores it. */
+export interface JobEntity {
+  partitionKey: string;
+  rowKey: string;
+  etag?: string;
+  id: string;
+  kind: string;
+  tenantId: string;
+  requestId: string;
+  state: string;
+  attempts: number;
+  nextRunAt: number;
+  leaseOwner?: string;
+  leaseExpiresAt?: number;
+  /** Row key of the job's due-index entry; empty when it is not queued. */
+  dueKey: string;
+  lastError?: string;
+  createdAt: number;
+  updatedAt: number;
+  /** How many `data<n>` properties hold the data's JSON. */
+  dataChunks: number;
+  [chunk: `data${number}`]: string;
+}
+
+/** Key characters the Table service refuses (`/ \ # ?` and control characters), and our separators. */
+export function keyPart(value: string): string {
+  return value.replace(
+    // eslint-disable-next-line no-control-regex
+    /[%|/\\#?\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
+function time(ms: number): string {
+  return String(Math.max(0, Math.floor(ms))).padStart(TIME_DIGITS, '0');
+}
+
+export function jobRowKey(id: string): string {
+  return `${JOB}${keyPart(id)}`;
+}
+
+export function dueRowKey(at: number, id: string): string {
+  return `${DUE}${time(at)}|${keyPart(id)}`;
+}
+
+export function requestRowKey(tenantId: string, requestId: string, createdAt: number, id: string): string {
+  return `${requestPrefix(tenantId, requestId)}${time(createdAt)}|${keyPart(id)}`;
+}
+
+export function requestPrefix(tenantId: string, requestId: string): string {
+  return `${BY_REQUEST}${keyPart(tenantId)}|${keyPart(requestId)}|`;
+}
+
+/** Row keys from `prefix` up to (not including) the next prefix. */
+export function prefixRange(prefix: string): { from: string; to: string } {
+  return {
+    from: prefix,
+    to: prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1),
+  };
+}
+
+/** Due-index keys of jobs that can be claimed at `now` or earlier. */
+export function dueRange(now: number): { from: string; to: string } {
+  return { from: DUE, to: `${DUE}${time(now + 1)}` };
+}
+
+export const DUE_PREFIX = DUE;
+
+/** The moment a due-index key names. */
+export function dueTimeOf(rowKey: string): number {
+  return Number(rowKey.slice(DUE.length, DUE.length + TIME_DIGITS));
+}
+
+/** The job id a due-index or request-index entry points at. */
+export function indexedJobId(entity: { id?: unknown }): string | undefined {
+  return typeof entity.id === 'string' ? entity.id : undefined;
+}
+
+/** When a queued job can next be claimed: its due time, or when its lease ends if that is later. */
+export function claimableAt(nextRunAt: number, leaseExpiresAt: number | undefined): number {
+  return leaseExpiresAt === undefined ? nextRunAt : Math.max(nextRunAt, leaseExpiresAt);
+}
+
+export function dataProperties(id: string, data: Record<string, unknown>): Record<string, string | number> {
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new Error(`Job "${id}": data must be an object`);
+  const json = JSON.stringify(data);
+  const chunks = Math.max(1, Math.ceil(json.length / CHUNK_CHARS));
+  if (chunks > MAX_CHUNKS) throw new Error(`Job "${id}": data is larger than a table row can hold`);
+  const out: Record<string, string | number> = { dataChunks: chunks };
+  for (let i = 0; i < chunks; i++) out[`data${i}`] = json.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
+  return out;
+}
+
+/** The JSON of the data, joined from its chunks. */
+export function dataJson(entity: JobEntity): string {
+  let json = '';
+  for (let i = 0; i < entity.dataChunks; i++) json += entity[`data${i}`] ?? '';
+  return json;
+}
+
+export function toJobRecord(entity: JobEntity): JobRecord {
+  if (!(JOB_STATES as readonly string[]).includes(entity.state)) {
+    throw new Error(`Job "${entity.id}": stored state "${entity.state}" is not a job state`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(dataJson(entity));
+  } catch {
+    throw new Error(`Job "${entity.id}": stored data is damaged (not valid JSON)`);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new Error(`Job "${entity.id}": stored data is damaged (not a JSON object)`);
+  const record: JobRecord = {
+    id: entity.id,
+    kind: entity.kind,
+    tenantId: entity.tenantId,
+    requestId: entity.requestId,
+    state: entity.state as JobState,
+    attempts: entity.attempts,
+    nextRunAt: entity.nextRunAt,
+    data: data as Record<string, unknown>,
+    createdAt: entity.createdAt,
+    updatedAt: entity.updatedAt,
+  };
+  if (
+    typeof entity.leaseOwner === 'string' &&
+    entity.leaseOwner !== '' &&
+    typeof entity.leaseExpiresAt === 'number'
+  )
+    record.lease = { owner: entity.leaseOwner, expiresAt: entity.leaseExpiresAt };
+  if (typeof entity.lastError === 'string' && entity.lastError !== '') record.lastError = entity.lastError;
+  return record;
+}

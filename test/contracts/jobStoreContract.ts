@@ -1,0 +1,303 @@
+/**
+ * The job store's contract, one suite for every backend (SQLite, Azure Table): what `JobStore` in
+ * src/jobs/jobs.ts promises, so the backends cannot drift. Each backend's test file runs it with a
+ * factory that opens a fresh store, a second store on the same data (another process or instance),
+ * and a way to damage one job's stored data.
+ */
+import type { JobStore, NewJob } from '../../src/jobs/jobs';
+
+export const T0 = 1_700_000_000_000;
+const LEASE = 60_000;
+
+export interface JobStoreRig {
+  store: JobStore;
+  /** Another store on the same data, as a second process or instance would open it. */
+  open(): JobStore;
+  /** Writes `text` as the stored data of job `id`, bypassing the store. */
+  damage(id: string, text: string): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+function job(id: string, runAt: number, data: Record<string, unknown> = {}): NewJob {
+  return { id, kind: 'test', tenantId: 'tenant-1', requestId: 'request-1', runAt, data };
+}
+
+export function jobStoreContract(backend: string, rig: () => Promise<JobStoreRig>): void {
+  describe(`JobStore contract on ${backend}`, () => {
+    let current: JobStoreRig;
+    let store: JobStore;
+    const open = (): JobStore => current.open();
+
+    beforeEach(async () => {
+      current = await rig();
+      store = current.store;
+    });
+    afterEach(async () => {
+      await current.cleanup();
+    });
+
+    it('when the same id is enqueued twice, then there is one job and the second enqueue changes nothing', async () => {
+      expect(await store.enqueue(job('a', T0, { step: 1 }), T0)).toBe(true);
+      expect(await store.enqueue({ ...job('a', T0 + 5, { step: 2 }), kind: 'other' }, T0 + 1)).toBe(false);
+
+      const jobs = await store.listForRequest('tenant-1', 'request-1');
+      expect(jobs).toHaveLength(1);
+      expect(jobs[0]).toMatchObject({
+        id: 'a',
+        kind: 'test',
+        state: 'queued',
+        attempts: 0,
+        nextRunAt: T0,
+        data: { step: 1 },
+        createdAt: T0,
+      });
+      expect(jobs[0].lease).toBeUndefined();
+    });
+
+    it('when a finished job id is enqueued again, then it stays finished', async () => {
+      await store.enqueue(job('a', T0), T0);
+      await store.claimDue('A', T0, LEASE, 1);
+      await store.finish('a', 'A', 'done', T0 + 1);
+      expect(await store.enqueue(job('a', T0 + 10), T0 + 10)).toBe(false);
+      expect(await store.get('a')).toMatchObject({ state: 'done' });
+    });
+
+    it('when jobs are listed for a request, then only that request’s jobs come back, oldest first, in any state', async () => {
+      await store.enqueue(job('second', T0), T0 + 2);
+      await store.enqueue(job('first', T0 + 100), T0 + 1);
+      await store.enqueue({ ...job('elsewhere', T0 + 1), requestId: 'request-2' }, T0);
+      await store.claimDue('A', T0, LEASE, 1);
+      await store.finish('second', 'A', 'done', T0 + 3);
+      const jobs = await store.listForRequest('tenant-1', 'request-1');
+      expect(jobs.map((j) => [j.id, j.state])).toEqual([
+        ['first', 'queued'],
+        ['second', 'done'],
+      ]);
+      expect(await store.get('missing')).toBeUndefined();
+    });
+
+    it('when due jobs are claimed, then the earliest come first, up to the limit, and future jobs wait', async () => {
+      await store.enqueue(job('c', T0 - 10), T0);
+      await store.enqueue(job('future', T0 + 1_000), T0);
+      await store.enqueue(job('a', T0 - 30), T0);
+      await store.enqueue(job('b', T0 - 20), T0);
+
+      const first = await store.claimDue('A', T0, LEASE, 2);
+      expect(first.map((j) => j.id)).toEqual(['a', 'b']);
+      expect(first[0]).toMatchObject({ attempts: 1, lease: { owner: 'A', expiresAt: T0 + LEASE } });
+
+      const second = await store.claimDue('B', T0, LEASE, 5);
+      expect(second.map((j) => j.id)).toEqual(['c']);
+      expect(await store.claimDue('B', T0, LEASE, 5)).toEqual([]);
+      expect((await store.claimDue('B', T0 + 1_000, LEASE, 5)).map((j) => j.id)).toEqual(['future']);
+    });
+
+    it('when a lease expires, then another owner claims the job and the first owner can no longer write', async () => {
+      await store.enqueue(job('a', T0, { step: 0 }), T0);
+      const other = open();
+      expect(await store.claimDue('A', T0, 1_000, 1)).toHaveLength(1);
+      expect(await other.claimDue('B', T0 + 999, 1_000, 1)).toEqual([]);
+
+      const taken = await other.claimDue('B', T0 + 1_000, 1_000, 1);
+      expect(taken).toHaveLength(1);
+      expect(taken[0]).toMatchObject({ attempts: 2, lease: { owner: 'B', expiresAt: T0 + 2_000 } });
+
+      expect(await store.checkpoint('a', 'A', { step: 99 }, T0 + 1_001)).toBe(false);
+      expect(await store.renew('a', 'A', T0 + 1_001, 1_000)).toBe(false);
+      expect(await store.reschedule('a', 'A', T0 + 5_000, T0 + 1_001)).toBe(false);
+      expect(await store.finish('a', 'A', 'done', T0 + 1_001)).toBe(false);
+      expect(await store.release('a', 'A', T0 + 1_001)).toBe(false);
+
+      expect(await other.checkpoint('a', 'B', { step: 1 }, T0 + 1_002)).toBe(true);
+      expect(await other.renew('a', 'B', T0 + 1_002, 1_000)).toBe(true);
+      expect(await store.get('a')).toMatchObject({
+        state: 'queued',
+        data: { step: 1 },
+        lease: { owner: 'B', expiresAt: T0 + 2_002 },
+      });
+      expect(await other.finish('a', 'B', 'done', T0 + 1_003)).toBe(true);
+      expect(await other.renew('a', 'B', T0 + 1_004, 1_000)).toBe(false);
+    });
+
+    it('when a job is rescheduled, then it is queued at the new time without a lease, with the error and data saved', async () => {
+      await store.enqueue(job('a', T0, { step: 0 }), T0);
+      await store.claimDue('A', T0, LEASE, 1);
+      expect(
+        await store.reschedule('a', 'A', T0 + 500, T0 + 1, { data: { step: 2 }, error: 'Graph 503' }),
+      ).toBe(true);
+      expect(await store.get('a')).toMatchObject({
+        state: 'queued',
+        attempts: 1,
+        nextRunAt: T0 + 500,
+        data: { step: 2 },
+        lastError: 'Graph 503',
+        updatedAt: T0 + 1,
+      });
+      expect((await store.get('a'))?.lease).toBeUndefined();
+      expect(await store.claimDue('A', T0 + 499, LEASE, 1)).toEqual([]);
+
+      await store.claimDue('A', T0 + 500, LEASE, 1);
+      expect(await store.reschedule('a', 'A', T0 + 900, T0 + 501, { resetAttempts: true })).toBe(true);
+      expect(await store.get('a')).toMatchObject({ attempts: 0, data: { step: 2 }, lastError: 'Graph 503' });
+    });
+
+    it('when a lease is released, then the job can be claimed again at once with nothing else changed', async () => {
+      await store.enqueue(job('a', T0, { step: 3 }), T0);
+      await store.claimDue('A', T0, LEASE, 1);
+      expect(await store.release('a', 'A', T0 + 1)).toBe(true);
+      expect(await store.get('a')).toMatchObject({
+        state: 'queued',
+        nextRunAt: T0,
+        attempts: 1,
+        data: { step: 3 },
+      });
+      expect((await store.claimDue('B', T0 + 1, LEASE, 1)).map((j) => j.id)).toEqual(['a']);
+    });
+
+    it('when a failed job is requeued, then it is due again with attempts reset and its data merged', async () => {
+      await store.enqueue(job('a', T0, { keep: 'yes', step: 1 }), T0);
+      await store.claimDue('A', T0, LEASE, 1);
+      await store.finish('a', 'A', 'failed', T0 + 1, { error: 'boom' });
+      expect(await store.get('a')).toMatchObject({ state: 'failed', lastError: 'boom', attempts: 1 });
+
+      expect(await store.requeue('a', T0 + 10, T0 + 5, { step: 2 })).toBe(true);
+      expect(await store.get('a')).toMatchObject({
+        state: 'queued',
+        attempts: 0,
+        nextRunAt: T0 + 10,
+        data: { keep: 'yes', step: 2 },
+      });
+      expect((await store.claimDue('A', T0 + 10, LEASE, 1)).map((j) => j.id)).toEqual(['a']);
+    });
+
+    it('when a requeue meets a live lease or no job, then it is refused; a done job runs again', async () => {
+      await store.enqueue(job('a', T0), T0);
+      await store.enqueue(job('b', T0), T0);
+      await store.claimDue('A', T0, 1_000, 2);
+      await store.finish('b', 'A', 'done', T0 + 1);
+
+      expect(await store.requeue('a', T0, T0 + 999)).toBe(false);
+      expect(await store.requeue('b', T0, T0 + 999)).toBe(true);
+      expect(await store.get('b')).toMatchObject({ state: 'queued', attempts: 0 });
+      expect(await store.requeue('missing', T0, T0 + 999, { x: 1 })).toBe(false);
+
+      // A timer that must fire earlier: once the lease has run out, the new time wins and the lease goes.
+      await store.enqueue(job('timer', T0 + 60_000), T0);
+      expect(await store.requeue('timer', T0 + 5, T0 + 1)).toBe(true);
+      expect(await store.get('timer')).toMatchObject({ nextRunAt: T0 + 5 });
+      expect(await store.requeue('a', T0 + 2_000, T0 + 1_000)).toBe(true);
+      expect(await store.finish('a', 'A', 'done', T0 + 1_001)).toBe(false);
+    });
+
+    it('when a queued job is cancelled, then it is never claimed; a leased or finished job is not cancelled', async () => {
+      await store.enqueue(job('free', T0), T0);
+      await store.enqueue(job('held', T0 - 1), T0);
+      await store.claimDue('A', T0, LEASE, 1);
+
+      expect(await store.cancel('held', T0 + 1)).toBe(false);
+      expect(await store.cancel('free', T0 + 1)).toBe(true);
+      expect(await store.cancel('free', T0 + 2)).toBe(false);
+      expect(await store.cancel('missing', T0 + 2)).toBe(false);
+      expect(await store.get('free')).toMatchObject({ state: 'cancelled', updatedAt: T0 + 1 });
+      expect(await store.claimDue('B', T0 + LEASE, LEASE, 5)).toHaveLength(1);
+      expect(await store.requeue('free', T0, T0 + 3)).toBe(false);
+    });
+
+    it('when asked for the next due time, then it is the earliest free job or the earliest lease expiry', async () => {
+      expect(await store.nextDueAt()).toBeUndefined();
+      await store.enqueue(job('late', T0 + 90_000), T0);
+      await store.enqueue(job('soon', T0 + 5_000), T0);
+      expect(await store.nextDueAt()).toBe(T0 + 5_000);
+
+      await store.claimDue('A', T0 + 5_000, 10_000, 1);
+      expect(await store.nextDueAt()).toBe(T0 + 15_000);
+      await store.finish('soon', 'A', 'done', T0 + 6_000);
+      expect(await store.nextDueAt()).toBe(T0 + 90_000);
+      await store.cancel('late', T0 + 7_000);
+      expect(await store.nextDueAt()).toBeUndefined();
+    });
+
+    it('when a row’s data is damaged, then reading it throws an error naming the job, and a claim fails it instead of handing it out', async () => {
+      await store.enqueue(job('broken', T0 - 1, { ok: true }), T0);
+      await store.enqueue(job('fine', T0, { ok: true }), T0);
+      await current.damage('broken', '{"ok": tru');
+
+      await expect(store.get('broken')).rejects.toThrow(/Job "broken".*damaged/);
+      await expect(store.listForRequest('tenant-1', 'request-1')).rejects.toThrow(/Job "broken"/);
+
+      const claimed = await store.claimDue('A', T0, LEASE, 5);
+      expect(claimed.map((j) => j.id)).toEqual(['fine']);
+      await current.damage('broken', '{"ok": true}');
+      expect(await store.get('broken')).toMatchObject({
+        state: 'failed',
+        lastError: expect.stringMatching(/Job "broken"/),
+      });
+      expect((await store.get('broken'))?.lease).toBeUndefined();
+
+      await current.damage('fine', '[1,2]');
+      await expect(store.get('fine')).rejects.toThrow(/Job "fine".*not a JSON object/);
+    });
+
+    it('when two stores claim the same due jobs at once, then each job goes to exactly one of them', async () => {
+      const other = open();
+      for (let i = 0; i < 24; i++) await store.enqueue(job(`j${String(i).padStart(2, '0')}`, T0 - i), T0);
+      const rounds = await Promise.all([
+        store.claimDue('A', T0, LEASE, 10),
+        other.claimDue('B', T0, LEASE, 10),
+        store.claimDue('C', T0, LEASE, 10),
+        other.claimDue('D', T0, LEASE, 10),
+      ]);
+      const ids = rounds.flat().map((j) => j.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toHaveLength(24);
+      for (const claimed of rounds.flat()) {
+        expect(await store.get(claimed.id)).toMatchObject({
+          attempts: 1,
+          lease: { owner: claimed.lease?.owner },
+        });
+      }
+    });
+
+    it('when the holder checkpoints and renews while another store requeues and cancels, then only the holder’s writes land', async () => {
+      const other = open();
+      await store.enqueue(job('a', T0, { step: 0 }), T0);
+      await store.claimDue('A', T0, LEASE, 1);
+      const results = await Promise.all([
+        store.checkpoint('a', 'A', { step: 1 }, T0 + 1),
+        other.requeue('a', T0 + 5, T0 + 1),
+        other.cancel('a', T0 + 1),
+        store.renew('a', 'A', T0 + 2, LEASE),
+      ]);
+      expect(results).toEqual([true, false, false, true]);
+      expect(await other.get('a')).toMatchObject({
+        state: 'queued',
+        data: { step: 1 },
+        lease: { owner: 'A', expiresAt: T0 + 2 + LEASE },
+      });
+    });
+
+    it('when job data is large or holds any text, then it comes back exactly, and shrinking it leaves nothing behind', async () => {
+      const big = {
+        text: 'é✓ "quoted" \\ |/#?%'.repeat(6_000),
+        list: Array.from({ length: 500 }, (_, i) => i),
+      };
+      await store.enqueue(job('big', T0, big), T0);
+      expect((await open().get('big'))?.data).toEqual(big);
+      await store.claimDue('A', T0, LEASE, 1);
+      expect(await store.checkpoint('big', 'A', { small: true }, T0 + 1)).toBe(true);
+      expect((await store.get('big'))?.data).toEqual({ small: true });
+    });
+
+    it('when ids, tenants and requests hold characters keys forbid, then they still work and stay apart', async () => {
+      const odd = ['provision:t/1:r#1', 'a|b', 'x?y\\z', '100%'];
+      for (const [i, id] of odd.entries())
+        await store.enqueue(
+          { ...job(id, T0 + i), tenantId: 'ten/ant|1', requestId: `re#q?${i % 2}` },
+          T0 + i,
+        );
+      expect((await store.listForRequest('ten/ant|1', 're#q?0')).map((j) => j.id)).toEqual([odd[0], odd[2]]);
+      expect((await store.claimDue('A', T0 + 10, LEASE, 10)).map((j) => j.id)).toEqual(odd);
+      expect(await store.get('a|b')).toMatchObject({ tenantId: 'ten/ant|1', requestId: 're#q?1' });
+    });
+  });
+}
