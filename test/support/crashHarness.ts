@@ -12,6 +12,10 @@ import path from 'node:path';
 import { ACCOUNT_VERBS, FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import { SQLITE_FILE_NAME } from '../../src/adapters/storage/createStorage';
 import { SqliteStorage } from '../../src/adapters/storage/sqliteStorage';
+import { BlobDocumentStorage } from '../../src/adapters/storage/blobDocumentStorage';
+import type { Storage } from 'botbuilder';
+import type { JobStore } from '../../src/jobs/jobs';
+import { TableJobStore } from '../../src/jobs/tableJobStore';
 import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
 import { StorageRequestStore } from '../../src/adapters/storage/storageRequestStore';
 import { provisionData } from '../../src/domain/progress';
@@ -140,7 +144,16 @@ function match(card: unknown, pattern: RegExp, what: string): string {
 export interface CrashRigOptions {
   /** The simulated tenant: `classic` (the default) still has ApplicationImpersonation, `current` has not. */
   scenario?: TenantSimulatorOptions['scenario'];
+  /**
+   * STORAGE=azure on this storage account (Azurite), in a container and table of the rig's own, so
+   * several bot processes share every record and job. Unset = one SQLite DATA_DIR.
+   */
+  azure?: { connectionString: string };
+  /** How long the simulated Exchange takes to show a role group member (default 400 ms). */
+  replicationMs?: number;
 }
+
+let azureRigs = 0;
 
 /** What the App access card is filled in with: the scope of the grant and its roles. */
 export interface AppGrantInputs {
@@ -163,8 +176,12 @@ export interface CrashRig {
   /** Every bot process started so far, oldest first. */
   readonly bots: BotProcess[];
   startBot(): Promise<BotProcess>;
+  /** Sends what follows (messages, presses, kills, stops) to `bot`; by default the last one started. */
+  use(bot: BotProcess): void;
+  /** The running bot process whose job runner holds the lease of the request's provisioning job. */
+  provisioningHolder(requestId: string): Promise<BotProcess | undefined>;
   /** Alex fills in every card (public folders on); resolves once Megan has the approval card. */
-  submitRequest(): Promise<{ requestId: string; approverChat: string }>;
+  submitRequest(username?: string): Promise<{ requestId: string; approverChat: string }>;
   /**
    * Alex asks for CiraSync's app to be granted `grant`, with no service account (a `current` tenant);
    * resolves once Megan has the approval card.
@@ -190,6 +207,8 @@ export interface CrashRig {
   attemptedWrites(): string[];
   /** Stops the running bot (SIGTERM, as a deployment would). */
   stopBot(): Promise<void>;
+  /** Stops every bot process still running (SIGTERM). */
+  stopAll(): Promise<void>;
   /** What the bot stored about the request (read while no bot runs): state, audit, steps saved. */
   stored(requestId: string): Promise<{ state?: string; events: string[]; savedSteps: string[] }>;
   /** The last log lines of every bot process, for failure messages. */
@@ -233,7 +252,7 @@ export async function startCrashRig(options: CrashRigOptions = {}): Promise<Cras
     tenantId: CRASH_TENANT_ID,
     scenario: options.scenario ?? 'classic',
     https: { key: tls.key, cert: tls.cert },
-    delays: { exchangeRecipientMs: 200, mailboxMs: 300, replicationMs: 400 },
+    delays: { exchangeRecipientMs: 200, mailboxMs: 300, replicationMs: options.replicationMs ?? 400 },
   });
   const connector = await startFakeConnector();
   const proxy = await startHoldingProxy(connector.serviceUrl);
@@ -262,8 +281,46 @@ export async function startCrashRig(options: CrashRigOptions = {}): Promise<Cras
     REPLICATION_POLL_SECONDS: '0.2',
     APPROVAL_REMINDER_HOURS: '0',
   };
+  if (options.azure !== undefined) {
+    const n = ++azureRigs;
+    Object.assign(settings, {
+      STORAGE: 'azure',
+      AZURE_STORAGE_CONNECTION_STRING: options.azure.connectionString,
+      AZURE_STORAGE_CONTAINER: `rig-${process.pid}-${n}`,
+      AZURE_STORAGE_TABLE: `rig${process.pid}n${n}`,
+      DATA_ENCRYPTION_KEY: Buffer.alloc(32, 42).toString('base64'),
+    });
+  }
+  /** The records and jobs every bot process of the rig shares; closed after use. */
+  function openShared(): { storage: Storage; jobs: JobStore; close(): void } {
+    if (options.azure !== undefined) {
+      return {
+        storage: BlobDocumentStorage.fromConnectionString(
+          options.azure.connectionString,
+          settings.AZURE_STORAGE_CONTAINER,
+        ),
+        jobs: TableJobStore.fromConnectionString(
+          options.azure.connectionString,
+          settings.AZURE_STORAGE_TABLE,
+        ),
+        close: () => undefined,
+      };
+    }
+    const file = path.join(dataDir, SQLITE_FILE_NAME);
+    const storage = new SqliteStorage(file);
+    const jobs = new SqliteJobStore(file);
+    return {
+      storage,
+      jobs,
+      close: () => {
+        jobs.close();
+        storage.close();
+      },
+    };
+  }
+  let chosen: BotProcess | undefined;
   const current = (): BotProcess => {
-    const bot = bots[bots.length - 1];
+    const bot = chosen ?? bots[bots.length - 1];
     if (bot === undefined) throw new Error('no bot started');
     return bot;
   };
@@ -325,14 +382,19 @@ export async function startCrashRig(options: CrashRigOptions = {}): Promise<Cras
 
   /** Presses Submit on the review card; resolves once Megan has the approval card. */
   async function submitForApproval(review: unknown): Promise<{ requestId: string; approverChat: string }> {
+    const before = connector.calls.length;
     const submitted = await press(review, FORM_VERBS.submit);
     if (!String(submitted).includes('is waiting for approval by Megan Bowen'))
       throw new Error(`request not submitted: ${JSON.stringify(submitted).slice(0, 300)}`);
     const megansCard = await waitFor('the approval card in Megan’s chat', () =>
-      connector.calls.find(
-        (c) =>
-          c.conversationId.startsWith('a:created-') && JSON.stringify(c.body).includes(REQUEST_VERBS.approve),
-      ),
+      connector.calls
+        .slice(before)
+        .find(
+          (c) =>
+            c.method === 'POST' &&
+            c.conversationId.startsWith('a:created-') &&
+            JSON.stringify(c.body).includes(REQUEST_VERBS.approve),
+        ),
     );
     const requestId = match(megansCard.body, /"requestId":"([0-9a-f-]{36})"/, 'requestId');
     return { requestId, approverChat: megansCard.conversationId };
@@ -345,14 +407,31 @@ export async function startCrashRig(options: CrashRigOptions = {}): Promise<Cras
     async startBot() {
       const bot = await startBotProcess(settings);
       bots.push(bot);
+      chosen = undefined;
       return bot;
     },
-    async submitRequest() {
+    use(bot) {
+      chosen = bot;
+    },
+    async provisioningHolder(requestId) {
+      const shared = openShared();
+      try {
+        const job = await shared.jobs.get(jobId(JOB_KINDS.provision, CRASH_TENANT_ID, requestId));
+        // A runner's lease owner is `<host>:<pid>:<random>`.
+        const pid = Number(job?.lease?.owner.split(':')[1]);
+        return bots.find(
+          (bot) => bot.child.pid === pid && bot.child.exitCode === null && bot.child.signalCode === null,
+        );
+      } finally {
+        shared.close();
+      }
+    },
+    async submitRequest(username = 'cirasync-svc') {
       const preflight = await send(teamsMessage(serviceUrl, 'new service account', sentBy));
       const account = await press(preflight, FORM_VERBS.next);
       const contact = await press(account, FORM_VERBS.next, {
         displayName: 'CiraSync Service',
-        username: 'cirasync-svc',
+        username,
         domain: 'contoso.com',
       });
       const sync = await press(contact, FORM_VERBS.next);
@@ -452,11 +531,14 @@ export async function startCrashRig(options: CrashRigOptions = {}): Promise<Cras
     attemptedWrites: () => sim.mutatingCalls().map(writeKey),
     async stopBot() {
       await current().stop();
+      chosen = undefined;
+    },
+    async stopAll() {
+      for (const bot of bots) await bot.stop();
+      chosen = undefined;
     },
     async stored(requestId) {
-      const file = path.join(dataDir, SQLITE_FILE_NAME);
-      const storage = new SqliteStorage(file);
-      const jobs = new SqliteJobStore(file);
+      const { storage, jobs, close } = openShared();
       try {
         const request = await new StorageRequestStore(storage).get(CRASH_TENANT_ID, requestId);
         const audit = await new StorageAuditLog(storage).forRequest(CRASH_TENANT_ID, requestId);
@@ -468,8 +550,7 @@ export async function startCrashRig(options: CrashRigOptions = {}): Promise<Cras
           savedSteps: saved.map((r) => r.step),
         };
       } finally {
-        jobs.close();
-        storage.close();
+        close();
       }
     },
     logTail,
