@@ -10,6 +10,7 @@ import path from 'node:path';
 const AZURITE = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'azurite');
 /** Azurite's well-known development account (public, documented, not a secret). */
 const ACCOUNT = 'devstoreaccount1';
+const TLS = path.join(__dirname, '..', 'fixtures', 'tls');
 const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface Azurite {
@@ -52,7 +53,29 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   }
 }
 
-export async function startAzurite(timeoutMs = 20_000): Promise<Azurite> {
+export interface AzuriteOptions {
+  /**
+   * HTTPS with the test certificate and bearer tokens checked the way Azure checks their claims
+   * (`--oauth basic`: issuer, audience, lifetime; not the signature), as a managed identity would be.
+   */
+  oauth?: boolean;
+  timeoutMs?: number;
+}
+
+export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const oauth =
+    options.oauth === true
+      ? [
+          '--oauth',
+          'basic',
+          '--cert',
+          path.join(TLS, 'server.pem'),
+          '--key',
+          path.join(TLS, 'server-key.pem'),
+        ]
+      : [];
+  const scheme = options.oauth === true ? 'https' : 'http';
   const port = await freePort();
   const tablePort = await freePort();
   const queuePort = await freePort();
@@ -75,6 +98,7 @@ export async function startAzurite(timeoutMs = 20_000): Promise<Azurite> {
       '--silent',
       '--skipApiVersionCheck',
       '--disableTelemetry',
+      ...oauth,
     ],
     { stdio: 'ignore', cwd: os.tmpdir() },
   );
@@ -85,9 +109,9 @@ export async function startAzurite(timeoutMs = 20_000): Promise<Azurite> {
     child.kill('SIGTERM');
     throw error;
   }
-  const blobUrl = `http://127.0.0.1:${port}/${ACCOUNT}`;
-  const tableUrl = `http://127.0.0.1:${tablePort}/${ACCOUNT}`;
-  const connectionString = `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=${blobUrl};TableEndpoint=${tableUrl};`;
+  const blobUrl = `${scheme}://127.0.0.1:${port}/${ACCOUNT}`;
+  const tableUrl = `${scheme}://127.0.0.1:${tablePort}/${ACCOUNT}`;
+  const connectionString = `DefaultEndpointsProtocol=${scheme};AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=${blobUrl};TableEndpoint=${tableUrl};`;
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
