@@ -141,6 +141,8 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
       approvalExpiryMs: config.approvalExpiryMs,
       passwordRevealMs: config.passwordRevealMs,
       downgradeRoleId: config.downgradeRoleId,
+      globalAdminReminderMs: config.globalAdminReminderMs,
+      ...(config.autoDowngradeMs === undefined ? {} : { autoDowngradeMs: config.autoDowngradeMs }),
       approverGroupId: config.approverGroupId,
       replication: config.replication,
     },

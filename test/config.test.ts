@@ -331,6 +331,21 @@ describe('loadConfig', () => {
     ).toEqual(expect.arrayContaining([expect.stringMatching(/^AZURE_STORAGE_ACCOUNT_URL: must use https/)]));
   });
 
+  it('when GA_REMINDER_HOURS and AUTO_DOWNGRADE_HOURS are read, then the reminder defaults to 24 hours and the bot never lowers the role on its own unless told', () => {
+    expect(loadConfig({})).toMatchObject({ globalAdminReminderMs: 24 * 3_600_000 });
+    expect(loadConfig({}).autoDowngradeMs).toBeUndefined();
+    expect(loadConfig({ GA_REMINDER_HOURS: '0', AUTO_DOWNGRADE_HOURS: '72' })).toMatchObject({
+      globalAdminReminderMs: 0,
+      autoDowngradeMs: 72 * 3_600_000,
+    });
+    expect(problemsOf({ AUTO_DOWNGRADE_HOURS: '0' })).toEqual([
+      expect.stringMatching(/^AUTO_DOWNGRADE_HOURS: /),
+    ]);
+    expect(problemsOf({ GA_REMINDER_HOURS: 'soon' })).toEqual([
+      expect.stringMatching(/^GA_REMINDER_HOURS: /),
+    ]);
+  });
+
   it('when DOWNGRADE_ROLE names a role, then its template id is used; the default is Service Support Administrator', () => {
     expect(loadConfig({}).downgradeRoleId).toBe('f023fd81-a637-4b56-95fd-791ac0226033');
     expect(loadConfig({ DOWNGRADE_ROLE: 'exchangeadministrator' }).downgradeRoleId).toBe(

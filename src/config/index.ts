@@ -11,7 +11,13 @@ import { type BotAuth, readBotAuth } from './botAuth';
 import { type Env, settingsReader } from './reader';
 import { readDataAtRest, readStorage, type StorageSettings } from './storage';
 import { readTenant, type TenantConnection } from './tenant';
-import { readAccountTimers, readApprovalTimers, readShutdownGrace, type ReplicationTimers } from './timers';
+import {
+  readAccountTimers,
+  readGlobalAdminTimers,
+  readApprovalTimers,
+  readShutdownGrace,
+  type ReplicationTimers,
+} from './timers';
 
 export type { LogLevel };
 export { DOWNGRADE_ROLES, type KeyVaultSettings } from './account';
@@ -48,6 +54,10 @@ export interface Config {
   replication: ReplicationTimers;
   /** How long the password may be revealed once the account is ready. */
   passwordRevealMs: number;
+  /** After "ready": when the requester is reminded to downgrade (0 = never). */
+  globalAdminReminderMs: number;
+  /** After "ready": when the bot lowers the role itself (unset = never). */
+  autoDowngradeMs?: number;
   /** A job runner's claim on a job; after a crash another start takes the job over once it lapses. */
   jobLeaseMs: number;
   /** Hand the password over in Azure Key Vault instead of the Reveal button. */
@@ -95,6 +105,7 @@ export function loadConfig(env: Env = process.env): Config {
   const timers = readAccountTimers(r, simulated);
   const keyVault = readKeyVault(r, simulated);
   const downgradeRoleId = readDowngradeRole(r);
+  const globalAdmin = readGlobalAdminTimers(r);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -111,6 +122,7 @@ export function loadConfig(env: Env = process.env): Config {
     downgradeRoleId,
     ...approval,
     ...timers,
+    ...globalAdmin,
     keyVault,
     ...access,
   };

@@ -209,6 +209,18 @@ export const SETTINGS: readonly SettingDoc[] = [
     meaning: 'With `STORAGE=azure`: the Table for jobs (made if missing).',
     default: 'serviceaccountbotjobs',
   },
+  {
+    name: 'GA_REMINDER_HOURS',
+    meaning:
+      'Hours after the account is ready when the requester is reminded, once, that it is still a Global Administrator and can be downgraded. 0 = no reminder.',
+    default: '24',
+  },
+  {
+    name: 'AUTO_DOWNGRADE_HOURS',
+    meaning:
+      'Hours after the account is ready when the bot lowers it to `DOWNGRADE_ROLE` by itself if it is still a Global Administrator (audited; both admins are told). Unset = only when an admin presses Downgrade role.',
+    default: '(unset)',
+  },
   { name: 'LOG_LEVEL', meaning: '`debug`, `info`, `warn`, `error` or `silent`.', default: 'info' },
   {
     name: 'DOWNGRADE_ROLE',

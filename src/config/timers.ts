@@ -41,6 +41,22 @@ export interface AccountTimers {
   jobLeaseMs: number;
 }
 
+/** How long the account stays a Global Administrator before the bot steps in. */
+export interface GlobalAdminTimers {
+  /** After "ready", the requester is reminded to downgrade once this has passed; 0 for no reminder. */
+  globalAdminReminderMs: number;
+  /** After "ready", the bot lowers the role itself once this has passed; unset = never on its own. */
+  autoDowngradeMs?: number;
+}
+
+export function readGlobalAdminTimers(r: SettingsReader): GlobalAdminTimers {
+  const globalAdminReminderMs = r.number('GA_REMINDER_HOURS', 24, 0, 24 * 365, false) * 3_600_000;
+  const auto = r.read('AUTO_DOWNGRADE_HOURS');
+  if (auto === undefined || auto.trim() === '') return { globalAdminReminderMs };
+  const autoDowngradeMs = r.number('AUTO_DOWNGRADE_HOURS', 0, 0.01, 24 * 365, false) * 3_600_000;
+  return { globalAdminReminderMs, autoDowngradeMs };
+}
+
 /** Replication defaults to seconds against the simulator and to minutes against a real Exchange. */
 export function readAccountTimers(r: SettingsReader, simulated: boolean): AccountTimers {
   const replication = {

@@ -192,7 +192,8 @@ export type AuditEvent =
   | 'password reset'
   | 'password handed over'
   | 'password purged'
-  | 'downgraded';
+  | 'downgraded'
+  | 'downgrade reminded';
 
 /** One append-only audit record. Never holds a password, a token or a card payload. */
 export interface AuditRecord {

@@ -103,6 +103,11 @@ export interface Scheduler {
   replicationWatch(request: RequestKey, at: Date, restart: boolean): Promise<string>;
   /** The password is forgotten at `at` (a new deadline replaces an earlier one). */
   passwordPurge(request: RequestKey, at: Date, now: Date): Promise<void>;
+  /**
+   * The check that the account does not stay a Global Administrator for longer than set, first due
+   * at `at`; `readyAt` is when the account became ready (a second call changes nothing).
+   */
+  globalAdminLimit(request: RequestKey, at: Date, readyAt: Date): Promise<void>;
   /** Something was scheduled: run what is due without waiting for the next poll. */
   wake(): void;
 }

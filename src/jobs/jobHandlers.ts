@@ -5,6 +5,7 @@
 import type { WorkRun } from '../domain/workPorts';
 import { deliverApproval } from '../useCases/deliverApproval';
 import { expireRequest } from '../useCases/expireRequest';
+import { limitGlobalAdministrator } from '../useCases/limitGlobalAdministrator';
 import { provisionRequest } from '../useCases/provisionRequest';
 import { purgePassword } from '../useCases/purgePassword';
 import { remindApprover } from '../useCases/remindApprover';
@@ -34,5 +35,7 @@ export function jobHandlers(services: Services): Record<JobKind, JobHandler> {
     [JOB_KINDS.provision]: (job, ctx) => provisionRequest(services, keyOf(job), runOf(job, ctx)),
     [JOB_KINDS.replication]: (job, ctx) => watchReplication(services, keyOf(job), runOf(job, ctx)),
     [JOB_KINDS.passwordPurge]: (job) => purgePassword(services, keyOf(job)),
+    [JOB_KINDS.globalAdminLimit]: (job, ctx) =>
+      limitGlobalAdministrator(services, keyOf(job), runOf(job, ctx)),
   };
 }

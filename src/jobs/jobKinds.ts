@@ -9,6 +9,7 @@ export const JOB_KINDS = {
   provision: 'provision',
   replication: 'replication',
   passwordPurge: 'password.purge',
+  globalAdminLimit: 'globalAdmin.limit',
 } as const;
 
 export type JobKind = (typeof JOB_KINDS)[keyof typeof JOB_KINDS];

@@ -73,6 +73,13 @@ export class JobScheduler implements Scheduler, ProvisioningRecords {
     await scheduleJob(this.options.jobs, job(JOB_KINDS.passwordPurge, request, at.getTime()), now.getTime());
   }
 
+  async globalAdminLimit(request: RequestKey, at: Date, readyAt: Date): Promise<void> {
+    await this.options.jobs.enqueue(
+      job(JOB_KINDS.globalAdminLimit, request, at.getTime(), { readyAt: readyAt.toISOString() }),
+      readyAt.getTime(),
+    );
+  }
+
   wake(): void {
     this.options.wake();
   }

@@ -15,6 +15,7 @@ import {
   readyForwardText,
   readyView,
 } from './readyReport';
+import { globalAdminLimitStart } from './limitGlobalAdministrator';
 import type { Services } from './services';
 
 export type AnnounceServices = Pick<
@@ -55,6 +56,13 @@ export async function announceReady(
       approverText: readyApproverText(ready),
       forwardText: readyForwardText(ready),
     };
+  }
+  if (grant === undefined) {
+    // A Global Administrator from now on: the requester is reminded, and it is lowered when set to.
+    // Scheduled before the message, so a run resumed after a crash still schedules it (once).
+    const readyAt = services.now();
+    const first = globalAdminLimitStart(services.settings, readyAt);
+    if (first !== undefined) await services.scheduler.globalAdminLimit(ready, first, readyAt);
   }
   await services.notifier.showProgress(ready, progressViewOf(ready, data));
   await services.notifier.refreshApprovalCards(ready);

@@ -33,6 +33,8 @@ export async function downgradeRole(
   >,
   actor: Actor,
   request: ServiceAccountRequest,
+  /** Set when the bot lowers the role on its own (`actor` is the bot): why, for the audit and both admins. */
+  automatic?: { reason: string },
 ): Promise<DowngradeOutcome> {
   if (request.state !== 'Ready')
     return { kind: 'refused', message: 'The role can be lowered once the account is ready.' };
@@ -60,11 +62,17 @@ export async function downgradeRole(
       'downgraded',
       'Ready',
       now.toISOString(),
-      `${role} ${result.granted.outcome === 'created' ? 'granted' : 'already held'}; Global Administrator assignments removed: ${result.removedGlobalAdministrator}`,
+      `${automatic === undefined ? '' : `${automatic.reason}: `}${role} ${result.granted.outcome === 'created' ? 'granted' : 'already held'}; Global Administrator assignments removed: ${result.removedGlobalAdministrator}`,
     ),
   );
   await services.passwords.purge(request.tenantId, request.id, now);
   await services.notifier.updateReady(request, view);
+  if (automatic !== undefined) {
+    const text = `I lowered ${userPrincipalName(request.details)} to ${role} ${automatic.reason}; it is no longer a Global Administrator.`;
+    await services.notifier.tell(request, 'requester', text);
+    await services.notifier.tell(request, 'approver', text);
+    return { kind: 'downgraded', changed: true, view };
+  }
   const other = sameUser(actor.aadObjectId, request.requester.aadObjectId) ? 'approver' : 'requester';
   await services.notifier.tell(
     request,

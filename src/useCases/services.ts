@@ -46,6 +46,10 @@ export interface Settings {
   passwordRevealMs: number;
   /** The role Downgrade role gives in place of Global Administrator. */
   downgradeRoleId: string;
+  /** After "ready": the requester is reminded to downgrade this much later; 0 = never. */
+  globalAdminReminderMs: number;
+  /** After "ready": the bot downgrades by itself this much later; unset = never. */
+  autoDowngradeMs?: number;
   /** Members may approve in the approvals channel; their approvals are re-checked against it. */
   approverGroupId?: string;
   replication: Omit<ReplicationPolicy, 'maxPollMs'>;

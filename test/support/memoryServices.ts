@@ -98,7 +98,8 @@ export class RecordingNotifier implements Notifier {
 export type Scheduled =
   | { work: 'approval' | 'deliverAgain' | 'provisioning' | 'resumeProvisioning'; requestId: string }
   | { work: 'replicationWatch'; requestId: string; restart: boolean }
-  | { work: 'passwordPurge'; requestId: string; at: string };
+  | { work: 'passwordPurge'; requestId: string; at: string }
+  | { work: 'globalAdminLimit'; requestId: string; at: string; readyAt: string };
 
 export class RecordingScheduler implements Scheduler, ProvisioningRecords {
   readonly scheduled: Scheduled[] = [];
@@ -123,6 +124,14 @@ export class RecordingScheduler implements Scheduler, ProvisioningRecords {
   }
   async passwordPurge(request: RequestKey, at: Date): Promise<void> {
     this.scheduled.push({ work: 'passwordPurge', requestId: request.id, at: at.toISOString() });
+  }
+  async globalAdminLimit(request: RequestKey, at: Date, readyAt: Date): Promise<void> {
+    this.scheduled.push({
+      work: 'globalAdminLimit',
+      requestId: request.id,
+      at: at.toISOString(),
+      readyAt: readyAt.toISOString(),
+    });
   }
   wake(): void {
     this.wakes++;
@@ -379,6 +388,7 @@ export function memoryServices(start = new Date('2026-11-26T12:00:00Z')): Memory
       approvalExpiryMs: 24 * 3_600_000,
       passwordRevealMs: 30 * 60_000,
       downgradeRoleId: ROLE.serviceSupportAdministrator,
+      globalAdminReminderMs: 24 * 3_600_000,
       replication: { timeoutMs: 4 * 3_600_000, settleMs: 0, pollMs: 60_000, confirmations: 2 },
     },
     setNow(at: Date) {
