@@ -193,7 +193,8 @@ export type AuditEvent =
   | 'password handed over'
   | 'password purged'
   | 'downgraded'
-  | 'downgrade reminded';
+  | 'downgrade reminded'
+  | 'escalated';
 
 /** One append-only audit record. Never holds a password, a token or a card payload. */
 export interface AuditRecord {

@@ -82,6 +82,12 @@ export interface Notifier {
   updateReady(request: ServiceAccountRequest, view: ProgressView): Promise<boolean>;
   /** A short note to one of the admins; false when they cannot be reached. */
   tell(request: ServiceAccountRequest, who: Audience, text: string): Promise<boolean>;
+  /**
+   * Posts the approval card in the approvals channel, where members of the approver group may decide
+   * (never the requester): `posted`, `already` there, or `unavailable` (no channel configured, or it
+   * could not be reached).
+   */
+  offerInApprovalsChannel(request: ServiceAccountRequest): Promise<'posted' | 'already' | 'unavailable'>;
 }
 
 type RequestKey = Pick<ServiceAccountRequest, 'tenantId' | 'id'>;

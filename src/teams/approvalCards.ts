@@ -185,6 +185,40 @@ export class ApprovalCards {
     return { reached: false, reason, permanent };
   }
 
+  /**
+   * Posts the channel's copy in the approvals channel (once), for the approver group's members to
+   * decide on when the approver has not.
+   */
+  async postInApprovalsChannel(
+    request: ServiceAccountRequest,
+  ): Promise<'posted' | 'already' | 'unavailable'> {
+    const channelId = this.options.approvalsChannelId;
+    if (channelId === undefined) return 'unavailable';
+    const posted = await this.options.copies.get(request.tenantId, request.id);
+    if (posted.copies.some((c) => c.audience === 'channel' && c.card === 'approval')) return 'already';
+    const { conversations, messenger } = this.options;
+    const [requesterRef, approverRef] = await Promise.all([
+      conversations.get(request.tenantId, request.requester.aadObjectId),
+      conversations.get(request.tenantId, request.approver.aadObjectId),
+    ]);
+    const serviceUrl = requesterRef?.reference.serviceUrl ?? approverRef?.reference.serviceUrl;
+    if (serviceUrl === undefined) return 'unavailable';
+    const reference = channelReference(channelId, request.tenantId, {
+      serviceUrl,
+      bot: requesterRef?.reference.bot ?? approverRef?.reference.bot,
+    });
+    const sent = await messenger.send(reference, await this.cardActivity(request, 'channel'));
+    if (!sent.ok) {
+      this.options.logger.warn('Could not post the approval card in the approvals channel', {
+        requestId: request.id,
+        failure: failureText(sent),
+      });
+      return 'unavailable';
+    }
+    await this.record(request, 'channel', sent);
+    return 'posted';
+  }
+
   /** What the requester must ask the approver to do, when the approver cannot be reached. */
   installAdvice(request: ServiceAccountRequest): string {
     return (

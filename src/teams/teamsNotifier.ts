@@ -136,6 +136,10 @@ export class TeamsNotifier implements Notifier {
   }
 
   /** A short note to one of the admins in their chat with the bot; false when they cannot be reached. */
+  offerInApprovalsChannel(request: ServiceAccountRequest): Promise<'posted' | 'already' | 'unavailable'> {
+    return this.options.approvalCards.postInApprovalsChannel(request);
+  }
+
   async tell(request: ServiceAccountRequest, who: Audience, text: string): Promise<boolean> {
     const person = who === 'requester' ? request.requester : request.approver;
     const stored = await this.options.conversations.get(request.tenantId, person.aadObjectId);

@@ -324,7 +324,12 @@ describe('the approval card', () => {
     const before = connector.calls.length;
     expect(await bot.jobs.requeue(timer, Date.now(), Date.now())).toBe(true);
     await bot.idle();
-    const told = connector.calls.slice(before).map((c) => String(c.body.text ?? ''));
+    // Only this request's notes: an earlier test's short-lived request may expire meanwhile.
+    const account = `${request.details.username}@`;
+    const told = connector.calls
+      .slice(before)
+      .map((c) => String(c.body.text ?? ''))
+      .filter((t) => t.includes(account));
     expect(told.filter((t) => t.startsWith('Your request for') && t.includes('expired'))).toHaveLength(1);
     expect(told.filter((t) => t.includes('expired before a decision'))).toHaveLength(1);
     expect(
@@ -476,6 +481,70 @@ describe('the approval card', () => {
       });
       expect(text(approved.value)).toContain('Approved by Adele Vance');
       connector.notInstalled.delete(ISAIAH.aadObjectId);
+    });
+
+    it('when the approver does not answer the reminder, then halfway to the expiry the card is also offered in the channel, once, and the requester is told', async () => {
+      const request = await submitted(MEGAN, { expiresInMs: 6_000, reminderMs: 4_000 });
+      const before = connector.calls.length;
+      // The reminder at 2 s; the offer halfway from there to the expiry, at about 4 s.
+      const events = async () => (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
+      const deadline = Date.now() + 5_500;
+      while (!(await events()).includes('escalated') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      await bot.idle();
+      const calls = connector.calls.slice(before);
+      const inChannel = calls.filter((c) => c.conversationId === CHANNEL && c.method === 'POST');
+      expect(inChannel).toHaveLength(1);
+      expect(JSON.stringify(inChannel[0].body)).toContain(request.id);
+      const toAlex = calls
+        .filter((c) => c.conversationId === `a:personal-${ALEX.aadObjectId}`)
+        .map((c) => String(c.body.text ?? ''));
+      expect(toAlex).toContain(
+        `Megan Bowen has not decided on your request for ${request.details.username}@contoso.com yet, so I also offered it to the approver group in the approvals channel. Any of them except you may approve it until ${request.expiresAt.slice(0, 16).replace('T', ' ')} UTC.`,
+      );
+      expect((await events()).filter((e) => e === 'reminded' || e === 'escalated')).toEqual([
+        'reminded',
+        'escalated',
+      ]);
+      // Adele, in the group, approves in the channel; Megan's card is then closed like any decided one.
+      const approved = await running.invoke(REQUEST_VERBS.approve, { requestId: request.id }, ADELE, {
+        channelId: CHANNEL,
+      });
+      expect(text(approved.value)).toContain('Approved by Adele Vance');
+    });
+
+    it('when the approver decides after the reminder, before the offer is due, then nothing is posted in the channel', async () => {
+      const request = await submitted(MEGAN, { expiresInMs: 6_000, reminderMs: 4_000 });
+      const before = connector.calls.length;
+      const events = async () => (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).map((r) => r.event);
+      const remind = jobId(JOB_KINDS.remindApprover, TEST_TENANT_ID, request.id);
+      const until = async (done: () => Promise<boolean>) => {
+        const deadline = Date.now() + 5_500;
+        while (!(await done()) && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 50));
+      };
+      await until(async () => (await events()).includes('reminded'));
+      const rejected = await running.invoke(
+        REQUEST_VERBS.reject,
+        { requestId: request.id, comment: 'Not now.' },
+        MEGAN,
+      );
+      expect(text(rejected.value)).toContain('Rejected by Megan Bowen');
+      // The reminder's job comes back halfway to the expiry, finds the request decided, and ends.
+      await until(async () => (await bot.jobs.get(remind))?.state === 'done');
+      await bot.idle();
+      expect((await bot.jobs.get(remind))?.state).toBe('done');
+      expect(
+        connector.calls
+          .slice(before)
+          .some(
+            (c) =>
+              c.conversationId === CHANNEL &&
+              c.method === 'POST' &&
+              JSON.stringify(c.body).includes(request.id),
+          ),
+      ).toBe(false);
+      expect(await events()).not.toContain('escalated');
     });
   });
 });

@@ -44,7 +44,8 @@ export type Notice =
   | { kind: 'ready'; requestId: string; view: ProgressView; approverText: string }
   | { kind: 'readyUpdated'; requestId: string; view: ProgressView }
   | { kind: 'requesterCopy'; requestId: string }
-  | { kind: 'delivered'; requestId: string };
+  | { kind: 'delivered'; requestId: string }
+  | { kind: 'offered'; requestId: string };
 
 export class RecordingNotifier implements Notifier {
   readonly notices: Notice[] = [];
@@ -87,6 +88,16 @@ export class RecordingNotifier implements Notifier {
   async tell(request: ServiceAccountRequest, who: Audience, text: string): Promise<boolean> {
     this.notices.push({ kind: 'tell', requestId: request.id, who, text });
     return true;
+  }
+
+  /** What the next offer in the approvals channel answers. */
+  channel: 'posted' | 'already' | 'unavailable' = 'posted';
+
+  async offerInApprovalsChannel(
+    request: ServiceAccountRequest,
+  ): Promise<'posted' | 'already' | 'unavailable'> {
+    this.notices.push({ kind: 'offered', requestId: request.id });
+    return this.channel;
   }
 
   told(who: Audience): string[] {
