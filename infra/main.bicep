@@ -252,11 +252,6 @@ var storageSettings = [
     name: 'DATA_ENCRYPTION_KEY'
     value: '@Microsoft.KeyVault(SecretUri=${vault.outputs.dataEncryptionKeyUri})'
   }
-  {
-    // Nothing durable lives here with STORAGE=azure; /tmp is writable while the package is read-only.
-    name: 'DATA_DIR'
-    value: '/tmp/service-account-bot'
-  }
 ]
 
 var telemetrySettings = enableTelemetry ? [

@@ -32,6 +32,22 @@ export interface ReadinessReport {
   errors: Partial<Record<ReadinessCheckName, unknown>>;
 }
 
+/**
+ * Each probe once at a time: a call while the previous one is still out (a storage call that ran out
+ * of time keeps retrying in its SDK) waits for that one instead of starting another, so probes
+ * cannot pile up on a storage account that is down.
+ */
+export function oneAtATime(probes: ReadinessProbes): ReadinessProbes {
+  const wrap = ({ probe, failure }: ReadinessProbe): ReadinessProbe => {
+    let pending: Promise<string | undefined> | undefined;
+    return {
+      failure,
+      probe: () => (pending ??= probe().finally(() => (pending = undefined))),
+    };
+  };
+  return { storage: wrap(probes.storage), jobs: wrap(probes.jobs), runner: wrap(probes.runner) };
+}
+
 /** Time limit of each probe unless told otherwise. */
 export const DEFAULT_PROBE_TIMEOUT_MS = 2_000;
 

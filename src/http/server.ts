@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import type { ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Logger } from '../logger';
-import { DEFAULT_PROBE_TIMEOUT_MS, type ReadinessProbes, runReadinessProbes } from './readiness';
+import { DEFAULT_PROBE_TIMEOUT_MS, oneAtATime, type ReadinessProbes, runReadinessProbes } from './readiness';
 
 export interface Health {
   status: 'ok';
@@ -75,7 +75,8 @@ export function activityShapeProblem(body: unknown): string | undefined {
 }
 
 export function createHttpServer(options: HttpServerOptions): HttpServer {
-  const { adapter, bot, logger, health, readiness } = options;
+  const { adapter, bot, logger, health } = options;
+  const readiness = oneAtATime(options.readiness);
   const probeTimeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const server = restify.createServer({ name: 'service-account-bot', handleUncaughtExceptions: false });
   let inFlight = 0;

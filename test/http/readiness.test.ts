@@ -126,6 +126,18 @@ describe('GET /readyz', () => {
     });
   });
 
+  it('when storage hangs and readiness is asked again and again, then the storage is read once, not once per ask', async () => {
+    parts.read = (keys) => {
+      storageKeys.push(keys);
+      return new Promise(() => undefined);
+    };
+    const url = await start();
+    const answers = await Promise.all([ready(url), ready(url)]);
+    answers.push(await ready(url));
+    expect(answers.map((a) => a.status)).toEqual([503, 503, 503]);
+    expect(storageKeys).toEqual([[READINESS_PROBE_KEY]]);
+  });
+
   it('when the job store fails, then it is 503 naming the job store', async () => {
     parts.nextDueAt = async () => {
       throw new Error('SQLITE_BUSY: database is locked');

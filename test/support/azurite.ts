@@ -52,9 +52,13 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   }
 }
 
-export async function startAzurite(timeoutMs = 20_000): Promise<Azurite> {
-  const port = await freePort();
-  const tablePort = await freePort();
+/** `ports` starts it again where a stopped one listened (its data is gone: it is in memory). */
+export async function startAzurite(
+  timeoutMs = 20_000,
+  ports?: { port: number; tablePort: number },
+): Promise<Azurite> {
+  const port = ports?.port ?? (await freePort());
+  const tablePort = ports?.tablePort ?? (await freePort());
   const queuePort = await freePort();
   const child = spawn(
     AZURITE,
