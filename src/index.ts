@@ -16,6 +16,7 @@ import { runUntilIdle } from './runtime/idle';
 import { openStores } from './runtime/stores';
 import { main } from './runtime/main';
 import { keyVaultHandOver } from './runtime/passwordHandOver';
+import { readinessProbes } from './runtime/readinessProbes';
 import { shutdownAwareClock } from './runtime/shutdownClock';
 import { type ConnectedTenant, openTenant } from './runtime/tenant';
 import type { AuditLog, RequestStore } from './domain/requestPorts';
@@ -176,6 +177,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
       tenantMode: config.tenant.mode,
       storage: config.storage.kind,
     },
+    readiness: readinessProbes({ storage: store.storage, jobs, runner }),
   });
 
   let address: AddressInfo;

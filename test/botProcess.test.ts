@@ -99,6 +99,15 @@ describe('the built bot in local mode', () => {
     });
   });
 
+  it('when /readyz is asked, then it answers 200 ready: storage, jobs and the job runner answer', async () => {
+    const response = await fetch(`${bot.url}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      status: 'ready',
+      checks: { storage: 'ok', jobs: 'ok', runner: 'ok' },
+    });
+  });
+
   it('when an admin types help in Teams, then the connector receives the command card', async () => {
     const response = await postActivity(bot.url, teamsMessage(connector.serviceUrl, 'help'));
     expect(response.status).toBe(200);

@@ -14,7 +14,7 @@ export interface SettingDoc {
 export const SETTINGS: readonly SettingDoc[] = [
   {
     name: 'PORT',
-    meaning: 'HTTP port of the bot endpoint (`/api/messages`, `/healthz`); 0 picks a free port.',
+    meaning: 'HTTP port of the bot endpoint (`/api/messages`, `/healthz`, `/readyz`); 0 picks a free port.',
     default: '3978',
   },
   {

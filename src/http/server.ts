@@ -1,11 +1,14 @@
 /**
- * The HTTP surface: `POST /api/messages` for the Bot Framework channel and `GET /healthz`. Counts the
- * turns in flight so a shutdown can stop accepting, let them finish, and only then close storage.
+ * The HTTP surface: `POST /api/messages` for the Bot Framework channel, `GET /healthz` (liveness:
+ * the process answers) and `GET /readyz` (readiness: storage, jobs and the job runner answer; 503
+ * while shutting down, so a load balancer takes the instance out of rotation). Counts the turns in
+ * flight so a shutdown can stop accepting, let them finish, and only then close storage.
  */
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import type { ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Logger } from '../logger';
+import { DEFAULT_PROBE_TIMEOUT_MS, oneAtATime, type ReadinessProbes, runReadinessProbes } from './readiness';
 
 export interface Health {
   status: 'ok';
@@ -19,6 +22,10 @@ export interface HttpServerOptions {
   bot: ActivityHandler;
   logger: Logger;
   health: Health;
+  /** What `/readyz` checks. */
+  readiness: ReadinessProbes;
+  /** Time limit of each readiness probe; default 2 s. */
+  probeTimeoutMs?: number;
   /** Largest request body accepted on /api/messages. */
   maxBodyBytes?: number;
 }
@@ -69,6 +76,8 @@ export function activityShapeProblem(body: unknown): string | undefined {
 
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { adapter, bot, logger, health } = options;
+  const readiness = oneAtATime(options.readiness);
+  const probeTimeoutMs = options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const server = restify.createServer({ name: 'service-account-bot', handleUncaughtExceptions: false });
   let inFlight = 0;
   let draining = false;
@@ -84,6 +93,25 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   server.get('/healthz', (_req, res, next) => {
     res.send(200, health);
     next();
+  });
+
+  // Concurrent probes share one round; the log says when readiness changes, not at every probe.
+  let round: ReturnType<typeof runReadinessProbes> | undefined;
+  let wasReady = true;
+  server.get('/readyz', async (_req, res) => {
+    if (draining) {
+      res.send(503, { status: 'draining', reason: 'The bot is shutting down.' });
+      return;
+    }
+    round ??= runReadinessProbes(readiness, probeTimeoutMs).finally(() => (round = undefined));
+    const report = await round;
+    if (report.ready !== wasReady) {
+      wasReady = report.ready;
+      if (report.ready) logger.info('Ready again: storage, jobs and the job runner answer');
+      else logger.warn('Not ready', { reasons: report.reasons, errors: report.errors });
+    }
+    if (report.ready) res.send(200, { status: 'ready', checks: report.checks });
+    else res.send(503, { status: 'not ready', checks: report.checks, reasons: report.reasons });
   });
 
   server.post('/api/messages', async (req, res) => {

@@ -40,6 +40,23 @@ export interface JobRunnerOptions {
   log?: JobRunnerLog;
 }
 
+/** Whether the runner's loop is going round: what readiness reports as `runner`. */
+export interface RunnerHeartbeat {
+  /** Between start() and stop(). */
+  running: boolean;
+  /** When the loop last began or finished a round (the runner's clock); the start time before the first. */
+  lastRoundAt: number | undefined;
+  /** How long ago that was. */
+  ageMs: number | undefined;
+  /** A heartbeat older than this is stale: three of the loop's longest sleeps, and at least 10 s. */
+  staleAfterMs: number;
+  /** Running, with a heartbeat that is not stale. */
+  alive: boolean;
+}
+
+/** Least time before a heartbeat is called stale, whatever the poll interval. */
+export const MIN_HEARTBEAT_STALE_MS = 10_000;
+
 /** Least sleep when the store says a job is due but this runner could not claim it (no busy loop). */
 const MIN_IDLE_SLEEP_MS = 20;
 
@@ -63,6 +80,7 @@ export class JobRunner {
   private stopping = false;
   private looping = false;
   private poked = false;
+  private lastRoundAt: number | undefined;
 
   constructor(options: JobRunnerOptions) {
     this.store = options.store;
@@ -94,7 +112,26 @@ export class JobRunner {
     if (this.started) return;
     this.started = true;
     this.stopping = false;
+    this.lastRoundAt = this.now();
     this.schedule(0);
+  }
+
+  /**
+   * When the loop last went round. The loop sleeps at most `pollMs` between rounds, busy or idle, and
+   * stamps the heartbeat as a round begins and as it ends, so only a stopped runner, a round stuck on
+   * its store or a blocked process lets it go stale.
+   */
+  heartbeat(): RunnerHeartbeat {
+    const running = this.started && !this.stopping;
+    const ageMs = this.lastRoundAt === undefined ? undefined : this.now() - this.lastRoundAt;
+    const staleAfterMs = Math.max(3 * this.pollMs, MIN_HEARTBEAT_STALE_MS);
+    return {
+      running,
+      lastRoundAt: this.lastRoundAt,
+      ageMs,
+      staleAfterMs,
+      alive: running && ageMs !== undefined && ageMs <= staleAfterMs,
+    };
   }
 
   /** Claims and starts due jobs once; resolves with how many it started. Ticks never overlap. */
@@ -149,6 +186,7 @@ export class JobRunner {
     this.timer = undefined;
     this.looping = true;
     this.poked = false;
+    this.lastRoundAt = this.now();
     let delay = this.pollMs;
     try {
       delay = await this.nextDelay(await this.tick());
@@ -156,6 +194,7 @@ export class JobRunner {
       this.log.error('job runner tick failed', { error: messageOf(error) });
     } finally {
       this.looping = false;
+      this.lastRoundAt = this.now();
     }
     this.schedule(this.poked ? 0 : delay);
   }

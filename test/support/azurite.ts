@@ -60,6 +60,8 @@ export interface AzuriteOptions {
    */
   oauth?: boolean;
   timeoutMs?: number;
+  /** Starts it again where a stopped one listened (its data is gone: it is in memory). */
+  ports?: { port: number; tablePort: number };
 }
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
@@ -76,8 +78,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
         ]
       : [];
   const scheme = options.oauth === true ? 'https' : 'http';
-  const port = await freePort();
-  const tablePort = await freePort();
+  const port = options.ports?.port ?? (await freePort());
+  const tablePort = options.ports?.tablePort ?? (await freePort());
   const queuePort = await freePort();
   const child = spawn(
     AZURITE,
