@@ -140,6 +140,8 @@ function match(card: unknown, pattern: RegExp, what: string): string {
 export interface CrashRigOptions {
   /** The simulated tenant: `classic` (the default) still has ApplicationImpersonation, `current` has not. */
   scenario?: TenantSimulatorOptions['scenario'];
+  /** More settings for every bot process the rig starts (they override the rig's own). */
+  settings?: Record<string, string>;
 }
 
 /** What the App access card is filled in with: the scope of the grant and its roles. */
@@ -261,6 +263,7 @@ export async function startCrashRig(options: CrashRigOptions = {}): Promise<Cras
     REPLICATION_SETTLE_MINUTES: '0',
     REPLICATION_POLL_SECONDS: '0.2',
     APPROVAL_REMINDER_HOURS: '0',
+    ...options.settings,
   };
   const current = (): BotProcess => {
     const bot = bots[bots.length - 1];
