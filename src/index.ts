@@ -247,7 +247,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
         shutDown();
         await background.idle(config.shutdownGraceMs);
         // The last export (spans of the turns and jobs just finished, the gauges) reads the stores.
-        await telemetry.shutdown();
+        await telemetry.shutdown(config.shutdownGraceMs);
         stopGauges();
         await stores.close();
         await tenant.close();

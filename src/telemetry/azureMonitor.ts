@@ -13,11 +13,17 @@ export interface Telemetry {
   readonly enabled: boolean;
   /** For the start-up log: `off`, or where telemetry goes. */
   readonly describe: string;
-  /** Exports what is buffered (spans, metrics) and stops; safe to call twice. */
-  shutdown(): Promise<void>;
+  /**
+   * Exports what is buffered (spans, metrics) and stops, waiting at most `graceMs` for the ingestion
+   * endpoint (what is not sent by then is lost); safe to call twice.
+   */
+  shutdown(graceMs?: number): Promise<void>;
 }
 
 const OFF: Telemetry = { enabled: false, describe: 'off', shutdown: async () => undefined };
+
+/** Default wait for the last export at shutdown. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /** The ingestion host a connection string names, for the start-up log (no key in it). */
 export function ingestionHost(connectionString: string): string {
@@ -55,7 +61,7 @@ export async function startTelemetry(connectionString: string | undefined): Prom
     enableLiveMetrics: false,
     instrumentationOptions: {
       http: { enabled: false },
-      azureSdk: { enabled: true },
+      azureSdk: { enabled: false },
       mongoDb: { enabled: false },
       mySql: { enabled: false },
       postgreSql: { enabled: false },
@@ -67,6 +73,18 @@ export async function startTelemetry(connectionString: string | undefined): Prom
   return {
     enabled: true,
     describe: `Application Insights via ${ingestionHost(connectionString)}`,
-    shutdown: () => (stopped ??= shutdownAzureMonitor().catch(() => undefined)),
+    shutdown(graceMs = SHUTDOWN_GRACE_MS) {
+      stopped ??= new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        timer.unref();
+        shutdownAzureMonitor()
+          .catch(() => undefined)
+          .finally(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+      });
+      return stopped;
+    },
   };
 }

@@ -204,6 +204,35 @@ describe('telemetry', () => {
     }
   }, 90_000);
 
+  it('when the ingestion endpoint never answers, then SIGTERM still ends the bot within its grace period', async () => {
+    const hanging = await startTelemetryCollector({ answer: false });
+    const dir = tempDataDir();
+    const connector = await startFakeConnector();
+    try {
+      const bot = await startBotProcess({
+        DATA_DIR: dir,
+        TMPDIR: dir,
+        SHUTDOWN_GRACE_SECONDS: '1',
+        APPLICATIONINSIGHTS_CONNECTION_STRING: hanging.connectionString,
+      });
+      const response = await postActivity(
+        bot.url,
+        teamsMessage(connector.serviceUrl, 'help', { from: ALEX }),
+      );
+      expect(response.status).toBe(200);
+      await connector.waitForActivities(1);
+      const signalled = Date.now();
+      expect(await bot.stop()).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(5_000);
+      // The last export was tried: the turn's request reached the endpoint, which never answered.
+      expect(hanging.requests().map(nameOf)).toContain('POST /api/messages');
+    } finally {
+      await hanging.close();
+      await connector.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('when the setting is unset, then nothing is sent, no log line has a trace id and the Azure Monitor package is never loaded', async () => {
     const dir = tempDataDir();
     const guard = guarded(dir);

@@ -2,7 +2,8 @@
  * A local Application Insights ingestion endpoint: HTTPS on 127.0.0.1 with the test certificate (the
  * exporter turns any `IngestionEndpoint` into https), accepting what the Azure Monitor exporter posts
  * to `/v2.1/track` — a JSON array of envelopes, gzip-encoded or not — and answering as the service
- * does. It keeps every envelope and every raw body for the test to search.
+ * does (or, told so, never answers). It keeps every envelope and every raw body for the test to
+ * search.
  */
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -51,7 +52,12 @@ function envelopesOf(text: string): Envelope[] {
     .map((line) => JSON.parse(line) as Envelope);
 }
 
-export async function startTelemetryCollector(): Promise<TelemetryCollector> {
+export interface CollectorOptions {
+  /** False: take each post and never answer (an ingestion endpoint that hangs). Default true. */
+  answer?: boolean;
+}
+
+export async function startTelemetryCollector(options: CollectorOptions = {}): Promise<TelemetryCollector> {
   const posts: { path: string; body: string }[] = [];
   const envelopes: Envelope[] = [];
   const server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
@@ -67,6 +73,7 @@ export async function startTelemetryCollector(): Promise<TelemetryCollector> {
         items = [];
       }
       if (req.url?.startsWith('/v2.1/track') === true) envelopes.push(...items);
+      if (options.answer === false) return;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ itemsReceived: items.length, itemsAccepted: items.length, errors: [] }));
     });
