@@ -20,6 +20,12 @@ export interface RunContext {
 /** How a run ended: the outcome saved, the lease let go (lost, or stopping), or the save failed. */
 export type RunEnd = JobOutcome['kind'] | 'let go' | 'unsaved';
 
+interface Ended {
+  end: RunEnd;
+  /** The handler failed (threw, or came back with an error): the run failed even if it will be retried. */
+  error: boolean;
+}
+
 export function runJob(held: HeldJob, run: RunContext): Promise<void> {
   const { job } = held;
   const name = `job ${job.kind}`;
@@ -35,21 +41,23 @@ export function runJob(held: HeldJob, run: RunContext): Promise<void> {
     SpanKind.CONSUMER,
     attributes,
     async (span) => {
-      const ended = await runHeld(held, run);
-      span.setAttribute('job.outcome', ended);
-      if (ended === 'failed' || ended === 'unsaved') markFailed(span, `job ${ended}`);
+      const { end, error } = await runHeld(held, run);
+      span.setAttribute('job.outcome', end);
+      if (end === 'failed' || end === 'unsaved') markFailed(span, `job ${end}`);
+      else if (error) markFailed(span, 'job error');
     },
     { root: true },
   );
 }
 
-async function runHeld(held: HeldJob, run: RunContext): Promise<RunEnd> {
+async function runHeld(held: HeldJob, run: RunContext): Promise<Ended> {
   const { job } = held;
+  const letGo: Ended = { end: 'let go', error: false };
   try {
     const handler = Object.hasOwn(run.handlers, job.kind) ? run.handlers[job.kind] : undefined;
     if (handler === undefined) {
       await saveOutcome(held, { kind: 'failed', error: `No handler for job kind "${job.kind}"` }, run.lease);
-      return held.letGo ? 'let go' : 'failed';
+      return held.letGo ? letGo : { end: 'failed', error: true };
     }
     held.startRenewing();
     let outcome: JobOutcome;
@@ -60,17 +68,21 @@ async function runHeld(held: HeldJob, run: RunContext): Promise<RunEnd> {
         checkpoint: (data) => held.checkpoint(data),
       });
     } catch (error) {
-      if (held.letGo) return 'let go';
+      if (held.letGo) return letGo;
       outcome = outcomeOfThrow(job, error, run.backoff);
     } finally {
       held.stopRenewing();
     }
-    if (held.letGo) return 'let go';
+    if (held.letGo) return letGo;
     await saveOutcome(held, outcome, run.lease);
-    return held.letGo ? 'let go' : outcome.kind;
+    if (held.letGo) return letGo;
+    return {
+      end: outcome.kind,
+      error: outcome.kind !== 'done' && 'error' in outcome && outcome.error !== undefined,
+    };
   } catch (error) {
     // The store failed (not a lost lease): the lease runs out and the job is claimed again.
     run.log.error('job outcome could not be saved', { ...fieldsOf(job), error: messageOf(error) });
-    return 'unsaved';
+    return { end: 'unsaved', error: true };
   }
 }

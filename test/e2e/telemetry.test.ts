@@ -129,6 +129,9 @@ describe('telemetry', () => {
           const done = provision.find((e) => props(e)['job.outcome'] === 'done');
           expect(done).toBeDefined();
           const operation = done?.tags['ai.operation.id'];
+          // Its own trace: not a child of the Approve press that scheduled it.
+          expect(done?.tags['ai.operation.parentId']).toBeUndefined();
+          expect(turns.map((e) => e.tags['ai.operation.id'])).not.toContain(operation);
           const calls = collector.dependencies().filter((e) => e.tags['ai.operation.id'] === operation);
           const graphCreate = calls.find(
             (e) => nameOf(e) === 'POST /users' && e.data.baseData.success === true,
