@@ -5,7 +5,7 @@
  */
 const OURS = '^(src|dialogs|cards)/';
 const SDKS =
-  '(^|/)node_modules/(botbuilder|botframework-|restify|@azure/|@microsoft/microsoft-graph-client|better-sqlite3)';
+  '(^|/)node_modules/(botbuilder|botframework-|restify|@azure/|@microsoft/microsoft-graph-client|better-sqlite3|@opentelemetry/)';
 
 module.exports = {
   forbidden: [
@@ -41,6 +41,21 @@ module.exports = {
       to: { path: OURS, pathNot: '^src/(lib|domain)/' },
     },
     {
+      name: 'telemetry-stands-alone',
+      comment: 'Telemetry (spans, metrics, the exporter) imports nothing of ours: everyone may use it.',
+      severity: 'error',
+      from: { path: '^src/telemetry/' },
+      to: { path: OURS, pathNot: '^src/telemetry/' },
+    },
+    {
+      name: 'telemetry-starts-at-the-root',
+      comment:
+        'Only the composition root (and the tools) start the exporter; the rest make spans and metrics.',
+      severity: 'error',
+      from: { path: OURS, pathNot: '^src/(index\\.ts$|runtime/|tools/|telemetry/)' },
+      to: { path: '^src/telemetry/azureMonitor\\.ts$' },
+    },
+    {
       name: 'cards-draw-the-domain',
       comment: 'Card code imports only cards and the domain.',
       severity: 'error',
@@ -64,10 +79,10 @@ module.exports = {
     {
       name: 'adapters-serve-the-domain',
       comment:
-        'Adapters import the domain, other adapters, shared helpers and the logger, nothing else of ours.',
+        'Adapters import the domain, other adapters, shared helpers, telemetry and the logger, nothing else of ours.',
       severity: 'error',
       from: { path: '^src/adapters/' },
-      to: { path: OURS, pathNot: '^src/(adapters/|domain/|lib/|logger\\.ts$)' },
+      to: { path: OURS, pathNot: '^src/(adapters/|domain/|lib/|telemetry/|logger\\.ts$)' },
     },
     {
       name: 'adapters-from-the-root',

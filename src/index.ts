@@ -4,12 +4,13 @@
  * bot (src/runtime/teamsBot.ts) → HTTP routes. `startBot` wires and listens; `main`
  * (src/runtime/main.ts) adds the process concerns (configuration errors, signals). What the wiring
  * needs beyond constructors — the tenant, the clock, the Key Vault hand-over, the readiness check —
- * is in src/runtime/.
+ * is in src/runtime/. Telemetry starts first (only with APPLICATIONINSIGHTS_CONNECTION_STRING) and is
+ * flushed last, once the turns and jobs are done.
  */
 import type { AddressInfo } from 'node:net';
 import type { TokenCredential } from '@azure/core-auth';
 import { CloudAdapter } from 'botbuilder';
-import type { Config } from './config';
+import { type Config, prepareTelemetryEnvironment } from './config';
 import { createLogger, type Logger, type LogSink } from './logger';
 import { botFrameworkAuthenticationOptions } from './runtime/botAuthentication';
 import { runUntilIdle } from './runtime/idle';
@@ -41,6 +42,9 @@ import { jobHandlers } from './jobs/jobHandlers';
 import { JobScheduler } from './jobs/jobScheduler';
 import { generatePassword } from './domain/password';
 import type { Services } from './useCases/services';
+import { countPendingApprovals } from './jobs/pendingApprovals';
+import { startTelemetry, type Telemetry } from './telemetry/azureMonitor';
+import { observeGauges } from './telemetry/metrics';
 
 export interface RunningBot {
   address: AddressInfo;
@@ -59,7 +63,9 @@ export interface RunningBot {
   verbs: readonly string[];
   /** Runs what is due now and resolves when no job and no background work (card updates, notes) is left running. */
   idle(): Promise<void>;
-  /** Stops accepting, finishes turns in flight (up to the configured grace), closes storage. */
+  /** Application Insights, or off (APPLICATIONINSIGHTS_CONNECTION_STRING unset). */
+  telemetry: Telemetry;
+  /** Stops accepting, finishes turns in flight (up to the configured grace), flushes telemetry, closes storage. */
   close(): Promise<void>;
 }
 
@@ -77,6 +83,8 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
       ? { logSink: hooks, newPassword: undefined, storageCredential: undefined }
       : hooks;
   const logger = createLogger(config.logLevel, logSink);
+  if (config.telemetryConnectionString !== undefined) prepareTelemetryEnvironment();
+  const telemetry = await startTelemetry(config.telemetryConnectionString);
 
   const auth = new StrictBotFrameworkAuthentication(botFrameworkAuthenticationOptions(config));
   const adapter = new CloudAdapter(auth);
@@ -154,6 +162,11 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     leaseMs: config.jobLeaseMs,
     handlers: jobHandlers(services),
   });
+  const jobCounts = jobs.counts?.bind(jobs);
+  const stopGauges = observeGauges({
+    jobs: jobCounts === undefined ? undefined : () => jobCounts(Date.now()),
+    approvalsPending: () => countPendingApprovals(jobs, requests),
+  });
 
   const bot = await teamsBot({
     config,
@@ -184,6 +197,8 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
   try {
     address = await http.listen(config.port, config.host);
   } catch (error) {
+    stopGauges();
+    await telemetry.shutdown();
     await stores.close();
     await tenant.close();
     throw error;
@@ -203,6 +218,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     storage: stores.describe,
     encryptionKeyFrom: secrets.source,
     handOver: handOver === undefined ? 'Reveal password' : `Key Vault ${handOver.vaultUrl}`,
+    telemetry: telemetry.describe,
   });
 
   let closing: Promise<void> | undefined;
@@ -217,6 +233,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     runner,
     passwords,
     services,
+    telemetry,
     verbs: bot.verbs,
     idle: () => runUntilIdle(runner, background),
     close() {
@@ -233,6 +250,9 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
         await runner.stop(config.shutdownGraceMs);
         shutDown();
         await background.idle(config.shutdownGraceMs);
+        // The last export (spans of the turns and jobs just finished, the gauges) reads the stores.
+        await telemetry.shutdown(config.shutdownGraceMs);
+        stopGauges();
         await stores.close();
         await tenant.close();
         logger.info('Stopped');

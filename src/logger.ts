@@ -1,7 +1,10 @@
 /**
  * The one logger. Writes one JSON object per line to stdout (errors to stderr) and redacts secrets:
- * fields whose names look like credentials, and bearer tokens or JWTs inside any string.
+ * fields whose names look like credentials, and bearer tokens or JWTs inside any string. A line
+ * written inside a span carries its `traceId` and `spanId` (only with telemetry on).
  */
+import { traceFields } from './telemetry/tracing';
+
 /** How much the logger writes: `silent` writes nothing. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -53,6 +56,7 @@ export function createLogger(level: LogLevel, sink: LogSink = defaultSink, base:
       time: new Date().toISOString(),
       level: lvl,
       msg: redact(message),
+      ...traceFields(),
       ...(redact({ ...base, ...fields }) as LogFields),
     };
     sink(JSON.stringify(record), lvl);

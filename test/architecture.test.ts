@@ -111,9 +111,25 @@ describe('the import rules', () => {
       'simulator-from-the-root',
       "import { x } from '../simulator/thing';\nexport const y = x;\n",
     ],
+    [
+      'src/telemetry/probe.ts',
+      'telemetry-stands-alone',
+      "import { x } from '../adapters/thing';\nexport const y = x;\n",
+    ],
+    [
+      'src/jobs/probe.ts',
+      'telemetry-starts-at-the-root',
+      "import { x } from '../telemetry/azureMonitor';\nexport const y = x;\n",
+    ],
+    [
+      'src/domain/probe.ts',
+      'domain-is-inward',
+      "import { trace } from '@opentelemetry/api';\nexport const y = trace;\n",
+    ],
   ])('when %s adds a forbidden import, then the check fails naming %s', (file, rule, text) => {
     const dir = tree({
       [file]: text,
+      'src/telemetry/azureMonitor.ts': 'export const x = 1;\n',
       ...Object.fromEntries(
         ['src/adapters', 'src/jobs', 'src/useCases', 'src/config', 'src/simulator', 'cards'].map((folder) => [
           `${folder}/thing.ts`,

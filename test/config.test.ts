@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, DOWNGRADE_ROLES, loadConfig, SETTINGS } from '../src/config';
+import {
+  ConfigError,
+  DOWNGRADE_ROLES,
+  loadConfig,
+  prepareTelemetryEnvironment,
+  SETTINGS,
+} from '../src/config';
 import { ROLE } from '../src/domain/wellKnown';
 import { AGENTS_PLAYGROUND_TENANT_ID } from '../src/simulator/scenarios';
 
@@ -43,6 +49,31 @@ describe('loadConfig', () => {
     expect(config.approvalsChannelId).toBeUndefined();
     expect(config.logLevel).toBe('info');
     expect(config.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('when APPLICATIONINSIGHTS_CONNECTION_STRING is unset, then there is no telemetry; set, it is taken; malformed, it is refused', () => {
+    expect(loadConfig({}).telemetryConnectionString).toBeUndefined();
+    const connection = `InstrumentationKey=${GUID_A};IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/`;
+    expect(loadConfig({ APPLICATIONINSIGHTS_CONNECTION_STRING: connection }).telemetryConnectionString).toBe(
+      connection,
+    );
+    expect(problemsOf({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'not-a-connection-string' })).toEqual([
+      expect.stringMatching(
+        /^APPLICATIONINSIGHTS_CONNECTION_STRING: must be an Application Insights connection string/,
+      ),
+    ]);
+  });
+
+  it('when telemetry is prepared, then the library gets the service name (unless one is set) and no usage reports to Microsoft', () => {
+    const env: Record<string, string | undefined> = {};
+    prepareTelemetryEnvironment(env);
+    expect(env).toEqual({
+      OTEL_SERVICE_NAME: 'service-account-bot',
+      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+    });
+    const named: Record<string, string | undefined> = { OTEL_SERVICE_NAME: 'sab-prod' };
+    prepareTelemetryEnvironment(named);
+    expect(named.OTEL_SERVICE_NAME).toBe('sab-prod');
   });
 
   it('when AAD_APP_TENANT_ID is set in simulated mode, then the simulated tenant takes that id', () => {

@@ -1,4 +1,5 @@
 import { createLogger, REDACTED, redact } from '../src/logger';
+import { SpanKind, withSpan } from '../src/telemetry/tracing';
 
 describe('logger', () => {
   it('when fields carry credentials, then they are redacted by name and by shape', () => {
@@ -44,6 +45,18 @@ describe('logger', () => {
       requestId: 'r-1',
       step: 'ensureUser',
     });
+  });
+
+  it('when telemetry is off, then a line written inside a span carries no trace fields', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', (line) => lines.push(line));
+    await withSpan('job provision', SpanKind.CONSUMER, {}, async () =>
+      logger.info('job ran', { kind: 'provision' }),
+    );
+    const record = JSON.parse(lines[0]) as Record<string, unknown>;
+    expect(record).toMatchObject({ msg: 'job ran', kind: 'provision' });
+    expect(record).not.toHaveProperty('traceId');
+    expect(record).not.toHaveProperty('spanId');
   });
 
   it('when a value is circular, then redaction still terminates', () => {

@@ -1,10 +1,12 @@
 /**
  * Retries for throttling and passing outages (429, 503, 504): honour the service's Retry-After,
  * otherwise back off exponentially with full jitter; bounded in attempts and in the longest wait.
- * Anything else — other 4xx above all — is never retried here.
+ * Anything else — other 4xx above all — is never retried here. Each 429 and each wait is counted in
+ * the throttling metrics (telemetry/metrics.ts) for the service named.
  */
 import { AppError, isAppError } from '../domain/errors';
 import type { Clock } from '../domain/ports';
+import { type CallService, countRetryWait, countThrottled } from '../telemetry/metrics';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -29,15 +31,35 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number, error: AppErr
   return Math.round((policy.random ?? Math.random)() * ceiling);
 }
 
-export async function withRetries<T>(policy: RetryPolicy, operation: () => Promise<T>): Promise<T> {
+/** Counts a 429 answer in the throttling metrics. */
+export function noteThrottled(service: CallService | undefined, error: AppError): void {
+  if (service !== undefined && error.details.status === 429) countThrottled(service);
+}
+
+/** Tells `onRetry` and the metrics about a wait, then waits. */
+export async function waitToRetry(
+  policy: RetryPolicy,
+  service: CallService | undefined,
+  info: { attempt: number; delayMs: number; error: AppError },
+): Promise<void> {
+  policy.onRetry?.(info);
+  if (service !== undefined) countRetryWait(service, info.error.code, info.delayMs);
+  await policy.clock.sleep(info.delayMs);
+}
+
+/** Runs `operation`, retrying what is retryable; `service` names the API for the metrics. */
+export async function withRetries<T>(
+  policy: RetryPolicy,
+  operation: () => Promise<T>,
+  service?: CallService,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation();
     } catch (error) {
+      if (isAppError(error)) noteThrottled(service, error);
       if (!isAppError(error) || !error.retryable || attempt >= policy.maxAttempts) throw error;
-      const delayMs = retryDelayMs(policy, attempt, error);
-      policy.onRetry?.({ attempt, delayMs, error });
-      await policy.clock.sleep(delayMs);
+      await waitToRetry(policy, service, { attempt, delayMs: retryDelayMs(policy, attempt, error), error });
     }
   }
 }

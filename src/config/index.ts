@@ -10,6 +10,7 @@ import { readAccess } from './access';
 import { type BotAuth, readBotAuth } from './botAuth';
 import { type Env, settingsReader } from './reader';
 import { readDataAtRest, readStorage, type StorageSettings } from './storage';
+import { readTelemetry } from './telemetry';
 import { readTenant, type TenantConnection } from './tenant';
 import {
   readAccountTimers,
@@ -26,6 +27,7 @@ export type { BotAuth, BotType } from './botAuth';
 export { childProcessEnvironment, isContinuousIntegration } from './environment';
 export { type Env, GUID } from './reader';
 export { SETTINGS, type SettingDoc } from './settings';
+export { prepareTelemetryEnvironment } from './telemetry';
 export type { StorageKind, StorageSettings } from './storage';
 export type { TenantConnection, TenantCredential, TenantMode } from './tenant';
 export type { ReplicationTimers } from './timers';
@@ -72,6 +74,8 @@ export interface Config {
   approverGroupId?: string;
   /** Tenants besides the bot's own whose Teams activities are accepted. */
   allowedTenantIds: string[];
+  /** Application Insights connection string; unset = no telemetry, nothing sent. */
+  telemetryConnectionString?: string;
 }
 
 /** Every problem found in the environment, reported together. */
@@ -106,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
   const keyVault = readKeyVault(r, simulated);
   const downgradeRoleId = readDowngradeRole(r);
   const globalAdmin = readGlobalAdminTimers(r);
+  const telemetry = readTelemetry(r);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -125,5 +130,6 @@ export function loadConfig(env: Env = process.env): Config {
     ...globalAdmin,
     keyVault,
     ...access,
+    ...telemetry,
   };
 }

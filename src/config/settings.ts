@@ -264,6 +264,12 @@ export const SETTINGS: readonly SettingDoc[] = [
     default: '(unset)',
   },
   {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+    meaning:
+      'Connection string of an Application Insights resource. When set, the bot sends it traces (each Teams request, each background job, each Graph and Exchange call), metrics (jobs due, running and failed; approvals pending; throttling) and adds trace ids to its log lines — never message text, card contents, job data or secrets. Unset = nothing is sent.',
+    default: '(unset: no telemetry)',
+  },
+  {
     name: 'SHUTDOWN_GRACE_SECONDS',
     meaning: 'On SIGTERM/SIGINT, how long to wait for turns in flight before closing.',
     default: '10',

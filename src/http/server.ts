@@ -2,13 +2,15 @@
  * The HTTP surface: `POST /api/messages` for the Bot Framework channel, `GET /healthz` (liveness:
  * the process answers) and `GET /readyz` (readiness: storage, jobs and the job runner answer; 503
  * while shutting down, so a load balancer takes the instance out of rotation). Counts the turns in
- * flight so a shutdown can stop accepting, let them finish, and only then close storage.
+ * flight so a shutdown can stop accepting, let them finish, and only then close storage. Each POST is
+ * one server span (activity type, channel, invoke name, status; never text or card data).
  */
 import type { AddressInfo } from 'node:net';
 import restify from 'restify';
 import type { ActivityHandler, CloudAdapter } from 'botbuilder';
 import type { Logger } from '../logger';
 import { DEFAULT_PROBE_TIMEOUT_MS, oneAtATime, type ReadinessProbes, runReadinessProbes } from './readiness';
+import { type Attributes, markFailed, SpanKind, withSpan } from '../telemetry/tracing';
 
 export interface Health {
   status: 'ok';
@@ -74,6 +76,24 @@ export function activityShapeProblem(body: unknown): string | undefined {
     : `The activity is missing or has an invalid ${missing.join(', ')}.`;
 }
 
+/** What the turn's span says about the activity: its kind only (type, channel, invoke name). */
+export function activityAttributes(body: unknown): Attributes {
+  const a = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const short = (value: unknown): string | undefined =>
+    typeof value === 'string' && /^[\w./:-]{1,64}$/.test(value) ? value : undefined;
+  const attributes: Attributes = {
+    'http.request.method': 'POST',
+    'http.route': '/api/messages',
+  };
+  const type = short(a.type);
+  const channel = short(a.channelId);
+  const invoke = type === 'invoke' ? short(a.name) : undefined;
+  if (type !== undefined) attributes['bot.activity.type'] = type;
+  if (channel !== undefined) attributes['bot.channel'] = channel;
+  if (invoke !== undefined) attributes['bot.invoke.name'] = invoke;
+  return attributes;
+}
+
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { adapter, bot, logger, health } = options;
   const readiness = oneAtATime(options.readiness);
@@ -115,6 +135,17 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   });
 
   server.post('/api/messages', async (req, res) => {
+    await withSpan('POST /api/messages', SpanKind.SERVER, activityAttributes(req.body), async (span) => {
+      try {
+        await handleActivity(req, res);
+      } finally {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (res.statusCode >= 500) markFailed(span, String(res.statusCode));
+      }
+    });
+  });
+
+  async function handleActivity(req: restify.Request, res: restify.Response): Promise<void> {
     if (draining) {
       res.header('Retry-After', '5');
       res.send(503, { error: 'The bot is shutting down.' });
@@ -135,7 +166,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       inFlight--;
       if (inFlight === 0) idle?.();
     }
-  });
+  }
 
   return {
     listen(port, host) {

@@ -2,15 +2,17 @@
  * Runs due jobs from a JobStore: claims them under a lease, renews the lease while the handler works,
  * and saves the handler's outcome. A job is never run twice at once, neither by two runners (the
  * store's lease) nor twice in this one (the `running` map). The lease of a running job is kept in
- * heldJob.ts, its outcome saved by jobOutcomes.ts; logs carry job id, kind, attempts and outcome
- * only, never `data` (jobLog.ts).
+ * heldJob.ts, one run in jobRun.ts, its outcome saved by jobOutcomes.ts; logs carry job id, kind,
+ * attempts and outcome only, never `data` (jobLog.ts).
  */
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { HeldJob, type LeaseHolder } from './heldJob';
-import { fieldsOf, type JobRunnerLog, messageOf, silentLog } from './jobLog';
-import { outcomeOfThrow, type RetryBackoff, saveOutcome } from './jobOutcomes';
-import type { JobHandler, JobOutcome, JobRecord, JobStore } from './jobs';
+import { type JobRunnerLog, messageOf, silentLog } from './jobLog';
+import type { RetryBackoff } from './jobOutcomes';
+import { type RunContext, runJob } from './jobRun';
+import type { JobHandler, JobRecord, JobStore } from './jobs';
+import { outsideAnyTrace } from '../telemetry/tracing';
 
 export { LeaseLostError } from './jobs';
 export type { JobContext, JobHandler, JobOutcome } from './jobs';
@@ -71,6 +73,7 @@ export class JobRunner {
   private readonly log: JobRunnerLog;
   private readonly lease: LeaseHolder;
   private readonly backoff: RetryBackoff;
+  private readonly runContext: RunContext;
 
   private readonly running = new Map<string, HeldJob>();
   private idleWaiters: (() => void)[] = [];
@@ -103,6 +106,13 @@ export class JobRunner {
       owner: this.owner,
       now: this.now,
       leaseMs: this.leaseMs,
+      log: this.log,
+    };
+    this.runContext = {
+      handlers: this.handlers,
+      owner: this.owner,
+      lease: this.lease,
+      backoff: this.backoff,
       log: this.log,
     };
   }
@@ -179,7 +189,8 @@ export class JobRunner {
   private schedule(delayMs: number): void {
     if (!this.started || this.stopping) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.loop(), delayMs);
+    // The loop is woken from turns too: it never runs inside the trace of the turn that woke it.
+    this.timer = outsideAnyTrace(() => setTimeout(() => void this.loop(), delayMs));
   }
 
   private async loop(): Promise<void> {
@@ -230,7 +241,7 @@ export class JobRunner {
   private launch(job: JobRecord): void {
     const held = new HeldJob(job, this.lease);
     this.running.set(job.id, held);
-    void this.run(held).finally(() => {
+    void runJob(held, this.runContext).finally(() => {
       this.running.delete(job.id);
       if (this.running.size === 0) {
         const waiters = this.idleWaiters;
@@ -239,40 +250,6 @@ export class JobRunner {
       }
       this.poke();
     });
-  }
-
-  private async run(held: HeldJob): Promise<void> {
-    const { job } = held;
-    try {
-      const handler = Object.hasOwn(this.handlers, job.kind) ? this.handlers[job.kind] : undefined;
-      if (handler === undefined) {
-        await saveOutcome(
-          held,
-          { kind: 'failed', error: `No handler for job kind "${job.kind}"` },
-          this.lease,
-        );
-        return;
-      }
-      held.startRenewing();
-      let outcome: JobOutcome;
-      try {
-        outcome = await handler(job, {
-          owner: this.owner,
-          signal: held.signal,
-          checkpoint: (data) => held.checkpoint(data),
-        });
-      } catch (error) {
-        if (held.letGo) return;
-        outcome = outcomeOfThrow(job, error, this.backoff);
-      } finally {
-        held.stopRenewing();
-      }
-      if (held.letGo) return;
-      await saveOutcome(held, outcome, this.lease);
-    } catch (error) {
-      // The store failed (not a lost lease): the lease runs out and the job is claimed again.
-      this.log.error('job outcome could not be saved', { ...fieldsOf(job), error: messageOf(error) });
-    }
   }
 }
 

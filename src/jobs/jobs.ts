@@ -45,6 +45,22 @@ export interface NewJob {
   data?: Record<string, unknown>;
 }
 
+/** How many jobs are in each state that matters to an operator (the metrics' gauges). */
+export interface JobCounts {
+  /** Queued, due now and not leased: waiting for a runner. */
+  due: number;
+  /** Under a live lease: a runner is working on them. */
+  running: number;
+  /** Ended failed and not retried since. */
+  failed: number;
+}
+
+/** Which request a job works for. */
+export interface JobRequest {
+  tenantId: string;
+  requestId: string;
+}
+
 export interface JobChange {
   data?: Record<string, unknown>;
   error?: string;
@@ -97,6 +113,16 @@ export interface JobStore {
    * nextRunAt, or for a leased job the moment its lease expires.
    */
   nextDueAt(): Promise<number | undefined>;
+  /**
+   * Optional, for the metrics: the counts at `now`, from indexes only (never a scan of all jobs). A
+   * store without it reports no job gauges.
+   */
+  counts?(now: number): Promise<JobCounts>;
+  /**
+   * Optional, for the metrics: the requests of queued jobs of `kind`, earliest due first, at most
+   * `limit`, from the due index. A store without it reports no approvals-pending gauge.
+   */
+  queuedOfKind?(kind: string, limit: number): Promise<JobRequest[]>;
   close(): void;
 }
 

@@ -8,6 +8,8 @@ import Database from 'better-sqlite3';
 
 /** The index the claim walks: queued jobs by due time. Done, failed and cancelled jobs are not in it. */
 export const DUE_INDEX = 'jobs_due';
+/** Failed jobs, for the metrics' count. */
+export const FAILED_INDEX = 'jobs_failed';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -28,6 +30,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS ${DUE_INDEX} ON jobs (next_run_at) WHERE state = 'queued';
 CREATE INDEX IF NOT EXISTS jobs_leased ON jobs (lease_expires_at) WHERE state = 'queued' AND lease_owner IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_request ON jobs (tenant_id, request_id, created_at);
+CREATE INDEX IF NOT EXISTS ${FAILED_INDEX} ON jobs (updated_at) WHERE state = 'failed';
 `;
 
 /** One row of `jobs`, as SQLite returns it. */

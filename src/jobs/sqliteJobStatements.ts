@@ -14,6 +14,18 @@ import type { JobRow } from './sqliteJobSchema';
 export const CLAIM_SELECT_SQL =
   "SELECT id FROM jobs WHERE state = 'queued' AND next_run_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at <= @now) ORDER BY next_run_at LIMIT @limit";
 
+/** The metrics' counts, each from a partial index (jobs_due, jobs_leased, jobs_failed). */
+export const COUNT_SQL = {
+  due: "SELECT COUNT(*) AS n FROM jobs WHERE state = 'queued' AND next_run_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at <= @now)",
+  running:
+    "SELECT COUNT(*) AS n FROM jobs WHERE state = 'queued' AND lease_owner IS NOT NULL AND lease_expires_at > @now",
+  failed: "SELECT COUNT(*) AS n FROM jobs WHERE state = 'failed'",
+} as const;
+
+/** Queued jobs of one kind, walking the due index. */
+export const QUEUED_OF_KIND_SQL =
+  "SELECT tenant_id, request_id FROM jobs WHERE state = 'queued' AND kind = @kind ORDER BY next_run_at LIMIT @limit";
+
 /** A job this runner (`owner`) holds the lease of. */
 export interface Held {
   id: string;
@@ -43,6 +55,13 @@ export interface JobStatements {
   cancelFree: Database.Statement<[{ id: string; now: number }]>;
   earliestFree: Database.Statement<[], { at: number }>;
   earliestLeaseEnd: Database.Statement<[], { at: number | null }>;
+  countDue: Database.Statement<[{ now: number }], { n: number }>;
+  countRunning: Database.Statement<[{ now: number }], { n: number }>;
+  countFailed: Database.Statement<[], { n: number }>;
+  queuedOfKind: Database.Statement<
+    [{ kind: string; limit: number }],
+    { tenant_id: string; request_id: string }
+  >;
 }
 
 export function prepareJobStatements(db: Database.Database): JobStatements {
@@ -101,5 +120,9 @@ export function prepareJobStatements(db: Database.Database): JobStatements {
     earliestLeaseEnd: db.prepare(
       "SELECT MIN(MAX(next_run_at, lease_expires_at)) AS at FROM jobs WHERE state = 'queued' AND lease_owner IS NOT NULL",
     ),
+    countDue: db.prepare(COUNT_SQL.due),
+    countRunning: db.prepare(COUNT_SQL.running),
+    countFailed: db.prepare(COUNT_SQL.failed),
+    queuedOfKind: db.prepare(QUEUED_OF_KIND_SQL),
   };
 }

@@ -4,7 +4,7 @@
  * processes sharing the file; the booleans come from the rows a statement changed.
  */
 import type Database from 'better-sqlite3';
-import type { JobChange, JobRecord, JobStore, NewJob } from './jobs';
+import type { JobChange, JobCounts, JobRecord, JobRequest, JobStore, NewJob } from './jobs';
 import { parseData, toJson, toRecord } from './sqliteJobRows';
 import { openJobDatabase } from './sqliteJobSchema';
 import { type Ending, type JobStatements, prepareJobStatements } from './sqliteJobStatements';
@@ -137,6 +137,20 @@ export class SqliteJobStore implements JobStore {
     const leaseEnd = this.sql.earliestLeaseEnd.get()?.at ?? undefined;
     if (free === undefined) return leaseEnd;
     return leaseEnd === undefined ? free : Math.min(free, leaseEnd);
+  }
+
+  async counts(now: number): Promise<JobCounts> {
+    return {
+      due: this.sql.countDue.get({ now })?.n ?? 0,
+      running: this.sql.countRunning.get({ now })?.n ?? 0,
+      failed: this.sql.countFailed.get()?.n ?? 0,
+    };
+  }
+
+  async queuedOfKind(kind: string, limit: number): Promise<JobRequest[]> {
+    return this.sql.queuedOfKind
+      .all({ kind, limit })
+      .map((row) => ({ tenantId: row.tenant_id, requestId: row.request_id }));
   }
 
   close(): void {

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { NewJob } from '../../src/jobs/jobs';
-import { DUE_INDEX } from '../../src/jobs/sqliteJobSchema';
-import { CLAIM_SELECT_SQL } from '../../src/jobs/sqliteJobStatements';
+import { DUE_INDEX, FAILED_INDEX } from '../../src/jobs/sqliteJobSchema';
+import { CLAIM_SELECT_SQL, COUNT_SQL, QUEUED_OF_KIND_SQL } from '../../src/jobs/sqliteJobStatements';
 import { SqliteJobStore } from '../../src/jobs/sqliteJobStore';
 import { SqliteStorage } from '../../src/adapters/storage/sqliteStorage';
 
@@ -77,6 +77,62 @@ describe('SqliteJobStore', () => {
       expect(text).toContain(`SEARCH jobs USING INDEX ${DUE_INDEX} (next_run_at<?)`);
       expect(text).not.toMatch(/SCAN jobs|TEMP B-TREE/);
     }
+  });
+
+  it('when jobs are due, running, failed or waiting, then the metrics’ counts say how many of each, and a lapsed lease counts as due again', async () => {
+    const HOUR = 3_600_000;
+    for (const id of ['a', 'b', 'c']) await store.enqueue(job(id, T0), T0);
+    await store.enqueue(job('later', T0 + HOUR), T0);
+    await store.enqueue(job('dropped', T0), T0);
+    await store.cancel('dropped', T0);
+    expect((await store.claimDue('A', T0, LEASE, 1)).map((j) => j.id)).toEqual(['a']);
+    expect((await store.claimDue('A', T0, LEASE, 1)).map((j) => j.id)).toEqual(['b']);
+    await store.finish('b', 'A', 'failed', T0, { error: 'boom' });
+
+    expect(await store.counts(T0)).toEqual({ due: 1, running: 1, failed: 1 });
+    expect(await store.counts(T0 + LEASE)).toEqual({ due: 2, running: 0, failed: 1 });
+    expect(await store.counts(T0 + HOUR)).toEqual({ due: 3, running: 0, failed: 1 });
+  });
+
+  it('when queued jobs of one kind are listed, then their requests come earliest first, up to the limit, finished ones left out', async () => {
+    const of = (id: string, kind: string, requestId: string, runAt: number): NewJob => ({
+      id,
+      kind,
+      tenantId: 'tenant-1',
+      requestId,
+      runAt,
+    });
+    await store.enqueue(of('x2', 'approval.expire', 'r2', T0 + 2), T0);
+    await store.enqueue(of('x1', 'approval.expire', 'r1', T0 + 1), T0);
+    await store.enqueue(of('x3', 'approval.expire', 'r3', T0 + 3), T0);
+    await store.enqueue(of('p1', 'provision', 'r1', T0), T0);
+    await store.cancel('x2', T0);
+
+    expect(await store.queuedOfKind('approval.expire', 10)).toEqual([
+      { tenantId: 'tenant-1', requestId: 'r1' },
+      { tenantId: 'tenant-1', requestId: 'r3' },
+    ]);
+    expect(await store.queuedOfKind('approval.expire', 1)).toEqual([
+      { tenantId: 'tenant-1', requestId: 'r1' },
+    ]);
+  });
+
+  it('when the metrics’ counts are planned, then each reads a partial index instead of the jobs table', async () => {
+    for (let i = 0; i < 200; i++) await store.enqueue(job(`j${i}`, T0 + i * 1_000), T0);
+    const db = raw();
+    db.exec('ANALYZE');
+    const plan = (sql: string): string =>
+      (
+        db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ now: T0, kind: 'test', limit: 5 }) as {
+          detail: string;
+        }[]
+      )
+        .map((step) => step.detail)
+        .join('\n');
+    expect(plan(COUNT_SQL.due)).toContain(`SEARCH jobs USING INDEX ${DUE_INDEX}`);
+    expect(plan(COUNT_SQL.running)).toContain('SEARCH jobs USING INDEX jobs_leased');
+    expect(plan(COUNT_SQL.failed)).toBe(`SCAN jobs USING COVERING INDEX ${FAILED_INDEX}`);
+    expect(plan(QUEUED_OF_KIND_SQL)).toBe(`SCAN jobs USING INDEX ${DUE_INDEX}`);
   });
 
   it('when the bot state store shares the file, then each keeps to its own table', async () => {

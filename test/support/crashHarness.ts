@@ -151,6 +151,8 @@ export interface CrashRigOptions {
   azure?: { connectionString: string };
   /** How long the simulated Exchange takes to show a role group member (default 400 ms). */
   replicationMs?: number;
+  /** More settings for every bot process the rig starts (they override the rig's own). */
+  settings?: Record<string, string>;
 }
 
 let azureRigs = 0;
@@ -280,6 +282,7 @@ export async function startCrashRig(options: CrashRigOptions = {}): Promise<Cras
     REPLICATION_SETTLE_MINUTES: '0',
     REPLICATION_POLL_SECONDS: '0.2',
     APPROVAL_REMINDER_HOURS: '0',
+    ...options.settings,
   };
   if (options.azure !== undefined) {
     const n = ++azureRigs;

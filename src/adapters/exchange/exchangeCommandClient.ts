@@ -1,7 +1,8 @@
 /**
  * Exchange Online's admin API without PowerShell: `POST {exchange}/adminapi/beta/{tenant}/InvokeCommand`
  * with an app token, following `@odata.nextLink` pages, retrying throttling and passing outages, and
- * turning Exchange's error shapes into the one `AppError`.
+ * turning Exchange's error shapes into the one `AppError`. Each round trip is one client span named
+ * by the cmdlet, with its status (never its parameters).
  */
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
@@ -9,6 +10,7 @@ import { AppError, type ErrorDetails } from '../../domain/errors';
 import { array, type Json, obj, str } from '../graph/json';
 import { readExchangeError } from './exchangeExceptions';
 import { parseRetryAfter, type RetryPolicy, withRetries } from '../retry';
+import { annotateActiveSpan, SpanKind, withSpan } from '../../telemetry/tracing';
 
 export type CmdletParameters = Record<string, string | string[] | boolean | number>;
 
@@ -93,11 +95,13 @@ export function exchangeFailure(status: number, body: unknown, headers: Headers,
 export class ExchangeCommandClient {
   private readonly url: string;
   private readonly scope: string;
+  private readonly host: string;
 
   constructor(private readonly options: ExchangeCommandClientOptions) {
     const base = options.endpoint.replace(/\/+$/, '');
     this.url = `${base}/adminapi/beta/${encodeURIComponent(options.tenantId)}/InvokeCommand`;
     this.scope = `${new URL(base).origin}/.default`;
+    this.host = new URL(base).hostname;
   }
 
   /** Runs a cmdlet and returns every row of its output, across pages. */
@@ -115,40 +119,50 @@ export class ExchangeCommandClient {
   }
 
   private post(url: string, body: string, cmdlet: string): Promise<Json> {
-    return withRetries(this.options.retry, async () => {
-      const token = await this.options.credential.getToken(this.scope);
-      if (token === null)
-        throw new AppError('Unauthorized', 'No token for Exchange Online.', {
-          details: { operation: cmdlet },
-        });
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${token.token}`,
-            'content-type': 'application/json',
-            'x-anchormailbox': anchorMailbox(this.options.tenantId),
-            'client-request-id': randomUUID(),
-          },
-          body,
-        });
-      } catch (error) {
-        throw new AppError('ServiceUnavailable', 'Exchange Online could not be reached.', {
-          cause: error,
-          details: { operation: cmdlet },
-          message: `${cmdlet}: ${error instanceof Error ? error.message : String(error)}`,
-        });
-      }
-      const text = await response.text();
-      let json: unknown = {};
-      try {
-        json = text === '' ? {} : JSON.parse(text);
-      } catch {
-        json = {};
-      }
-      if (!response.ok) throw exchangeFailure(response.status, json, response.headers, cmdlet);
-      return obj(json);
-    });
+    const attributes = {
+      'http.request.method': 'POST',
+      'server.address': this.host,
+      'exchange.cmdlet': cmdlet,
+    };
+    const attempt = () =>
+      withSpan(cmdlet, SpanKind.CLIENT, attributes, () => this.postOnce(url, body, cmdlet));
+    return withRetries(this.options.retry, attempt, 'exchange');
+  }
+
+  private async postOnce(url: string, body: string, cmdlet: string): Promise<Json> {
+    const token = await this.options.credential.getToken(this.scope);
+    if (token === null)
+      throw new AppError('Unauthorized', 'No token for Exchange Online.', {
+        details: { operation: cmdlet },
+      });
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token.token}`,
+          'content-type': 'application/json',
+          'x-anchormailbox': anchorMailbox(this.options.tenantId),
+          'client-request-id': randomUUID(),
+        },
+        body,
+      });
+    } catch (error) {
+      throw new AppError('ServiceUnavailable', 'Exchange Online could not be reached.', {
+        cause: error,
+        details: { operation: cmdlet },
+        message: `${cmdlet}: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+    annotateActiveSpan({ 'http.response.status_code': response.status });
+    const text = await response.text();
+    let json: unknown = {};
+    try {
+      json = text === '' ? {} : JSON.parse(text);
+    } catch {
+      json = {};
+    }
+    if (!response.ok) throw exchangeFailure(response.status, json, response.headers, cmdlet);
+    return obj(json);
   }
 }

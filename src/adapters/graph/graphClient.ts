@@ -1,11 +1,13 @@
 /**
  * The Microsoft Graph client as the bot uses it: the configured endpoint (national clouds, the
  * simulator), a bearer token from the configured credential, a `client-request-id` on every call,
- * and no built-in retries — `withRetries` decides those, so every round trip is visible.
+ * and no built-in retries — `withRetries` decides those, so every round trip is visible. The round
+ * trip's status and host are added to the call's span (graphRequests.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import { Client, type Context, HTTPMessageHandler, type Middleware } from '@microsoft/microsoft-graph-client';
+import { annotateActiveSpan } from '../../telemetry/tracing';
 
 /** Sets one request header, whatever shape the client gave the headers. */
 function setHeader(context: Context, name: string, value: string): void {
@@ -35,7 +37,8 @@ class BearerAndRequestIdHandler implements Middleware {
   }
 
   async execute(context: Context): Promise<void> {
-    if (new URL(requestUrl(context.request)).origin === this.origin) {
+    const url = new URL(requestUrl(context.request));
+    if (url.origin === this.origin) {
       const token = await this.credential.getToken(this.scope);
       if (token === null) throw new Error('The credential returned no token for Microsoft Graph');
       setHeader(context, 'Authorization', `Bearer ${token.token}`);
@@ -43,6 +46,10 @@ class BearerAndRequestIdHandler implements Middleware {
     setHeader(context, 'client-request-id', randomUUID());
     if (this.next === undefined) throw new Error('Graph middleware chain has no transport');
     await this.next.execute(context);
+    annotateActiveSpan({
+      'server.address': url.hostname,
+      ...(context.response === undefined ? {} : { 'http.response.status_code': context.response.status }),
+    });
   }
 }
 

@@ -1,11 +1,13 @@
 /**
  * How the directory talks to Microsoft Graph: one call retried for throttling and passing outages with
  * its failure translated into an `AppError`, every page of a collection, and GET requests batched into
- * one `$batch` round trip.
+ * one `$batch` round trip. Each round trip is one client span named by the operation's template
+ * (`GET /users/{id}`: no ids, no filter values); the transport adds its status (graphClient.ts).
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { AppError } from '../../domain/errors';
-import { retryDelayMs, type RetryPolicy, withRetries } from '../retry';
+import { SpanKind, withSpan } from '../../telemetry/tracing';
+import { noteThrottled, retryDelayMs, type RetryPolicy, waitToRetry, withRetries } from '../retry';
 import { fromGraphError, graphFailure } from './graphErrors';
 import { array, type Json, num, obj, str } from './json';
 
@@ -17,13 +19,17 @@ export class GraphRequests {
 
   /** One call to Graph, retried for throttling and passing outages, failures translated. */
   call<T>(operation: string, request: () => Promise<T>): Promise<T> {
-    return withRetries(this.retry, async () => {
-      try {
-        return await request();
-      } catch (error) {
-        throw fromGraphError(error, operation);
-      }
-    });
+    const [method, ...template] = operation.split(' ');
+    const attributes = { 'http.request.method': method, 'url.template': template.join(' ') };
+    const attempt = () =>
+      withSpan(operation, SpanKind.CLIENT, attributes, async () => {
+        try {
+          return await request();
+        } catch (error) {
+          throw fromGraphError(error, operation);
+        }
+      });
+    return withRetries(this.retry, attempt, 'graph');
   }
 
   /** All pages of a collection, following `@odata.nextLink`. */
@@ -72,6 +78,7 @@ export class GraphRequests {
           return key === undefined ? undefined : str(headers[key]);
         };
         const error = graphFailure(status, item.body, header, `GET ${str(item.id)} (${label})`);
+        noteThrottled('graph', error);
         if (!error.retryable) throw error;
         again.push(error);
         retryIds.add(str(item.id));
@@ -79,8 +86,7 @@ export class GraphRequests {
       if (again.length === 0) return results;
       if (attempt >= this.retry.maxAttempts) throw again[0];
       const delayMs = Math.max(...again.map((error) => retryDelayMs(this.retry, attempt, error)));
-      this.retry.onRetry?.({ attempt, delayMs, error: again[0] });
-      await this.retry.clock.sleep(delayMs);
+      await waitToRetry(this.retry, 'graph', { attempt, delayMs, error: again[0] });
       pending = requests.filter((r) => retryIds.has(r.id));
     }
   }
