@@ -7,6 +7,8 @@
  *   can next be claimed (its due time, or when its lease ends). A range query on this prefix returns the
  *   due jobs earliest first without reading any other job.
  * - `r|<tenant>|<request>|<created, 15 digits>|<id>`: the jobs of one request, written once.
+ * - For the metrics, each counted by reading only its own entries: `l|<lease end>|<id>` while a job is
+ *   leased, `f|<id>` while it stands failed, `k|<kind>|<due time>|<id>` while it is queued.
  *
  * The job row and its index entries change in one entity-group transaction, which is atomic within a
  * partition, so the index never disagrees with the jobs. Source: Azure Table service REST "Performing
@@ -41,6 +43,8 @@ export interface JobEntity {
   leaseExpiresAt?: number;
   /** Row key of the job's due-index entry; empty when it is not queued. */
   dueKey: string;
+  /** JSON array of the row keys of its other index entries (lease, failed, kind); absent = none. */
+  otherKeys?: string;
   lastError?: string;
   createdAt: number;
   updatedAt: number;
@@ -92,6 +96,41 @@ export function dueRange(now: number): { from: string; to: string } {
 }
 
 export const DUE_PREFIX = DUE;
+export const LEASE_PREFIX = 'l|';
+export const FAILED_PREFIX = 'f|';
+
+export function kindPrefix(kind: string): string {
+  return `k|${keyPart(kind)}|`;
+}
+
+/** The index entries a job has in its state: the due entry, and the others (lease, failed, kind). */
+export function indexKeysOf(job: Pick<JobEntity, 'id' | 'kind' | 'state' | 'nextRunAt' | 'leaseExpiresAt'>): {
+  dueKey: string;
+  otherKeys: string[];
+} {
+  if (job.state === 'failed') return { dueKey: '', otherKeys: [`${FAILED_PREFIX}${keyPart(job.id)}`] };
+  if (job.state !== 'queued') return { dueKey: '', otherKeys: [] };
+  const otherKeys = [`${kindPrefix(job.kind)}${time(job.nextRunAt)}|${keyPart(job.id)}`];
+  if (typeof job.leaseExpiresAt === 'number')
+    otherKeys.push(`${LEASE_PREFIX}${time(job.leaseExpiresAt)}|${keyPart(job.id)}`);
+  return { dueKey: dueRowKey(claimableAt(job.nextRunAt, job.leaseExpiresAt), job.id), otherKeys };
+}
+
+/** The other index keys a stored job row lists. */
+export function otherKeysOf(entity: Pick<JobEntity, 'otherKeys'>): string[] {
+  if (typeof entity.otherKeys !== 'string' || entity.otherKeys === '') return [];
+  try {
+    const keys: unknown = JSON.parse(entity.otherKeys);
+    return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Lease-index keys of leases still live at `now`: from the first one ending after it. */
+export function liveLeaseRange(now: number): { from: string; to: string } {
+  return { from: `${LEASE_PREFIX}${time(now + 1)}`, to: `${LEASE_PREFIX.slice(0, -1)}}` };
+}
 
 /** The moment a due-index key names. */
 export function dueTimeOf(rowKey: string): number {

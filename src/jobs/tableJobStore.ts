@@ -10,13 +10,16 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { odata, RestError, TableClient, type TransactionAction } from '@azure/data-tables';
-import type { JobChange, JobRecord, JobStore, NewJob } from './jobs';
+import type { JobChange, JobCounts, JobRecord, JobRequest, JobStore, NewJob } from './jobs';
 import {
-  claimableAt,
   dataProperties,
   dueRange,
   DUE_PREFIX,
-  dueRowKey,
+  FAILED_PREFIX,
+  indexKeysOf,
+  kindPrefix,
+  liveLeaseRange,
+  otherKeysOf,
   dueTimeOf,
   type JobEntity,
   jobRowKey,
@@ -75,7 +78,7 @@ export class TableJobStore implements JobStore {
     if (!Number.isFinite(job.runAt)) throw new Error(`Job "${job.id}": runAt must be a finite time`);
     await this.ensureTable();
     const nextRunAt = Math.floor(job.runAt);
-    const dueKey = dueRowKey(nextRunAt, job.id);
+    const { dueKey, otherKeys } = indexKeysOf({ id: job.id, kind: job.kind, state: 'queued', nextRunAt });
     const entity = {
       partitionKey: PARTITION,
       rowKey: jobRowKey(job.id),
@@ -87,6 +90,7 @@ export class TableJobStore implements JobStore {
       attempts: 0,
       nextRunAt,
       dueKey,
+      otherKeys: JSON.stringify(otherKeys),
       createdAt: now,
       updatedAt: now,
       ...dataProperties(job.id, job.data ?? {}),
@@ -95,6 +99,10 @@ export class TableJobStore implements JobStore {
       await this.table.submitTransaction([
         ['create', entity],
         ['create', { partitionKey: PARTITION, rowKey: dueKey, id: job.id }],
+        ...otherKeys.map((rowKey): TransactionAction => [
+          'create',
+          { partitionKey: PARTITION, rowKey, id: job.id },
+        ]),
         [
           'create',
           {
@@ -235,8 +243,37 @@ export class TableJobStore implements JobStore {
     return first.length === 0 ? undefined : dueTimeOf(first[0]);
   }
 
+  /** Counted from the index entries alone: due ones up to `now`, live leases, failed jobs. */
+  async counts(now: number): Promise<JobCounts> {
+    await this.ensureTable();
+    const [due, running, failed] = await Promise.all([
+      this.countIn(dueRange(now)),
+      this.countIn(liveLeaseRange(now)),
+      this.countIn(prefixRange(FAILED_PREFIX)),
+    ]);
+    return { due, running, failed };
+  }
+
+  async queuedOfKind(kind: string, limit: number): Promise<JobRequest[]> {
+    await this.ensureTable();
+    const ids = await this.idsIn(prefixRange(kindPrefix(kind)), limit);
+    const jobs = await Promise.all(ids.map((id) => this.read(id)));
+    return jobs
+      .filter((job): job is JobEntity => job !== undefined && job.state === 'queued')
+      .map((job) => ({ tenantId: job.tenantId, requestId: job.requestId }));
+  }
+
   close(): void {
     // Nothing to close: every call is its own HTTP request.
+  }
+
+  private async countIn(range: { from: string; to: string }): Promise<number> {
+    let n = 0;
+    const entities = this.table.listEntities({
+      queryOptions: { filter: rangeFilter(range), select: ['RowKey'] },
+    });
+    for await (const page of entities.byPage({ maxPageSize: 1000 })) n += page.length;
+    return n;
   }
 
   private async claimOne(
@@ -298,15 +335,16 @@ export class TableJobStore implements JobStore {
       const changes = decide(current);
       if (changes === undefined) return false;
       const next = { ...withoutEtag(current), ...changes } as JobEntity;
-      next.dueKey =
-        next.state === 'queued' ? dueRowKey(claimableAt(next.nextRunAt, next.leaseExpiresAt), id) : '';
+      const keys = indexKeysOf(next);
+      next.dueKey = keys.dueKey;
+      next.otherKeys = JSON.stringify(keys.otherKeys);
       const actions: TransactionAction[] = [['update', compact(next), 'Replace', { etag: current.etag }]];
-      if (current.dueKey !== next.dueKey) {
-        if (current.dueKey !== '')
-          actions.push(['delete', { partitionKey: PARTITION, rowKey: current.dueKey }]);
-        if (next.dueKey !== '')
-          actions.push(['upsert', { partitionKey: PARTITION, rowKey: next.dueKey, id }, 'Replace']);
-      }
+      const before = new Set([current.dueKey, ...otherKeysOf(current)].filter((k) => k !== ''));
+      const after = new Set([keys.dueKey, ...keys.otherKeys].filter((k) => k !== ''));
+      for (const rowKey of before)
+        if (!after.has(rowKey)) actions.push(['delete', { partitionKey: PARTITION, rowKey }]);
+      for (const rowKey of after)
+        if (!before.has(rowKey)) actions.push(['upsert', { partitionKey: PARTITION, rowKey, id }, 'Replace']);
       try {
         await this.table.submitTransaction(actions);
         stored?.(next);

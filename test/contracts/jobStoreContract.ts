@@ -18,6 +18,17 @@ export interface JobStoreRig {
   cleanup(): Promise<void>;
 }
 
+/** The metrics' optional reads: every backend here has them. */
+async function countsOf(store: JobStore, now: number) {
+  if (store.counts === undefined) throw new Error('this store has no counts');
+  return store.counts(now);
+}
+
+async function queuedOf(store: JobStore, kind: string, limit: number) {
+  if (store.queuedOfKind === undefined) throw new Error('this store has no queuedOfKind');
+  return store.queuedOfKind(kind, limit);
+}
+
 function job(id: string, runAt: number, data: Record<string, unknown> = {}): NewJob {
   return { id, kind: 'test', tenantId: 'tenant-1', requestId: 'request-1', runAt, data };
 }
@@ -286,6 +297,44 @@ export function jobStoreContract(backend: string, rig: () => Promise<JobStoreRig
       await store.claimDue('A', T0, LEASE, 1);
       expect(await store.checkpoint('big', 'A', { small: true }, T0 + 1)).toBe(true);
       expect((await store.get('big'))?.data).toEqual({ small: true });
+    });
+
+    it('when jobs are due, running, failed or waiting, then the metrics’ counts say how many of each, and a lapsed lease counts as due again', async () => {
+      const HOUR = 3_600_000;
+      for (const id of ['a', 'b', 'c']) await store.enqueue(job(id, T0), T0);
+      await store.enqueue(job('later', T0 + HOUR), T0);
+      await store.enqueue(job('dropped', T0), T0);
+      await store.cancel('dropped', T0);
+      expect((await store.claimDue('A', T0, LEASE, 1)).map((j) => j.id)).toEqual(['a']);
+      expect((await store.claimDue('A', T0, LEASE, 1)).map((j) => j.id)).toEqual(['b']);
+      await store.finish('b', 'A', 'failed', T0, { error: 'boom' });
+
+      expect(await countsOf(store, T0)).toEqual({ due: 1, running: 1, failed: 1 });
+      expect(await countsOf(store, T0 + LEASE)).toEqual({ due: 2, running: 0, failed: 1 });
+      expect(await countsOf(store, T0 + HOUR)).toEqual({ due: 3, running: 0, failed: 1 });
+    });
+
+    it('when queued jobs of one kind are listed, then their requests come earliest first, up to the limit, finished ones left out', async () => {
+      const of = (id: string, kind: string, requestId: string, runAt: number): NewJob => ({
+        id,
+        kind,
+        tenantId: 'tenant-1',
+        requestId,
+        runAt,
+      });
+      await store.enqueue(of('x2', 'approval.expire', 'r2', T0 + 2), T0);
+      await store.enqueue(of('x1', 'approval.expire', 'r1', T0 + 1), T0);
+      await store.enqueue(of('x3', 'approval.expire', 'r3', T0 + 3), T0);
+      await store.enqueue(of('p1', 'provision', 'r1', T0), T0);
+      await store.cancel('x2', T0);
+
+      expect(await queuedOf(store, 'approval.expire', 10)).toEqual([
+        { tenantId: 'tenant-1', requestId: 'r1' },
+        { tenantId: 'tenant-1', requestId: 'r3' },
+      ]);
+      expect(await queuedOf(store, 'approval.expire', 1)).toEqual([
+        { tenantId: 'tenant-1', requestId: 'r1' },
+      ]);
     });
 
     it('when ids, tenants and requests hold characters keys forbid, then they still work and stay apart', async () => {

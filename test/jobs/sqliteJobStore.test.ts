@@ -79,44 +79,6 @@ describe('SqliteJobStore', () => {
     }
   });
 
-  it('when jobs are due, running, failed or waiting, then the metrics’ counts say how many of each, and a lapsed lease counts as due again', async () => {
-    const HOUR = 3_600_000;
-    for (const id of ['a', 'b', 'c']) await store.enqueue(job(id, T0), T0);
-    await store.enqueue(job('later', T0 + HOUR), T0);
-    await store.enqueue(job('dropped', T0), T0);
-    await store.cancel('dropped', T0);
-    expect((await store.claimDue('A', T0, LEASE, 1)).map((j) => j.id)).toEqual(['a']);
-    expect((await store.claimDue('A', T0, LEASE, 1)).map((j) => j.id)).toEqual(['b']);
-    await store.finish('b', 'A', 'failed', T0, { error: 'boom' });
-
-    expect(await store.counts(T0)).toEqual({ due: 1, running: 1, failed: 1 });
-    expect(await store.counts(T0 + LEASE)).toEqual({ due: 2, running: 0, failed: 1 });
-    expect(await store.counts(T0 + HOUR)).toEqual({ due: 3, running: 0, failed: 1 });
-  });
-
-  it('when queued jobs of one kind are listed, then their requests come earliest first, up to the limit, finished ones left out', async () => {
-    const of = (id: string, kind: string, requestId: string, runAt: number): NewJob => ({
-      id,
-      kind,
-      tenantId: 'tenant-1',
-      requestId,
-      runAt,
-    });
-    await store.enqueue(of('x2', 'approval.expire', 'r2', T0 + 2), T0);
-    await store.enqueue(of('x1', 'approval.expire', 'r1', T0 + 1), T0);
-    await store.enqueue(of('x3', 'approval.expire', 'r3', T0 + 3), T0);
-    await store.enqueue(of('p1', 'provision', 'r1', T0), T0);
-    await store.cancel('x2', T0);
-
-    expect(await store.queuedOfKind('approval.expire', 10)).toEqual([
-      { tenantId: 'tenant-1', requestId: 'r1' },
-      { tenantId: 'tenant-1', requestId: 'r3' },
-    ]);
-    expect(await store.queuedOfKind('approval.expire', 1)).toEqual([
-      { tenantId: 'tenant-1', requestId: 'r1' },
-    ]);
-  });
-
   it('when the metrics’ counts are planned, then each reads a partial index instead of the jobs table', async () => {
     for (let i = 0; i < 200; i++) await store.enqueue(job(`j${i}`, T0 + i * 1_000), T0);
     const db = raw();
