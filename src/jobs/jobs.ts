@@ -97,6 +97,14 @@ export interface JobStore {
    * nextRunAt, or for a leased job the moment its lease expires.
    */
   nextDueAt(): Promise<number | undefined>;
+  /** Every job in any state, for copying the store elsewhere (`npm run migrate`); in no set order. */
+  allJobs(): AsyncIterable<JobRecord>;
+  /**
+   * Adds a job copied from another store with its state, attempts, due time, data, error and times as
+   * they are, but without a lease: a lease of the old store's runner means nothing here, so a queued
+   * job can be claimed at once. False (and nothing changes) when a job with that id exists.
+   */
+  importJob(record: JobRecord): Promise<boolean>;
   close(): void;
 }
 

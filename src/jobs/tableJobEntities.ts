@@ -92,6 +92,7 @@ export function dueRange(now: number): { from: string; to: string } {
 }
 
 export const DUE_PREFIX = DUE;
+export const JOB_PREFIX = JOB;
 
 /** The moment a due-index key names. */
 export function dueTimeOf(rowKey: string): number {

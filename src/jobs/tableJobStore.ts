@@ -10,6 +10,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { odata, RestError, TableClient, type TransactionAction } from '@azure/data-tables';
+import { checkNewJob } from './jobChecks';
 import type { JobChange, JobRecord, JobStore, NewJob } from './jobs';
 import {
   claimableAt,
@@ -26,6 +27,7 @@ import {
   requestRowKey,
   toJobRecord,
 } from './tableJobEntities';
+import { importTableJob, tableJobs } from './tableJobTransfer';
 
 /** Compare-and-set attempts before a change gives up (each lost one means another writer won). */
 const MAX_ATTEMPTS = 20;
@@ -63,16 +65,7 @@ export class TableJobStore implements JobStore {
   }
 
   async enqueue(job: NewJob, now: number): Promise<boolean> {
-    for (const [name, value] of [
-      ['id', job.id],
-      ['kind', job.kind],
-      ['tenantId', job.tenantId],
-      ['requestId', job.requestId],
-    ] as const) {
-      if (typeof value !== 'string' || value === '')
-        throw new Error(`Job: ${name} must be a non-empty string`);
-    }
-    if (!Number.isFinite(job.runAt)) throw new Error(`Job "${job.id}": runAt must be a finite time`);
+    checkNewJob(job);
     await this.ensureTable();
     const nextRunAt = Math.floor(job.runAt);
     const dueKey = dueRowKey(nextRunAt, job.id);
@@ -233,6 +226,16 @@ export class TableJobStore implements JobStore {
     await this.ensureTable();
     const first = await this.rowKeysIn(prefixRange(DUE_PREFIX), 1);
     return first.length === 0 ? undefined : dueTimeOf(first[0]);
+  }
+
+  async *allJobs(): AsyncIterable<JobRecord> {
+    await this.ensureTable();
+    yield* tableJobs(this.table);
+  }
+
+  async importJob(record: JobRecord): Promise<boolean> {
+    await this.ensureTable();
+    return importTableJob(this.table, record);
   }
 
   close(): void {
