@@ -105,6 +105,8 @@ export interface JobStore {
    * job can be claimed at once. False (and nothing changes) when a job with that id exists.
    */
   importJob(record: JobRecord): Promise<boolean>;
+  /** `importJob` for many jobs, in as few writes as the store allows; one answer per record, in order. */
+  importJobs(records: readonly JobRecord[]): Promise<boolean[]>;
   close(): void;
 }
 

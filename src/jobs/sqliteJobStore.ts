@@ -145,6 +145,16 @@ export class SqliteJobStore implements JobStore {
   }
 
   async importJob(record: JobRecord): Promise<boolean> {
+    return this.importRow(record);
+  }
+
+  /** One transaction: one commit for all of them. */
+  async importJobs(records: readonly JobRecord[]): Promise<boolean[]> {
+    for (const record of records) checkImportedJob(record);
+    return this.db.transaction(() => records.map((record) => this.importRow(record))).immediate();
+  }
+
+  private importRow(record: JobRecord): boolean {
     checkImportedJob(record);
     const result = this.sql.importOne.run({
       id: record.id,

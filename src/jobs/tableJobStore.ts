@@ -27,7 +27,7 @@ import {
   requestRowKey,
   toJobRecord,
 } from './tableJobEntities';
-import { importTableJob, tableJobs } from './tableJobTransfer';
+import { importTableJob, importTableJobs, tableJobs } from './tableJobTransfer';
 
 /** Compare-and-set attempts before a change gives up (each lost one means another writer won). */
 const MAX_ATTEMPTS = 20;
@@ -236,6 +236,11 @@ export class TableJobStore implements JobStore {
   async importJob(record: JobRecord): Promise<boolean> {
     await this.ensureTable();
     return importTableJob(this.table, record);
+  }
+
+  async importJobs(records: readonly JobRecord[]): Promise<boolean[]> {
+    await this.ensureTable();
+    return importTableJobs(this.table, records);
   }
 
   close(): void {

@@ -2,7 +2,8 @@
  * Jobs of an Azure Table read out and written in whole (tableJobStore.ts `allJobs`, `importJob`), for
  * `npm run migrate`. A copied job is written with the rows `enqueue` would have given it (the job, its
  * due-index entry while queued, its request-index entry at its creation time) in one entity-group
- * transaction, so a copy that stops half-way leaves no job without its index entries.
+ * transaction (with other jobs' rows when several are imported at once), so a copy that stops
+ * half-way leaves no job without its index entries.
  */
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { checkImportedJob } from './jobChecks';
@@ -34,6 +35,56 @@ export async function* tableJobs(table: TableClient): AsyncIterable<JobRecord> {
 
 /** Writes the copied job and its index rows; false when a job with its id (or its rows) exists. */
 export async function importTableJob(table: TableClient, record: JobRecord): Promise<boolean> {
+  try {
+    await table.submitTransaction(importActions(record));
+    return true;
+  } catch (error) {
+    if (statusOf(error) === 409) return false;
+    throw error;
+  }
+}
+
+/**
+ * Several copied jobs per transaction (at most 100 rows and about 1 MB of data each, within the
+ * service's 100-operation and 4 MiB limits). A transaction is all or nothing: when one of its jobs is
+ * there already (409), its jobs are imported one by one instead, so each gets its own answer.
+ */
+export async function importTableJobs(table: TableClient, records: readonly JobRecord[]): Promise<boolean[]> {
+  const groups: { actions: TransactionAction[]; at: number[] }[] = [];
+  let group: { actions: TransactionAction[]; at: number[]; bytes: number } | undefined;
+  for (const [i, record] of records.entries()) {
+    const actions = importActions(record);
+    const bytes = JSON.stringify(actions).length;
+    if (
+      group === undefined ||
+      group.actions.length + actions.length > MAX_ACTIONS ||
+      group.bytes + bytes > MAX_BYTES
+    ) {
+      group = { actions: [], at: [], bytes: 0 };
+      groups.push(group);
+    }
+    group.actions.push(...actions);
+    group.at.push(i);
+    group.bytes += bytes;
+  }
+  const answers: boolean[] = records.map(() => false);
+  for (const { actions, at } of groups) {
+    try {
+      await table.submitTransaction(actions);
+      for (const i of at) answers[i] = true;
+    } catch (error) {
+      if (statusOf(error) !== 409) throw error;
+      for (const i of at) answers[i] = await importTableJob(table, records[i]);
+    }
+  }
+  return answers;
+}
+
+const MAX_ACTIONS = 100;
+const MAX_BYTES = 1_000_000;
+
+/** The rows `enqueue` would have written for this job, created only where absent. */
+function importActions(record: JobRecord): TransactionAction[] {
   checkImportedJob(record);
   const nextRunAt = Math.floor(record.nextRunAt);
   const dueKey = record.state === 'queued' ? dueRowKey(nextRunAt, record.id) : '';
@@ -59,11 +110,10 @@ export async function importTableJob(table: TableClient, record: JobRecord): Pro
     ['create', { partitionKey: PARTITION, rowKey: byRequest, id: record.id }],
   ];
   if (dueKey !== '') actions.push(['create', { partitionKey: PARTITION, rowKey: dueKey, id: record.id }]);
-  try {
-    await table.submitTransaction(actions);
-    return true;
-  } catch (error) {
-    if ((error as { statusCode?: unknown } | null)?.statusCode === 409) return false;
-    throw error;
-  }
+  return actions;
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
 }

@@ -8,7 +8,7 @@
 import type { JobRecord } from '../jobs/jobs';
 import type { Stores } from '../runtime/stores';
 
-/** Records read and written per round, and jobs written at once. */
+/** Records read and written per round, and jobs imported per call. */
 const BATCH = 32;
 
 export interface CopyReport {
@@ -97,16 +97,15 @@ async function copyRecords(
 }
 
 async function copyJobs(target: Pick<Stores, 'jobs'>, jobs: JobRecord[], report: CopyReport): Promise<void> {
-  await Promise.all(
-    jobs.map(async (job) => {
-      if (await target.jobs.importJob(job)) {
-        report.jobs.copied++;
-        if (job.state === 'queued') report.jobs.copiedPending++;
-      } else {
-        report.jobs.alreadyThere++;
-      }
-    }),
-  );
+  const answers = await target.jobs.importJobs(jobs);
+  for (const [i, copied] of answers.entries()) {
+    if (copied) {
+      report.jobs.copied++;
+      if (jobs[i].state === 'queued') report.jobs.copiedPending++;
+    } else {
+      report.jobs.alreadyThere++;
+    }
+  }
 }
 
 function withoutETag(item: Record<string, unknown>): Record<string, unknown> {

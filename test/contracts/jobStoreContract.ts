@@ -335,8 +335,19 @@ export function jobStoreContract(backend: string, rig: () => Promise<JobStoreRig
 
     it('when more jobs than one page are listed for copying, then none is missed or repeated', async () => {
       const ids = Array.from({ length: 1_010 }, (_, i) => `page-${i}`);
-      for (let i = 0; i < ids.length; i += 50)
-        await Promise.all(ids.slice(i, i + 50).map((id) => store.enqueue(job(id, T0), T0)));
+      const records: JobRecord[] = ids.map((id) => ({
+        id,
+        kind: 'test',
+        tenantId: 'tenant-1',
+        requestId: 'request-1',
+        state: 'done',
+        attempts: 1,
+        nextRunAt: T0,
+        data: {},
+        createdAt: T0,
+        updatedAt: T0,
+      }));
+      expect((await store.importJobs(records)).every(Boolean)).toBe(true);
       const seen: string[] = [];
       for await (const one of store.allJobs()) seen.push(one.id);
       expect(seen.sort()).toEqual([...ids].sort());
@@ -397,6 +408,32 @@ export function jobStoreContract(backend: string, rig: () => Promise<JobStoreRig
         'was-done',
         'was-failed',
       ]);
+    });
+
+    it('when many jobs are imported at once and one is there already, then each gets its own answer and all can be claimed', async () => {
+      await store.enqueue(job('bulk-7', T0 + 999), T0);
+      const records: JobRecord[] = Array.from({ length: 40 }, (_, i) => ({
+        id: `bulk-${i}`,
+        kind: 'test',
+        tenantId: 'tenant-1',
+        requestId: 'request-1',
+        state: i % 10 === 9 ? 'done' : 'queued',
+        attempts: 1,
+        nextRunAt: T0 + i,
+        data: { i },
+        createdAt: T0 - 100 + i,
+        updatedAt: T0,
+      }));
+      const answers = await store.importJobs(records);
+      expect(answers).toEqual(records.map((r) => r.id !== 'bulk-7'));
+      expect(await open().get('bulk-7')).toMatchObject({ nextRunAt: T0 + 999, attempts: 0 });
+      expect(await store.get('bulk-12')).toEqual(records[12]);
+      expect(await store.importJobs(records)).toEqual(records.map(() => false));
+      const claimed = await store.claimDue('A', T0 + 100, LEASE, 50);
+      expect(claimed.map((j) => j.id)).toEqual(
+        records.filter((r) => r.state === 'queued' && r.id !== 'bulk-7').map((r) => r.id),
+      );
+      expect((await store.listForRequest('tenant-1', 'request-1')).map((j) => j.id)).toHaveLength(40);
     });
   });
 }
