@@ -91,7 +91,7 @@ export async function migrate(
       .map(([prefix, n]) => `${prefix}: ${n}`)
       .join(', ');
     lines.push(
-      `Kept the target's copy of ${count(kept, 'record')} that differ from the source (never overwritten): ${byPrefix}.`,
+      `Kept the target's copy of ${count(kept, 'record')} that ${kept === 1 ? 'differs' : 'differ'} from the source (never overwritten): ${byPrefix}.`,
     );
   }
   if (report.liveLeases > 0) {
