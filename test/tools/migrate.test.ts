@@ -307,7 +307,7 @@ describe('npm run migrate, the built tool', () => {
       execFile(
         process.execPath,
         [TOOL, ...argv],
-        { env: clean, timeout: 30_000 },
+        { env: clean, timeout: 50_000 },
         (error, stdout, stderr) => {
           const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
           resolve({ code, stdout, stderr });
@@ -360,6 +360,20 @@ describe('npm run migrate, the built tool', () => {
     expect(noAccount.code).toBe(1);
     expect(noAccount.stderr).toMatch(
       /^Migration failed: AZURE_STORAGE_CONNECTION_STRING: required when STORAGE=azure/,
+    );
+  }, 60_000);
+
+  it('when the storage account does not answer, then it exits 1 with one line naming the side', async () => {
+    const dataDir = tempDir();
+    await fillSqlite(dataDir);
+    const closed = azurite.connectionString.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:9');
+    const result = await run(['--from', 'sqlite', '--to', 'azure'], {
+      DATA_DIR: dataDir,
+      AZURE_STORAGE_CONNECTION_STRING: closed,
+    });
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toMatch(
+      /^Migration failed: Azure \(container service-account-bot, table serviceaccountbotjobs\) did not answer: .*ECONNREFUSED.*\n$/,
     );
   }, 60_000);
 });
