@@ -91,6 +91,29 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
+/** Both sides of `npm run migrate`, read from one environment whatever STORAGE says. */
+export interface MigrationSettings {
+  sqlite: Extract<StorageSettings, { kind: 'sqlite' }>;
+  azure: Extract<StorageSettings, { kind: 'azure' }>;
+  /** DATA_ENCRYPTION_KEY is set (its value is not needed: sealed passwords are copied as they are). */
+  dataEncryptionKeySet: boolean;
+}
+
+/**
+ * The SQLite side (`DATA_DIR`) and the Azure side (the AZURE_STORAGE_* settings) of a migration, checked
+ * as the bot checks them; every problem with either side is reported together.
+ */
+export function loadMigrationSettings(env: Env = process.env): MigrationSettings {
+  const problems: string[] = [];
+  const sqlite = readStorage(settingsReader({ ...env, STORAGE: 'sqlite' }, problems));
+  const azure = readStorage(settingsReader({ ...env, STORAGE: 'azure' }, problems));
+  const { dataEncryptionKey } = readDataAtRest(settingsReader(env, problems), sqlite);
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (sqlite.kind !== 'sqlite' || azure.kind !== 'azure')
+    throw new Error('Storage settings of the wrong kind');
+  return { sqlite, azure, dataEncryptionKeySet: dataEncryptionKey !== undefined };
+}
+
 /** Reads the settings from `env` (the process environment by default) and validates them all. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];

@@ -123,6 +123,16 @@ export interface JobStore {
    * `limit`, from the due index. A store without it reports no approvals-pending gauge.
    */
   queuedOfKind?(kind: string, limit: number): Promise<JobRequest[]>;
+  /** Every job in any state, for copying the store elsewhere (`npm run migrate`); in no set order. */
+  allJobs(): AsyncIterable<JobRecord>;
+  /**
+   * Adds a job copied from another store with its state, attempts, due time, data, error and times as
+   * they are, but without a lease: a lease of the old store's runner means nothing here, so a queued
+   * job can be claimed at once. False (and nothing changes) when a job with that id exists.
+   */
+  importJob(record: JobRecord): Promise<boolean>;
+  /** `importJob` for many jobs, in as few writes as the store allows; one answer per record, in order. */
+  importJobs(records: readonly JobRecord[]): Promise<boolean[]>;
   close(): void;
 }
 

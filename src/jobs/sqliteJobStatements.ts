@@ -41,6 +41,8 @@ export interface Ending extends Held {
 
 export interface JobStatements {
   insert: Database.Statement<[Omit<JobRow, 'lease_owner' | 'lease_expires_at' | 'last_error'>]>;
+  importOne: Database.Statement<[Omit<JobRow, 'lease_owner' | 'lease_expires_at'>]>;
+  selectPage: Database.Statement<[{ after: string; limit: number }], JobRow>;
   selectOne: Database.Statement<[string], JobRow>;
   selectForRequest: Database.Statement<[string, string], JobRow>;
   selectDue: Database.Statement<[{ now: number; limit: number }], { id: string }>;
@@ -76,7 +78,13 @@ export function prepareJobStatements(db: Database.Database): JobStatements {
        VALUES (@id, @kind, @tenant_id, @request_id, @state, @attempts, @next_run_at, @data, @created_at, @updated_at)
        ON CONFLICT(id) DO NOTHING`,
     ),
+    importOne: db.prepare(
+      `INSERT INTO jobs (id, kind, tenant_id, request_id, state, attempts, next_run_at, data, last_error, created_at, updated_at)
+       VALUES (@id, @kind, @tenant_id, @request_id, @state, @attempts, @next_run_at, @data, @last_error, @created_at, @updated_at)
+       ON CONFLICT(id) DO NOTHING`,
+    ),
     selectOne: db.prepare('SELECT * FROM jobs WHERE id = ?'),
+    selectPage: db.prepare('SELECT * FROM jobs WHERE id > @after ORDER BY id LIMIT @limit'),
     selectForRequest: db.prepare(
       'SELECT * FROM jobs WHERE tenant_id = ? AND request_id = ? ORDER BY created_at, rowid',
     ),

@@ -7,7 +7,11 @@ import type Database from 'better-sqlite3';
 import type { JobChange, JobCounts, JobRecord, JobRequest, JobStore, NewJob } from './jobs';
 import { parseData, toJson, toRecord } from './sqliteJobRows';
 import { openJobDatabase } from './sqliteJobSchema';
+import { checkImportedJob, checkNewJob } from './jobChecks';
 import { type Ending, type JobStatements, prepareJobStatements } from './sqliteJobStatements';
+
+/** Jobs read per query by `allJobs`. */
+const PAGE = 500;
 
 export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
@@ -20,16 +24,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async enqueue(job: NewJob, now: number): Promise<boolean> {
-    for (const [name, value] of [
-      ['id', job.id],
-      ['kind', job.kind],
-      ['tenantId', job.tenantId],
-      ['requestId', job.requestId],
-    ] as const) {
-      if (typeof value !== 'string' || value === '')
-        throw new Error(`Job: ${name} must be a non-empty string`);
-    }
-    if (!Number.isFinite(job.runAt)) throw new Error(`Job "${job.id}": runAt must be a finite time`);
+    checkNewJob(job);
     const result = this.sql.insert.run({
       id: job.id,
       kind: job.kind,
@@ -151,6 +146,44 @@ export class SqliteJobStore implements JobStore {
     return this.sql.queuedOfKind
       .all({ kind, limit })
       .map((row) => ({ tenantId: row.tenant_id, requestId: row.request_id }));
+  }
+
+  /** Read in pages by id, so a large table is never held in memory at once. */
+  async *allJobs(): AsyncIterable<JobRecord> {
+    for (let after = ''; ;) {
+      const rows = this.sql.selectPage.all({ after, limit: PAGE });
+      for (const row of rows) yield toRecord(row);
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1].id;
+    }
+  }
+
+  async importJob(record: JobRecord): Promise<boolean> {
+    return this.importRow(record);
+  }
+
+  /** One transaction: one commit for all of them. */
+  async importJobs(records: readonly JobRecord[]): Promise<boolean[]> {
+    for (const record of records) checkImportedJob(record);
+    return this.db.transaction(() => records.map((record) => this.importRow(record))).immediate();
+  }
+
+  private importRow(record: JobRecord): boolean {
+    checkImportedJob(record);
+    const result = this.sql.importOne.run({
+      id: record.id,
+      kind: record.kind,
+      tenant_id: record.tenantId,
+      request_id: record.requestId,
+      state: record.state,
+      attempts: record.attempts,
+      next_run_at: Math.floor(record.nextRunAt),
+      data: toJson(record.id, record.data),
+      last_error: record.lastError ?? null,
+      created_at: record.createdAt,
+      updated_at: record.updatedAt,
+    });
+    return result.changes === 1;
   }
 
   close(): void {

@@ -131,6 +131,7 @@ export function otherKeysOf(entity: Pick<JobEntity, 'otherKeys'>): string[] {
 export function liveLeaseRange(now: number): { from: string; to: string } {
   return { from: `${LEASE_PREFIX}${time(now + 1)}`, to: `${LEASE_PREFIX.slice(0, -1)}}` };
 }
+export const JOB_PREFIX = JOB;
 
 /** The moment a due-index key names. */
 export function dueTimeOf(rowKey: string): number {

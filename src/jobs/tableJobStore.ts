@@ -10,6 +10,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { odata, RestError, TableClient, type TransactionAction } from '@azure/data-tables';
+import { checkNewJob } from './jobChecks';
 import type { JobChange, JobCounts, JobRecord, JobRequest, JobStore, NewJob } from './jobs';
 import {
   dataProperties,
@@ -29,6 +30,7 @@ import {
   requestRowKey,
   toJobRecord,
 } from './tableJobEntities';
+import { importTableJob, importTableJobs, tableJobs } from './tableJobTransfer';
 
 /** Compare-and-set attempts before a change gives up (each lost one means another writer won). */
 const MAX_ATTEMPTS = 20;
@@ -66,16 +68,7 @@ export class TableJobStore implements JobStore {
   }
 
   async enqueue(job: NewJob, now: number): Promise<boolean> {
-    for (const [name, value] of [
-      ['id', job.id],
-      ['kind', job.kind],
-      ['tenantId', job.tenantId],
-      ['requestId', job.requestId],
-    ] as const) {
-      if (typeof value !== 'string' || value === '')
-        throw new Error(`Job: ${name} must be a non-empty string`);
-    }
-    if (!Number.isFinite(job.runAt)) throw new Error(`Job "${job.id}": runAt must be a finite time`);
+    checkNewJob(job);
     await this.ensureTable();
     const nextRunAt = Math.floor(job.runAt);
     const { dueKey, otherKeys } = indexKeysOf({ id: job.id, kind: job.kind, state: 'queued', nextRunAt });
@@ -261,6 +254,21 @@ export class TableJobStore implements JobStore {
     return jobs
       .filter((job): job is JobEntity => job !== undefined && job.state === 'queued')
       .map((job) => ({ tenantId: job.tenantId, requestId: job.requestId }));
+  }
+
+  async *allJobs(): AsyncIterable<JobRecord> {
+    await this.ensureTable();
+    yield* tableJobs(this.table);
+  }
+
+  async importJob(record: JobRecord): Promise<boolean> {
+    await this.ensureTable();
+    return importTableJob(this.table, record);
+  }
+
+  async importJobs(records: readonly JobRecord[]): Promise<boolean[]> {
+    await this.ensureTable();
+    return importTableJobs(this.table, records);
   }
 
   close(): void {

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: what one provisioning costs in calls to Microsoft 365, measured from the tenant
- * simulator's own request log (not counted by hand), and what the durable job store costs with
- * 10,000 pending jobs, and how fast the approver's Approve press is answered while Graph is slow.
+ * simulator's own request log (not counted by hand), what the durable job store costs with 10,000
+ * pending jobs (SQLite, then SQLite beside an Azure Table on Azurite: throughput, due-job lookup,
+ * resume after a restart), and how fast the approver's Approve press is answered while Graph is slow.
  * Targets: pre-flight in at most 2 Graph round trips; provisioning writes exactly one call per thing it
  * creates; the Approve invoke's p99 under 1 s with a 30 s Graph delay. Exits 1 when a target is missed.
  */
@@ -17,6 +18,7 @@ import type { ServiceAccountSpec } from '../domain/provisioningSteps';
 import { CIRASYNC_SERVICE_PRINCIPAL, SKUS, startTenantSimulator, type TenantSimulator } from '../simulator';
 import { benchApproval } from './benchApproval';
 import { benchJobs } from './benchJobs';
+import { benchJobStores } from './benchJobStores';
 
 const TENANT_ID = 'b3c1f7a2-0d4e-4f5a-9b6c-7d8e9f0a1b2c';
 const PREFLIGHT_GRAPH_TARGET = 2;
@@ -188,6 +190,12 @@ async function main(): Promise<void> {
 
   process.stdout.write('\nDurable jobs (SQLite, 10,000 pending)\n');
   await benchJobs((label, value, note) => line(label.replace(/^jobs: /, ''), value, note ?? ''));
+
+  process.stdout.write(
+    '\nJob stores side by side: SQLite, and an Azure Table on Azurite (an in-memory emulator on this\n' +
+      "machine's CPU: it shows the store's requests and round trips, not Azure's latency)\n",
+  );
+  await benchJobStores((label, value, note) => line(label, value, note ?? ''));
 
   process.stdout.write(
     '\nApprove press while Microsoft Graph and Exchange answer after 30 s (target: p99 < 1 s)\n',

@@ -4,7 +4,7 @@
  * factory that opens a fresh store, a second store on the same data (another process or instance),
  * and a way to damage one job's stored data.
  */
-import type { JobStore, NewJob } from '../../src/jobs/jobs';
+import type { JobRecord, JobStore, NewJob } from '../../src/jobs/jobs';
 
 export const T0 = 1_700_000_000_000;
 const LEASE = 60_000;
@@ -347,6 +347,142 @@ export function jobStoreContract(backend: string, rig: () => Promise<JobStoreRig
       expect((await store.listForRequest('ten/ant|1', 're#q?0')).map((j) => j.id)).toEqual([odd[0], odd[2]]);
       expect((await store.claimDue('A', T0 + 10, LEASE, 10)).map((j) => j.id)).toEqual(odd);
       expect(await store.get('a|b')).toMatchObject({ tenantId: 'ten/ant|1', requestId: 're#q?1' });
+    });
+
+    it('when jobs are listed for copying, then every job comes back once, in every state, with its fields', async () => {
+      for (const id of ['q', 'd', 'f', 'c', 'l']) await store.enqueue(job(id, T0, { id }), T0);
+      const claimed = await store.claimDue('A', T0, LEASE, 5);
+      expect(claimed).toHaveLength(5);
+      await store.finish('d', 'A', 'done', T0 + 1);
+      await store.finish('f', 'A', 'failed', T0 + 2, { error: 'Graph said no' });
+      await store.release('q', 'A', T0 + 3);
+      await store.cancel('q', T0 + 4);
+      await store.enqueue(job('q2', T0 + 50), T0 + 5);
+      await store.release('c', 'A', T0 + 6);
+      await store.cancel('c', T0 + 7);
+      const all: JobRecord[] = [];
+      for await (const one of open().allJobs()) all.push(one);
+      const byId = new Map(all.map((one) => [one.id, one]));
+      expect(all).toHaveLength(6);
+      expect([...byId.keys()].sort()).toEqual(['c', 'd', 'f', 'l', 'q', 'q2']);
+      expect(byId.get('f')).toMatchObject({
+        state: 'failed',
+        attempts: 1,
+        lastError: 'Graph said no',
+        data: { id: 'f' },
+      });
+      expect(byId.get('d')).toMatchObject({ state: 'done', updatedAt: T0 + 1 });
+      expect(byId.get('c')).toMatchObject({ state: 'cancelled' });
+      expect(byId.get('l')).toMatchObject({ state: 'queued', lease: { owner: 'A', expiresAt: T0 + LEASE } });
+      expect(byId.get('q2')).toMatchObject({
+        state: 'queued',
+        attempts: 0,
+        nextRunAt: T0 + 50,
+        createdAt: T0 + 5,
+      });
+    });
+
+    it('when more jobs than one page are listed for copying, then none is missed or repeated', async () => {
+      const ids = Array.from({ length: 1_010 }, (_, i) => `page-${i}`);
+      const records: JobRecord[] = ids.map((id) => ({
+        id,
+        kind: 'test',
+        tenantId: 'tenant-1',
+        requestId: 'request-1',
+        state: 'done',
+        attempts: 1,
+        nextRunAt: T0,
+        data: {},
+        createdAt: T0,
+        updatedAt: T0,
+      }));
+      expect((await store.importJobs(records)).every(Boolean)).toBe(true);
+      const seen: string[] = [];
+      for await (const one of store.allJobs()) seen.push(one.id);
+      expect(seen.sort()).toEqual([...ids].sort());
+    });
+
+    it('when a job is imported, then it keeps its fields without a lease, and a second import of it changes nothing', async () => {
+      const copied: JobRecord = {
+        id: 'moved',
+        kind: 'provision',
+        tenantId: 'tenant-1',
+        requestId: 'request-1',
+        state: 'queued',
+        attempts: 2,
+        nextRunAt: T0 + 10,
+        lease: { owner: 'old-process', expiresAt: T0 + LEASE },
+        data: { step: 'mailbox', note: 'é|#' },
+        lastError: 'Exchange was busy',
+        createdAt: T0 - 1_000,
+        updatedAt: T0 - 5,
+      };
+      expect(await store.importJob(copied)).toBe(true);
+      const { lease: _dropped, ...withoutLease } = copied;
+      expect(await open().get('moved')).toEqual(withoutLease);
+      expect(await store.importJob({ ...copied, state: 'done', attempts: 9, data: {} })).toBe(false);
+      expect(await store.get('moved')).toEqual(withoutLease);
+      expect(await store.enqueue(job('moved', T0), T0)).toBe(false);
+
+      // Queued without a lease: claimable from its due time on, found by the request and the due index.
+      expect(await store.nextDueAt()).toBe(T0 + 10);
+      expect(await store.claimDue('B', T0 + 9, LEASE, 5)).toEqual([]);
+      const [claimed] = await store.claimDue('B', T0 + 10, LEASE, 5);
+      expect(claimed).toMatchObject({ id: 'moved', attempts: 3, lease: { owner: 'B' } });
+      expect((await store.listForRequest('tenant-1', 'request-1')).map((j) => j.id)).toEqual(['moved']);
+    });
+
+    it('when finished jobs are imported, then they keep their state, are never claimed, and can be retried', async () => {
+      const base = { kind: 'provision', tenantId: 'tenant-1', requestId: 'request-1', attempts: 1, data: {} };
+      for (const [id, state] of [
+        ['was-done', 'done'],
+        ['was-failed', 'failed'],
+        ['was-cancelled', 'cancelled'],
+      ] as const)
+        expect(
+          await store.importJob({ ...base, id, state, nextRunAt: T0, createdAt: T0, updatedAt: T0 + 1 }),
+        ).toBe(true);
+      expect(await store.claimDue('A', T0 + 1_000, LEASE, 10)).toEqual([]);
+      expect(await store.nextDueAt()).toBeUndefined();
+      expect(await store.get('was-failed')).toMatchObject({
+        state: 'failed',
+        attempts: 1,
+        updatedAt: T0 + 1,
+      });
+      expect(await store.requeue('was-failed', T0 + 2, T0 + 2)).toBe(true);
+      expect((await store.claimDue('A', T0 + 2, LEASE, 10)).map((j) => j.id)).toEqual(['was-failed']);
+      expect(await store.requeue('was-cancelled', T0 + 3, T0 + 3)).toBe(false);
+      expect((await store.listForRequest('tenant-1', 'request-1')).map((j) => j.id).sort()).toEqual([
+        'was-cancelled',
+        'was-done',
+        'was-failed',
+      ]);
+    });
+
+    it('when many jobs are imported at once and one is there already, then each gets its own answer and all can be claimed', async () => {
+      await store.enqueue(job('bulk-7', T0 + 999), T0);
+      const records: JobRecord[] = Array.from({ length: 40 }, (_, i) => ({
+        id: `bulk-${i}`,
+        kind: 'test',
+        tenantId: 'tenant-1',
+        requestId: 'request-1',
+        state: i % 10 === 9 ? 'done' : 'queued',
+        attempts: 1,
+        nextRunAt: T0 + i,
+        data: { i },
+        createdAt: T0 - 100 + i,
+        updatedAt: T0,
+      }));
+      const answers = await store.importJobs(records);
+      expect(answers).toEqual(records.map((r) => r.id !== 'bulk-7'));
+      expect(await open().get('bulk-7')).toMatchObject({ nextRunAt: T0 + 999, attempts: 0 });
+      expect(await store.get('bulk-12')).toEqual(records[12]);
+      expect(await store.importJobs(records)).toEqual(records.map(() => false));
+      const claimed = await store.claimDue('A', T0 + 100, LEASE, 50);
+      expect(claimed.map((j) => j.id)).toEqual(
+        records.filter((r) => r.state === 'queued' && r.id !== 'bulk-7').map((r) => r.id),
+      );
+      expect((await store.listForRequest('tenant-1', 'request-1')).map((j) => j.id)).toHaveLength(40);
     });
   });
 }

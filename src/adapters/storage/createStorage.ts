@@ -2,12 +2,12 @@
 import path from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import type { Storage } from 'botbuilder';
-import type { KeyListing } from '../../lib/casDocuments';
+import type { CreateIfAbsent, KeyListing } from '../../lib/casDocuments';
 import { BlobDocumentStorage } from './blobDocumentStorage';
 import { SqliteStorage } from './sqliteStorage';
 
 export interface ClosableStorage {
-  storage: Storage & KeyListing;
+  storage: Storage & KeyListing & CreateIfAbsent;
   describe: string;
   close(): Promise<void>;
 }
