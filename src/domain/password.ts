@@ -4,8 +4,12 @@ import { randomInt } from 'node:crypto';
 const UPPER = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
 const LOWER = 'abcdefghijkmnopqrstuvwxyz';
 const DIGITS = '23456789';
-/** Symbols Entra accepts in passwords, without quotes or characters that trip up shells. */
-const SYMBOLS = '!#$%*+-=?@^_~';
+/**
+ * Symbols Entra accepts in passwords, without quotes, characters that trip up shells, or characters
+ * Teams reads as formatting on a card (`*` `_` `~` for emphasis, `#` `+` `-` at a line's start): a
+ * revealed password must show exactly as it is, or the admin copies a different one.
+ */
+const SYMBOLS = '!$%=?@^';
 const ALL = UPPER + LOWER + DIGITS + SYMBOLS;
 
 export const PASSWORD_LENGTH = 24;
