@@ -66,7 +66,12 @@ async function expectAllReadyOnce(rig: CrashRig, requests: Submitted[]): Promise
   expected['New-RoleGroup'] = 1;
   if (requests.length > 1) expected['Add-RoleGroupMember'] = requests.length - 1;
   expect(Object.fromEntries(counts)).toEqual(expected);
-  expect(rig.attemptedWrites()).toHaveLength(WRITES.length * requests.length);
+  // A write asked for and refused: only the shared role group, when two accounts are set up at the
+  // same moment and both find it missing (the second then adds its account as a member).
+  const refused = [...rig.attemptedWrites()];
+  for (const write of rig.committedWrites()) refused.splice(refused.indexOf(write), 1);
+  expect(refused.filter((w) => w !== 'New-RoleGroup')).toEqual([]);
+  expect(refused.length).toBeLessThan(requests.length);
   expect(rig.readyMessages().map((c) => c.conversationId)).toEqual(requests.map(() => ALEX_CHAT));
   for (const request of requests) {
     expect(approverNotes(rig, request)).toHaveLength(1);
