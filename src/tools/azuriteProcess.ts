@@ -1,6 +1,6 @@
 /**
  * Azurite (the Azure Storage emulator from node_modules) on free loopback ports, in memory, for
- * `npm run bench`: the Blob and Table services of its well-known development account. Started
+ * `npm run bench` and the tests of STORAGE=azure: the Blob and Table services of its well-known development account. Started
  * directly, not through npx, so stopping it stops the emulator itself.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -22,8 +22,25 @@ const ACCOUNT = 'devstoreaccount1';
 const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface AzuriteProcess {
+  /** The Blob and Table services' ports. */
+  port: number;
+  tablePort: number;
+  /** `http://127.0.0.1:<port>/devstoreaccount1` (https with `tls`), and the same for tables. */
+  blobUrl: string;
+  tableUrl: string;
   connectionString: string;
   stop(): Promise<void>;
+}
+
+export interface AzuriteProcessOptions {
+  timeoutMs?: number;
+  /**
+   * HTTPS with this certificate, and bearer tokens checked the way Azure checks their claims
+   * (`--oauth basic`: issuer, audience, lifetime; not the signature), as a managed identity's are.
+   */
+  tls?: { certPath: string; keyPath: string };
+  /** Starts it again where a stopped one listened (its data is gone: it is in memory). */
+  ports?: { port: number; tablePort: number };
 }
 
 async function freePort(): Promise<number> {
@@ -56,29 +73,39 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   }
 }
 
-export async function startAzuriteProcess(timeoutMs = 20_000): Promise<AzuriteProcess> {
-  const [blobPort, tablePort, queuePort] = [await freePort(), await freePort(), await freePort()];
+export async function startAzuriteProcess(options: AzuriteProcessOptions = {}): Promise<AzuriteProcess> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const port = options.ports?.port ?? (await freePort());
+  const tablePort = options.ports?.tablePort ?? (await freePort());
+  const queuePort = await freePort();
+  const tls = options.tls;
+  const scheme = tls === undefined ? 'http' : 'https';
   const child = spawn(
     azuriteBin(),
     [
-      ...['--blobHost', '127.0.0.1', '--blobPort', String(blobPort)],
+      ...['--blobHost', '127.0.0.1', '--blobPort', String(port)],
       ...['--tableHost', '127.0.0.1', '--tablePort', String(tablePort)],
       ...['--queueHost', '127.0.0.1', '--queuePort', String(queuePort)],
       ...['--inMemoryPersistence', '--silent', '--skipApiVersionCheck', '--disableTelemetry'],
+      ...(tls === undefined ? [] : ['--oauth', 'basic', '--cert', tls.certPath, '--key', tls.keyPath]),
     ],
     { stdio: 'ignore', cwd: os.tmpdir() },
   );
   try {
-    await waitForPort(blobPort, child, timeoutMs);
+    await waitForPort(port, child, timeoutMs);
     await waitForPort(tablePort, child, timeoutMs);
   } catch (error) {
     child.kill('SIGTERM');
     throw error;
   }
-  const blobUrl = `http://127.0.0.1:${blobPort}/${ACCOUNT}`;
-  const tableUrl = `http://127.0.0.1:${tablePort}/${ACCOUNT}`;
+  const blobUrl = `${scheme}://127.0.0.1:${port}/${ACCOUNT}`;
+  const tableUrl = `${scheme}://127.0.0.1:${tablePort}/${ACCOUNT}`;
   return {
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=${blobUrl};TableEndpoint=${tableUrl};`,
+    port,
+    tablePort,
+    blobUrl,
+    tableUrl,
+    connectionString: `DefaultEndpointsProtocol=${scheme};AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=${blobUrl};TableEndpoint=${tableUrl};`,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       await new Promise<void>((resolve) => {
