@@ -1,44 +1,22 @@
 /**
- * Rows of table `jobs` read as job records, and job data written as the `data` column. A row that
+ * Rows of table `jobs` read as job records (the checks are jobChecks.ts). A row that
  * cannot be read (a state that is not a job state, data that is not a JSON object) is an error
  * naming the job.
  */
-import { JOB_STATES, type JobRecord, type JobState } from './jobs';
+import { parseStoredData, storedState } from './jobChecks';
+import type { JobRecord } from './jobs';
 import type { JobRow } from './sqliteJobSchema';
 
-export function toJson(id: string, data: Record<string, unknown>): string {
-  if (!isPlainObject(data)) throw new Error(`Job "${id}": data must be an object`);
-  return JSON.stringify(data);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function parseData(id: string, text: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error(`Job "${id}": stored data is damaged (not valid JSON)`);
-  }
-  if (!isPlainObject(parsed)) throw new Error(`Job "${id}": stored data is damaged (not a JSON object)`);
-  return parsed;
-}
-
 export function toRecord(row: JobRow): JobRecord {
-  if (!(JOB_STATES as readonly string[]).includes(row.state)) {
-    throw new Error(`Job "${row.id}": stored state "${row.state}" is not a job state`);
-  }
   const record: JobRecord = {
     id: row.id,
     kind: row.kind,
     tenantId: row.tenant_id,
     requestId: row.request_id,
-    state: row.state as JobState,
+    state: storedState(row.id, row.state),
     attempts: row.attempts,
     nextRunAt: row.next_run_at,
-    data: parseData(row.id, row.data),
+    data: parseStoredData(row.id, row.data),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -5,9 +5,9 @@
  */
 import type Database from 'better-sqlite3';
 import type { JobChange, JobCounts, JobRecord, JobRequest, JobStore, NewJob } from './jobs';
-import { parseData, toJson, toRecord } from './sqliteJobRows';
+import { toRecord } from './sqliteJobRows';
 import { openJobDatabase } from './sqliteJobSchema';
-import { checkImportedJob, checkNewJob } from './jobChecks';
+import { checkImportedJob, checkNewJob, checkRunAt, dataToJson, parseStoredData } from './jobChecks';
 import { type Ending, type JobStatements, prepareJobStatements } from './sqliteJobStatements';
 
 /** Jobs read per query by `allJobs`. */
@@ -33,7 +33,7 @@ export class SqliteJobStore implements JobStore {
       state: 'queued',
       attempts: 0,
       next_run_at: Math.floor(job.runAt),
-      data: toJson(job.id, job.data ?? {}),
+      data: dataToJson(job.id, job.data ?? {}),
       created_at: now,
       updated_at: now,
     });
@@ -76,7 +76,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async checkpoint(id: string, owner: string, data: Record<string, unknown>, now: number): Promise<boolean> {
-    return this.sql.saveData.run({ id, owner, now, data: toJson(id, data) }).changes === 1;
+    return this.sql.saveData.run({ id, owner, now, data: dataToJson(id, data) }).changes === 1;
   }
 
   async reschedule(
@@ -86,7 +86,7 @@ export class SqliteJobStore implements JobStore {
     now: number,
     change: JobChange & { resetAttempts?: boolean } = {},
   ): Promise<boolean> {
-    if (!Number.isFinite(runAt)) throw new Error(`Job "${id}": runAt must be a finite time`);
+    checkRunAt(id, runAt);
     const result = this.sql.rescheduleHeld.run({
       ...ending(id, owner, now, change),
       runAt: Math.floor(runAt),
@@ -110,13 +110,13 @@ export class SqliteJobStore implements JobStore {
   }
 
   async requeue(id: string, runAt: number, now: number, data?: Record<string, unknown>): Promise<boolean> {
-    if (!Number.isFinite(runAt)) throw new Error(`Job "${id}": runAt must be a finite time`);
+    checkRunAt(id, runAt);
     const apply = this.db.transaction(() => {
       let merged: string | null = null;
       if (data !== undefined) {
         const row = this.sql.selectOne.get(id);
         if (row === undefined) return false;
-        merged = toJson(id, { ...parseData(row.id, row.data), ...data });
+        merged = dataToJson(id, { ...parseStoredData(row.id, row.data), ...data });
       }
       return this.sql.requeueFree.run({ id, runAt: Math.floor(runAt), now, data: merged }).changes === 1;
     });
@@ -178,7 +178,7 @@ export class SqliteJobStore implements JobStore {
       state: record.state,
       attempts: record.attempts,
       next_run_at: Math.floor(record.nextRunAt),
-      data: toJson(record.id, record.data),
+      data: dataToJson(record.id, record.data),
       last_error: record.lastError ?? null,
       created_at: record.createdAt,
       updated_at: record.updatedAt,
@@ -196,7 +196,7 @@ function ending(id: string, owner: string, now: number, change: JobChange): Endi
     id,
     owner,
     now,
-    data: change.data === undefined ? null : toJson(id, change.data),
+    data: change.data === undefined ? null : dataToJson(id, change.data),
     error: change.error ?? null,
   };
 }

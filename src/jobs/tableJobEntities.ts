@@ -14,7 +14,8 @@
  * partition, so the index never disagrees with the jobs. Source: Azure Table service REST "Performing
  * entity group transactions", "Understanding the Table service data model" (key characters, sizes).
  */
-import { JOB_STATES, type JobRecord, type JobState } from './jobs';
+import { dataToJson, parseStoredData, storedState } from './jobChecks';
+import type { JobRecord } from './jobs';
 
 export const PARTITION = 'jobs';
 const JOB = 'j|';
@@ -149,9 +150,7 @@ export function claimableAt(nextRunAt: number, leaseExpiresAt: number | undefine
 }
 
 export function dataProperties(id: string, data: Record<string, unknown>): Record<string, string | number> {
-  if (typeof data !== 'object' || data === null || Array.isArray(data))
-    throw new Error(`Job "${id}": data must be an object`);
-  const json = JSON.stringify(data);
+  const json = dataToJson(id, data);
   const chunks = Math.max(1, Math.ceil(json.length / CHUNK_CHARS));
   if (chunks > MAX_CHUNKS) throw new Error(`Job "${id}": data is larger than a table row can hold`);
   const out: Record<string, string | number> = { dataChunks: chunks };
@@ -167,26 +166,15 @@ export function dataJson(entity: JobEntity): string {
 }
 
 export function toJobRecord(entity: JobEntity): JobRecord {
-  if (!(JOB_STATES as readonly string[]).includes(entity.state)) {
-    throw new Error(`Job "${entity.id}": stored state "${entity.state}" is not a job state`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(dataJson(entity));
-  } catch {
-    throw new Error(`Job "${entity.id}": stored data is damaged (not valid JSON)`);
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data))
-    throw new Error(`Job "${entity.id}": stored data is damaged (not a JSON object)`);
   const record: JobRecord = {
     id: entity.id,
     kind: entity.kind,
     tenantId: entity.tenantId,
     requestId: entity.requestId,
-    state: entity.state as JobState,
+    state: storedState(entity.id, entity.state),
     attempts: entity.attempts,
     nextRunAt: entity.nextRunAt,
-    data: data as Record<string, unknown>,
+    data: parseStoredData(entity.id, dataJson(entity)),
     createdAt: entity.createdAt,
     updatedAt: entity.updatedAt,
   };

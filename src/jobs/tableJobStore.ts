@@ -10,7 +10,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { odata, RestError, TableClient, type TransactionAction } from '@azure/data-tables';
-import { checkNewJob } from './jobChecks';
+import { checkNewJob, checkRunAt } from './jobChecks';
 import type { JobChange, JobCounts, JobRecord, JobRequest, JobStore, NewJob } from './jobs';
 import {
   dataProperties,
@@ -168,7 +168,7 @@ export class TableJobStore implements JobStore {
     now: number,
     change: JobChange & { resetAttempts?: boolean } = {},
   ): Promise<boolean> {
-    if (!Number.isFinite(runAt)) throw new Error(`Job "${id}": runAt must be a finite time`);
+    checkRunAt(id, runAt);
     const ending = endingProperties(id, change);
     return this.change(id, (job) =>
       held(job, owner)
@@ -206,7 +206,7 @@ export class TableJobStore implements JobStore {
   }
 
   async requeue(id: string, runAt: number, now: number, data?: Record<string, unknown>): Promise<boolean> {
-    if (!Number.isFinite(runAt)) throw new Error(`Job "${id}": runAt must be a finite time`);
+    checkRunAt(id, runAt);
     return this.change(id, (job) => {
       if (!['queued', 'failed', 'done'].includes(job.state) || !free(job, now)) return undefined;
       const merged = data === undefined ? {} : dataProperties(id, { ...toJobRecord(job).data, ...data });
