@@ -9,7 +9,7 @@
  * every job (tableJobEntities.ts has the layout).
  */
 import type { TokenCredential } from '@azure/core-auth';
-import { odata, RestError, TableClient, type TransactionAction } from '@azure/data-tables';
+import { odata, TableClient, type TransactionAction } from '@azure/data-tables';
 import { checkNewJob, checkRunAt } from './jobChecks';
 import type { JobChange, JobCounts, JobRecord, JobRequest, JobStore, NewJob } from './jobs';
 import {
@@ -31,6 +31,7 @@ import {
   toJobRecord,
 } from './tableJobEntities';
 import { importTableJob, importTableJobs, tableJobs } from './tableJobTransfer';
+import { statusOf } from '../lib/restStatus';
 
 /** Compare-and-set attempts before a change gives up (each lost one means another writer won). */
 const MAX_ATTEMPTS = 20;
@@ -458,10 +459,4 @@ type TableRow = { partitionKey: string; rowKey: string } & Record<string, unknow
 
 function rangeFilter(range: { from: string; to: string }): string {
   return odata`PartitionKey eq ${PARTITION} and RowKey ge ${range.from} and RowKey lt ${range.to}`;
-}
-
-function statusOf(error: unknown): number | undefined {
-  if (error instanceof RestError) return error.statusCode;
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
 }

@@ -19,6 +19,7 @@ import {
   requestRowKey,
   toJobRecord,
 } from './tableJobEntities';
+import { statusOf } from '../lib/restStatus';
 
 /** Every job row, read page by page over the job rows' key range (index rows are not read). */
 export async function* tableJobs(table: TableClient): AsyncIterable<JobRecord> {
@@ -118,9 +119,4 @@ function importActions(record: JobRecord): TransactionAction[] {
   for (const rowKey of [dueKey, ...otherKeys])
     if (rowKey !== '') actions.push(['create', { partitionKey: PARTITION, rowKey, id: record.id }]);
   return actions;
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
 }

@@ -13,9 +13,10 @@
 import { createHash } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import type { TokenCredential } from '@azure/core-auth';
-import { type BlobItem, ContainerClient, RestError } from '@azure/storage-blob';
+import { type BlobItem, ContainerClient } from '@azure/storage-blob';
 import type { Storage, StoreItems } from 'botbuilder';
 import { type CreateIfAbsent, ETagConflictError, type KeyListing } from '../../lib/casDocuments';
+import { statusOf } from '../../lib/restStatus';
 
 const MAX_BLOB_NAME = 1024;
 const HASHED_PREFIX = '~sha256/';
@@ -160,12 +161,6 @@ function keyOf(blob: BlobItem): string {
   const kept = blob.metadata?.key;
   if (kept !== undefined) return decodeURIComponent(kept);
   return decodedName(blob.name) ?? blob.name;
-}
-
-function statusOf(error: unknown): number | undefined {
-  if (error instanceof RestError) return error.statusCode;
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
 }
 
 async function eachLimited<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
