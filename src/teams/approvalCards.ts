@@ -11,7 +11,7 @@ import type { ServiceAccountRequest } from '../domain/request';
 import type { ApproverDelivery } from '../domain/workPorts';
 import type { Logger } from '../logger';
 import type { CardAudience, CardCopyStore, RequestCards } from './cardCopies';
-import type { ConversationReferenceStore } from './conversationReferences';
+import type { ConversationReferenceStore, StoredReference } from './conversationReferences';
 import type { Delivery } from './proactiveMessenger';
 import {
   cardMessage,
@@ -163,15 +163,8 @@ export class ApprovalCards {
     }
     const channelId = this.options.approvalsChannelId;
     if (channelId !== undefined && serviceUrl !== undefined) {
-      const reference = channelReference(channelId, request.tenantId, {
-        serviceUrl,
-        bot: requesterRef?.reference.bot ?? approverRef?.reference.bot,
-      });
-      const posted = await messenger.send(reference, await this.cardActivity(request, 'channel'));
-      if (posted.ok) {
-        await this.record(request, 'channel', posted);
-        return { reached: true, where: 'approvals channel' };
-      }
+      const posted = await this.postChannelCopy(request, channelId, serviceUrl, [requesterRef, approverRef]);
+      if (posted.ok) return { reached: true, where: 'approvals channel' };
       permanent &&= posted.permanent;
       failures.push(`the approvals channel answered ${failureText(posted)}`);
     }
@@ -196,18 +189,14 @@ export class ApprovalCards {
     if (channelId === undefined) return 'unavailable';
     const posted = await this.options.copies.get(request.tenantId, request.id);
     if (posted.copies.some((c) => c.audience === 'channel' && c.card === 'approval')) return 'already';
-    const { conversations, messenger } = this.options;
-    const [requesterRef, approverRef] = await Promise.all([
+    const { conversations } = this.options;
+    const known = await Promise.all([
       conversations.get(request.tenantId, request.requester.aadObjectId),
       conversations.get(request.tenantId, request.approver.aadObjectId),
     ]);
-    const serviceUrl = requesterRef?.reference.serviceUrl ?? approverRef?.reference.serviceUrl;
+    const serviceUrl = known[0]?.reference.serviceUrl ?? known[1]?.reference.serviceUrl;
     if (serviceUrl === undefined) return 'unavailable';
-    const reference = channelReference(channelId, request.tenantId, {
-      serviceUrl,
-      bot: requesterRef?.reference.bot ?? approverRef?.reference.bot,
-    });
-    const sent = await messenger.send(reference, await this.cardActivity(request, 'channel'));
+    const sent = await this.postChannelCopy(request, channelId, serviceUrl, known);
     if (!sent.ok) {
       this.options.logger.warn('Could not post the approval card in the approvals channel', {
         requestId: request.id,
@@ -215,8 +204,26 @@ export class ApprovalCards {
       });
       return 'unavailable';
     }
-    await this.record(request, 'channel', sent);
     return 'posted';
+  }
+
+  /**
+   * Posts the channel's view in the approvals channel, as the bot the requester's (else the approver's)
+   * stored conversation names, and records the copy when it is there.
+   */
+  private async postChannelCopy(
+    request: ServiceAccountRequest,
+    channelId: string,
+    serviceUrl: string,
+    known: readonly [StoredReference | undefined, StoredReference | undefined],
+  ): Promise<Delivery> {
+    const reference = channelReference(channelId, request.tenantId, {
+      serviceUrl,
+      bot: known[0]?.reference.bot ?? known[1]?.reference.bot,
+    });
+    const sent = await this.options.messenger.send(reference, await this.cardActivity(request, 'channel'));
+    await this.record(request, 'channel', sent);
+    return sent;
   }
 
   /** What the requester must ask the approver to do, when the approver cannot be reached. */
