@@ -18,19 +18,21 @@ export type DowngradeOutcome =
   /** This press lowered the role (`changed`), or found it lowered already. */
   { kind: 'downgraded'; changed: boolean; view: ProgressView } | { kind: 'refused'; message: string };
 
+export type DowngradeServices = Pick<
+  Services,
+  | 'audit'
+  | 'passwords'
+  | 'provisioning'
+  | 'notifier'
+  | 'directory'
+  | 'exchange'
+  | 'patience'
+  | 'now'
+  | 'settings'
+>;
+
 export async function downgradeRole(
-  services: Pick<
-    Services,
-    | 'audit'
-    | 'passwords'
-    | 'provisioning'
-    | 'notifier'
-    | 'directory'
-    | 'exchange'
-    | 'patience'
-    | 'now'
-    | 'settings'
-  >,
+  services: DowngradeServices,
   actor: Actor,
   request: ServiceAccountRequest,
   /** Set when the bot lowers the role on its own (`actor` is the bot): why, for the audit and both admins. */

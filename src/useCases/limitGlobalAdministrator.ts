@@ -14,22 +14,10 @@ import { appOnlyGrant, systemRecord, SYSTEM_ACTOR } from '../domain/request';
 import { utcMinutes } from '../domain/time';
 import { ROLE, ROLE_NAMES } from '../domain/wellKnown';
 import { count } from '../domain/words';
-import { downgradeRole } from './downgradeRole';
+import { downgradeRole, type DowngradeServices } from './downgradeRole';
 import type { Services } from './services';
 
-export type LimitServices = Pick<
-  Services,
-  | 'requests'
-  | 'audit'
-  | 'passwords'
-  | 'provisioning'
-  | 'notifier'
-  | 'directory'
-  | 'exchange'
-  | 'patience'
-  | 'now'
-  | 'settings'
->;
+export type LimitServices = DowngradeServices & Pick<Services, 'requests'>;
 
 /** When the account became ready, as the job was given it; else the request's announcement. */
 function readyAtOf(run: WorkRun, announcedAt: string | undefined): number | undefined {
