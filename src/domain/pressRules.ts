@@ -4,7 +4,7 @@
  * card data.
  */
 import { type AccessChecks, ADMIN_ROLE_NAMES, authorizeDecision, sameUser } from './authorization';
-import type { Actor, ServiceAccountRequest } from './request';
+import { type Actor, isOwner, ownersOf, type ServiceAccountRequest } from './request';
 
 /** Where a conversation is: the bot's personal chat with one user, a group chat, or a team's channel. */
 export type ConversationKind = 'personal' | 'groupChat' | 'channel';
@@ -38,7 +38,7 @@ export type PressAction =
 
 interface PressRule {
   /** Who may press it, told apart by the activity's Entra object id. */
-  who: 'anyone' | 'decider' | 'requester' | 'requesterOrApprover';
+  who: 'anyone' | 'decider' | 'requester' | 'owner';
   /** Where it may be pressed: anywhere, the personal chat, or the personal chat and the approvals channel. */
   where: 'anywhere' | 'personal' | 'personalOrApprovals';
   /**
@@ -55,9 +55,9 @@ const PRESS_RULES: Readonly<Record<PressAction, PressRule>> = {
   reject: { who: 'decider', where: 'personalOrApprovals', stillEntitled: false },
   cancel: { who: 'requester', where: 'personalOrApprovals', stillEntitled: false },
   resend: { who: 'requester', where: 'personalOrApprovals', stillEntitled: false },
-  retry: { who: 'requesterOrApprover', where: 'personal', stillEntitled: true },
-  remove: { who: 'requesterOrApprover', where: 'personal', stillEntitled: true },
-  downgrade: { who: 'requesterOrApprover', where: 'personal', stillEntitled: true },
+  retry: { who: 'owner', where: 'personal', stillEntitled: true },
+  remove: { who: 'owner', where: 'personal', stillEntitled: true },
+  downgrade: { who: 'owner', where: 'personal', stillEntitled: true },
   reveal: { who: 'requester', where: 'personal', stillEntitled: true },
   reset: { who: 'requester', where: 'personal', stillEntitled: true },
 };
@@ -80,6 +80,16 @@ function requesterOnlyMessage(action: PressAction, request: ServiceAccountReques
     default:
       return `Only ${request.requester.name}, who asked for this account, can do that.`;
   }
+}
+
+/** Who may press an owner's button, by name: "Only A or B can do that.", "Only A, B or C …". */
+export function ownerOnlyMessage(request: ServiceAccountRequest): string {
+  const names = ownersOf(request).map((owner) => owner.name);
+  const list =
+    names.length <= 1
+      ? (names[0] ?? 'the account’s owners')
+      : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+  return `Only ${list}, who look after this account, can do that.`;
 }
 
 function placeMessage(rule: PressRule, action: PressAction): string {
@@ -117,7 +127,6 @@ export async function authorizePress(
   const { action, actor, request, place } = press;
   const rule = PRESS_RULES[action];
   const isRequester = sameUser(actor.aadObjectId, request.requester.aadObjectId);
-  const isApprover = sameUser(actor.aadObjectId, request.approver.aadObjectId);
   let asGroupMember = false;
   switch (rule.who) {
     case 'anyone':
@@ -135,13 +144,9 @@ export async function authorizePress(
       if (!isRequester)
         return { allowed: false, message: requesterOnlyMessage(action, request), why: 'person' };
       break;
-    case 'requesterOrApprover':
-      if (!isRequester && !isApprover)
-        return {
-          allowed: false,
-          message: `Only ${request.requester.name} or ${request.approver.name} can do that.`,
-          why: 'person',
-        };
+    case 'owner':
+      if (!isOwner(request, actor.aadObjectId))
+        return { allowed: false, message: ownerOnlyMessage(request), why: 'person' };
       break;
   }
   const placeAllowed =

@@ -129,6 +129,41 @@ export interface ServiceAccountRequest {
    * arrive recorded). Unset on a Ready request means the announcement is still owed.
    */
   announcedAt?: string;
+  /**
+   * Who looks after the account once it is ready: told of its health, may press its buttons, add or
+   * remove owners. Unset means the requester and the approver.
+   */
+  owners?: Actor[];
+  /** Set while the account is disabled through the bot (who did it, when); cleared when enabled again. */
+  accountDisabled?: { by: Actor; at: string };
+}
+
+/** What `RequestStore.amend` may change: the people on a request and the account's marks, never its state. */
+export interface RequestAmendment {
+  approver?: Approver;
+  owners?: Actor[];
+  /** `null` clears the mark. */
+  accountDisabled?: { by: Actor; at: string } | null;
+}
+
+/** The account's owners: the ones recorded, else the requester and the approver (one entry per person). */
+export function ownersOf(request: Pick<ServiceAccountRequest, 'owners' | 'requester' | 'approver'>): Actor[] {
+  const listed = request.owners ?? [request.requester, request.approver];
+  const seen = new Set<string>();
+  return listed.filter((owner) => {
+    const id = owner.aadObjectId.toLowerCase();
+    if (id === '' || seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+/** True when the user (by Entra object id) is one of the account's owners. */
+export function isOwner(
+  request: Pick<ServiceAccountRequest, 'owners' | 'requester' | 'approver'>,
+  userId: string,
+): boolean {
+  return ownersOf(request).some((owner) => owner.aadObjectId.toLowerCase() === userId.toLowerCase());
 }
 
 export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {
@@ -194,7 +229,16 @@ export type AuditEvent =
   | 'password purged'
   | 'downgraded'
   | 'downgrade reminded'
-  | 'escalated';
+  | 'escalated'
+  | 'approver changed'
+  | 'owner added'
+  | 'owner removed'
+  | 'password rotated'
+  | 'account disabled'
+  | 'account enabled'
+  | 'health problem'
+  | 'health fixed'
+  | 'healthy again';
 
 /** One append-only audit record. Never holds a password, a token or a card payload. */
 export interface AuditRecord {

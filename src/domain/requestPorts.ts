@@ -1,5 +1,5 @@
 /** Where requests and their audit trail are kept. */
-import type { AuditRecord, Decision, RequestState, ServiceAccountRequest } from './request';
+import type { AuditRecord, Decision, RequestAmendment, RequestState, ServiceAccountRequest } from './request';
 
 export interface RequestStore {
   /** Stores a new request (version 1). Fails if the id exists. */
@@ -23,6 +23,18 @@ export interface RequestStore {
    * request, or `undefined` when it is not Ready or was already recorded.
    */
   recordAnnounced(tenantId: string, id: string, at: string): Promise<ServiceAccountRequest | undefined>;
+  /**
+   * Compare-and-set: changes the request's people or marks (`RequestAmendment`), never its state, only
+   * when the stored request is still at `expected.version` and in one of `expected.states`. Returns the
+   * updated request, or `undefined` (nothing changed) when another writer got there first.
+   */
+  amend(
+    tenantId: string,
+    id: string,
+    expected: { version: number; states: readonly RequestState[] },
+    change: RequestAmendment,
+    at: string,
+  ): Promise<ServiceAccountRequest | undefined>;
 }
 
 export interface AuditLog {

@@ -4,7 +4,7 @@
  * Adapters, the Teams layer and the job layer implement these (docs/architecture.md, "Layers").
  */
 import type { ProgressView, ProvisionData } from './progress';
-import type { ServiceAccountRequest } from './request';
+import type { Actor, ServiceAccountRequest } from './request';
 
 export type PasswordState =
   { kind: 'absent' } | { kind: 'purged'; at: string } | { kind: 'held'; revealUntil?: string };
@@ -82,6 +82,8 @@ export interface Notifier {
   updateReady(request: ServiceAccountRequest, view: ProgressView): Promise<boolean>;
   /** A short note to one of the admins; false when they cannot be reached. */
   tell(request: ServiceAccountRequest, who: Audience, text: string): Promise<boolean>;
+  /** A short note to one person (an owner, a new approver) in their chat with the bot; false when unreachable. */
+  tellPerson(request: ServiceAccountRequest, person: Actor, text: string): Promise<boolean>;
   /**
    * Posts the approval card in the approvals channel, where members of the approver group may decide
    * (never the requester): `posted`, `already` there, or `unavailable` (no channel configured, or it

@@ -5,7 +5,7 @@
 import type { ConversationReference } from 'botbuilder';
 import { progressCard } from '../../cards/progressCard';
 import type { ProgressView } from '../domain/progress';
-import type { ServiceAccountRequest } from '../domain/request';
+import type { Actor, ServiceAccountRequest } from '../domain/request';
 import type { ApproverDelivery, Audience, Notifier } from '../domain/workPorts';
 import type { Logger } from '../logger';
 import type { ApprovalCards } from './approvalCards';
@@ -140,8 +140,11 @@ export class TeamsNotifier implements Notifier {
     return this.options.approvalCards.postInApprovalsChannel(request);
   }
 
-  async tell(request: ServiceAccountRequest, who: Audience, text: string): Promise<boolean> {
-    const person = who === 'requester' ? request.requester : request.approver;
+  tell(request: ServiceAccountRequest, who: Audience, text: string): Promise<boolean> {
+    return this.tellPerson(request, who === 'requester' ? request.requester : request.approver, text);
+  }
+
+  async tellPerson(request: ServiceAccountRequest, person: Actor, text: string): Promise<boolean> {
     const stored = await this.options.conversations.get(request.tenantId, person.aadObjectId);
     if (stored === undefined) return false;
     const sent = await this.options.messenger.send(stored.reference, { type: 'message', text });

@@ -160,7 +160,9 @@ describe('the account actions on the progress card', () => {
       const writesBefore = simulator.mutatingCalls().length;
       for (const verb of [ACCOUNT_VERBS.retry, ACCOUNT_VERBS.removeConfirmed]) {
         const answer = await invoke(verb, retried, ADELE);
-        expect(answer.value).toBe('Only Alex Wilber or Megan Bowen can do that.');
+        expect(answer.value).toBe(
+          'Only Alex Wilber or Megan Bowen, who look after this account, can do that.',
+        );
       }
       bot.runner.poke();
       await bot.idle();
@@ -262,7 +264,9 @@ describe('the account actions on the progress card', () => {
       expect(rolesOf(userId)).toEqual([ROLE.globalAdministrator]);
 
       const refused = await invoke(ACCOUNT_VERBS.downgrade, retried, ADELE);
-      expect(refused.value).toBe('Only Alex Wilber or Megan Bowen can do that.');
+      expect(refused.value).toBe(
+        'Only Alex Wilber or Megan Bowen, who look after this account, can do that.',
+      );
       expect(rolesOf(userId)).toEqual([ROLE.globalAdministrator]);
 
       const before = connector.calls.length;

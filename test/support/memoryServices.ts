@@ -19,7 +19,7 @@ import type {
   ExchangeServicePrincipal,
 } from '../../src/domain/ports';
 import type { ProgressView, ProvisionData } from '../../src/domain/progress';
-import type { ServiceAccountRequest } from '../../src/domain/request';
+import type { Actor, ServiceAccountRequest } from '../../src/domain/request';
 import type { DirectoryServicePrincipal, DirectoryUser, RoleAssignment } from '../../src/domain/tenant';
 import { ROLE } from '../../src/domain/wellKnown';
 import type {
@@ -39,6 +39,7 @@ export const MEMORY_TENANT = 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d';
 /** What the notifier was asked to say, in order. */
 export type Notice =
   | { kind: 'tell'; requestId: string; who: Audience; text: string }
+  | { kind: 'tellPerson'; requestId: string; to: string; text: string }
   | { kind: 'cards'; requestId: string; state: string }
   | { kind: 'progress'; requestId: string; view: ProgressView }
   | { kind: 'ready'; requestId: string; view: ProgressView; approverText: string }
@@ -88,6 +89,19 @@ export class RecordingNotifier implements Notifier {
   async tell(request: ServiceAccountRequest, who: Audience, text: string): Promise<boolean> {
     this.notices.push({ kind: 'tell', requestId: request.id, who, text });
     return true;
+  }
+
+  /** Object ids of people `tellPerson` cannot reach. */
+  readonly unreachable = new Set<string>();
+
+  async tellPerson(request: ServiceAccountRequest, person: Actor, text: string): Promise<boolean> {
+    this.notices.push({ kind: 'tellPerson', requestId: request.id, to: person.aadObjectId, text });
+    return !this.unreachable.has(person.aadObjectId);
+  }
+
+  /** What `tellPerson` said to one person (by object id). */
+  toldPerson(userId: string): string[] {
+    return this.notices.flatMap((n) => (n.kind === 'tellPerson' && n.to === userId ? [n.text] : []));
   }
 
   /** What the next offer in the approvals channel answers. */

@@ -22,7 +22,7 @@ import {
   storageKeySegment,
 } from '../../lib/casDocuments';
 import { canTransition, TRANSITIONS } from '../../domain/request';
-import type { Decision, RequestState, ServiceAccountRequest } from '../../domain/request';
+import type { Decision, RequestAmendment, RequestState, ServiceAccountRequest } from '../../domain/request';
 import type { RequestStore } from '../../domain/requestPorts';
 
 const STATES = new Set<string>(Object.keys(TRANSITIONS));
@@ -58,7 +58,12 @@ export function isServiceAccountRequest(value: unknown): value is ServiceAccount
     isActor(value.approver) &&
     typeof value.approver.userPrincipalName === 'string' &&
     isDetails(value.details) &&
-    (value.announcedAt === undefined || typeof value.announcedAt === 'string')
+    (value.announcedAt === undefined || typeof value.announcedAt === 'string') &&
+    (value.owners === undefined || (Array.isArray(value.owners) && value.owners.every(isActor))) &&
+    (value.accountDisabled === undefined ||
+      (isRecord(value.accountDisabled) &&
+        isActor(value.accountDisabled.by) &&
+        typeof value.accountDisabled.at === 'string'))
   );
 }
 
@@ -168,6 +173,29 @@ export class StorageRequestStore implements RequestStore {
         ? undefined
         : { ...current, version: current.version + 1, updatedAt: at, announcedAt: at },
     );
+  }
+
+  async amend(
+    tenantId: string,
+    id: string,
+    expected: { version: number; states: readonly RequestState[] },
+    change: RequestAmendment,
+    at: string,
+  ): Promise<ServiceAccountRequest | undefined> {
+    return this.change(tenantId, id, (current) => {
+      if (current.version !== expected.version || !expected.states.includes(current.state)) return undefined;
+      const { accountDisabled: _cleared, ...rest } = current;
+      const updated: ServiceAccountRequest = {
+        ...(change.accountDisabled === null ? rest : current),
+        version: current.version + 1,
+        updatedAt: at,
+      };
+      if (change.approver !== undefined) updated.approver = structuredClone(change.approver);
+      if (change.owners !== undefined) updated.owners = structuredClone(change.owners);
+      if (change.accountDisabled !== undefined && change.accountDisabled !== null)
+        updated.accountDisabled = structuredClone(change.accountDisabled);
+      return isServiceAccountRequest(updated) ? updated : undefined;
+    });
   }
 
   /**

@@ -183,6 +183,65 @@ describe.each(BACKENDS)('StorageRequestStore on %s', (_name, open) => {
     expect((await store.get(TENANT, pending.id))?.announcedAt).toBeUndefined();
   });
 
+  it('when owners, the approver and the disabled mark are amended, then each change is compare-and-set on the version and the state never moves', async () => {
+    const ready = request({ state: 'Ready', version: 3 });
+    await store.create(ready);
+    const at = new Date(T0 + 2_000).toISOString();
+    const owners = [
+      ALEX,
+      MEGAN,
+      { aadObjectId: '00000000-0000-0000-0000-000000000022', name: 'Adele Vance' },
+    ];
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        store.amend(TENANT, ready.id, { version: 3, states: ['Ready'] }, { owners }, at),
+      ),
+    );
+    const winners = racing.filter((r) => r !== undefined);
+    expect(winners).toEqual([{ ...ready, version: 4, updatedAt: at, owners }]);
+    // A stale version, or a state the change does not allow, changes nothing.
+    expect(
+      await store.amend(TENANT, ready.id, { version: 3, states: ['Ready'] }, { owners: [ALEX] }, at),
+    ).toBeUndefined();
+    expect(
+      await store.amend(
+        TENANT,
+        ready.id,
+        { version: 4, states: ['PendingApproval'] },
+        { owners: [ALEX] },
+        at,
+      ),
+    ).toBeUndefined();
+    const disabled = await store.amend(
+      TENANT,
+      ready.id,
+      { version: 4, states: ['Ready'] },
+      { accountDisabled: { by: MEGAN, at } },
+      at,
+    );
+    expect(disabled?.accountDisabled).toEqual({ by: MEGAN, at });
+    const enabled = await store.amend(
+      TENANT,
+      ready.id,
+      { version: 5, states: ['Ready'] },
+      { accountDisabled: null },
+      at,
+    );
+    expect(enabled).not.toHaveProperty('accountDisabled');
+    expect(enabled?.state).toBe('Ready');
+    expect(await store.get(TENANT, ready.id)).toEqual(enabled);
+    // A malformed person is refused, and nothing is written.
+    const forged = await store.amend(
+      TENANT,
+      ready.id,
+      { version: 6, states: ['Ready'] },
+      { owners: [{ aadObjectId: 42 } as unknown as typeof ALEX] },
+      at,
+    );
+    expect(forged).toBeUndefined();
+    expect((await store.get(TENANT, ready.id))?.version).toBe(6);
+  });
+
   it('when ten transitions race from the same version, then exactly one wins, nine get undefined and the version is 2', async () => {
     const created = request();
     await store.create(created);
