@@ -130,3 +130,55 @@ export interface RoleGroup {
   /** Member identities as Exchange reports them (names, UPNs or ids). */
   members: string[];
 }
+
+/**
+ * What the directory says about a ready service account now, for the health watch: one Graph `$batch`
+ * and the per-user MFA read (beta), never more.
+ */
+export interface DirectoryAccountReading {
+  /** Undefined when the directory has no user of that id any more (deleted). */
+  user?: {
+    id: string;
+    userPrincipalName: string;
+    accountEnabled: boolean;
+    /** As Graph stores it: `DisablePasswordExpiration`, `DisableStrongPassword`, comma-joined, or ''. */
+    passwordPolicies: string;
+    /** The licences assigned directly or through groups (`assignedLicenses[].skuId`). */
+    skuIds: string[];
+  };
+  /** Groups the user is in, directly or through other groups (`transitiveMemberOf`). */
+  groupIds: string[];
+  /** Roles the user holds tenant-wide (`directoryScopeId` `/`), by role definition id. */
+  roleDefinitionIds: string[];
+  securityDefaultsEnabled: boolean;
+  conditionalAccessPolicies: ConditionalAccessPolicy[];
+  /** The domain of the user's sign-in name; undefined when the tenant has no such domain. */
+  domain?: TenantDomain;
+  /** Per-user MFA (`disabled`, `enabled`, `enforced`); `disabled` when the user is gone. */
+  perUserMfaState: string;
+}
+
+/** What the health watch asks Exchange about the account: only what the request set up. */
+export interface ExchangeAccountQuery {
+  /** The account's sign-in name. */
+  user: string;
+  /** Check membership of this role group (classic impersonation). */
+  roleGroup?: string;
+  /** Check the mailbox exists (public folders are synced). */
+  mailbox?: boolean;
+  /** Check the account's rights on this public folder. */
+  publicFolder?: string;
+  /** Check the role assignments of this app (RBAC for Applications), by app id. */
+  appId?: string;
+}
+
+/** Exchange's answers, in one admin API `$batch`; each field only when it was asked. */
+export interface ExchangeAccountReading {
+  /** The role group exists and lists the account (false when it lists it not, or is gone). */
+  roleGroupMember?: boolean;
+  mailbox?: boolean;
+  /** The account's rights on the folder; `null` when it has no entry there. */
+  publicFolderRights?: string[] | null;
+  /** The app's role assignments; empty when the app is not known to Exchange any more. */
+  appRoles?: { role: string; scope?: string }[];
+}
