@@ -16,6 +16,9 @@ export type { SimulatorClock } from './clock';
 export type { FaultControl, FaultHandle, FaultSpec, FaultStatus } from './faults/faultInjector';
 export type { ThrottleSettings } from './graph/graphApi';
 export { MAX_BATCH_REQUESTS } from './graph/graphBatch';
+export { MAX_EXCHANGE_BATCH_REQUESTS } from './exchange/exchangeBatch';
+export type { NewConditionalAccessPolicy, TenantChanges } from './state/tenantChanges';
+export { MAILBOX_GRACE_MS } from './state/tenantState';
 export type { Api } from './http/simMessages';
 export type { KeyVaultRole, KeyVaultSecretVersion } from './keyvault/secretStore';
 export {

@@ -16,6 +16,7 @@ import {
   type KeyVaultSecretVersion,
 } from './keyvault/secretStore';
 import { createSeededState, type SimulatorSeed } from './state/seedTenant';
+import { tenantChanges, type TenantChanges } from './state/tenantChanges';
 import type { TenantSnapshot } from './state/stateTypes';
 import type { SimulatorDelays } from './state/tenantState';
 import { ClientRegistry, type ClientRegistration } from './token/clientRegistry';
@@ -73,6 +74,8 @@ export interface TenantSimulator {
   readonly clientCredential: { clientId: string; clientSecret: string };
   readonly faults: FaultControl;
   readonly clock: SimulatorClock;
+  /** Changes an admin elsewhere makes (security defaults, CA, MFA, licences, roles…), for tests. */
+  readonly change: TenantChanges;
   /** A deep copy of the tenant as it is now. */
   state(): TenantSnapshot;
   /** Every request answered, in arrival order (`$batch` sub-requests included, `viaBatch`). */
@@ -207,6 +210,7 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
     clientCredential,
     faults,
     clock,
+    change: tenantChanges(state, ids),
     state: () => state.snapshot(),
     calls: () => log.all(),
     mutatingCalls: () => log.all().filter((call) => call.mutating),

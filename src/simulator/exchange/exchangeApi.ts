@@ -13,6 +13,7 @@ import type { TokenService } from '../token/tokenService';
 import { newManagementRoleAssignment, testServicePrincipalAuthorization } from './appRoleAssignmentCmdlets';
 import { isMutatingCmdlet, type Cmdlet } from './cmdlet';
 import { CmdletParameters } from './cmdletParameters';
+import { isBatchRequest, runExchangeBatch } from './exchangeBatch';
 import { ExchangeError, exchangeErrorBody, exchangeErrors, exchangeFaultError } from './exchangeErrors';
 import { getManagementScope, newManagementScope } from './managementScopeCmdlets';
 import {
@@ -66,11 +67,30 @@ export interface ExchangeApiDeps {
   signal: AbortSignal;
 }
 
-/** Exchange Online's admin API: `POST /adminapi/beta/{tenant}/InvokeCommand` running one cmdlet. */
+/**
+ * Exchange Online's admin API: `POST /adminapi/beta/{tenant}/InvokeCommand` running one cmdlet, and
+ * `POST /adminapi/beta/{tenant}/$batch` running several (exchangeBatch.ts).
+ */
 export class ExchangeApi {
   constructor(private readonly deps: ExchangeApiDeps) {}
 
   async handle(request: SimRequest): Promise<SimResponse> {
+    if (isBatchRequest(request)) {
+      return runExchangeBatch(request, {
+        state: this.deps.state,
+        tokens: this.deps.tokens,
+        log: this.deps.log,
+        clock: this.deps.clock,
+        baseUrl: this.deps.baseUrl,
+        unauthorized: (reason) => this.unauthorized(reason),
+        invokeCommand: (sub) => this.invokeCommand(sub, true),
+      });
+    }
+    return this.invokeCommand(request, false);
+  }
+
+  /** One InvokeCommand request, on its own or as a `$batch` sub-request (`viaBatch`). */
+  private async invokeCommand(request: SimRequest, viaBatch: boolean): Promise<SimResponse> {
     const { deps } = this;
     const started = Date.now();
     const seq = deps.log.reserve();
@@ -119,7 +139,7 @@ export class ExchangeApi {
       durationMs: Date.now() - started,
       mutating: cmdletName !== undefined && isMutatingCmdlet(cmdletName),
       committed,
-      viaBatch: false,
+      viaBatch,
       fault: faultLabel,
       clientRequestId: header(request, 'client-request-id'),
       anchorMailbox: header(request, 'x-anchormailbox'),

@@ -101,16 +101,14 @@ function assignLicense(ctx: GraphContext): GraphResult {
       throw graphErrors.badRequest('User does not have a corresponding license.');
     }
   }
-  user.assignedLicenses = user.assignedLicenses.filter((held) => !remove.includes(held.skuId));
+  let licences = user.assignedLicenses.filter((held) => !remove.includes(held.skuId));
   for (const license of add) {
     const sku = state.sku(license.skuId);
     if (sku === undefined) continue;
-    user.assignedLicenses = user.assignedLicenses.filter((held) => held.skuId !== sku.skuId);
-    user.assignedLicenses.push({ skuId: sku.skuId, disabledPlans: license.disabledPlans });
+    licences = licences.filter((held) => held.skuId !== sku.skuId);
+    licences.push({ skuId: sku.skuId, disabledPlans: license.disabledPlans });
   }
-  if (!state.hasMailboxLicence(user)) user.mailboxLicensedAtMs = null;
-  else if (user.mailboxLicensedAtMs === null) user.mailboxLicensedAtMs = state.clock.now();
-  state.changed();
+  state.setLicences(user, licences);
   return {
     status: 200,
     body: { '@odata.context': metadataUrl(ctx, 'users/$entity'), ...defaultUserView(state, user) },

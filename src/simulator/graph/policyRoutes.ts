@@ -60,7 +60,7 @@ function policyView(policy: SimConditionalAccessPolicy): Record<string, unknown>
       platforms: null,
       locations: null,
       applications: {
-        includeApplications: ['All'],
+        includeApplications: [...policy.includeApplications],
         excludeApplications: [],
         includeUserActions: [],
         includeAuthenticationContextClassReferences: [],
@@ -68,7 +68,7 @@ function policyView(policy: SimConditionalAccessPolicy): Record<string, unknown>
       users: {
         includeUsers: [...policy.includeUsers],
         excludeUsers: [...policy.excludeUsers],
-        includeGroups: [],
+        includeGroups: [...policy.includeGroups],
         excludeGroups: [],
         includeRoles: [...policy.includeRoles],
         excludeRoles: [],

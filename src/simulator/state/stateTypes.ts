@@ -40,6 +40,11 @@ export interface SimUser {
   createdAtMs: number;
   /** When a licence with an Exchange mailbox plan was first assigned; the mailbox follows `mailboxMs` later. */
   mailboxLicensedAtMs: number | null;
+  /**
+   * When the last mailbox licence went while the mailbox existed: Exchange keeps the mailbox for 30
+   * days after that (`MAILBOX_GRACE_MS`), then it is gone; null while licensed or never licensed.
+   */
+  mailboxKeptUntilMs: number | null;
   perUserMfaState: PerUserMfaState;
 }
 
@@ -119,7 +124,10 @@ export interface SimConditionalAccessPolicy {
   state: ConditionalAccessState;
   includeUsers: string[];
   excludeUsers: string[];
+  includeGroups: string[];
   includeRoles: string[];
+  /** `All`, or application (client) ids. */
+  includeApplications: string[];
   builtInControls: string[];
   createdDateTime: string;
 }

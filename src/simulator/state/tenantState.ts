@@ -28,6 +28,9 @@ export interface SimulatorDelays {
   replicationMs: number;
 }
 
+/** How long Exchange keeps a mailbox after its user's last mailbox licence is removed. */
+export const MAILBOX_GRACE_MS = 30 * 24 * 60 * 60 * 1000;
+
 /**
  * The simulated tenant: Entra (users, domains, licences, roles, policies, enterprise applications) and
  * Exchange Online (role groups, public-folder permissions, RBAC for Applications). Routes read and change it; every change bumps `version`, which is
@@ -131,8 +134,31 @@ export class TenantState {
   }
 
   hasMailbox(user: SimUser): boolean {
+    const now = this.clock.now();
     const readyAt = this.mailboxReadyAtMs(user);
-    return readyAt !== null && readyAt <= this.clock.now();
+    if (readyAt !== null && readyAt <= now) return true;
+    return user.mailboxKeptUntilMs !== null && user.mailboxKeptUntilMs > now;
+  }
+
+  /**
+   * Gives the user these licences (Graph `assignLicense`, or an admin elsewhere). A mailbox licence
+   * starts the mailbox's clock; losing the last one keeps an existing mailbox for `MAILBOX_GRACE_MS`
+   * ("Remove licenses from users", Microsoft 365 admin docs: the mailbox data is held for 30 days
+   * after the licence goes, then deleted), after which `Get-Mailbox` no longer finds it.
+   */
+  setLicences(user: SimUser, licences: SimUser['assignedLicenses']): void {
+    const hadMailbox = this.hasMailbox(user);
+    user.assignedLicenses = licences;
+    const now = this.clock.now();
+    if (!this.hasMailboxLicence(user)) {
+      if (hadMailbox && user.mailboxLicensedAtMs !== null) user.mailboxKeptUntilMs = now + MAILBOX_GRACE_MS;
+      user.mailboxLicensedAtMs = null;
+    } else if (user.mailboxLicensedAtMs === null) {
+      // Licensed again within the grace period: the kept mailbox is the one that comes back.
+      user.mailboxLicensedAtMs = user.mailboxKeptUntilMs !== null && user.mailboxKeptUntilMs > now ? 0 : now;
+      user.mailboxKeptUntilMs = null;
+    }
+    this.changed();
   }
 
   hasMailboxLicence(user: SimUser): boolean {

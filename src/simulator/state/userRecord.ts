@@ -31,6 +31,7 @@ export function createUserRecord(fields: UserFields, createdAtMs: number): SimUs
     createdDateTime: new Date(createdAtMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     createdAtMs,
     mailboxLicensedAtMs: null,
+    mailboxKeptUntilMs: null,
     perUserMfaState: 'disabled',
     ...fields,
   };
