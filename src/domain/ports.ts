@@ -3,9 +3,12 @@
  * Every method either returns what exists or throws an `AppError`.
  */
 import type {
+  DirectoryAccountReading,
   DirectoryOverview,
   DirectoryServicePrincipal,
   DirectoryUser,
+  ExchangeAccountQuery,
+  ExchangeAccountReading,
   ExchangeOverview,
   NewDirectoryUser,
   RoleAssignment,
@@ -41,6 +44,11 @@ export interface Directory {
   perUserMfaState(userId: string): Promise<string>;
   /** The service principal of an application (client) id; undefined when the tenant has none. */
   findServicePrincipal(appId: string): Promise<DirectoryServicePrincipal | undefined>;
+  /**
+   * Everything the health watch needs of the directory about one account, in at most two round trips
+   * (a `$batch` and the per-user MFA read). `domain` is the domain of its sign-in name.
+   */
+  readAccountHealth(userId: string, domain: string): Promise<DirectoryAccountReading>;
 }
 
 /** Exchange Online through the admin API's InvokeCommand. */
@@ -57,6 +65,8 @@ export interface Exchange {
   addPublicFolderPermission(folder: string, user: string, accessRights: string): Promise<void>;
   /** Users that hold the role through any assignment, as `-GetEffectiveUsers` reports them. */
   effectiveRoleUsers(role: string): Promise<string[]>;
+  /** What the health watch asks about one account, in one admin API `$batch` round trip. */
+  readAccountHealth(query: ExchangeAccountQuery): Promise<ExchangeAccountReading>;
 }
 
 /** Exchange Online's RBAC for Applications: the sync product's app granted application roles. */

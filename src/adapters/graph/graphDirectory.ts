@@ -7,6 +7,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import { AppError, isAppError } from '../../domain/errors';
 import type { Directory } from '../../domain/ports';
 import type {
+  DirectoryAccountReading,
   DirectoryServicePrincipal,
   DirectoryOverview,
   DirectoryUser,
@@ -17,7 +18,10 @@ import type {
 import { ROLE } from '../../domain/wellKnown';
 import type { RetryPolicy } from '../retry';
 import {
+  ACCOUNT_HEALTH_FIELDS,
   contactFields,
+  groupIdsOf,
+  toAccountUser,
   toConditionalAccessPolicy,
   toDomain,
   toRoleAssignment,
@@ -25,7 +29,7 @@ import {
   toUser,
   USER_FIELDS,
 } from './graphRecords';
-import { GraphRequests } from './graphRequests';
+import { type BatchAnswer, GraphRequests } from './graphRequests';
 import { array, bool, type Json, obj, str, strings } from './json';
 
 const NO_SEATS = /does not have any available licenses|not enough licenses|exceed.*licen/i;
@@ -66,6 +70,76 @@ export class GraphDirectory implements Directory {
       securityDefaultsEnabled: bool(body('securityDefaults').isEnabled),
       conditionalAccessPolicies: policies.map(toConditionalAccessPolicy),
       globalAdminPrincipalIds: [...new Set(admins.map((a) => str(a.principalId)))],
+    };
+  }
+
+  /**
+   * One v1.0 `$batch` (the user, its transitive memberships, its role assignments, security defaults,
+   * Conditional Access, the domain), then the beta per-user MFA read unless the user is gone; pages
+   * beyond the first only when Graph gives an `@odata.nextLink`. Shapes: Microsoft Graph v1.0 docs
+   * user-get, user-list-transitivememberof, rbacapplication-list-roleassignments,
+   * identitysecuritydefaultsenforcementpolicy-get, conditionalaccessroot-list-policies, domain-get;
+   * beta authentication-get (strongAuthenticationRequirements). A 404 on the user is a deleted
+   * account, on the domain a domain the tenant no longer has; any other failure throws.
+   */
+  async readAccountHealth(userId: string, domain: string): Promise<DirectoryAccountReading> {
+    const user = encodeURIComponent(userId);
+    const requests = [
+      { id: 'user', url: `/users/${user}?$select=${ACCOUNT_HEALTH_FIELDS}` },
+      { id: 'memberOf', url: `/users/${user}/transitiveMemberOf?$select=id` },
+      {
+        id: 'roles',
+        url: `/roleManagement/directory/roleAssignments?$filter=principalId eq '${userId.replace(/'/g, "''")}'`,
+      },
+      { id: 'securityDefaults', url: '/policies/identitySecurityDefaultsEnforcementPolicy' },
+      { id: 'conditionalAccess', url: '/identity/conditionalAccess/policies' },
+      { id: 'domain', url: `/domains/${encodeURIComponent(domain)}` },
+    ] as const;
+    const answers = await this.graph.batch(requests, 'account health');
+    const answer = (id: (typeof requests)[number]['id']): BatchAnswer => {
+      const found = answers.get(id);
+      if (found === undefined)
+        throw new AppError('Unexpected', `Microsoft Graph's $batch did not answer ${id}.`, {
+          details: { operation: `GET ${id} (account health)` },
+        });
+      return found;
+    };
+    /** A sub-request's body; undefined for a 404 that means absent here, any other failure thrown. */
+    const read = (id: (typeof requests)[number]['id'], absentWhenNotFound: boolean): Json | undefined => {
+      const { body, error } = answer(id);
+      if (error === undefined) return body;
+      if (absentWhenNotFound && isAppError(error, 'NotFound')) return undefined;
+      throw error;
+    };
+    const userBody = read('user', true);
+    const gone = userBody === undefined;
+    const memberOf = read('memberOf', gone);
+    const roles = read('roles', false) ?? {};
+    const securityDefaults = read('securityDefaults', false) ?? {};
+    const conditionalAccess = read('conditionalAccess', false) ?? {};
+    const domainBody = read('domain', true);
+    const [groups, assignments, policies] = await Promise.all([
+      memberOf === undefined
+        ? Promise.resolve([])
+        : this.graph.collect('GET /users/{id}/transitiveMemberOf', memberOf),
+      this.graph.collect('GET /roleManagement/directory/roleAssignments', roles),
+      this.graph.collect('GET /identity/conditionalAccess/policies', conditionalAccess),
+    ]);
+    return {
+      user: userBody === undefined ? undefined : toAccountUser(userBody),
+      groupIds: groupIdsOf(groups),
+      roleDefinitionIds: [
+        ...new Set(
+          assignments
+            .map(toRoleAssignment)
+            .filter((a) => a.directoryScopeId === '/')
+            .map((a) => a.roleDefinitionId),
+        ),
+      ],
+      securityDefaultsEnabled: bool(securityDefaults.isEnabled),
+      conditionalAccessPolicies: policies.map(toConditionalAccessPolicy),
+      domain: domainBody === undefined ? undefined : toDomain(domainBody),
+      perUserMfaState: gone ? 'disabled' : await this.perUserMfaState(userId),
     };
   }
 

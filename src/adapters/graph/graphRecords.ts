@@ -4,6 +4,7 @@
  */
 import type {
   ConditionalAccessPolicy,
+  DirectoryAccountReading,
   DirectoryUser,
   NewDirectoryUser,
   RoleAssignment,
@@ -29,6 +30,26 @@ export function toUser(json: Json): DirectoryUser {
     createdDateTime: str(json.createdDateTime) || undefined,
     assignedLicenses: array(json.assignedLicenses).map((l) => ({ skuId: str(obj(l).skuId) })),
   };
+}
+
+/** The user fields the health watch reads (`$select`). */
+export const ACCOUNT_HEALTH_FIELDS = 'id,userPrincipalName,accountEnabled,passwordPolicies,assignedLicenses';
+
+export function toAccountUser(json: Json): NonNullable<DirectoryAccountReading['user']> {
+  return {
+    id: str(json.id),
+    userPrincipalName: str(json.userPrincipalName),
+    accountEnabled: bool(json.accountEnabled, true),
+    passwordPolicies: str(json.passwordPolicies),
+    skuIds: array(json.assignedLicenses)
+      .map((l) => str(obj(l).skuId))
+      .filter((id) => id !== ''),
+  };
+}
+
+/** The ids of the groups among a `transitiveMemberOf` page's directory objects. */
+export function groupIdsOf(items: Json[]): string[] {
+  return items.filter((item) => item['@odata.type'] === '#microsoft.graph.group').map((item) => str(item.id));
 }
 
 export function toDomain(json: Json): TenantDomain {

@@ -46,14 +46,16 @@ export class GraphRequests {
   }
 
   /**
-   * GET requests in one `$batch` round trip. Sub-requests that were throttled or met a passing outage
-   * are sent again (only those), after the longest wait any of them asked for; bounded like any call.
+   * GET requests in one `$batch` round trip, each answered with its status and body for the caller to
+   * judge. Sub-requests that were throttled or met a passing outage (429, 503, 504) are sent again
+   * (only those), after the longest wait any of them asked for; bounded like any call, the last
+   * answer standing when the attempts run out.
    */
-  async batchGet(
+  async batch(
     requests: readonly { id: string; url: string }[],
     label: string,
-  ): Promise<Map<string, Json>> {
-    const results = new Map<string, Json>();
+  ): Promise<Map<string, BatchAnswer>> {
+    const results = new Map<string, BatchAnswer>();
     let pending = [...requests];
     for (let attempt = 1; ; attempt++) {
       const batch = pending;
@@ -67,27 +69,54 @@ export class GraphRequests {
       const again: AppError[] = [];
       const retryIds = new Set<string>();
       for (const item of array(answer.responses).map(obj)) {
-        const status = num(item.status);
-        if (status >= 200 && status <= 299) {
-          results.set(str(item.id), obj(item.body));
-          continue;
-        }
-        const headers = obj(item.headers);
-        const header = (name: string) => {
-          const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-          return key === undefined ? undefined : str(headers[key]);
-        };
-        const error = graphFailure(status, item.body, header, `GET ${str(item.id)} (${label})`);
-        noteThrottled('graph', error);
-        if (!error.retryable) throw error;
-        again.push(error);
-        retryIds.add(str(item.id));
+        const id = str(item.id);
+        const result = toBatchAnswer(item, `GET ${id} (${label})`);
+        results.set(id, result);
+        if (result.error === undefined) continue;
+        noteThrottled('graph', result.error);
+        if (!result.error.retryable) continue;
+        again.push(result.error);
+        retryIds.add(id);
       }
-      if (again.length === 0) return results;
-      if (attempt >= this.retry.maxAttempts) throw again[0];
+      if (again.length === 0 || attempt >= this.retry.maxAttempts) return results;
       const delayMs = Math.max(...again.map((error) => retryDelayMs(this.retry, attempt, error)));
       await waitToRetry(this.retry, 'graph', { attempt, delayMs, error: again[0] });
       pending = requests.filter((r) => retryIds.has(r.id));
     }
   }
+
+  /** GET requests in one `$batch` round trip; any sub-request that still fails throws its `AppError`. */
+  async batchGet(
+    requests: readonly { id: string; url: string }[],
+    label: string,
+  ): Promise<Map<string, Json>> {
+    const answers = await this.batch(requests, label);
+    const results = new Map<string, Json>();
+    for (const request of requests) {
+      const answer = answers.get(request.id);
+      if (answer === undefined) continue;
+      if (answer.error !== undefined) throw answer.error;
+      results.set(request.id, answer.body);
+    }
+    return results;
+  }
+}
+
+/** One `$batch` sub-request's answer: its status and body, and its `AppError` unless it is 2xx. */
+export interface BatchAnswer {
+  status: number;
+  body: Json;
+  error?: AppError;
+}
+
+function toBatchAnswer(item: Json, operation: string): BatchAnswer {
+  const status = num(item.status);
+  const body = obj(item.body);
+  if (status >= 200 && status <= 299) return { status, body };
+  const headers = obj(item.headers);
+  const header = (name: string) => {
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+    return key === undefined ? undefined : str(headers[key]);
+  };
+  return { status, body, error: graphFailure(status, item.body, header, operation) };
 }
