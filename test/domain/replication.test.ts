@@ -57,6 +57,7 @@ function scriptedExchange(answers: string[][]): Exchange & { asked: string[] } {
     mailboxExists: unused,
     publicFolderAccess: unused,
     addPublicFolderPermission: unused,
+    readAccountHealth: unused,
   };
 }
 

@@ -20,7 +20,16 @@ import type {
 } from '../../src/domain/ports';
 import type { ProgressView, ProvisionData } from '../../src/domain/progress';
 import type { Actor, ServiceAccountRequest } from '../../src/domain/request';
-import type { DirectoryServicePrincipal, DirectoryUser, RoleAssignment } from '../../src/domain/tenant';
+import type {
+  ConditionalAccessPolicy,
+  DirectoryAccountReading,
+  DirectoryServicePrincipal,
+  DirectoryUser,
+  ExchangeAccountQuery,
+  ExchangeAccountReading,
+  RoleAssignment,
+  TenantDomain,
+} from '../../src/domain/tenant';
 import { ROLE } from '../../src/domain/wellKnown';
 import type {
   ApproverDelivery,
@@ -197,6 +206,14 @@ export class MemoryDirectory implements Directory {
   /** Enterprise applications, as `GET /servicePrincipals?$filter=appId eq …` finds them. */
   readonly servicePrincipals: DirectoryServicePrincipal[] = [];
   readonly calls: string[] = [];
+  /** What `readAccountHealth` reads besides users and assignments; a test changes it at will. */
+  readonly groupIds = new Map<string, string[]>();
+  readonly mfaStates = new Map<string, string>();
+  securityDefaultsEnabled = false;
+  conditionalAccessPolicies: ConditionalAccessPolicy[] = [];
+  domains: TenantDomain[] = [
+    { id: 'contoso.com', isVerified: true, isDefault: true, isInitial: false, authenticationType: 'Managed' },
+  ];
   /** Runs inside every write before it takes effect: lets a test interleave two stories. */
   beforeWrite: (call: string) => Promise<void> = async () => undefined;
 
@@ -271,17 +288,71 @@ export class MemoryDirectory implements Directory {
   async isMemberOfGroup(): Promise<boolean> {
     return false;
   }
-  async perUserMfaState(): Promise<string> {
-    return 'disabled';
+  async perUserMfaState(userId: string): Promise<string> {
+    return this.mfaStates.get(userId) ?? 'disabled';
+  }
+  /** As Graph would answer it from the data above: a deleted user reads as `user: undefined`. */
+  async readAccountHealth(userId: string, domain: string): Promise<DirectoryAccountReading> {
+    const user = this.users.get(userId);
+    return {
+      user:
+        user === undefined
+          ? undefined
+          : {
+              id: user.id,
+              userPrincipalName: user.userPrincipalName,
+              accountEnabled: user.accountEnabled,
+              passwordPolicies: user.passwordPolicies ?? '',
+              skuIds: user.assignedLicenses.map((l) => l.skuId),
+            },
+      groupIds: user === undefined ? [] : [...(this.groupIds.get(userId) ?? [])],
+      roleDefinitionIds: [
+        ...new Set(
+          this.assignments
+            .filter((a) => a.principalId === userId && a.directoryScopeId === '/')
+            .map((a) => a.roleDefinitionId),
+        ),
+      ],
+      securityDefaultsEnabled: this.securityDefaultsEnabled,
+      conditionalAccessPolicies: this.conditionalAccessPolicies.map((p) => ({ ...p })),
+      domain: this.domains.find((d) => d.id.toLowerCase() === domain.toLowerCase()),
+      perUserMfaState: user === undefined ? 'disabled' : await this.perUserMfaState(userId),
+    };
   }
   async findServicePrincipal(appId: string): Promise<DirectoryServicePrincipal | undefined> {
     return this.servicePrincipals.find((sp) => sp.appId.toLowerCase() === appId.toLowerCase());
   }
 }
 
-/** Exchange in memory: who holds ApplicationImpersonation as `-GetEffectiveUsers` reports them. */
+/**
+ * Exchange in memory: who holds ApplicationImpersonation as `-GetEffectiveUsers` reports them, and
+ * what `readAccountHealth` finds: role-group members, mailboxes and public-folder rights by lower-case
+ * UPN, app roles by app id.
+ */
 export class MemoryExchange implements Exchange {
   impersonators: string[] = [];
+  readonly roleGroupMembers = new Map<string, string[]>();
+  readonly mailboxes = new Set<string>();
+  readonly publicFolderRights = new Map<string, string[]>();
+  readonly appRoles = new Map<string, { role: string; scope?: string }[]>();
+  /** Each `readAccountHealth` query, in order. */
+  readonly healthQueries: ExchangeAccountQuery[] = [];
+  async readAccountHealth(query: ExchangeAccountQuery): Promise<ExchangeAccountReading> {
+    this.healthQueries.push({ ...query });
+    const user = query.user.toLowerCase();
+    const reading: ExchangeAccountReading = {};
+    if (query.roleGroup !== undefined) {
+      const members = this.roleGroupMembers.get(query.roleGroup) ?? [];
+      reading.roleGroupMember = members.some((m) => m.toLowerCase() === user);
+    }
+    if (query.mailbox === true) reading.mailbox = this.mailboxes.has(user);
+    if (query.publicFolder !== undefined) {
+      const rights = this.publicFolderRights.get(user);
+      reading.publicFolderRights = rights === undefined ? null : [...rights];
+    }
+    if (query.appId !== undefined) reading.appRoles = [...(this.appRoles.get(query.appId) ?? [])];
+    return reading;
+  }
   async effectiveRoleUsers(): Promise<string[]> {
     return [...this.impersonators];
   }

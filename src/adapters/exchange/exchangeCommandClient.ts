@@ -7,12 +7,34 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import { AppError, type ErrorDetails } from '../../domain/errors';
-import { array, type Json, obj, str } from '../graph/json';
+import { array, type Json, num, obj, str } from '../graph/json';
 import { readExchangeError } from './exchangeExceptions';
-import { parseRetryAfter, type RetryPolicy, withRetries } from '../retry';
+import {
+  noteThrottled,
+  parseRetryAfter,
+  retryDelayMs,
+  type RetryPolicy,
+  waitToRetry,
+  withRetries,
+} from '../retry';
 import { annotateActiveSpan, SpanKind, withSpan } from '../../telemetry/tracing';
 
 export type CmdletParameters = Record<string, string | string[] | boolean | number>;
+
+/** One cmdlet of a `$batch`. */
+export interface ExchangeCommand {
+  cmdlet: string;
+  parameters?: CmdletParameters;
+}
+
+/** A batched cmdlet's answer: every row of its output, or its failure. */
+export type CommandResult = Json[] | AppError;
+
+/**
+ * The most requests the admin API's `$batch` takes (KelvinTegelaar/CIPP-API New-ExoBulkRequest.ps1
+ * sends them in tens); longer lists go in several round trips.
+ */
+export const MAX_BATCH_COMMANDS = 10;
 
 export interface ExchangeCommandClientOptions {
   credential: TokenCredential;
@@ -94,38 +116,105 @@ export function exchangeFailure(status: number, body: unknown, headers: Headers,
 
 export class ExchangeCommandClient {
   private readonly url: string;
+  private readonly batchUrl: string;
   private readonly scope: string;
   private readonly host: string;
 
   constructor(private readonly options: ExchangeCommandClientOptions) {
     const base = options.endpoint.replace(/\/+$/, '');
     this.url = `${base}/adminapi/beta/${encodeURIComponent(options.tenantId)}/InvokeCommand`;
+    this.batchUrl = `${base}/adminapi/beta/${encodeURIComponent(options.tenantId)}/$batch`;
     this.scope = `${new URL(base).origin}/.default`;
     this.host = new URL(base).hostname;
   }
 
   /** Runs a cmdlet and returns every row of its output, across pages. */
   async invoke(cmdlet: string, parameters: CmdletParameters = {}): Promise<Json[]> {
-    const body = JSON.stringify({ CmdletInput: { CmdletName: cmdlet, Parameters: parameters } });
-    const rows: Json[] = [];
-    let url: string | undefined = this.url;
-    while (url !== undefined) {
-      const page: Json = await this.post(url, body, cmdlet);
+    const body = JSON.stringify(cmdletInput({ cmdlet, parameters }));
+    return this.allRows(await this.post(this.url, body, cmdlet), body, cmdlet);
+  }
+
+  /** The first page's rows and those of every page after it (`@odata.nextLink`, same body). */
+  private async allRows(first: Json, body: string, cmdlet: string): Promise<Json[]> {
+    const rows = array(first.value).map(obj);
+    let next = str(first['@odata.nextLink']);
+    while (next !== '') {
+      const page: Json = await this.post(next, body, cmdlet);
       rows.push(...array(page.value).map(obj));
-      const next = str(page['@odata.nextLink']);
-      url = next === '' ? undefined : next;
+      next = str(page['@odata.nextLink']);
     }
     return rows;
   }
 
-  private post(url: string, body: string, cmdlet: string): Promise<Json> {
+  /**
+   * Runs the cmdlets through the admin API's `$batch` (`POST …/adminapi/beta/{tenant}/$batch`, at most
+   * `MAX_BATCH_COMMANDS` a round trip): per command, in order, its rows or its `AppError`. Commands
+   * answered 429 or 503/504 are sent again (only those) after the longest wait any asked for, bounded
+   * by the retry policy; the envelope itself is retried like any call. A command's further pages, when
+   * Exchange gives an `@odata.nextLink`, are read through InvokeCommand.
+   */
+  async invokeBatch(commands: readonly ExchangeCommand[]): Promise<CommandResult[]> {
+    const results: CommandResult[] = [];
+    for (let start = 0; start < commands.length; start += MAX_BATCH_COMMANDS) {
+      results.push(...(await this.batchOnce(commands.slice(start, start + MAX_BATCH_COMMANDS))));
+    }
+    return results;
+  }
+
+  private async batchOnce(commands: readonly ExchangeCommand[]): Promise<CommandResult[]> {
+    const results = new Map<number, CommandResult>();
+    let pending = commands.map((_, index) => index);
+    for (let attempt = 1; ; attempt++) {
+      const requests = pending.map((index) => ({
+        id: String(index + 1),
+        method: 'POST',
+        url: this.url,
+        body: cmdletInput(commands[index]),
+        headers: {
+          'content-type': 'application/json',
+          'x-anchormailbox': anchorMailbox(this.options.tenantId),
+        },
+      }));
+      const label = `$batch (${pending.map((index) => commands[index].cmdlet).join(', ')})`;
+      const answer = await this.post(this.batchUrl, JSON.stringify({ requests }), '$batch', label);
+      const again: { index: number; error: AppError }[] = [];
+      for (const item of array(answer.responses).map(obj)) {
+        const index = Number(str(item.id)) - 1;
+        const command = commands[index];
+        if (command === undefined || !pending.includes(index)) continue;
+        const status = num(item.status);
+        if (status >= 200 && status <= 299) {
+          const body = JSON.stringify(cmdletInput(command));
+          results.set(index, await this.allRows(obj(item.body), body, command.cmdlet));
+          continue;
+        }
+        const error = exchangeFailure(status, item.body, headersOf(item.headers), command.cmdlet);
+        results.set(index, error);
+        noteThrottled('exchange', error);
+        if (error.retryable) again.push({ index, error });
+      }
+      if (again.length === 0 || attempt >= this.options.retry.maxAttempts) break;
+      const delayMs = Math.max(...again.map(({ error }) => retryDelayMs(this.options.retry, attempt, error)));
+      await waitToRetry(this.options.retry, 'exchange', { attempt, delayMs, error: again[0].error });
+      pending = again.map(({ index }) => index);
+    }
+    return commands.map(
+      (command, index) =>
+        results.get(index) ??
+        new AppError('Unexpected', `Exchange Online's $batch did not answer ${command.cmdlet}.`, {
+          details: { operation: command.cmdlet },
+        }),
+    );
+  }
+
+  private post(url: string, body: string, cmdlet: string, spanName = cmdlet): Promise<Json> {
     const attributes = {
       'http.request.method': 'POST',
       'server.address': this.host,
       'exchange.cmdlet': cmdlet,
     };
     const attempt = () =>
-      withSpan(cmdlet, SpanKind.CLIENT, attributes, () => this.postOnce(url, body, cmdlet));
+      withSpan(spanName, SpanKind.CLIENT, attributes, () => this.postOnce(url, body, cmdlet));
     return withRetries(this.options.retry, attempt, 'exchange');
   }
 
@@ -165,4 +254,16 @@ export class ExchangeCommandClient {
     if (!response.ok) throw exchangeFailure(response.status, json, response.headers, cmdlet);
     return obj(json);
   }
+}
+
+function cmdletInput(command: ExchangeCommand): Json {
+  return { CmdletInput: { CmdletName: command.cmdlet, Parameters: command.parameters ?? {} } };
+}
+
+/** A `$batch` item's headers as `Headers`, for reading them as a response's. */
+function headersOf(raw: unknown): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(obj(raw)))
+    if (typeof value === 'string') headers.set(name, value);
+  return headers;
 }

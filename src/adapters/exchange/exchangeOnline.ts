@@ -1,10 +1,20 @@
 /** The `Exchange` port over the admin API's cmdlets (docs/microsoft365.md). */
-import { isAppError } from '../../domain/errors';
+import { AppError, isAppError } from '../../domain/errors';
 import type { Exchange, ExchangeAppAccess, ExchangeServicePrincipal } from '../../domain/ports';
-import type { ExchangeOverview, RoleGroup } from '../../domain/tenant';
+import type {
+  ExchangeAccountQuery,
+  ExchangeAccountReading,
+  ExchangeOverview,
+  RoleGroup,
+} from '../../domain/tenant';
 import { IMPERSONATION_ROLE, IMPERSONATION_ROLE_GROUP } from '../../domain/wellKnown';
 import { type Json, obj, str, strings } from '../graph/json';
-import type { CmdletParameters, ExchangeCommandClient } from './exchangeCommandClient';
+import type {
+  CmdletParameters,
+  CommandResult,
+  ExchangeCommand,
+  ExchangeCommandClient,
+} from './exchangeCommandClient';
 
 /** A recipient reference as Exchange serialises it: a plain name, or an object with names. */
 function identityText(value: unknown): string {
@@ -15,6 +25,30 @@ function identityText(value: unknown): string {
     if (text !== '') return text;
   }
   return '';
+}
+
+/** A batched read's rows; `undefined` when Exchange says the object does not exist. */
+function found(result: CommandResult): Json[] | undefined {
+  if (!(result instanceof AppError)) return result;
+  if (isAppError(result, 'NotFound')) return undefined;
+  throw result;
+}
+
+/**
+ * A role-group member names the account when it is its UPN or its alias (the UPN's part before the
+ * @), any case — as `ensureImpersonationRoleGroup` matches it (src/domain/provisioningSteps.ts).
+ */
+function namesAccount(member: string, upn: string): boolean {
+  const value = member.trim().toLowerCase();
+  const name = upn.trim().toLowerCase();
+  return value === name || value === name.split('@')[0];
+}
+
+function toAppRoles(rows: Json[]): { role: string; scope?: string }[] {
+  return rows.map((row) => {
+    const scope = str(row.CustomResourceScope);
+    return { role: identityText(row.Role), ...(scope === '' ? {} : { scope }) };
+  });
 }
 
 function toRoleGroup(row: Json): RoleGroup {
@@ -44,6 +78,62 @@ export class ExchangeOnline implements Exchange, ExchangeAppAccess {
       this.getRoleGroup(IMPERSONATION_ROLE_GROUP),
     ]);
     return { impersonationRoleExists: role !== undefined && role.length > 0, impersonationGroup: group };
+  }
+
+  /**
+   * Only what the query names, in one admin API `$batch`: `Get-RoleGroup -Identity`, `Get-Mailbox
+   * -Identity`, `Get-PublicFolderClientPermission -Identity -User`, `Get-ManagementRoleAssignment
+   * -RoleAssignee`. An absent group, mailbox, permission entry or app is an answer, not an error.
+   */
+  async readAccountHealth(query: ExchangeAccountQuery): Promise<ExchangeAccountReading> {
+    const asked: { field: keyof ExchangeAccountReading; command: ExchangeCommand }[] = [];
+    if (query.roleGroup !== undefined)
+      asked.push({
+        field: 'roleGroupMember',
+        command: { cmdlet: 'Get-RoleGroup', parameters: { Identity: query.roleGroup } },
+      });
+    if (query.mailbox === true)
+      asked.push({
+        field: 'mailbox',
+        command: { cmdlet: 'Get-Mailbox', parameters: { Identity: query.user } },
+      });
+    if (query.publicFolder !== undefined)
+      asked.push({
+        field: 'publicFolderRights',
+        command: {
+          cmdlet: 'Get-PublicFolderClientPermission',
+          parameters: { Identity: query.publicFolder, User: query.user },
+        },
+      });
+    if (query.appId !== undefined)
+      asked.push({
+        field: 'appRoles',
+        command: { cmdlet: 'Get-ManagementRoleAssignment', parameters: { RoleAssignee: query.appId } },
+      });
+    if (asked.length === 0) return {};
+    const results = await this.commands.invokeBatch(asked.map((a) => a.command));
+    const reading: ExchangeAccountReading = {};
+    asked.forEach(({ field }, index) => {
+      const rows = found(results[index]);
+      switch (field) {
+        case 'roleGroupMember': {
+          const group = rows?.[0] === undefined ? undefined : toRoleGroup(rows[0]);
+          reading.roleGroupMember = group?.members.some((m) => namesAccount(m, query.user)) ?? false;
+          break;
+        }
+        case 'mailbox':
+          reading.mailbox = rows !== undefined && rows.length > 0;
+          break;
+        case 'publicFolderRights':
+          reading.publicFolderRights =
+            rows === undefined || rows.length === 0 ? null : rows.flatMap((row) => strings(row.AccessRights));
+          break;
+        case 'appRoles':
+          reading.appRoles = toAppRoles(rows ?? []);
+          break;
+      }
+    });
+    return reading;
   }
 
   async getRoleGroup(name: string): Promise<RoleGroup | undefined> {
@@ -117,11 +207,7 @@ export class ExchangeOnline implements Exchange, ExchangeAppAccess {
   }
 
   async appRoleAssignments(appId: string): Promise<{ role: string; scope?: string }[]> {
-    const rows = (await this.find('Get-ManagementRoleAssignment', { RoleAssignee: appId })) ?? [];
-    return rows.map((row) => {
-      const scope = str(row.CustomResourceScope);
-      return { role: identityText(row.Role), ...(scope === '' ? {} : { scope }) };
-    });
+    return toAppRoles((await this.find('Get-ManagementRoleAssignment', { RoleAssignee: appId })) ?? []);
   }
 
   async newAppRoleAssignment(assignment: {
