@@ -9,6 +9,7 @@ import approverTemplate from './approver.json';
 import auditListTemplate from './auditList.json';
 import contactTemplate from './contact.json';
 import formDoneTemplate from './formDone.json';
+import healthTemplate from './health.json';
 import helpTemplate from './help.json';
 import preflightTemplate from './preflight.json';
 import progressTemplate from './progress.json';
@@ -208,6 +209,26 @@ export interface ProgressCardData {
   canDowngrade: boolean;
 }
 
+/** The health card (see healthCard.ts). */
+export interface HealthCardData {
+  requestId: string;
+  subject: string;
+  status: string;
+  statusColor: string;
+  headline: string;
+  checkedAt: string;
+  problems: {
+    code: string;
+    title: string;
+    why: string;
+    /** The Fix button's title; empty for none. */
+    fixTitle: string;
+    /** The Approve fix button's title; empty for none. */
+    approveTitle: string;
+    waitingText: string;
+  }[];
+}
+
 export interface CardData {
   help: HelpCardData;
   preflight: PreflightCardData;
@@ -222,6 +243,7 @@ export interface CardData {
   auditList: AuditListCardData;
   approval: ApprovalCardData;
   progress: ProgressCardData;
+  health: HealthCardData;
 }
 
 export type CardName = keyof CardData;
@@ -243,6 +265,7 @@ export const CARD_TEMPLATES: Readonly<Record<CardName, object>> = {
   auditList: auditListTemplate,
   approval: approvalTemplate,
   progress: progressTemplate,
+  health: healthTemplate,
 };
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';

@@ -299,4 +299,50 @@ export const CARD_SAMPLES: { [K in CardName]: CardData[K][] } = {
       canDowngrade: true,
     },
   ],
+  health: [
+    {
+      requestId: '5f0c2d1e-8a4b-4c3d-9e2f-1a2b3c4d5e6f',
+      subject: 'cirasync-svc@contoso.com',
+      status: '2 problems break sync',
+      statusColor: 'Attention',
+      headline: '2 changes break sync for cirasync-svc@contoso.com.',
+      checkedAt: '2026-12-03 09:00 UTC',
+      problems: [
+        {
+          code: 'roleGroupMissing',
+          title: 'It is no longer in the "App Impersonation" role group',
+          why: 'Without ApplicationImpersonation from that group, CiraSync Enterprise cannot reach the mailboxes it syncs.',
+          fixTitle: 'Add it to the role group again (a second admin approves)',
+          approveTitle: '',
+          waitingText: '',
+        },
+        {
+          code: 'conditionalAccess',
+          title: 'Conditional Access asks it for MFA ("Require MFA for all users")',
+          why: 'CiraSync Enterprise cannot answer multifactor authentication. Exclude cirasync-svc@contoso.com from that policy.',
+          fixTitle: '',
+          approveTitle: '',
+          waitingText: '',
+        },
+      ],
+    },
+    {
+      requestId: '5f0c2d1e-8a4b-4c3d-9e2f-1a2b3c4d5e6f',
+      subject: 'cirasync-svc@contoso.com',
+      status: '1 problem breaks sync',
+      statusColor: 'Attention',
+      headline: 'Alex Wilber asks to fix cirasync-svc@contoso.com: add it to the role group again.',
+      checkedAt: '2026-12-03 09:00 UTC',
+      problems: [
+        {
+          code: 'roleGroupMissing',
+          title: 'It is no longer in the "App Impersonation" role group',
+          why: 'Without ApplicationImpersonation from that group, CiraSync Enterprise cannot reach the mailboxes it syncs.',
+          fixTitle: '',
+          approveTitle: 'Approve fix (asked by Alex Wilber)',
+          waitingText: '',
+        },
+      ],
+    },
+  ],
 };

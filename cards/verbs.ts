@@ -29,12 +29,20 @@ export const ACCOUNT_VERBS = {
   downgrade: 'account.downgrade',
 } as const;
 
+/** Buttons on the health card. */
+export const HEALTH_VERBS = {
+  fix: 'health.fix',
+  approveFix: 'health.approveFix',
+} as const;
+
 export type FormVerb = (typeof FORM_VERBS)[keyof typeof FORM_VERBS];
 export type RequestVerb = (typeof REQUEST_VERBS)[keyof typeof REQUEST_VERBS];
 export type AccountVerb = (typeof ACCOUNT_VERBS)[keyof typeof ACCOUNT_VERBS];
+export type HealthVerb = (typeof HEALTH_VERBS)[keyof typeof HEALTH_VERBS];
 
 export const ALL_VERBS: readonly string[] = [
   ...Object.values(FORM_VERBS),
   ...Object.values(REQUEST_VERBS),
   ...Object.values(ACCOUNT_VERBS),
+  ...Object.values(HEALTH_VERBS),
 ];

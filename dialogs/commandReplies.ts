@@ -15,7 +15,8 @@ import {
 } from '../src/domain/request';
 import { count } from '../src/domain/words';
 import type { AuditLog, RequestStore } from '../src/domain/requestPorts';
-import type { Background, Notifier } from '../src/domain/workPorts';
+import type { Background, HealthRecords, Notifier } from '../src/domain/workPorts';
+import { healthOverview } from '../src/useCases/healthOverview';
 import { cancelRequest } from '../src/useCases/cancelRequest';
 
 export interface CommandReplyDeps {
@@ -26,6 +27,8 @@ export interface CommandReplyDeps {
   /** For `cancel`: the approver is told, and the card copies redrawn. */
   notifier: Notifier;
   background: Background;
+  /** For `health`: the health watch's records. */
+  health?: HealthRecords;
   /** The help card's footer, e.g. "simulated tenant (classic scenario) · version 0.1.0". */
   environmentSummary: string;
   /** For admins only: whether the bot's app has the permissions it needs (undefined for others). */
@@ -110,6 +113,16 @@ export async function sendAudit(context: TurnContext, deps: CommandReplyDeps): P
       }),
     ],
   });
+}
+
+/** `health`: every account the watch looks after, for admins (the caller checks the role). */
+export async function sendHealth(context: TurnContext, deps: CommandReplyDeps): Promise<void> {
+  if (deps.health === undefined) {
+    await context.sendActivity('The health watch is not available here.');
+    return;
+  }
+  const { text } = await healthOverview({ health: deps.health, tenantId: deps.tenantId });
+  await context.sendActivity({ type: 'message', text, textFormat: 'markdown' });
 }
 
 export async function sendStatus(context: TurnContext, deps: CommandReplyDeps): Promise<void> {

@@ -16,9 +16,21 @@ import {
 } from 'botbuilder-dialogs';
 import { actorOf } from '../src/bot/actor';
 import { type CommandName, parseCommand } from '../src/bot/commands';
-import { authorizeAuditReader, authorizeRequester, directAccessChecks } from '../src/domain/authorization';
+import {
+  ADMIN_ROLE_NAMES,
+  authorizeAuditReader,
+  authorizeRequester,
+  directAccessChecks,
+} from '../src/domain/authorization';
 import { readCardSubmission } from './cardSubmission';
-import { cancelPending, type CommandReplyDeps, sendAudit, sendHelp, sendStatus } from './commandReplies';
+import {
+  cancelPending,
+  type CommandReplyDeps,
+  sendAudit,
+  sendHealth,
+  sendHelp,
+  sendStatus,
+} from './commandReplies';
 import { FORM_INACTIVE_MESSAGE, sayToSubmission } from './formPrompt';
 import {
   NEW_SERVICE_ACCOUNT_DIALOG,
@@ -79,6 +91,9 @@ export class MainDialog extends ComponentDialog {
       case 'audit':
         await this.replyWithAudit(inner.context);
         return { status: DialogTurnStatus.waiting };
+      case 'health':
+        await this.replyWithHealth(inner.context);
+        return { status: DialogTurnStatus.waiting };
       case 'newServiceAccount':
         await inner.context.sendActivity(
           'You are already filling in a request: finish the card above, or type `cancel` to start over.',
@@ -109,6 +124,9 @@ export class MainDialog extends ComponentDialog {
       case 'audit':
         await this.replyWithAudit(step.context);
         return step.endDialog();
+      case 'health':
+        await this.replyWithHealth(step.context);
+        return step.endDialog();
       case 'cancel':
         await cancelPending(step.context, this.deps);
         return step.endDialog();
@@ -129,6 +147,15 @@ export class MainDialog extends ComponentDialog {
     const access = await authorizeAuditReader(this.access(), actorOf(context.activity));
     if (access.allowed) await sendAudit(context, this.deps);
     else await context.sendActivity(access.message);
+  }
+
+  /** `health`: every account's health for admins, a refusal naming the roles for anyone else. */
+  private async replyWithHealth(context: TurnContext): Promise<void> {
+    const actor = actorOf(context.activity);
+    const admin =
+      actor !== undefined && actor.aadObjectId !== '' && (await this.access().isAdmin(actor.aadObjectId));
+    if (admin) await sendHealth(context, this.deps);
+    else await context.sendActivity(`Only a ${ADMIN_ROLE_NAMES} can see the health of the service accounts.`);
   }
 
   private access() {

@@ -23,6 +23,7 @@ import { type ConnectedTenant, openTenant } from './runtime/tenant';
 import type { AuditLog, RequestStore } from './domain/requestPorts';
 import { createTurnErrorHandler } from './bot/turnErrorHandler';
 import { StorageAuditLog } from './adapters/storage/storageAuditLog';
+import { StorageHealthRecords } from './adapters/storage/storageHealthRecords';
 import { StorageRequestStore } from './adapters/storage/storageRequestStore';
 import { ConversationReferenceStore } from './teams/conversationReferences';
 import { createHttpServer } from './http/server';
@@ -97,6 +98,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
 
   const requests = new StorageRequestStore(store.storage);
   const audit = new StorageAuditLog(store.storage);
+  const health = new StorageHealthRecords(store.storage);
   const now = () => new Date();
   const jobs = stores.jobs;
   const secrets = loadSecretBox({ key: config.dataEncryptionKey, dataDir: config.dataDir });
@@ -138,6 +140,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     scheduler,
     provisioning: scheduler,
     passwords,
+    health,
     handOver,
     directory: tenant.directory,
     exchange: tenant.exchange,
@@ -152,6 +155,8 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
       downgradeRoleId: config.downgradeRoleId,
       globalAdminReminderMs: config.globalAdminReminderMs,
       ...(config.autoDowngradeMs === undefined ? {} : { autoDowngradeMs: config.autoDowngradeMs }),
+      healthCheckMs: config.healthCheckMs,
+      ...(config.globalAdminFlagMs === undefined ? {} : { globalAdminFlagMs: config.globalAdminFlagMs }),
       approverGroupId: config.approverGroupId,
       replication: config.replication,
     },

@@ -117,7 +117,14 @@ describe('the built bot in local mode', () => {
     const card = cardOf(reply.body);
     expect(card.type).toBe('AdaptiveCard');
     expect(card.version).toBe('1.5');
-    expect(commandsListed(card)).toEqual(['new service account', 'status', 'cancel', 'audit', 'help']);
+    expect(commandsListed(card)).toEqual([
+      'new service account',
+      'status',
+      'cancel',
+      'audit',
+      'health',
+      'help',
+    ]);
     expect(reply.body.recipient).toMatchObject({ id: ALEX.id });
   });
 
@@ -137,7 +144,7 @@ describe('the built bot in local mode', () => {
     const [reply] = await connector.waitForActivities(1);
     const card = cardOf(reply.body);
     expect(card.body.map((e) => e.text ?? '').join(' ')).toMatch(/didn’t recognise/);
-    expect(commandsListed(card)).toHaveLength(5);
+    expect(commandsListed(card)).toHaveLength(6);
   });
 
   it.each([
@@ -176,7 +183,7 @@ describe('the built bot in local mode', () => {
     const [reply] = await connector.waitForActivities(1);
     const card = cardOf(reply.body);
     expect(card.body.map((e) => e.text ?? '').join(' ')).toMatch(/^Service Account Bot Hello!/);
-    expect(commandsListed(card)).toHaveLength(5);
+    expect(commandsListed(card)).toHaveLength(6);
   });
 
   it('when sending the reply fails, then the user gets a short apology with a reference and the log has the same reference', async () => {

@@ -2,7 +2,7 @@
  * The commands the bot understands, and how typed text maps onto them. Matching ignores case,
  * punctuation, extra spaces and an @mention of the bot (channels and group chats).
  */
-export type CommandName = 'newServiceAccount' | 'status' | 'cancel' | 'audit' | 'help';
+export type CommandName = 'newServiceAccount' | 'status' | 'cancel' | 'audit' | 'health' | 'help';
 
 export interface CommandInfo {
   name: CommandName;
@@ -43,6 +43,14 @@ export const COMMANDS: readonly CommandInfo[] = [
     description: 'Admins: the last events of the audit trail (who asked, approved, cancelled, when).',
     aliases: ['audit trail', 'history'],
     button: 'Audit trail',
+  },
+  {
+    name: 'health',
+    text: 'health',
+    description:
+      'Admins: whether each service account I look after still works for sync, and when I last checked.',
+    aliases: ['account health', 'health check', 'check health'],
+    button: 'Health',
   },
   {
     name: 'help',

@@ -16,6 +16,7 @@ import { conversationKind } from '../teams/conversationPlace';
 import type { ConversationReferenceStore } from '../teams/conversationReferences';
 import type { Logger } from '../logger';
 import type { AccountActions } from './accountActions';
+import type { HealthActions } from './healthActions';
 import type { ApprovalActions } from './approvalActions';
 import type { CardActionHandler } from './pressGate';
 import type { FormTurns } from './formTurns';
@@ -34,6 +35,8 @@ export interface ServiceAccountBotOptions extends CommandReplyDeps {
   approvalActions: ApprovalActions;
   /** Retry, Remove, Reveal password and Downgrade on the progress card. */
   accountActions: AccountActions;
+  /** Fix and Approve fix on the health card. */
+  healthActions: HealthActions;
 }
 
 export class ServiceAccountBot extends TeamsActivityHandler {
@@ -52,6 +55,7 @@ export class ServiceAccountBot extends TeamsActivityHandler {
       ...Object.fromEntries(Object.values(FORM_VERBS).map((verb) => [verb, formPress])),
       ...options.approvalActions.handlers(),
       ...options.accountActions.handlers(),
+      ...options.healthActions.handlers(),
     };
 
     this.onMessage(async (context, next) => {

@@ -60,6 +60,10 @@ export interface Config {
   globalAdminReminderMs: number;
   /** After "ready": when the bot lowers the role itself (unset = never). */
   autoDowngradeMs?: number;
+  /** After "ready": how often the health watch checks the account. */
+  healthCheckMs: number;
+  /** The health watch flags Global Administrator held this long after "ready" (unset = never). */
+  globalAdminFlagMs?: number;
   /** A job runner's claim on a job; after a crash another start takes the job over once it lapses. */
   jobLeaseMs: number;
   /** Hand the password over in Azure Key Vault instead of the Reveal button. */

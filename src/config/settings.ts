@@ -221,6 +221,18 @@ export const SETTINGS: readonly SettingDoc[] = [
       'Hours after the account is ready when the bot lowers it to `DOWNGRADE_ROLE` by itself if it is still a Global Administrator (audited; both admins are told). Unset = only when an admin presses Downgrade role.',
     default: '(unset)',
   },
+  {
+    name: 'HEALTH_CHECK_HOURS',
+    meaning:
+      'Hours between two health checks of each ready account (sign-in, password policy, MFA, domain, licence and mailbox, Reviewer, role group or the app’s roles, its role); the owners get a card when something breaks sync.',
+    default: '24',
+  },
+  {
+    name: 'GA_HEALTH_FLAG_HOURS',
+    meaning:
+      'Hours after the account is ready when the health watch reports it as a problem that it is still a Global Administrator. 0 = never.',
+    default: '168',
+  },
   { name: 'LOG_LEVEL', meaning: '`debug`, `info`, `warn`, `error` or `silent`.', default: 'info' },
   {
     name: 'DOWNGRADE_ROLE',

@@ -47,14 +47,21 @@ export interface GlobalAdminTimers {
   globalAdminReminderMs: number;
   /** After "ready", the bot lowers the role itself once this has passed; unset = never on its own. */
   autoDowngradeMs?: number;
+  /** How often the health watch checks a ready account. */
+  healthCheckMs: number;
+  /** The health watch flags Global Administrator held this long after "ready"; unset = never. */
+  globalAdminFlagMs?: number;
 }
 
 export function readGlobalAdminTimers(r: SettingsReader): GlobalAdminTimers {
   const globalAdminReminderMs = r.number('GA_REMINDER_HOURS', 24, 0, 24 * 365, false) * 3_600_000;
+  const healthCheckMs = r.number('HEALTH_CHECK_HOURS', 24, 0.001, 24 * 30, false) * 3_600_000;
+  const flagHours = r.number('GA_HEALTH_FLAG_HOURS', 168, 0, 24 * 365, false);
+  const flag = flagHours === 0 ? {} : { globalAdminFlagMs: flagHours * 3_600_000 };
   const auto = r.read('AUTO_DOWNGRADE_HOURS');
-  if (auto === undefined || auto.trim() === '') return { globalAdminReminderMs };
+  if (auto === undefined || auto.trim() === '') return { globalAdminReminderMs, healthCheckMs, ...flag };
   const autoDowngradeMs = r.number('AUTO_DOWNGRADE_HOURS', 0, 0.01, 24 * 365, false) * 3_600_000;
-  return { globalAdminReminderMs, autoDowngradeMs };
+  return { globalAdminReminderMs, autoDowngradeMs, healthCheckMs, ...flag };
 }
 
 /** Replication defaults to seconds against the simulator and to minutes against a real Exchange. */

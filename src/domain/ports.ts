@@ -29,7 +29,12 @@ export interface Directory {
   createUser(user: NewDirectoryUser): Promise<DirectoryUser>;
   updateUser(
     id: string,
-    changes: { passwordPolicies?: string; usageLocation?: string; password?: string },
+    changes: {
+      passwordPolicies?: string;
+      usageLocation?: string;
+      password?: string;
+      accountEnabled?: boolean;
+    },
   ): Promise<void>;
   deleteUser(id: string): Promise<void>;
   listSkus(): Promise<SubscribedSku[]>;

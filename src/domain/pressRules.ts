@@ -34,7 +34,9 @@ export type PressAction =
   | 'remove'
   | 'downgrade'
   | 'reveal'
-  | 'reset';
+  | 'reset'
+  | 'fixHealth'
+  | 'approveHealthFix';
 
 interface PressRule {
   /** Who may press it, told apart by the activity's Entra object id. */
@@ -60,6 +62,9 @@ const PRESS_RULES: Readonly<Record<PressAction, PressRule>> = {
   downgrade: { who: 'owner', where: 'personal', stillEntitled: true },
   reveal: { who: 'requester', where: 'personal', stillEntitled: true },
   reset: { who: 'requester', where: 'personal', stillEntitled: true },
+  // The health card goes to each owner's personal chat; a fix changes the tenant, so the role is asked again.
+  fixHealth: { who: 'owner', where: 'personal', stillEntitled: true },
+  approveHealthFix: { who: 'owner', where: 'personal', stillEntitled: true },
 };
 
 export interface PressGroups {

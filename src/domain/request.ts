@@ -237,6 +237,7 @@ export type AuditEvent =
   | 'account disabled'
   | 'account enabled'
   | 'health problem'
+  | 'health fix asked'
   | 'health fixed'
   | 'healthy again';
 

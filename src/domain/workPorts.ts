@@ -3,6 +3,7 @@
  * Vault hand-over, telling admins in Teams, scheduling background work, and the provisioning record.
  * Adapters, the Teams layer and the job layer implement these (docs/architecture.md, "Layers").
  */
+import type { HealthCode, HealthFix } from './accountHealth';
 import type { ProgressView, ProvisionData } from './progress';
 import type { Actor, ServiceAccountRequest } from './request';
 
@@ -90,6 +91,29 @@ export interface Notifier {
    * could not be reached).
    */
   offerInApprovalsChannel(request: ServiceAccountRequest): Promise<'posted' | 'already' | 'unavailable'>;
+  /** The health card, to one owner in their chat with the bot; false when they cannot be reached. */
+  sendHealth(request: ServiceAccountRequest, person: Actor, view: HealthView): Promise<boolean>;
+}
+
+/** What the health card shows one owner. */
+export interface HealthView {
+  requestId: string;
+  /** The account (or app), as admins know it. */
+  subject: string;
+  /** The opening line: what changed. */
+  headline: string;
+  problems: {
+    code: HealthCode;
+    title: string;
+    why: string;
+    /** A Fix button: what it does, and whether a second admin must approve it. */
+    fix?: { title: string; needsApproval: boolean };
+    /** Another owner asked for this privileged fix: this owner may approve it. */
+    approve?: { askedBy: string };
+    /** This owner asked for the fix; a second admin must approve it. */
+    waiting?: boolean;
+  }[];
+  checkedAt: string;
 }
 
 type RequestKey = Pick<ServiceAccountRequest, 'tenantId' | 'id'>;
@@ -116,6 +140,8 @@ export interface Scheduler {
    * at `at`; `readyAt` is when the account became ready (a second call changes nothing).
    */
   globalAdminLimit(request: RequestKey, at: Date, readyAt: Date): Promise<void>;
+  /** The health watch of a ready account, first due at `at` (a second call changes nothing). */
+  healthWatch(request: RequestKey, at: Date, readyAt: Date): Promise<void>;
   /** Something was scheduled: run what is due without waiting for the next poll. */
   wake(): void;
 }
@@ -146,4 +172,49 @@ export interface WorkRun {
   saved: Record<string, unknown>;
   /** Saves progress now; throws when this run no longer owns the work. */
   checkpoint(data: Record<string, unknown>): Promise<void>;
+}
+
+/** The health watch's last word on one ready account. */
+export interface HealthRecord {
+  tenantId: string;
+  requestId: string;
+  /** The account (or app) as admins know it, for the `health` list. */
+  subject: string;
+  /** When the last check finished; unset before the first. */
+  checkedAt?: string;
+  /** The problems the last check found, each with when it was first seen (the owners were told then). */
+  problems: {
+    code: HealthCode;
+    title: string;
+    since: string;
+    fix?: HealthFix;
+    /** When the owners were sent the card about it; unset until they were (a check that died first). */
+    told?: string;
+  }[];
+  /** The last check could not read the tenant: why, in plain words (the problems above still stand). */
+  unreadable?: string;
+  /**
+   * A fix that grants privilege, asked by one owner and waiting for a second admin's approval.
+   * Cleared (compare-and-set) by the approval that runs it, or by the problem going away.
+   */
+  pendingFix?: { code: HealthCode; fix: HealthFix; by: { aadObjectId: string; name: string }; at: string };
+  /** Incremented by every change; the compare-and-set token. */
+  version: number;
+}
+
+/** Where the health watch keeps its records: one per ready account, changed by compare-and-set. */
+export interface HealthRecords {
+  get(tenantId: string, requestId: string): Promise<HealthRecord | undefined>;
+  /**
+   * Compare-and-set: `change` gets the stored record (undefined before the first) and returns what it
+   * becomes, or undefined to write nothing. Returns the record written, or undefined when nothing was
+   * (the change declined, or kept losing to other writers).
+   */
+  update(
+    tenantId: string,
+    requestId: string,
+    change: (current: HealthRecord | undefined) => Omit<HealthRecord, 'version'> | undefined,
+  ): Promise<HealthRecord | undefined>;
+  /** Every account the watch has a record of, in the order they were first recorded. */
+  list(tenantId: string): Promise<HealthRecord[]>;
 }

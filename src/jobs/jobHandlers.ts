@@ -5,6 +5,7 @@
 import type { WorkRun } from '../domain/workPorts';
 import { deliverApproval } from '../useCases/deliverApproval';
 import { expireRequest } from '../useCases/expireRequest';
+import { checkHealth } from '../useCases/checkHealth';
 import { limitGlobalAdministrator } from '../useCases/limitGlobalAdministrator';
 import { provisionRequest } from '../useCases/provisionRequest';
 import { purgePassword } from '../useCases/purgePassword';
@@ -37,5 +38,6 @@ export function jobHandlers(services: Services): Record<JobKind, JobHandler> {
     [JOB_KINDS.passwordPurge]: (job) => purgePassword(services, keyOf(job)),
     [JOB_KINDS.globalAdminLimit]: (job, ctx) =>
       limitGlobalAdministrator(services, keyOf(job), runOf(job, ctx)),
+    [JOB_KINDS.healthWatch]: (job, ctx) => checkHealth(services, keyOf(job), runOf(job, ctx)),
   };
 }

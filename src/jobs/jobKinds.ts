@@ -10,6 +10,7 @@ export const JOB_KINDS = {
   replication: 'replication',
   passwordPurge: 'password.purge',
   globalAdminLimit: 'globalAdmin.limit',
+  healthWatch: 'health.watch',
 } as const;
 
 export type JobKind = (typeof JOB_KINDS)[keyof typeof JOB_KINDS];

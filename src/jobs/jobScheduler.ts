@@ -80,6 +80,13 @@ export class JobScheduler implements Scheduler, ProvisioningRecords {
     );
   }
 
+  async healthWatch(request: RequestKey, at: Date, readyAt: Date): Promise<void> {
+    await this.options.jobs.enqueue(
+      job(JOB_KINDS.healthWatch, request, at.getTime(), { readyAt: readyAt.toISOString() }),
+      readyAt.getTime(),
+    );
+  }
+
   wake(): void {
     this.options.wake();
   }

@@ -6,6 +6,7 @@
 import { type ConversationReference, PrivateConversationState, type Storage } from 'botbuilder';
 import { MainDialog } from '../../dialogs/mainDialog';
 import { AccountActions } from '../bot/accountActions';
+import { HealthActions } from '../bot/healthActions';
 import { ApprovalActions } from '../bot/approvalActions';
 import { FormTurns } from '../bot/formTurns';
 import { PressGate } from '../bot/pressGate';
@@ -49,6 +50,7 @@ export async function teamsBot(parts: TeamsBotParts): Promise<ServiceAccountBot>
   const replies = {
     requests,
     audit,
+    health: services.health,
     tenantId: services.tenantId,
     now,
     notifier,
@@ -123,6 +125,7 @@ export async function teamsBot(parts: TeamsBotParts): Promise<ServiceAccountBot>
       approverGroupId: config.approverGroupId,
     }),
     accountActions: new AccountActions({ services, presses, logger }),
+    healthActions: new HealthActions({ services, presses, logger }),
   });
 
   return bot;

@@ -3,10 +3,11 @@
  * (posted once, then updated in place), the "ready" message and short notes to either admin.
  */
 import type { ConversationReference } from 'botbuilder';
+import { healthCard } from '../../cards/healthCard';
 import { progressCard } from '../../cards/progressCard';
 import type { ProgressView } from '../domain/progress';
 import type { Actor, ServiceAccountRequest } from '../domain/request';
-import type { ApproverDelivery, Audience, Notifier } from '../domain/workPorts';
+import type { ApproverDelivery, Audience, HealthView, Notifier } from '../domain/workPorts';
 import type { Logger } from '../logger';
 import type { ApprovalCards } from './approvalCards';
 import type { CardCopyStore } from './cardCopies';
@@ -148,6 +149,19 @@ export class TeamsNotifier implements Notifier {
     const stored = await this.options.conversations.get(request.tenantId, person.aadObjectId);
     if (stored === undefined) return false;
     const sent = await this.options.messenger.send(stored.reference, { type: 'message', text });
+    return sent.ok;
+  }
+
+  /** The health card in one owner's chat with the bot; false when they cannot be reached. */
+  async sendHealth(request: ServiceAccountRequest, person: Actor, view: HealthView): Promise<boolean> {
+    const stored = await this.options.conversations.get(request.tenantId, person.aadObjectId);
+    if (stored === undefined) return false;
+    const sent = await this.options.messenger.send(stored.reference, cardMessage(healthCard(view)));
+    if (!sent.ok)
+      this.options.logger.warn('Could not send the health card', {
+        requestId: request.id,
+        failure: failureText(sent),
+      });
     return sent.ok;
   }
 

@@ -17,6 +17,7 @@ import { provisionAccount } from '../domain/provisionAccount';
 import type { ServiceAccountSpec } from '../domain/provisioningSteps';
 import { CIRASYNC_SERVICE_PRINCIPAL, SKUS, startTenantSimulator, type TenantSimulator } from '../simulator';
 import { benchApproval } from './benchApproval';
+import { benchHealth } from './benchHealth';
 import { benchJobs } from './benchJobs';
 import { benchJobStores } from './benchJobStores';
 
@@ -184,6 +185,11 @@ async function main(): Promise<void> {
       readiness.exchange,
       verdict(readiness.exchange === 1, '1'),
     );
+
+    process.stdout.write(
+      '\nHealth watch: one check of a ready account, then 1,000 of them, beside the same readings made one call at a time\n',
+    );
+    await benchHealth(sim, ports, line, verdict);
   } finally {
     await sim.close();
   }

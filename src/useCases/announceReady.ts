@@ -6,7 +6,7 @@
  * recorded.
  */
 import { type ProgressView, progressViewOf } from '../domain/progress';
-import { appOnlyGrant, type ServiceAccountRequest, systemRecord } from '../domain/request';
+import { appOnlyGrant, requestSubject, type ServiceAccountRequest, systemRecord } from '../domain/request';
 import { handOverPassword } from './handOverPassword';
 import {
   appReadyApproverText,
@@ -15,6 +15,7 @@ import {
   readyForwardText,
   readyView,
 } from './readyReport';
+import { healthWatchStart } from './checkHealth';
 import { globalAdminLimitStart } from './limitGlobalAdministrator';
 import type { Services } from './services';
 
@@ -27,6 +28,7 @@ export type AnnounceServices = Pick<
   | 'provisioning'
   | 'passwords'
   | 'handOver'
+  | 'health'
   | 'now'
   | 'settings'
 >;
@@ -64,6 +66,15 @@ export async function announceReady(
     const first = globalAdminLimitStart(services.settings, readyAt);
     if (first !== undefined) await services.scheduler.globalAdminLimit(ready, first, readyAt);
   }
+  // Watched from now on, the account or the app alike (a second call changes nothing); listed by
+  // `health` from now, before its first check.
+  const readyAt = services.now();
+  await services.health.update(ready.tenantId, ready.id, (current) =>
+    current !== undefined
+      ? undefined
+      : { tenantId: ready.tenantId, requestId: ready.id, subject: requestSubject(ready), problems: [] },
+  );
+  await services.scheduler.healthWatch(ready, healthWatchStart(services.settings, readyAt), readyAt);
   await services.notifier.showProgress(ready, progressViewOf(ready, data));
   await services.notifier.refreshApprovalCards(ready);
   const sent = await services.notifier.sendReady(ready, message);

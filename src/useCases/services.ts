@@ -9,6 +9,7 @@ import type { ReplicationPolicy } from '../domain/replication';
 import type { AuditLog, RequestStore } from '../domain/requestPorts';
 import type {
   Background,
+  HealthRecords,
   Notifier,
   PasswordHandOver,
   PasswordStore,
@@ -25,6 +26,8 @@ export interface Services {
   scheduler: Scheduler;
   provisioning: ProvisioningRecords;
   passwords: PasswordStore;
+  /** The health watch's record of each ready account. */
+  health: HealthRecords;
   /** Key Vault, when the password goes there instead of the Reveal button. */
   handOver?: PasswordHandOver;
   directory: Directory;
@@ -50,6 +53,10 @@ export interface Settings {
   globalAdminReminderMs: number;
   /** After "ready": the bot downgrades by itself this much later; unset = never. */
   autoDowngradeMs?: number;
+  /** After "ready": how often the health watch checks the account. */
+  healthCheckMs: number;
+  /** The health watch flags Global Administrator held this long after "ready"; unset = never. */
+  globalAdminFlagMs?: number;
   /** Members may approve in the approvals channel; their approvals are re-checked against it. */
   approverGroupId?: string;
   replication: Omit<ReplicationPolicy, 'maxPollMs'>;

@@ -5,7 +5,7 @@
  * the right person: all refused, nothing changes. Then the right person, in the right place, still
  * succeeds with each. Real `adaptiveCard/action` invokes through the running bot.
  */
-import { ACCOUNT_VERBS, ALL_VERBS, FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
+import { ACCOUNT_VERBS, ALL_VERBS, FORM_VERBS, HEALTH_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import type { ServiceAccountRequest } from '../../src/domain/request';
 import type { RunningBot } from '../../src/index';
 import { SKUS, type TenantSimulator } from '../../src/simulator';
@@ -63,6 +63,8 @@ const RIGHT_PEOPLE: Readonly<Record<string, readonly TeamsUser[]>> = {
   [ACCOUNT_VERBS.downgrade]: [ALEX, MEGAN],
   [ACCOUNT_VERBS.reveal]: [ALEX],
   [ACCOUNT_VERBS.reset]: [ALEX],
+  [HEALTH_VERBS.fix]: [ALEX, MEGAN],
+  [HEALTH_VERBS.approveFix]: [ALEX, MEGAN],
 };
 
 describe('who may press which button, and where', () => {
@@ -103,7 +105,13 @@ describe('who may press which button, and where', () => {
     for (const verb of Object.values(REQUEST_VERBS)) target[verb] = await pending();
     const ready = await approved();
     await untilState(bot, ready.id, 'Ready', 60_000);
-    for (const verb of [ACCOUNT_VERBS.reveal, ACCOUNT_VERBS.reset, ACCOUNT_VERBS.downgrade])
+    for (const verb of [
+      ACCOUNT_VERBS.reveal,
+      ACCOUNT_VERBS.reset,
+      ACCOUNT_VERBS.downgrade,
+      HEALTH_VERBS.fix,
+      HEALTH_VERBS.approveFix,
+    ])
       target[verb] = ready;
     const fault = simulator.faults.inject({ ...LICENCE_FAULT, times: Infinity });
     const failedForRetry = await approved();
@@ -153,6 +161,7 @@ describe('who may press which button, and where', () => {
       jobs: jobs.map((j) => [j.id, j.state, j.nextRunAt, j.attempts]),
       writes: simulator.mutatingCalls().length,
       requests: (await bot.requests.listByRequester(TEST_TENANT_ID, PATTI.aadObjectId)).length,
+      health: await bot.services.health.get(TEST_TENANT_ID, requestId),
     };
   }
 
@@ -310,6 +319,22 @@ describe('who may press which button, and where', () => {
     expect((await bot.requests.get(TEST_TENANT_ID, target[ACCOUNT_VERBS.retry].id))?.state).not.toBe(
       'Failed',
     );
+    // Admitted: the health card's buttons then ask the record, which names no problem on this account.
+    const noProblem = /^That problem is no longer reported for this account/;
+    const fix = await invoke(
+      HEALTH_VERBS.fix,
+      { requestId: target[HEALTH_VERBS.fix].id, problem: 'roleGroupMissing' },
+      MEGAN,
+      'own chat',
+    );
+    expect(String(fix.value)).toMatch(noProblem);
+    const approve = await invoke(
+      HEALTH_VERBS.approveFix,
+      { requestId: target[HEALTH_VERBS.fix].id, problem: 'roleGroupMissing' },
+      ALEX,
+      'own chat',
+    );
+    expect(String(approve.value)).toBe('No fix is waiting for approval there any more.');
     await ok(ACCOUNT_VERBS.downgrade, MEGAN, /no longer a Global Administrator/);
   });
 });

@@ -9,6 +9,7 @@ import { MemoryStorage, type Storage } from 'botbuilder';
 import { PasswordVault } from '../../src/adapters/secrets/passwordVault';
 import { SecretBox } from '../../src/adapters/secrets/secretBox';
 import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
+import { StorageHealthRecords } from '../../src/adapters/storage/storageHealthRecords';
 import { StorageRequestStore } from '../../src/adapters/storage/storageRequestStore';
 import { AppError } from '../../src/domain/errors';
 import { DEFAULT_PATIENCE } from '../../src/domain/patience';
@@ -35,6 +36,7 @@ import type {
   ApproverDelivery,
   Audience,
   Background,
+  HealthView,
   Notifier,
   ProvisioningRecords,
   Scheduler,
@@ -49,6 +51,7 @@ export const MEMORY_TENANT = 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d';
 export type Notice =
   | { kind: 'tell'; requestId: string; who: Audience; text: string }
   | { kind: 'tellPerson'; requestId: string; to: string; text: string }
+  | { kind: 'health'; requestId: string; to: string; view: HealthView }
   | { kind: 'cards'; requestId: string; state: string }
   | { kind: 'progress'; requestId: string; view: ProgressView }
   | { kind: 'ready'; requestId: string; view: ProgressView; approverText: string }
@@ -108,6 +111,16 @@ export class RecordingNotifier implements Notifier {
     return !this.unreachable.has(person.aadObjectId);
   }
 
+  async sendHealth(request: ServiceAccountRequest, person: Actor, view: HealthView): Promise<boolean> {
+    this.notices.push({ kind: 'health', requestId: request.id, to: person.aadObjectId, view });
+    return !this.unreachable.has(person.aadObjectId);
+  }
+
+  /** The health cards one person (by object id) was sent. */
+  healthCards(userId: string): HealthView[] {
+    return this.notices.flatMap((n) => (n.kind === 'health' && n.to === userId ? [n.view] : []));
+  }
+
   /** What `tellPerson` said to one person (by object id). */
   toldPerson(userId: string): string[] {
     return this.notices.flatMap((n) => (n.kind === 'tellPerson' && n.to === userId ? [n.text] : []));
@@ -133,7 +146,7 @@ export type Scheduled =
   | { work: 'approval' | 'deliverAgain' | 'provisioning' | 'resumeProvisioning'; requestId: string }
   | { work: 'replicationWatch'; requestId: string; restart: boolean }
   | { work: 'passwordPurge'; requestId: string; at: string }
-  | { work: 'globalAdminLimit'; requestId: string; at: string; readyAt: string };
+  | { work: 'globalAdminLimit' | 'healthWatch'; requestId: string; at: string; readyAt: string };
 
 export class RecordingScheduler implements Scheduler, ProvisioningRecords {
   readonly scheduled: Scheduled[] = [];
@@ -162,6 +175,14 @@ export class RecordingScheduler implements Scheduler, ProvisioningRecords {
   async globalAdminLimit(request: RequestKey, at: Date, readyAt: Date): Promise<void> {
     this.scheduled.push({
       work: 'globalAdminLimit',
+      requestId: request.id,
+      at: at.toISOString(),
+      readyAt: readyAt.toISOString(),
+    });
+  }
+  async healthWatch(request: RequestKey, at: Date, readyAt: Date): Promise<void> {
+    this.scheduled.push({
+      work: 'healthWatch',
       requestId: request.id,
       at: at.toISOString(),
       readyAt: readyAt.toISOString(),
@@ -473,6 +494,7 @@ export function memoryServices(start = new Date('2026-11-26T12:00:00Z')): Memory
     scheduler,
     provisioning: scheduler,
     passwords: new PasswordVault(storage, new SecretBox(randomBytes(32))),
+    health: new StorageHealthRecords(storage),
     directory: new MemoryDirectory(),
     exchange: new MemoryExchange(),
     appAccess: new MemoryAppAccess(),
@@ -485,6 +507,8 @@ export function memoryServices(start = new Date('2026-11-26T12:00:00Z')): Memory
       passwordRevealMs: 30 * 60_000,
       downgradeRoleId: ROLE.serviceSupportAdministrator,
       globalAdminReminderMs: 24 * 3_600_000,
+      healthCheckMs: 24 * 3_600_000,
+      globalAdminFlagMs: 7 * 24 * 3_600_000,
       replication: { timeoutMs: 4 * 3_600_000, settleMs: 0, pollMs: 60_000, confirmations: 2 },
     },
     setNow(at: Date) {

@@ -58,7 +58,7 @@ describe('watching replication', () => {
       view: { ready: { canReveal: true, canDowngrade: true } },
       approverText: expect.stringContaining('which you approved for Alex Wilber, is ready'),
     });
-    expect(services.scheduler.works()).toEqual(['passwordPurge', 'globalAdminLimit']);
+    expect(services.scheduler.works()).toEqual(['passwordPurge', 'globalAdminLimit', 'healthWatch']);
     const state = await services.passwords.state(waiting.tenantId, waiting.id);
     expect(state).toMatchObject({ kind: 'held', revealUntil: expect.any(String) });
     const events = (await services.audit.forRequest(waiting.tenantId, waiting.id)).map((r) => r.event);
