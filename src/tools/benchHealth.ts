@@ -84,7 +84,7 @@ async function overAll(accounts: Account[], work: (account: Account) => Promise<
   return performance.now() - started;
 }
 
-/** Accounts as provisioning leaves them (user, Global Administrator, role group), made directly. */
+/** Ready accounts (user, admin role, role group), made directly rather than through provisioning. */
 async function makeAccounts(directory: Directory, exchange: Exchange, count: number): Promise<Account[]> {
   const accounts: Account[] = [];
   for (let n = 0; n < count; n++) {
@@ -98,11 +98,20 @@ async function makeAccounts(directory: Directory, exchange: Exchange, count: num
       contact: {},
       employeeType: `bench-health-${n}`,
     });
-    await directory.createRoleAssignment(user.id, ROLE.globalAdministrator);
+    // The first still a Global Administrator, the rest downgraded, as accounts are after their first sign-in.
+    await directory.createRoleAssignment(
+      user.id,
+      n === 0 ? ROLE.globalAdministrator : ROLE.serviceSupportAdministrator,
+    );
     accounts.push({ userId: user.id, upn });
   }
-  // Every member in one group: the cmdlet takes one member per call.
-  for (const account of accounts) await exchange.addRoleGroupMember(IMPERSONATION_ROLE_GROUP, account.upn);
+  // Every member in one group (made with the first when the tenant has none yet): one member per call.
+  let members = accounts;
+  if ((await exchange.getRoleGroup(IMPERSONATION_ROLE_GROUP)) === undefined) {
+    await exchange.newRoleGroup(IMPERSONATION_ROLE_GROUP, ['ApplicationImpersonation'], [accounts[0].upn]);
+    members = accounts.slice(1);
+  }
+  for (const account of members) await exchange.addRoleGroupMember(IMPERSONATION_ROLE_GROUP, account.upn);
   return accounts;
 }
 
