@@ -183,6 +183,14 @@ export interface ApprovalCardData {
   canCancel: boolean;
   canResend: boolean;
   canReview: boolean;
+  /** The requester's Change the approver button (personal chat only). */
+  canChangeApprover: boolean;
+  /** The requester's form for a new approver is open: the field, Change the approver and Back. */
+  changingApprover: boolean;
+  /** The approver's name, for the form's words. */
+  currentApprover: string;
+  newApprover: string;
+  newApproverError: string;
   refreshUserIds: string[];
 }
 
