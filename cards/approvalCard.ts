@@ -1,8 +1,10 @@
 /**
  * The approval card (Universal Actions): one card per request, drawn for whoever looks at it. The
- * approver sees the whole request with Approve and Reject; the requester sees it with Cancel (and
- * Resend when the approver could not be reached); everyone else sees the status. Once decided, every
- * view shows the outcome, who decided and when. The card's data carries only the request id.
+ * approver sees the whole request with Approve and Reject; the requester sees it with Cancel and, in
+ * their personal chat, Change the approver (and Resend when the approver could not be reached); a
+ * former approver (after the requester chose another) is told who decides now; everyone else sees the
+ * status. Once decided, every view shows the outcome, who decided and when. The card's data carries
+ * only the request id.
  */
 import { CONTACT_FIELDS, CONTACT_TITLES } from '../src/domain/tenant';
 import { APPLICATION_ROLES, type AppAccessSpec, describeScope } from '../src/domain/appAccess';
@@ -20,8 +22,12 @@ import { ROLE_NAMES, ROLE } from '../src/domain/wellKnown';
 import { utcMinutes } from '../src/domain/time';
 import { type AdaptiveCardJson, type Fact, renderCard, wrappable } from './renderCard';
 
-/** Who the card is drawn for. `channel` is the shared copy in the approvals channel. */
-export type ApprovalViewer = 'approver' | 'requester' | 'groupApprover' | 'other' | 'channel';
+/**
+ * Who the card is drawn for. `channel` is the shared copy in the approvals channel; `formerApprover`
+ * the copy of someone who was the approver until the requester chose another.
+ */
+export type ApprovalViewer =
+  'approver' | 'requester' | 'groupApprover' | 'formerApprover' | 'other' | 'channel';
 
 export interface ApprovalCardOptions {
   now: Date;
@@ -33,6 +39,12 @@ export interface ApprovalCardOptions {
   delivery?: 'sending' | 'delivered' | 'failed';
   comment?: string;
   commentError?: string;
+  /** The requester's form for a new approver is open, with what they typed and why it was refused. */
+  changingApprover?: boolean;
+  newApprover?: string;
+  newApproverError?: string;
+  /** Drawn in a shared conversation (the approvals channel): no Change the approver, which works only in a personal chat. */
+  shared?: boolean;
 }
 
 function statusOf(request: ServiceAccountRequest, now: Date): { text: string; color: string } {
@@ -103,6 +115,8 @@ function introFor(
       return `${request.approver.name} has this card to approve or reject. I will tell you what they decide.`;
     case 'channel':
       return `${who} asks for a new Global Administrator service account. The approver, or a member of the approver group, opens it with Review.`;
+    case 'formerApprover':
+      return `${who} chose another approver: this request now goes to ${request.approver.name}, so you no longer need to decide it.`;
     default:
       return '';
   }
@@ -206,6 +220,7 @@ export function approvalCard(
   const mayDecide = viewer === 'approver' || viewer === 'groupApprover';
   const seesDetails = mayDecide || viewer === 'requester';
   const status = statusOf(request, options.now);
+  const changing = pending && viewer === 'requester' && options.changingApprover === true;
   const card = renderCard('approval', {
     requestId: request.id,
     title: requestTitle(request),
@@ -226,13 +241,19 @@ export function approvalCard(
     canDecide: pending && mayDecide,
     comment: options.comment ?? '',
     commentError: options.commentError ?? '',
-    canCancel: pending && viewer === 'requester',
-    canResend: pending && viewer === 'requester' && options.delivery === 'failed',
+    canCancel: pending && viewer === 'requester' && !changing,
+    canResend: pending && viewer === 'requester' && options.delivery === 'failed' && !changing,
+    canChangeApprover: pending && viewer === 'requester' && options.shared !== true && !changing,
+    changingApprover: changing,
+    currentApprover: request.approver.name,
+    newApprover: options.newApprover ?? '',
+    newApproverError: options.newApproverError ?? '',
     canReview: pending && viewer === 'channel',
     refreshUserIds: options.refreshUserIds,
   });
-  // A settled card, or one nobody needs to refresh, carries no refresh block (none may be empty).
-  if (options.refreshUserIds.length === 0 || isFinal(request.state)) {
+  // A settled card, or one nobody needs to refresh, carries no refresh block (none may be empty); nor
+  // does the open form for a new approver, so a refresh does not close it while the requester types.
+  if (options.refreshUserIds.length === 0 || isFinal(request.state) || changing) {
     const rest: Record<string, unknown> = { ...card };
     delete rest.refresh;
     return rest as AdaptiveCardJson;

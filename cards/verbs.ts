@@ -17,6 +17,10 @@ export const REQUEST_VERBS = {
   reject: 'request.reject',
   refresh: 'request.refresh',
   resend: 'request.resend',
+  /** Shows the requester where to type the new approver. */
+  changeApprover: 'request.changeApprover',
+  /** Changes the approver to the one typed. */
+  changeApproverConfirmed: 'request.changeApproverConfirmed',
 } as const;
 
 /** Buttons on the progress and "ready" cards. */

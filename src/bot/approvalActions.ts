@@ -1,5 +1,6 @@
 /**
- * The approval card's buttons: Approve, Reject, Cancel, Resend and the Universal Actions refresh.
+ * The approval card's buttons: Approve, Reject, Cancel, Resend, Change the approver (the form, then
+ * the change) and the Universal Actions refresh.
  * Each handler takes the actor from the activity (never from the card), calls one use case, and
  * answers at once with the card as this user should now see it. Redrawing the other copies and
  * telling the other admin happen in the use case, off the answer's path.
@@ -15,7 +16,9 @@ import { accountName, type Actor, type ServiceAccountRequest } from '../domain/r
 import type { Logger } from '../logger';
 import type { ApprovalCards } from '../teams/approvalCards';
 import { cancelRequest } from '../useCases/cancelRequest';
+import { changeApprover } from '../useCases/changeApprover';
 import { decideRequest, type DecisionOutcome } from '../useCases/decideRequest';
+import { isOpen } from '../useCases/pendingWork';
 import { resendApproval } from '../useCases/resendApproval';
 import type { Services } from '../useCases/services';
 import { invokeCard, invokeError, invokeMessage } from './invokeAnswers';
@@ -41,7 +44,11 @@ export class ApprovalActions {
       [REQUEST_VERBS.refresh]: {
         action: 'refresh',
         run: async ({ actor, request, place }) =>
-          invokeCard(await this.deps.approvalCards.card(request, await this.viewerOf(place, actor, request))),
+          invokeCard(
+            await this.deps.approvalCards.card(request, await this.viewerOf(place, actor, request), {
+              shared: place.kind !== 'personal',
+            }),
+          ),
       },
       [REQUEST_VERBS.approve]: {
         action: 'approve',
@@ -50,6 +57,14 @@ export class ApprovalActions {
       [REQUEST_VERBS.reject]: { action: 'reject', run: (press, data) => this.decide(press, 'reject', data) },
       [REQUEST_VERBS.cancel]: { action: 'cancel', run: ({ actor, request }) => this.cancel(actor, request) },
       [REQUEST_VERBS.resend]: { action: 'resend', run: ({ request }) => this.resend(request) },
+      [REQUEST_VERBS.changeApprover]: {
+        action: 'changeApprover',
+        run: ({ request }) => this.askNewApprover(request),
+      },
+      [REQUEST_VERBS.changeApproverConfirmed]: {
+        action: 'changeApprover',
+        run: (press, data) => this.changeApprover(press, data),
+      },
     };
     return this.deps.presses.handlers(table);
   }
@@ -100,7 +115,12 @@ export class ApprovalActions {
       });
     const shown = outcome.kind === 'refused' ? request : outcome.request;
     const viewer = await this.viewerOf(place, actor, shown);
-    return invokeCard(await this.deps.approvalCards.card(shown, viewer, decisionExtras(outcome, comment)));
+    return invokeCard(
+      await this.deps.approvalCards.card(shown, viewer, {
+        ...decisionExtras(outcome, comment),
+        shared: place.kind !== 'personal',
+      }),
+    );
   }
 
   private async cancel(actor: Actor, request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
@@ -116,6 +136,50 @@ export class ApprovalActions {
         facts: [{ title: 'Account', value: accountName(outcome.cancelled) }],
         note: 'Nothing was created.',
       }),
+    );
+  }
+
+  /** The requester's card with the form for a new approver open, while the request still waits. */
+  private async askNewApprover(request: ServiceAccountRequest): Promise<AdaptiveCardInvokeResponse> {
+    const open = isOpen(request, this.deps.services.now());
+    return invokeCard(
+      await this.deps.approvalCards.card(
+        request,
+        'requester',
+        open
+          ? { changingApprover: true }
+          : { notice: 'This request is no longer waiting for approval, so its approver cannot change.' },
+      ),
+    );
+  }
+
+  private async changeApprover(
+    { actor, request }: AdmittedPress,
+    data: Record<string, unknown>,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    // Only the typed name is read from the card: the request is the one the gate admitted, the actor
+    // the activity's, and any approver id the data may carry is ignored.
+    const typed = inputText(data, 'newApprover');
+    const outcome = await changeApprover(
+      { ...this.deps.services, access: this.deps.access },
+      { tenantId: request.tenantId, requestId: request.id, actor, typed },
+    );
+    const cards = this.deps.approvalCards;
+    if (outcome.kind === 'changed')
+      return invokeCard(
+        await cards.card(outcome.request, 'requester', {
+          notice: `${outcome.request.approver.name} is the approver now. I am sending them the request, and telling ${outcome.former.name} they no longer need to decide it.`,
+        }),
+      );
+    if (outcome.request === undefined) return invokeMessage(outcome.message);
+    return invokeCard(
+      await cards.card(
+        outcome.request,
+        'requester',
+        outcome.field === 'newApprover'
+          ? { changingApprover: true, newApprover: typed.slice(0, 320), newApproverError: outcome.message }
+          : { notice: outcome.message },
+      ),
     );
   }
 

@@ -30,6 +30,7 @@ export type PressAction =
   | 'reject'
   | 'cancel'
   | 'resend'
+  | 'changeApprover'
   | 'retry'
   | 'remove'
   | 'downgrade'
@@ -57,6 +58,11 @@ const PRESS_RULES: Readonly<Record<PressAction, PressRule>> = {
   reject: { who: 'decider', where: 'personalOrApprovals', stillEntitled: false },
   cancel: { who: 'requester', where: 'personalOrApprovals', stillEntitled: false },
   resend: { who: 'requester', where: 'personalOrApprovals', stillEntitled: false },
+  // Only in the personal chat: the answer to a press replaces the card it was pressed on, and in the
+  // approvals channel that is the copy the approver group decides on, which must not turn into the
+  // requester's form. Who approves is the requester's choice alone, made where nobody else acts; and
+  // since it redirects who may create a Global Administrator, the requester's right is asked again.
+  changeApprover: { who: 'requester', where: 'personal', stillEntitled: true },
   retry: { who: 'owner', where: 'personal', stillEntitled: true },
   remove: { who: 'owner', where: 'personal', stillEntitled: true },
   downgrade: { who: 'owner', where: 'personal', stillEntitled: true },
@@ -82,6 +88,8 @@ function requesterOnlyMessage(action: PressAction, request: ServiceAccountReques
       return 'Only the admin who asked for this request can cancel it.';
     case 'resend':
       return 'Only the admin who asked for this request can send it again.';
+    case 'changeApprover':
+      return 'Only the admin who asked for this request can change who approves it.';
     default:
       return `Only ${request.requester.name}, who asked for this account, can do that.`;
   }
@@ -100,6 +108,8 @@ export function ownerOnlyMessage(request: ServiceAccountRequest): string {
 function placeMessage(rule: PressRule, action: PressAction): string {
   if (action === 'reveal' || action === 'reset')
     return 'I hand over the password only in our personal chat, where nobody else can see it. Use the card I sent you there.';
+  if (action === 'changeApprover')
+    return 'You can change the approver only in our personal chat. Use the card I sent you there.';
   return rule.where === 'personal'
     ? 'This button works only in our personal chat, where nobody else can see it. Use the card I sent you there.'
     : 'This button works only in our personal chat or in the approvals channel. Use the card I sent you there.';

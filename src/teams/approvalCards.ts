@@ -10,7 +10,13 @@ import type { AdaptiveCardJson } from '../../cards/renderCard';
 import type { ServiceAccountRequest } from '../domain/request';
 import type { ApproverDelivery } from '../domain/workPorts';
 import type { Logger } from '../logger';
-import type { CardAudience, CardCopyStore, RequestCards } from './cardCopies';
+import {
+  type CardAudience,
+  type CardCopy,
+  type CardCopyStore,
+  deliveryTo,
+  type RequestCards,
+} from './cardCopies';
 import type { ConversationReferenceStore, StoredReference } from './conversationReferences';
 import type { Delivery } from './proactiveMessenger';
 import {
@@ -33,8 +39,20 @@ export interface ApprovalCardsOptions {
   teamsAppId?: string;
 }
 
-/** What a card view may add: a notice, and the comment field's value and error. */
-type CardExtras = { notice?: string; comment?: string; commentError?: string };
+/**
+ * What a card view may add: a notice, the comment field's value and error, the requester's form for
+ * a new approver (its value and error), and whether it is drawn in a shared conversation.
+ */
+export type CardExtras = {
+  notice?: string;
+  comment?: string;
+  commentError?: string;
+  changingApprover?: boolean;
+  newApprover?: string;
+  newApproverError?: string;
+  /** Drawn for someone in the approvals channel: buttons that work only in a personal chat are left out. */
+  shared?: boolean;
+};
 
 interface CardContext {
   refreshUserIds: string[];
@@ -61,20 +79,22 @@ export class ApprovalCards {
     known?: CardContext,
   ): Promise<AdaptiveCardJson> {
     const { refreshUserIds, cards } = known ?? (await this.cardContext(request));
+    const delivery = deliveryTo(cards, request.approver.aadObjectId);
     return approvalCard(request, viewer, {
       now: this.options.now(),
       refreshUserIds,
-      delivery: cards.approverReached ? 'delivered' : cards.failure === undefined ? 'sending' : 'failed',
+      delivery: delivery.state,
       notice:
         extra.notice ??
-        (viewer === 'requester' &&
-        request.state === 'PendingApproval' &&
-        !cards.approverReached &&
-        cards.failure !== undefined
-          ? cards.failure
+        (viewer === 'requester' && request.state === 'PendingApproval' && delivery.state === 'failed'
+          ? delivery.failure
           : undefined),
       comment: extra.comment,
       commentError: extra.commentError,
+      changingApprover: extra.changingApprover,
+      newApprover: extra.newApprover,
+      newApproverError: extra.newApproverError,
+      shared: extra.shared,
     });
   }
 
@@ -173,6 +193,7 @@ export class ApprovalCards {
       request.tenantId,
       request.id,
       `I could not deliver this request to ${request.approver.name}: ${reason}.`,
+      request.approver.aadObjectId,
     );
     this.options.logger.warn('The approval card could not be delivered', { requestId: request.id, reason });
     return { reached: false, reason, permanent };
@@ -234,7 +255,11 @@ export class ApprovalCards {
     );
   }
 
-  /** Redraws every posted copy for its audience (after a decision, an expiry, a cancellation). */
+  /**
+   * Redraws every posted copy for its audience (after a decision, an expiry, a cancellation, a new
+   * approver). A copy posted for an approver the request no longer names is that former approver's:
+   * it says who decides now and has nothing to press.
+   */
   async updateCopies(request: ServiceAccountRequest): Promise<number> {
     const known = await this.cardContext(request);
     let updated = 0;
@@ -242,7 +267,7 @@ export class ApprovalCards {
       const result = await this.options.messenger.update(
         copy.reference,
         copy.activityId,
-        await this.cardActivity(request, copy.audience, {}, known),
+        await this.cardActivity(request, viewerOfCopy(copy, request), {}, known),
       );
       if (result.ok) updated++;
       else
@@ -267,6 +292,18 @@ export class ApprovalCards {
       reference: delivery.reference,
       activityId: delivery.activityId,
       sentAt: this.options.now().toISOString(),
+      ...(audience === 'requester' ? {} : { approverId: request.approver.aadObjectId }),
     });
   }
+}
+
+/** Who a posted copy is drawn for now: its audience, or its former approver once the approver changed. */
+function viewerOfCopy(copy: CardCopy, request: ServiceAccountRequest): ApprovalViewer {
+  if (
+    copy.audience === 'approver' &&
+    copy.approverId !== undefined &&
+    copy.approverId.toLowerCase() !== request.approver.aadObjectId.toLowerCase()
+  )
+    return 'formerApprover';
+  return copy.audience;
 }

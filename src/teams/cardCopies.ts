@@ -3,7 +3,11 @@
  * approvals channel's), so a decision can update all of them in place, and whether the approver has
  * been reached. One document per request, changed only by compare-and-set.
  *
- *   <prefix>/cards/<tenant>/<requestId>   { copies: [...], approverReached, failure? }
+ *   <prefix>/cards/<tenant>/<requestId>   { copies: [...], approverReached, reachedApprovers?, failure?, failureFor? }
+ *
+ * The requester may change the approver while the request waits, so the approver's copies and the
+ * delivery's outcome say which approver they are about (by Entra object id). A document written
+ * before that has neither: its copies and its outcome are about whoever is the approver now.
  */
 import type { ConversationReference, Storage } from 'botbuilder';
 import {
@@ -24,14 +28,37 @@ export interface CardCopy {
   reference: Partial<ConversationReference>;
   activityId: string;
   sentAt: string;
+  /**
+   * The approver an approver's or channel's copy was posted for. An approver's copy whose approver is
+   * no longer the request's is that former approver's, and is drawn with nothing to press.
+   */
+  approverId?: string;
 }
 
 export interface RequestCards {
   copies: CardCopy[];
-  /** The approver has the approval card (in their chat, or in the approvals channel). */
+  /** An approver has had the approval card (in their chat, or in the approvals channel). */
   approverReached: boolean;
+  /** Which approvers have had it (object ids, lower case); unset in documents written before. */
+  reachedApprovers?: string[];
   /** Why the approver could not be reached, in plain words, while they are not. */
   failure?: string;
+  /** The approver `failure` is about (object id, lower case); unset in documents written before. */
+  failureFor?: string;
+}
+
+/** Where the card stands with one approver: in front of them, on its way, or not deliverable. */
+export function deliveryTo(
+  cards: RequestCards,
+  approverId: string,
+): { state: 'delivered' } | { state: 'sending' } | { state: 'failed'; failure: string } {
+  const id = approverId.toLowerCase();
+  const reached =
+    cards.reachedApprovers === undefined ? cards.approverReached : cards.reachedApprovers.includes(id);
+  if (reached) return { state: 'delivered' };
+  if (cards.failure !== undefined && (cards.failureFor === undefined || cards.failureFor === id))
+    return { state: 'failed', failure: cards.failure };
+  return { state: 'sending' };
 }
 
 const AUDIENCES = new Set<string>(['approver', 'requester', 'channel']);
@@ -42,7 +69,18 @@ function parseCopy(raw: unknown): CardCopy | undefined {
   if (typeof audience !== 'string' || !AUDIENCES.has(audience)) return undefined;
   if (card !== 'approval' && card !== 'progress' && card !== 'ready') return undefined;
   if (typeof activityId !== 'string' || typeof sentAt !== 'string') return undefined;
-  return { audience: audience as CardAudience, card, reference: raw.reference, activityId, sentAt };
+  return {
+    audience: audience as CardAudience,
+    card,
+    reference: raw.reference,
+    activityId,
+    sentAt,
+    ...(typeof raw.approverId === 'string' ? { approverId: raw.approverId } : {}),
+  };
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
 
 function parse(raw: unknown): RequestCards | undefined {
@@ -53,8 +91,15 @@ function parse(raw: unknown): RequestCards | undefined {
   return {
     copies: copies as CardCopy[],
     approverReached: raw.approverReached,
+    ...(isStringList(raw.reachedApprovers) ? { reachedApprovers: raw.reachedApprovers } : {}),
     ...(typeof raw.failure === 'string' ? { failure: raw.failure } : {}),
+    ...(typeof raw.failureFor === 'string' ? { failureFor: raw.failureFor } : {}),
   };
+}
+
+/** Two copies' approvers are the same person (a copy recorded before approvers were kept matches any). */
+function sameApprover(a: string | undefined, b: string | undefined): boolean {
+  return a === undefined || b === undefined || a.toLowerCase() === b.toLowerCase();
 }
 
 const EMPTY: RequestCards = { copies: [], approverReached: false };
@@ -78,11 +123,17 @@ export class CardCopyStore {
   /**
    * Records a posted copy: one per audience and card (a newer post replaces the older one), except the
    * requester's "ready" card, which `status` can show again: its newest few are all kept, so a purge,
-   * reset or downgrade redraws each.
+   * reset or downgrade redraws each; and the approver's copies, kept one per approver, so a former
+   * approver's copy is still redrawn (with nothing to press) after the approver changed.
    */
   async addCopy(tenantId: string, requestId: string, copy: CardCopy): Promise<RequestCards> {
-    const same = (c: CardCopy) => c.audience === copy.audience && c.card === copy.card;
+    const same = (c: CardCopy) =>
+      c.audience === copy.audience &&
+      c.card === copy.card &&
+      (copy.audience !== 'approver' || sameApprover(c.approverId, copy.approverId));
     const several = copy.audience === 'requester' && copy.card === 'ready';
+    const reaches = copy.audience === 'approver' || copy.audience === 'channel';
+    const reached = copy.approverId?.toLowerCase();
     return this.docs.update(this.key(tenantId, requestId), parse, EMPTY, (current) => ({
       ...current,
       copies: [
@@ -94,16 +145,34 @@ export class CardCopyStore {
           : []),
         copy,
       ],
-      ...(copy.audience === 'approver' || copy.audience === 'channel'
-        ? { approverReached: true, failure: undefined }
+      ...(reaches
+        ? {
+            approverReached: true,
+            ...(reached === undefined
+              ? {}
+              : { reachedApprovers: [...new Set([...(current.reachedApprovers ?? []), reached])] }),
+            // A failure to reach someone else (a former approver) is left as it is: it is not shown.
+            ...(reached === undefined || current.failureFor === undefined || current.failureFor === reached
+              ? { failure: undefined, failureFor: undefined }
+              : {}),
+          }
         : {}),
     }));
   }
 
-  /** Records why the approver could not be reached (only while they have not been). */
-  async recordFailure(tenantId: string, requestId: string, failure: string): Promise<RequestCards> {
+  /** Records why `approverId` could not be reached (only while they have not been). */
+  async recordFailure(
+    tenantId: string,
+    requestId: string,
+    failure: string,
+    approverId: string,
+  ): Promise<RequestCards> {
+    const id = approverId.toLowerCase();
     return this.docs.update(this.key(tenantId, requestId), parse, EMPTY, (current) =>
-      current.approverReached || current.failure === failure ? undefined : { ...current, failure },
+      deliveryTo(current, id).state === 'delivered' ||
+      (current.failure === failure && current.failureFor === id)
+        ? undefined
+        : { ...current, failure, failureFor: id },
     );
   }
 

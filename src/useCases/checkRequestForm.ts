@@ -3,7 +3,7 @@
  * free, and may the person the requester named approve. The requester is always the Teams user of
  * the activity; nothing here trusts card data.
  */
-import { type AccessChecks, ADMIN_ROLE_NAMES } from '../domain/authorization';
+import { type AccessChecks, ADMIN_ROLE_NAMES, sameUser } from '../domain/authorization';
 import { isAppError } from '../domain/errors';
 import type { Directory } from '../domain/ports';
 import type { Actor, Approver } from '../domain/request';
@@ -59,17 +59,27 @@ export async function resolveApprover(
       error: `I could not find ${typed ?? 'that person'} in your directory. Check the spelling, or pick them from the list.`,
     };
   }
-  if (user.id === requester.aadObjectId) {
-    return { error: 'You cannot approve your own request: pick a second administrator.' };
-  }
-  if (!user.accountEnabled)
-    return { error: `${user.displayName}'s account is disabled, so they cannot approve.` };
-  if (!(await checks.isAdmin(user.id))) {
-    return {
-      error: `${user.displayName} is not a ${ADMIN_ROLE_NAMES}, so they cannot approve creating a Global Administrator.`,
-    };
-  }
+  const refusal = await approverRefusal(checks, requester, user);
+  if (refusal !== undefined) return { error: refusal };
   return {
     approver: { aadObjectId: user.id, name: user.displayName, userPrincipalName: user.userPrincipalName },
   };
+}
+
+/**
+ * Why this person may not approve the requester's request, or undefined when they may: never the
+ * requester, an enabled account, and a Global Administrator or Privileged Role Administrator. The one
+ * rule for the approver chosen at submit and for one chosen later (Change the approver).
+ */
+export async function approverRefusal(
+  checks: AccessChecks,
+  requester: Actor,
+  user: DirectoryUser,
+): Promise<string | undefined> {
+  if (sameUser(user.id, requester.aadObjectId))
+    return 'You cannot approve your own request: pick a second administrator.';
+  if (!user.accountEnabled) return `${user.displayName}'s account is disabled, so they cannot approve.`;
+  if (!(await checks.isAdmin(user.id)))
+    return `${user.displayName} is not a ${ADMIN_ROLE_NAMES}, so they cannot approve creating a Global Administrator.`;
+  return undefined;
 }

@@ -135,7 +135,11 @@ describe('the approval card', () => {
     expect(verbsOf(forMegan.value)).toEqual(
       expect.arrayContaining([REQUEST_VERBS.approve, REQUEST_VERBS.reject]),
     );
-    expect(verbsOf(forAlex.value)).toEqual([REQUEST_VERBS.refresh, REQUEST_VERBS.cancel]);
+    expect(verbsOf(forAlex.value)).toEqual([
+      REQUEST_VERBS.refresh,
+      REQUEST_VERBS.changeApprover,
+      REQUEST_VERBS.cancel,
+    ]);
     expect(verbsOf(forAdele.value)).toEqual([REQUEST_VERBS.refresh]);
     expect(text(forAdele.value)).toContain('Waiting for approval by Megan Bowen');
     expect(text(forAdele.value)).not.toContain('Redmond');

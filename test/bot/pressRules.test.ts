@@ -56,6 +56,8 @@ const RIGHT_PEOPLE: Readonly<Record<string, readonly TeamsUser[]>> = {
   [REQUEST_VERBS.reject]: [MEGAN],
   [REQUEST_VERBS.cancel]: [ALEX],
   [REQUEST_VERBS.resend]: [ALEX],
+  [REQUEST_VERBS.changeApprover]: [ALEX],
+  [REQUEST_VERBS.changeApproverConfirmed]: [ALEX],
   [REQUEST_VERBS.refresh]: [ALEX, MEGAN],
   [ACCOUNT_VERBS.retry]: [ALEX, MEGAN],
   [ACCOUNT_VERBS.remove]: [ALEX, MEGAN],
@@ -297,6 +299,14 @@ describe('who may press which button, and where', () => {
     };
     await ok(REQUEST_VERBS.refresh, MEGAN, new RegExp(REQUEST_VERBS.approve.replace('.', '\\.')));
     await ok(REQUEST_VERBS.resend, ALEX, /Sending it to Megan Bowen again/);
+    await ok(REQUEST_VERBS.changeApprover, ALEX, /"id":"newApprover"/);
+    const changed = await invoke(
+      REQUEST_VERBS.changeApproverConfirmed,
+      { requestId: target[REQUEST_VERBS.changeApproverConfirmed].id, newApprover: 'adelev@contoso.com' },
+      ALEX,
+      'own chat',
+    );
+    expect(text(changed.value)).toContain('Adele Vance is the approver now.');
     await ok(REQUEST_VERBS.cancel, ALEX, /Request cancelled/);
     await ok(REQUEST_VERBS.reject, MEGAN, /Say why you reject it/);
     const rejected = await invoke(
