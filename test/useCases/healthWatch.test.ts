@@ -9,6 +9,8 @@ import type { DirectoryAccountReading, ExchangeAccountReading } from '../../src/
 import { ROLE } from '../../src/domain/wellKnown';
 import type { WorkRun } from '../../src/domain/workPorts';
 import { announceReady } from '../../src/useCases/announceReady';
+import { decideRequest } from '../../src/useCases/decideRequest';
+import { submitRequest } from '../../src/useCases/submitRequest';
 import { checkHealth } from '../../src/useCases/checkHealth';
 import { approveHealthFix, fixHealth } from '../../src/useCases/fixHealth';
 import { healthOverview } from '../../src/useCases/healthOverview';
@@ -54,9 +56,13 @@ beforeEach(() => {
   directoryFails = undefined;
   writes.length = 0;
   Object.assign(services.directory, {
-    readAccountHealth: async () => {
+    readAccountHealth: async (userId: string) => {
       if (directoryFails !== undefined) throw directoryFails;
-      return structuredClone(directory);
+      const reading = structuredClone(directory);
+      // Roles as the memory directory holds them, when a test gave the account any there.
+      const held = services.directory.assignments.filter((a) => a.principalId === userId);
+      if (held.length > 0) reading.roleDefinitionIds = held.map((a) => a.roleDefinitionId);
+      return reading;
     },
     updateUser: async (id: string, changes: Record<string, unknown>) => {
       writes.push(`updateUser ${JSON.stringify(changes)}`);
@@ -68,7 +74,12 @@ beforeEach(() => {
     },
   });
   Object.assign(services.exchange, {
-    readAccountHealth: async () => structuredClone(exchange),
+    readAccountHealth: async (query: { appId?: string }) => ({
+      ...structuredClone(exchange),
+      ...(query.appId === undefined
+        ? {}
+        : { appRoles: services.appAccess.assignments.filter((a) => a.appId === query.appId) }),
+    }),
     getRoleGroup: async () => ({
       name: 'App Impersonation',
       roles: [],
@@ -328,5 +339,88 @@ describe('Fix on the health card', () => {
     expect(await approveHealthFix(services, MEGAN, ready, 'perUserMfa')).toMatchObject({ kind: 'refused' });
     expect(writes).toEqual([]);
     expect((await events(ready.id)).map((e) => e[0])).toEqual(['health problem']);
+  });
+
+  it('when the account is still a Global Administrator a week after it was ready, then the card offers Downgrade role, which lowers it at once', async () => {
+    const ready = await readyAccount();
+    const userId = `user-${ready.id}`;
+    await services.directory.createRoleAssignment(userId, ROLE.globalAdministrator);
+    services.setNow(new Date(services.now().getTime() + 8 * 24 * HOUR));
+    await check(ready);
+    const [card] = cardsTo(ALEX);
+    expect(card.problems).toEqual([
+      expect.objectContaining({
+        code: 'globalAdminTooLong',
+        title: 'Still a Global Administrator 8 days after it was ready',
+        fix: { title: 'Downgrade role', needsApproval: false },
+      }),
+    ]);
+    const fixed = await fixHealth(services, MEGAN, ready, 'globalAdminTooLong');
+    expect(fixed).toMatchObject({
+      kind: 'fixed',
+      message: 'The account is no longer a Global Administrator.',
+    });
+    const roles = services.directory.assignments
+      .filter((a) => a.principalId === userId)
+      .map((a) => a.roleDefinitionId);
+    expect(roles).toEqual([ROLE.serviceSupportAdministrator]);
+    const trail = (await services.audit.forRequest(services.tenantId, ready.id)).map((r) => r.event);
+    expect(trail).toEqual(expect.arrayContaining(['downgraded', 'health fixed', 'healthy again']));
+  });
+
+  it('when an app grant loses its Exchange roles, then the fix is asked, approved by the other owner, and grants them again', async () => {
+    const app = {
+      appId: '7e2d1c4b-6a5f-4e3d-9c8b-1a2b3c4d5e6f',
+      servicePrincipalId: '0f1e2d3c-4b5a-4968-8776-655443322110',
+      displayName: 'CiraSync',
+      roles: ['Application Contacts.ReadWrite'],
+      scope: { kind: 'organization' as const },
+    };
+    const submitted = await submitRequest(services, {
+      requester: ALEX,
+      approver: MEGAN,
+      details: {
+        displayName: 'CiraSync',
+        username: '',
+        domain: 'contoso.com',
+        contact: {},
+        acknowledgedWarnings: [],
+        serviceAccount: false,
+        appAccess: app,
+      },
+    });
+    await decideRequest(services, {
+      tenantId: submitted.tenantId,
+      requestId: submitted.id,
+      actor: MEGAN,
+      decision: 'approve',
+    });
+    let request = (await services.requests.get(submitted.tenantId, submitted.id))!;
+    for (const next of ['AwaitingReplication', 'Ready'] as const) {
+      request = (await services.requests.transition(
+        request.tenantId,
+        request.id,
+        { version: request.version, from: [request.state] },
+        { state: next, at: services.now().toISOString() },
+      ))!;
+    }
+    services.appAccess.principals.push({
+      appId: app.appId,
+      objectId: app.servicePrincipalId,
+      displayName: 'CiraSync',
+    });
+    await check(request);
+    expect(cardsTo(ALEX)[0].problems.map((p) => [p.code, p.title])).toEqual([
+      ['appRolesMissing', 'CiraSync lost Application Contacts.ReadWrite in Exchange Online'],
+    ]);
+    expect(await fixHealth(services, ALEX, request, 'appRolesMissing')).toMatchObject({ kind: 'asked' });
+    expect(services.appAccess.writes).toEqual([]);
+    expect(await approveHealthFix(services, MEGAN, request, 'appRolesMissing')).toMatchObject({
+      kind: 'fixed',
+    });
+    expect(services.appAccess.writes).toEqual([
+      'New-ManagementRoleAssignment Application Contacts.ReadWrite',
+    ]);
+    expect((await services.health.get(request.tenantId, request.id))?.problems).toEqual([]);
   });
 });
