@@ -27,6 +27,17 @@ export const ACCOUNT_VERBS = {
   reveal: 'password.reveal',
   reset: 'password.reset',
   downgrade: 'account.downgrade',
+  // The owners' buttons on the ready card.
+  owners: 'account.owners',
+  ownersDone: 'account.ownersDone',
+  ownerAdd: 'account.ownerAdd',
+  ownerRemove: 'account.ownerRemove',
+  disable: 'account.disable',
+  disableConfirmed: 'account.disableConfirmed',
+  enable: 'account.enable',
+  enableConfirmed: 'account.enableConfirmed',
+  rotate: 'password.rotate',
+  handOver: 'password.handOver',
 } as const;
 
 export type FormVerb = (typeof FORM_VERBS)[keyof typeof FORM_VERBS];

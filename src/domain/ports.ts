@@ -24,9 +24,15 @@ export interface Directory {
   /** A user by what a person types: their user principal name, email address or bare user name (alias). */
   findUserBySignInName(upnOrMail: string): Promise<DirectoryUser | undefined>;
   createUser(user: NewDirectoryUser): Promise<DirectoryUser>;
+  /** `accountEnabled: false` stops the user signing in (setting it again changes nothing). */
   updateUser(
     id: string,
-    changes: { passwordPolicies?: string; usageLocation?: string; password?: string },
+    changes: {
+      passwordPolicies?: string;
+      usageLocation?: string;
+      password?: string;
+      accountEnabled?: boolean;
+    },
   ): Promise<void>;
   deleteUser(id: string): Promise<void>;
   listSkus(): Promise<SubscribedSku[]>;

@@ -34,7 +34,15 @@ export type PressAction =
   | 'remove'
   | 'downgrade'
   | 'reveal'
-  | 'reset';
+  | 'reset'
+  // The owners' buttons on the ready card: the owners list, disable or enable, the Key Vault hand-over.
+  | 'owners'
+  | 'ownerAdd'
+  | 'ownerRemove'
+  | 'disable'
+  | 'enable'
+  | 'rotate'
+  | 'handOver';
 
 interface PressRule {
   /** Who may press it, told apart by the activity's Entra object id. */
@@ -60,6 +68,13 @@ const PRESS_RULES: Readonly<Record<PressAction, PressRule>> = {
   downgrade: { who: 'owner', where: 'personal', stillEntitled: true },
   reveal: { who: 'requester', where: 'personal', stillEntitled: true },
   reset: { who: 'requester', where: 'personal', stillEntitled: true },
+  owners: { who: 'owner', where: 'personal', stillEntitled: true },
+  ownerAdd: { who: 'owner', where: 'personal', stillEntitled: true },
+  ownerRemove: { who: 'owner', where: 'personal', stillEntitled: true },
+  disable: { who: 'owner', where: 'personal', stillEntitled: true },
+  enable: { who: 'owner', where: 'personal', stillEntitled: true },
+  rotate: { who: 'owner', where: 'personal', stillEntitled: true },
+  handOver: { who: 'owner', where: 'personal', stillEntitled: true },
 };
 
 export interface PressGroups {

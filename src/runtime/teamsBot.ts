@@ -122,7 +122,7 @@ export async function teamsBot(parts: TeamsBotParts): Promise<ServiceAccountBot>
       logger,
       approverGroupId: config.approverGroupId,
     }),
-    accountActions: new AccountActions({ services, presses, logger }),
+    accountActions: new AccountActions({ services, presses, logger, access }),
   });
 
   return bot;

@@ -221,11 +221,17 @@ export class MemoryDirectory implements Directory {
   async createUser(): Promise<never> {
     return unused('createUser');
   }
-  async updateUser(id: string, changes: { password?: string }): Promise<void> {
+  async updateUser(id: string, changes: { password?: string; accountEnabled?: boolean }): Promise<void> {
     await this.beforeWrite(`updateUser ${id}`);
-    if (!this.users.has(id)) throw new AppError('NotFound', 'The user does not exist.');
+    const user = this.users.get(id);
+    if (user === undefined) throw new AppError('NotFound', 'The user does not exist.');
     if (changes.password !== undefined) this.passwords.set(id, changes.password);
-    this.calls.push(`updateUser ${id}`);
+    if (changes.accountEnabled !== undefined) user.accountEnabled = changes.accountEnabled;
+    this.calls.push(
+      changes.accountEnabled === undefined
+        ? `updateUser ${id}`
+        : `updateUser ${id} accountEnabled=${changes.accountEnabled}`,
+    );
   }
   async deleteUser(id: string): Promise<void> {
     await this.beforeWrite(`deleteUser ${id}`);

@@ -135,9 +135,15 @@ export class GraphDirectory implements Directory {
 
   async updateUser(
     id: string,
-    changes: { passwordPolicies?: string; usageLocation?: string; password?: string },
+    changes: {
+      passwordPolicies?: string;
+      usageLocation?: string;
+      password?: string;
+      accountEnabled?: boolean;
+    },
   ): Promise<void> {
     const body: Json = {};
+    if (changes.accountEnabled !== undefined) body.accountEnabled = changes.accountEnabled;
     if (changes.passwordPolicies !== undefined) body.passwordPolicies = changes.passwordPolicies;
     if (changes.usageLocation !== undefined) body.usageLocation = changes.usageLocation;
     if (changes.password !== undefined) {
