@@ -104,7 +104,7 @@ export function ownerOnlyMessage(request: ServiceAccountRequest): string {
     names.length <= 1
       ? (names[0] ?? 'the account’s owners')
       : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
-  return `Only ${list}, who look after this account, can do that.`;
+  return `Only ${list}, who ${names.length === 1 ? 'looks' : 'look'} after this account, can do that.`;
 }
 
 function placeMessage(rule: PressRule, action: PressAction): string {

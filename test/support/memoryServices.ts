@@ -27,6 +27,7 @@ import type {
   Audience,
   Background,
   Notifier,
+  PasswordHandOver,
   ProvisioningRecords,
   Scheduler,
 } from '../../src/domain/workPorts';
@@ -282,6 +283,30 @@ export class MemoryDirectory implements Directory {
   }
   async findServicePrincipal(appId: string): Promise<DirectoryServicePrincipal | undefined> {
     return this.servicePrincipals.find((sp) => sp.appId.toLowerCase() === appId.toLowerCase());
+  }
+}
+
+/** Azure Key Vault in memory: every secret version stored, newest last; `failNext` makes the next store throw. */
+export class MemoryKeyVault implements PasswordHandOver {
+  readonly vaultUrl = 'https://contoso-bot.vault.azure.net';
+  readonly secretExpiryMs = 7 * 86_400_000;
+  readonly versions: { name: string; value: string; requestId: string; version: string }[] = [];
+  failNext: AppError | undefined;
+
+  async store(input: { name: string; value: string; requestId: string; expiresOn: Date }) {
+    const failure = this.failNext;
+    this.failNext = undefined;
+    if (failure !== undefined) throw failure;
+    const version = `v${this.versions.length + 1}`;
+    this.versions.push({ name: input.name, value: input.value, requestId: input.requestId, version });
+    return { name: input.name, version, id: `${this.vaultUrl}/secrets/${input.name}/${version}` };
+  }
+  secretName(upn: string, requestId: string): string {
+    return `sab-${upn.replace(/[^0-9a-zA-Z]+/g, '-')}-${requestId.replace(/[^0-9a-zA-Z]/g, '').slice(0, 8)}`.toLowerCase();
+  }
+  /** The newest value stored under `name`. */
+  latest(name: string): string | undefined {
+    return this.versions.filter((v) => v.name === name).at(-1)?.value;
   }
 }
 
