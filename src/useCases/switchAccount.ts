@@ -70,7 +70,7 @@ export async function confirmSwitch(
   const note =
     to === 'disable'
       ? `Disabling ${upn} stops it signing in, so CiraSync stops syncing with it until an owner enables it again. No other account is affected. Press **Yes, disable it** to go ahead.`
-      : `Enabling ${upn} lets it sign in again as a Global Administrator${view.ready?.canDowngrade === false ? ' (or its lowered role)' : ''}. Press **Yes, enable it** to go ahead.`;
+      : `Enabling ${upn} lets it sign in again, with the roles it holds. Press **Yes, enable it** to go ahead.`;
   return {
     kind: 'switched',
     changed: false,
