@@ -1,9 +1,10 @@
 /**
  * Buttons on the progress and "ready" cards: Retry and Remove what was created (after a failure),
  * Reveal password and Reset password (the hand-over, requester only), Downgrade role (after the
- * product's first sign-in), and the owners' buttons: Owners (add, remove), Disable or Enable account,
- * Rotate password and Hand over to Key Vault. Each handler takes the actor from the activity, calls one use case and
- * draws its outcome; the password goes only to the requester, only in the invoke's answer.
+ * product's first sign-in), and the owners' buttons: Owners (add, remove), Disable or Enable
+ * account, Rotate password and Hand over to Key Vault. Each handler takes the actor from the activity,
+ * calls one use case and draws its outcome; the password goes only to the requester, only in the
+ * invoke's answer, and a rotated one never leaves Key Vault.
  */
 import type { AdaptiveCardInvokeResponse } from 'botbuilder';
 import { inputText } from '../../dialogs/cardSubmission';
