@@ -58,14 +58,19 @@ export function progressCard(view: ProgressView): AdaptiveCardJson {
                 : 'Setting up the account failed',
             color: 'Attention',
           }
-        : request.state === 'Ready'
-          ? { text: 'Ready', color: 'Good' }
-          : request.state === 'AwaitingReplication'
-            ? { text: 'Created — waiting for Exchange', color: 'Accent' }
-            : {
-                text: `Working on it (${view.completed.length} of ${plan.length} steps done)`,
-                color: 'Accent',
-              };
+        : request.state === 'Ready' && request.accountDisabled !== undefined
+          ? {
+              text: `Disabled by ${request.accountDisabled.by.name} at ${utcMinutes(request.accountDisabled.at)}`,
+              color: 'Warning',
+            }
+          : request.state === 'Ready'
+            ? { text: 'Ready', color: 'Good' }
+            : request.state === 'AwaitingReplication'
+              ? { text: 'Created — waiting for Exchange', color: 'Accent' }
+              : {
+                  text: `Working on it (${view.completed.length} of ${plan.length} steps done)`,
+                  color: 'Accent',
+                };
   const facts: Fact[] = [];
   if (view.startedAt !== undefined) facts.push({ title: 'Started', value: utcMinutes(view.startedAt) });
   if (view.replication !== undefined && request.state === 'AwaitingReplication') {
@@ -75,6 +80,10 @@ export function progressCard(view: ProgressView): AdaptiveCardJson {
   }
   facts.push(...(view.ready?.facts ?? []));
   const failed = view.failure !== undefined && view.removed === undefined && request.state === 'Failed';
+  const ready = view.ready;
+  // While an owner confirms Disable or Enable, the card offers only the confirmation.
+  const asking = ready?.confirming;
+  const offered = (flag: boolean | undefined) => asking === undefined && flag === true;
   return renderCard('progress', {
     requestId: request.id,
     kicker: !createsAccount(request)
@@ -97,8 +106,15 @@ export function progressCard(view: ProgressView): AdaptiveCardJson {
     canRetry: failed && view.confirmingRemove !== true,
     canRemove: failed && view.createdSomething && view.confirmingRemove !== true,
     canConfirmRemove: failed && view.createdSomething && view.confirmingRemove === true,
-    canReveal: view.ready?.canReveal ?? false,
-    canReset: view.ready?.canReset ?? view.ready?.canReveal ?? false,
-    canDowngrade: view.ready?.canDowngrade ?? false,
+    canReveal: offered(ready?.canReveal),
+    canReset: offered(ready?.canReset ?? ready?.canReveal),
+    canDowngrade: offered(ready?.canDowngrade),
+    canOwners: offered(ready?.canOwners),
+    canDisable: offered(ready?.canDisable),
+    canConfirmDisable: asking === 'disable',
+    canEnable: offered(ready?.canEnable),
+    canConfirmEnable: asking === 'enable',
+    canRotate: offered(ready?.canRotate),
+    canHandOver: offered(ready?.canHandOver),
   });
 }

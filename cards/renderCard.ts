@@ -10,6 +10,7 @@ import auditListTemplate from './auditList.json';
 import contactTemplate from './contact.json';
 import formDoneTemplate from './formDone.json';
 import healthTemplate from './health.json';
+import ownersTemplate from './owners.json';
 import helpTemplate from './help.json';
 import preflightTemplate from './preflight.json';
 import progressTemplate from './progress.json';
@@ -215,6 +216,27 @@ export interface ProgressCardData {
   canReveal: boolean;
   canReset: boolean;
   canDowngrade: boolean;
+  /** The owners' buttons on the ready card. */
+  canOwners: boolean;
+  canDisable: boolean;
+  canConfirmDisable: boolean;
+  canEnable: boolean;
+  canConfirmEnable: boolean;
+  canRotate: boolean;
+  canHandOver: boolean;
+}
+
+/** A ready account's owners (see ownersCard.ts). */
+export interface OwnersCardData {
+  requestId: string;
+  account: string;
+  /** What the last press did, in the good colour; '' for none. */
+  notice: string;
+  /** What was wrong with the last press, in the attention colour; '' for none. */
+  error: string;
+  owners: { id: string; name: string }[];
+  /** More than one owner: each may be removed. */
+  canRemove: boolean;
 }
 
 /** The health card (see healthCard.ts). */
@@ -252,6 +274,7 @@ export interface CardData {
   approval: ApprovalCardData;
   progress: ProgressCardData;
   health: HealthCardData;
+  owners: OwnersCardData;
 }
 
 export type CardName = keyof CardData;
@@ -274,6 +297,7 @@ export const CARD_TEMPLATES: Readonly<Record<CardName, object>> = {
   approval: approvalTemplate,
   progress: progressTemplate,
   health: healthTemplate,
+  owners: ownersTemplate,
 };
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';

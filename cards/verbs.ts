@@ -31,6 +31,17 @@ export const ACCOUNT_VERBS = {
   reveal: 'password.reveal',
   reset: 'password.reset',
   downgrade: 'account.downgrade',
+  // The owners' buttons on the ready card.
+  owners: 'account.owners',
+  ownersDone: 'account.ownersDone',
+  ownerAdd: 'account.ownerAdd',
+  ownerRemove: 'account.ownerRemove',
+  disable: 'account.disable',
+  disableConfirmed: 'account.disableConfirmed',
+  enable: 'account.enable',
+  enableConfirmed: 'account.enableConfirmed',
+  rotate: 'password.rotate',
+  handOver: 'password.handOver',
 } as const;
 
 /** Buttons on the health card. */

@@ -27,6 +27,7 @@ export interface Directory {
   /** A user by what a person types: their user principal name, email address or bare user name (alias). */
   findUserBySignInName(upnOrMail: string): Promise<DirectoryUser | undefined>;
   createUser(user: NewDirectoryUser): Promise<DirectoryUser>;
+  /** `accountEnabled: false` stops the user signing in (setting it again changes nothing). */
   updateUser(
     id: string,
     changes: {

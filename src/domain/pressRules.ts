@@ -37,7 +37,15 @@ export type PressAction =
   | 'reveal'
   | 'reset'
   | 'fixHealth'
-  | 'approveHealthFix';
+  | 'approveHealthFix'
+  // The owners' buttons on the ready card: the owners list, disable or enable, the Key Vault hand-over.
+  | 'owners'
+  | 'ownerAdd'
+  | 'ownerRemove'
+  | 'disable'
+  | 'enable'
+  | 'rotate'
+  | 'handOver';
 
 interface PressRule {
   /** Who may press it, told apart by the activity's Entra object id. */
@@ -71,6 +79,13 @@ const PRESS_RULES: Readonly<Record<PressAction, PressRule>> = {
   // The health card goes to each owner's personal chat; a fix changes the tenant, so the role is asked again.
   fixHealth: { who: 'owner', where: 'personal', stillEntitled: true },
   approveHealthFix: { who: 'owner', where: 'personal', stillEntitled: true },
+  owners: { who: 'owner', where: 'personal', stillEntitled: true },
+  ownerAdd: { who: 'owner', where: 'personal', stillEntitled: true },
+  ownerRemove: { who: 'owner', where: 'personal', stillEntitled: true },
+  disable: { who: 'owner', where: 'personal', stillEntitled: true },
+  enable: { who: 'owner', where: 'personal', stillEntitled: true },
+  rotate: { who: 'owner', where: 'personal', stillEntitled: true },
+  handOver: { who: 'owner', where: 'personal', stillEntitled: true },
 };
 
 export interface PressGroups {
@@ -102,7 +117,7 @@ export function ownerOnlyMessage(request: ServiceAccountRequest): string {
     names.length <= 1
       ? (names[0] ?? 'the account’s owners')
       : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
-  return `Only ${list}, who look after this account, can do that.`;
+  return `Only ${list}, who ${names.length === 1 ? 'looks' : 'look'} after this account, can do that.`;
 }
 
 function placeMessage(rule: PressRule, action: PressAction): string {

@@ -52,6 +52,14 @@ export interface ReadyReport {
   canReset?: boolean;
   canDowngrade: boolean;
   facts: ReportFact[];
+  /** The owners' buttons: Owners, Disable or Enable account, Rotate password, Hand over to Key Vault. */
+  canOwners?: boolean;
+  canDisable?: boolean;
+  canEnable?: boolean;
+  canRotate?: boolean;
+  canHandOver?: boolean;
+  /** An owner pressed Disable or Enable: the card asks once more. */
+  confirming?: 'disable' | 'enable';
 }
 
 /** Where a request's provisioning stands, for the progress card. */

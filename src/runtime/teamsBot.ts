@@ -124,7 +124,7 @@ export async function teamsBot(parts: TeamsBotParts): Promise<ServiceAccountBot>
       logger,
       approverGroupId: config.approverGroupId,
     }),
-    accountActions: new AccountActions({ services, presses, logger }),
+    accountActions: new AccountActions({ services, presses, logger, access }),
     healthActions: new HealthActions({ services, presses, logger }),
   });
 

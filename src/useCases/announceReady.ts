@@ -54,6 +54,7 @@ export async function announceReady(
       requester: readyView(ready, data, where, {
         downgradeRoleId: services.settings.downgradeRoleId,
         problem,
+        keyVault: services.handOver !== undefined,
       }),
       approverText: readyApproverText(ready),
       forwardText: readyForwardText(ready),

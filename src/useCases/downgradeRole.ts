@@ -29,6 +29,7 @@ export type DowngradeServices = Pick<
   | 'patience'
   | 'now'
   | 'settings'
+  | 'handOver'
 >;
 
 export async function downgradeRole(
@@ -50,7 +51,12 @@ export async function downgradeRole(
     spec: specOf(request),
     targetRoleId,
   });
-  const view = readyView(request, data, { kind: 'downgraded' }, { downgradeRoleId: targetRoleId });
+  const view = readyView(
+    request,
+    data,
+    { kind: 'downgraded' },
+    { downgradeRoleId: targetRoleId, keyVault: services.handOver !== undefined },
+  );
   if (result.granted.outcome !== 'created' && result.removedGlobalAdministrator === 0) {
     // Already lowered (a second press, or by someone else): nothing changed, nothing to record.
     return { kind: 'downgraded', changed: false, view };

@@ -12,7 +12,7 @@ import type { Services } from './services';
 export async function purgePassword(
   services: Pick<
     Services,
-    'passwords' | 'audit' | 'now' | 'requests' | 'provisioning' | 'settings' | 'notifier'
+    'passwords' | 'audit' | 'now' | 'requests' | 'provisioning' | 'settings' | 'notifier' | 'handOver'
   >,
   key: RequestKey,
 ): Promise<WorkOutcome> {

@@ -61,9 +61,16 @@ export function readyView(
   request: ServiceAccountRequest,
   data: ProvisionData,
   where: PasswordWhere,
-  options: { downgradeRoleId: string; problem?: string },
+  options: {
+    downgradeRoleId: string;
+    problem?: string;
+    /** Key Vault is configured: Rotate password (and Hand over, while the password is held) are offered. */
+    keyVault?: boolean;
+  },
 ): ProgressView {
   const downgraded = where.kind === 'downgraded';
+  const disabled = request.accountDisabled !== undefined;
+  const keyVault = options.keyVault === true;
   return {
     ...progressViewOf(request, data),
     ready: {
@@ -73,6 +80,12 @@ export function readyView(
       canDowngrade: !downgraded,
       // The card's step list already shows what was done: no second list in other words.
       facts: [],
+      // The owners' buttons stay after a downgrade: the account still exists and signs in.
+      canOwners: true,
+      canDisable: !disabled,
+      canEnable: disabled,
+      canRotate: keyVault,
+      canHandOver: keyVault && where.kind === 'reveal',
     },
   };
 }
@@ -91,13 +104,16 @@ export async function wasDowngraded(
  * the password is — still to reveal, forgotten, or nothing to hand over once the role was lowered.
  */
 export async function currentReadyView(
-  services: Pick<Services, 'audit' | 'provisioning' | 'settings'>,
+  services: Pick<Services, 'audit' | 'provisioning' | 'settings' | 'handOver'>,
   request: ServiceAccountRequest,
   password: { kind: 'reveal'; until: string } | { kind: 'forgotten'; at: string },
 ): Promise<ProgressView> {
   const data = await services.provisioning.get(request);
   const where: PasswordWhere = (await wasDowngraded(services, request)) ? { kind: 'downgraded' } : password;
-  return readyView(request, data, where, { downgradeRoleId: services.settings.downgradeRoleId });
+  return readyView(request, data, where, {
+    downgradeRoleId: services.settings.downgradeRoleId,
+    keyVault: services.handOver !== undefined,
+  });
 }
 
 /**
@@ -105,7 +121,7 @@ export async function currentReadyView(
  * is — to reveal (inside the window), in Key Vault, forgotten, or nothing to hand over once lowered.
  */
 export async function readyViewNow(
-  services: Pick<Services, 'audit' | 'provisioning' | 'settings' | 'passwords' | 'now'>,
+  services: Pick<Services, 'audit' | 'provisioning' | 'settings' | 'passwords' | 'now' | 'handOver'>,
   request: ServiceAccountRequest,
 ): Promise<ProgressView> {
   const data = await services.provisioning.get(request);
@@ -114,7 +130,9 @@ export async function readyViewNow(
   const trail = await services.audit.forRequest(request.tenantId, request.id);
   const state = await services.passwords.state(request.tenantId, request.id);
   const now = services.now();
-  const handed = [...trail].reverse().find((r) => r.event === 'password handed over');
+  const handed = [...trail]
+    .reverse()
+    .find((r) => r.event === 'password handed over' || r.event === 'password rotated');
   const vault = keyVaultPlaceOf(handed?.detail);
   let where: PasswordWhere;
   if (trail.some((r) => r.event === 'downgraded')) where = { kind: 'downgraded' };
@@ -127,7 +145,10 @@ export async function readyViewNow(
   else if (vault !== undefined)
     where = { kind: 'keyVault', vaultUrl: vault.vaultUrl, name: vault.name, expiresOn: vault.expiresOn };
   else where = { kind: 'forgotten', at: state.kind === 'purged' ? state.at : now.toISOString() };
-  return readyView(request, data, where, { downgradeRoleId: services.settings.downgradeRoleId });
+  return readyView(request, data, where, {
+    downgradeRoleId: services.settings.downgradeRoleId,
+    keyVault: services.handOver !== undefined,
+  });
 }
 
 /** The approver's note when the account is ready. */

@@ -71,10 +71,13 @@ async function resetHeld(
   const password = services.newPassword();
   const data = await services.provisioning.get(request);
   await services.directory.updateUser(await accountUserId(services, request, data), { password });
-  const viewOf = (where: PasswordWhere) =>
-    readyView(request, data, where, { downgradeRoleId: services.settings.downgradeRoleId });
-  let keyVaultRefused: string | undefined;
   const handOver = services.handOver;
+  const viewOf = (where: PasswordWhere) =>
+    readyView(request, data, where, {
+      downgradeRoleId: services.settings.downgradeRoleId,
+      keyVault: handOver !== undefined,
+    });
+  let keyVaultRefused: string | undefined;
   if (handOver !== undefined) {
     const handed = await storeInKeyVault({ ...services, handOver }, request, actor, password);
     if (handed.ok) {

@@ -275,7 +275,8 @@ describe('the account actions on the progress card', () => {
       expect(text(lowered.value)).toContain(
         'is now Service Support Administrator and no longer a Global Administrator',
       );
-      expect(verbsOf(lowered.value)).toEqual([]);
+      // Nothing more to hand over; the owners still look after the account, which still signs in.
+      expect(verbsOf(lowered.value)).toEqual([ACCOUNT_VERBS.owners, ACCOUNT_VERBS.disable]);
       expect(rolesOf(userId)).toEqual([ROLE.serviceSupportAdministrator]);
       const audit = (await bot.audit.forRequest(TEST_TENANT_ID, retried.id)).filter(
         (r) => r.event === 'downgraded',

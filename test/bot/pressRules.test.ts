@@ -67,7 +67,32 @@ const RIGHT_PEOPLE: Readonly<Record<string, readonly TeamsUser[]>> = {
   [ACCOUNT_VERBS.reset]: [ALEX],
   [HEALTH_VERBS.fix]: [ALEX, MEGAN],
   [HEALTH_VERBS.approveFix]: [ALEX, MEGAN],
+  // The owners' buttons: the requester and the approver until the owners change.
+  [ACCOUNT_VERBS.owners]: [ALEX, MEGAN],
+  [ACCOUNT_VERBS.ownersDone]: [ALEX, MEGAN],
+  [ACCOUNT_VERBS.ownerAdd]: [ALEX, MEGAN],
+  [ACCOUNT_VERBS.ownerRemove]: [ALEX, MEGAN],
+  [ACCOUNT_VERBS.disable]: [ALEX, MEGAN],
+  [ACCOUNT_VERBS.disableConfirmed]: [ALEX, MEGAN],
+  [ACCOUNT_VERBS.enable]: [ALEX, MEGAN],
+  [ACCOUNT_VERBS.enableConfirmed]: [ALEX, MEGAN],
+  [ACCOUNT_VERBS.rotate]: [ALEX, MEGAN],
+  [ACCOUNT_VERBS.handOver]: [ALEX, MEGAN],
 };
+
+/** The owners' buttons, tried on a ready request of their own. */
+const OWNER_VERBS = [
+  ACCOUNT_VERBS.owners,
+  ACCOUNT_VERBS.ownersDone,
+  ACCOUNT_VERBS.ownerAdd,
+  ACCOUNT_VERBS.ownerRemove,
+  ACCOUNT_VERBS.disable,
+  ACCOUNT_VERBS.disableConfirmed,
+  ACCOUNT_VERBS.enable,
+  ACCOUNT_VERBS.enableConfirmed,
+  ACCOUNT_VERBS.rotate,
+  ACCOUNT_VERBS.handOver,
+];
 
 describe('who may press which button, and where', () => {
   let bot: RunningBot;
@@ -115,6 +140,9 @@ describe('who may press which button, and where', () => {
       HEALTH_VERBS.approveFix,
     ])
       target[verb] = ready;
+    const owned = await approved();
+    await untilState(bot, owned.id, 'Ready', 60_000);
+    for (const verb of OWNER_VERBS) target[verb] = owned;
     const fault = simulator.faults.inject({ ...LICENCE_FAULT, times: Infinity });
     const failedForRetry = await approved();
     const failedForRemove = await approved();
@@ -346,5 +374,28 @@ describe('who may press which button, and where', () => {
     );
     expect(String(approve.value)).toBe('No fix is waiting for approval there any more.');
     await ok(ACCOUNT_VERBS.downgrade, MEGAN, /no longer a Global Administrator/);
+
+    const owned = target[ACCOUNT_VERBS.owners];
+    const press = async (verb: string, by: TeamsUser, extra: Record<string, unknown> = {}) =>
+      text((await invoke(verb, { requestId: owned.id, ...extra }, by, 'own chat')).value);
+    expect(await press(ACCOUNT_VERBS.owners, ALEX)).toContain('Who looks after this account');
+    expect(await press(ACCOUNT_VERBS.ownerAdd, ALEX, { newOwner: 'adelev' })).toContain(
+      'Adele Vance now looks after this account too.',
+    );
+    expect(await press(ACCOUNT_VERBS.ownerRemove, MEGAN, { ownerId: ADELE.aadObjectId })).toContain(
+      'Adele Vance no longer looks after this account.',
+    );
+    expect(await press(ACCOUNT_VERBS.ownersDone, MEGAN)).toContain(ACCOUNT_VERBS.owners);
+    expect(await press(ACCOUNT_VERBS.disable, MEGAN)).toContain('Yes, disable it');
+    expect(await press(ACCOUNT_VERBS.disableConfirmed, MEGAN)).toContain('Disabled by Megan Bowen');
+    expect(await press(ACCOUNT_VERBS.enable, ALEX)).toContain('Yes, enable it');
+    expect(await press(ACCOUNT_VERBS.enableConfirmed, ALEX)).toContain('"text":"Ready"');
+    // Admitted, but this bot has no Key Vault: the answer says so instead of showing a password.
+    expect(await press(ACCOUNT_VERBS.rotate, ALEX)).toContain('needs Azure Key Vault');
+    expect(await press(ACCOUNT_VERBS.handOver, MEGAN)).toContain('needs Azure Key Vault');
+    const events = (await bot.audit.forRequest(TEST_TENANT_ID, owned.id)).map((r) => r.event);
+    expect(events.filter((e) => !e.startsWith('press refused'))).toEqual(
+      expect.arrayContaining(['owner added', 'owner removed', 'account disabled', 'account enabled']),
+    );
   });
 });

@@ -38,6 +38,7 @@ import type {
   Background,
   HealthView,
   Notifier,
+  PasswordHandOver,
   ProvisioningRecords,
   Scheduler,
 } from '../../src/domain/workPorts';
@@ -259,11 +260,17 @@ export class MemoryDirectory implements Directory {
   async createUser(): Promise<never> {
     return unused('createUser');
   }
-  async updateUser(id: string, changes: { password?: string }): Promise<void> {
+  async updateUser(id: string, changes: { password?: string; accountEnabled?: boolean }): Promise<void> {
     await this.beforeWrite(`updateUser ${id}`);
-    if (!this.users.has(id)) throw new AppError('NotFound', 'The user does not exist.');
+    const user = this.users.get(id);
+    if (user === undefined) throw new AppError('NotFound', 'The user does not exist.');
     if (changes.password !== undefined) this.passwords.set(id, changes.password);
-    this.calls.push(`updateUser ${id}`);
+    if (changes.accountEnabled !== undefined) user.accountEnabled = changes.accountEnabled;
+    this.calls.push(
+      changes.accountEnabled === undefined
+        ? `updateUser ${id}`
+        : `updateUser ${id} accountEnabled=${changes.accountEnabled}`,
+    );
   }
   async deleteUser(id: string): Promise<void> {
     await this.beforeWrite(`deleteUser ${id}`);
@@ -342,6 +349,30 @@ export class MemoryDirectory implements Directory {
   }
   async findServicePrincipal(appId: string): Promise<DirectoryServicePrincipal | undefined> {
     return this.servicePrincipals.find((sp) => sp.appId.toLowerCase() === appId.toLowerCase());
+  }
+}
+
+/** Azure Key Vault in memory: every secret version stored, newest last; `failNext` makes the next store throw. */
+export class MemoryKeyVault implements PasswordHandOver {
+  readonly vaultUrl = 'https://contoso-bot.vault.azure.net';
+  readonly secretExpiryMs = 7 * 86_400_000;
+  readonly versions: { name: string; value: string; requestId: string; version: string }[] = [];
+  failNext: AppError | undefined;
+
+  async store(input: { name: string; value: string; requestId: string; expiresOn: Date }) {
+    const failure = this.failNext;
+    this.failNext = undefined;
+    if (failure !== undefined) throw failure;
+    const version = `v${this.versions.length + 1}`;
+    this.versions.push({ name: input.name, value: input.value, requestId: input.requestId, version });
+    return { name: input.name, version, id: `${this.vaultUrl}/secrets/${input.name}/${version}` };
+  }
+  secretName(upn: string, requestId: string): string {
+    return `sab-${upn.replace(/[^0-9a-zA-Z]+/g, '-')}-${requestId.replace(/[^0-9a-zA-Z]/g, '').slice(0, 8)}`.toLowerCase();
+  }
+  /** The newest value stored under `name`. */
+  latest(name: string): string | undefined {
+    return this.versions.filter((v) => v.name === name).at(-1)?.value;
   }
 }
 
