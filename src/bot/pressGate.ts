@@ -15,6 +15,7 @@ import {
   type PressAction,
   type PressGroups,
   type PressPlace,
+  PRESS_ACTION_NAMES,
 } from '../domain/pressRules';
 import { isAppError } from '../domain/errors';
 import type { Actor, ServiceAccountRequest } from '../domain/request';
@@ -107,7 +108,7 @@ export class PressGate {
       event: 'press refused',
       actor,
       outcome: 'refused',
-      detail: `${action} on the request of ${request.requester.name} for ${request.details.username}@${request.details.domain}, in ${CONVERSATION_NAMES[place.kind]}: ${right.message}`,
+      detail: `${PRESS_ACTION_NAMES[action]} on the request of ${request.requester.name} for ${request.details.username}@${request.details.domain}, in ${CONVERSATION_NAMES[place.kind]}: ${right.message}`,
     });
     return { refusal: invokeMessage(right.message) };
   }

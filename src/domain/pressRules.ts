@@ -47,6 +47,30 @@ export type PressAction =
   | 'rotate'
   | 'handOver';
 
+/** Each button as the audit trail names it ("approve on the request of …"). */
+export const PRESS_ACTION_NAMES: Readonly<Record<PressAction, string>> = {
+  refresh: 'refresh',
+  approve: 'approve',
+  reject: 'reject',
+  cancel: 'cancel',
+  resend: 'send again',
+  changeApprover: 'change the approver',
+  retry: 'retry',
+  remove: 'remove what was created',
+  downgrade: 'downgrade role',
+  reveal: 'reveal password',
+  reset: 'reset password',
+  fixHealth: 'fix a health problem',
+  approveHealthFix: 'approve a health fix',
+  owners: 'owners',
+  ownerAdd: 'add an owner',
+  ownerRemove: 'remove an owner',
+  disable: 'disable account',
+  enable: 'enable account',
+  rotate: 'rotate password',
+  handOver: 'hand over to Key Vault',
+};
+
 interface PressRule {
   /** Who may press it, told apart by the activity's Entra object id. */
   who: 'anyone' | 'decider' | 'requester' | 'owner';
