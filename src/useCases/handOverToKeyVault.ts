@@ -6,15 +6,15 @@
  * in Key Vault and forgotten here, audited 'password handed over' (never the password) → the other
  * owners told where it is.
  */
-import { randomUUID } from 'node:crypto';
 import type { ProgressView } from '../domain/progress';
 import { userPrincipalName } from '../domain/provisioningSteps';
 import type { Actor, ServiceAccountRequest } from '../domain/request';
 import { utcMinutes } from '../domain/time';
 import { storeInKeyVault } from './handOverPassword';
 import { readyViewNow } from './readyReport';
-import { RESET_LEASE_MS } from './resetPassword';
-import { keyVaultRefusal, NO_KEY_VAULT, tellOtherOwners, type RotateServices } from './rotatePassword';
+import { tellOtherOwners } from './ownerNotes';
+import { underPasswordLease } from './passwordLease';
+import { keyVaultRefusal, NO_KEY_VAULT, PASSWORD_BUSY, type RotateServices } from './rotatePassword';
 
 export type HandOverOutcome =
   { kind: 'handedOver'; view: ProgressView } | { kind: 'refused'; message: string };
@@ -28,22 +28,7 @@ export async function handOverToKeyVault(
   if (refused !== undefined) return { kind: 'refused', message: refused };
   const handOver = services.handOver;
   if (handOver === undefined) return { kind: 'refused', message: NO_KEY_VAULT };
-  const holder = randomUUID();
-  if (
-    !(await services.passwords.claimReset(
-      request.tenantId,
-      request.id,
-      holder,
-      services.now(),
-      RESET_LEASE_MS,
-    ))
-  )
-    return {
-      kind: 'refused',
-      message:
-        'The password of this account is being changed already. Wait a moment and look at the card again.',
-    };
-  try {
+  const outcome = await underPasswordLease(services, request, async (): Promise<HandOverOutcome> => {
     const state = await services.passwords.state(request.tenantId, request.id);
     if (state.kind !== 'held')
       return {
@@ -66,7 +51,6 @@ export async function handOverToKeyVault(
     const view = await readyViewNow(services, request);
     await services.notifier.updateReady(request, view);
     return { kind: 'handedOver', view };
-  } finally {
-    await services.passwords.releaseReset(request.tenantId, request.id, holder);
-  }
+  });
+  return outcome === 'busy' ? { kind: 'refused', message: PASSWORD_BUSY } : outcome;
 }

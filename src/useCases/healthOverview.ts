@@ -50,8 +50,10 @@ export async function healthOverview(
   const broken = lines.filter((l) => !l.healthy).length;
   const head =
     broken === 0
-      ? `All ${count(lines.length, 'account')} I look after are healthy.`
-      : `${count(broken, 'account')} of ${lines.length} need attention.`;
+      ? lines.length === 1
+        ? 'The one account I look after is healthy.'
+        : `All ${lines.length} accounts I look after are healthy.`
+      : `${broken} of the ${count(lines.length, 'account')} I look after ${broken === 1 ? 'needs' : 'need'} attention.`;
   return {
     lines,
     text: [head, ...lines.map((l) => `- **${l.subject}**: ${l.summary} (${l.checked})`)].join('\n'),

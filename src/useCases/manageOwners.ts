@@ -9,14 +9,8 @@ import { type AccessChecks, ADMIN_ROLE_NAMES, sameUser } from '../domain/authori
 import { isAppError } from '../domain/errors';
 import { ownersWith, ownersWithout } from '../domain/owners';
 import { ownerOnlyMessage } from '../domain/pressRules';
-import {
-  type Actor,
-  accountName,
-  auditRecord,
-  isOwner,
-  ownersOf,
-  type ServiceAccountRequest,
-} from '../domain/request';
+import { type Actor, accountName, auditRecord, isOwner, type ServiceAccountRequest } from '../domain/request';
+import { tellOtherOwners } from './ownerNotes';
 import type { Services } from './services';
 
 export type OwnersOutcome =
@@ -61,21 +55,6 @@ async function lostRace(services: OwnersServices, request: ServiceAccountRequest
     '',
     'Someone changed this account’s owners at the same moment, so I changed nothing. Here is the list as it stands now: try again if you still need to.',
   );
-}
-
-/** Tells each owner in `owners` but the actor (and `skip`) the same note. */
-async function tellOwners(
-  services: Pick<Services, 'notifier'>,
-  request: ServiceAccountRequest,
-  actor: Actor,
-  text: string,
-  skip?: Actor,
-): Promise<void> {
-  for (const owner of ownersOf(request)) {
-    if (sameUser(owner.aadObjectId, actor.aadObjectId)) continue;
-    if (skip !== undefined && sameUser(owner.aadObjectId, skip.aadObjectId)) continue;
-    await services.notifier.tellPerson(request, owner, text);
-  }
 }
 
 /** Adds the admin the actor typed (user principal name, email address or user name). */
@@ -139,7 +118,7 @@ export async function addOwner(
     change.person,
     `${actor.name} made you an owner of ${account}: you are told what happens to it and may press the buttons of its ready card.`,
   );
-  await tellOwners(
+  await tellOtherOwners(
     services,
     amended,
     actor,
@@ -179,7 +158,7 @@ export async function removeOwner(
       person,
       `${actor.name} removed you as an owner of ${account}: you are no longer told what happens to it, and its buttons no longer work for you.`,
     );
-  await tellOwners(
+  await tellOtherOwners(
     services,
     amended,
     actor,

@@ -4,16 +4,13 @@
  * leave Entra with one password and the hand-over with the other → a new password set in Entra → put
  * in Key Vault when configured, else sealed here with a new Reveal window and its purge → audited.
  */
-import { randomUUID } from 'node:crypto';
 import type { ProgressView } from '../domain/progress';
 import { type Actor, auditRecord, type ServiceAccountRequest } from '../domain/request';
 import { accountUserId } from './accountUser';
 import { storeInKeyVault } from './handOverPassword';
+import { underPasswordLease } from './passwordLease';
 import { readyView, type PasswordWhere } from './readyReport';
 import type { Services } from './services';
-
-/** How long a reset may hold the password's reset lease before another may start. */
-export const RESET_LEASE_MS = 5 * 60_000;
 
 export type ResetOutcome =
   /** The new password is set; `keyVaultRefused` says why Key Vault did not take it (it is here instead). */
@@ -39,26 +36,13 @@ export async function resetPassword(
 ): Promise<ResetOutcome> {
   if (request.state !== 'Ready')
     return { kind: 'refused', message: 'The password can be reset once the account is ready.' };
-  const holder = randomUUID();
-  const claimed = await services.passwords.claimReset(
-    request.tenantId,
-    request.id,
-    holder,
-    services.now(),
-    RESET_LEASE_MS,
-  );
-  if (!claimed) {
-    return {
-      kind: 'refused',
-      message:
-        'A password reset for this account is already under way. Wait a moment: the card shows the new password’s hand-over when it is done.',
-    };
-  }
-  try {
-    return await resetHeld(services, actor, request);
-  } finally {
-    await services.passwords.releaseReset(request.tenantId, request.id, holder);
-  }
+  const outcome = await underPasswordLease(services, request, () => resetHeld(services, actor, request));
+  if (outcome !== 'busy') return outcome;
+  return {
+    kind: 'refused',
+    message:
+      'A password reset for this account is already under way. Wait a moment: the card shows the new password’s hand-over when it is done.',
+  };
 }
 
 /** The reset itself, while this press holds the lease. */

@@ -10,8 +10,6 @@
  * signing in) and a second press makes a newer version; the other order could leave a password set
  * in Entra that nobody can read.
  */
-import { randomUUID } from 'node:crypto';
-import { sameUser } from '../domain/authorization';
 import { isAppError } from '../domain/errors';
 import { keyVaultDetail } from '../domain/keyVaultPlace';
 import { ownerOnlyMessage } from '../domain/pressRules';
@@ -22,13 +20,13 @@ import {
   auditRecord,
   createsAccount,
   isOwner,
-  ownersOf,
   type ServiceAccountRequest,
 } from '../domain/request';
 import { utcMinutes } from '../domain/time';
 import { accountUserId } from './accountUser';
 import { readyViewNow } from './readyReport';
-import { RESET_LEASE_MS } from './resetPassword';
+import { tellOtherOwners } from './ownerNotes';
+import { underPasswordLease } from './passwordLease';
 import type { Services } from './services';
 
 export type RotateOutcome = { kind: 'rotated'; view: ProgressView } | { kind: 'refused'; message: string };
@@ -62,18 +60,9 @@ export function keyVaultRefusal(
   return undefined;
 }
 
-/** Tells every owner but the actor. */
-export async function tellOtherOwners(
-  services: Pick<Services, 'notifier'>,
-  request: ServiceAccountRequest,
-  actor: Actor,
-  text: string,
-): Promise<void> {
-  for (const owner of ownersOf(request)) {
-    if (!sameUser(owner.aadObjectId, actor.aadObjectId))
-      await services.notifier.tellPerson(request, owner, text);
-  }
-}
+/** What a press hears while another change of the password holds the lease. */
+export const PASSWORD_BUSY =
+  'The password of this account is being changed already. Wait a moment and look at the card again.';
 
 export async function rotatePassword(
   services: RotateServices,
@@ -82,26 +71,8 @@ export async function rotatePassword(
 ): Promise<RotateOutcome> {
   const refused = keyVaultRefusal(services, actor, request);
   if (refused !== undefined) return { kind: 'refused', message: refused };
-  const holder = randomUUID();
-  if (
-    !(await services.passwords.claimReset(
-      request.tenantId,
-      request.id,
-      holder,
-      services.now(),
-      RESET_LEASE_MS,
-    ))
-  )
-    return {
-      kind: 'refused',
-      message:
-        'The password of this account is being changed already. Wait a moment and look at the card again.',
-    };
-  try {
-    return await rotateHeld(services, actor, request);
-  } finally {
-    await services.passwords.releaseReset(request.tenantId, request.id, holder);
-  }
+  const outcome = await underPasswordLease(services, request, () => rotateHeld(services, actor, request));
+  return outcome === 'busy' ? { kind: 'refused', message: PASSWORD_BUSY } : outcome;
 }
 
 async function rotateHeld(

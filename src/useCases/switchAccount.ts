@@ -21,13 +21,12 @@ import {
   auditRecord,
   createsAccount,
   isOwner,
-  ownersOf,
   type ServiceAccountRequest,
 } from '../domain/request';
-import { sameUser } from '../domain/authorization';
 import { utcMinutes } from '../domain/time';
 import { accountUserId } from './accountUser';
 import { readyViewNow } from './readyReport';
+import { tellOtherOwners } from './ownerNotes';
 import type { Services } from './services';
 
 export type SwitchOutcome =
@@ -78,18 +77,6 @@ export async function confirmSwitch(
   };
 }
 
-async function tellOthers(
-  services: Pick<Services, 'notifier'>,
-  request: ServiceAccountRequest,
-  actor: Actor,
-  text: string,
-): Promise<void> {
-  for (const owner of ownersOf(request)) {
-    if (!sameUser(owner.aadObjectId, actor.aadObjectId))
-      await services.notifier.tellPerson(request, owner, text);
-  }
-}
-
 /** Disables the account (confirmed). */
 export async function disableAccount(
   services: SwitchServices,
@@ -117,7 +104,7 @@ export async function disableAccount(
   }
   const upn = userPrincipalName(request.details);
   await services.audit.append(auditRecord(marked, actor, 'account disabled', 'Ready', at, upn));
-  await tellOthers(
+  await tellOtherOwners(
     services,
     marked,
     actor,
@@ -169,7 +156,7 @@ export async function enableAccount(
   }
   const upn = userPrincipalName(request.details);
   await services.audit.append(auditRecord(cleared, actor, 'account enabled', 'Ready', at, upn));
-  await tellOthers(services, cleared, actor, `${actor.name} enabled ${upn} again: it can sign in.`);
+  await tellOtherOwners(services, cleared, actor, `${actor.name} enabled ${upn} again: it can sign in.`);
   const view = await readyViewNow(services, cleared);
   await services.notifier.updateReady(cleared, view);
   return { kind: 'switched', changed: true, view };

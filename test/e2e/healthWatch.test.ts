@@ -296,7 +296,7 @@ describe('the health watch of a ready account in the simulated tenant', () => {
       .slice(mark)
       .map((c) => String(c.body.text ?? ''))
       .join('\n');
-    expect(reply).toContain('All 1 account I look after are healthy.');
+    expect(reply).toContain('The one account I look after is healthy.');
     expect(reply).toMatch(
       new RegExp(
         `\\*\\*${upn.replace('.', '\\.')}\\*\\*: Healthy\\. \\(checked \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC\\)`,

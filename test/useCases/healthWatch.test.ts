@@ -135,7 +135,7 @@ describe('the health watch', () => {
     expect(services.notifier.notices).toEqual([]);
     const record = await services.health.get(ready.tenantId, ready.id);
     expect(record).toMatchObject({ problems: [], checkedAt: services.now().toISOString() });
-    expect((await healthOverview(services)).text).toContain('All 1 account I look after are healthy.');
+    expect((await healthOverview(services)).text).toContain('The one account I look after is healthy.');
   });
 
   it('when a problem appears, then each owner gets one card; the same problem the next day sends nothing; a second one sends one more card; gone, "healthy again" is told once', async () => {
