@@ -2,9 +2,11 @@
  * `npm run bench`: what one provisioning costs in calls to Microsoft 365, measured from the tenant
  * simulator's own request log (not counted by hand), what the durable job store costs with 10,000
  * pending jobs (SQLite, then SQLite beside an Azure Table on Azurite: throughput, due-job lookup,
- * resume after a restart), and how fast the approver's Approve press is answered while Graph is slow.
- * Targets: pre-flight in at most 2 Graph round trips; provisioning writes exactly one call per thing it
- * creates; the Approve invoke's p99 under 1 s with a 30 s Graph delay. Exits 1 when a target is missed.
+ * resume after a restart), what the health watch costs per account and for 1,000 accounts (beside the
+ * same readings made one call at a time), and how fast the approver's Approve press is answered while
+ * Graph is slow. Targets: pre-flight in at most 2 Graph round trips; provisioning writes exactly one
+ * call per thing it creates; a health check in at most 2 Graph and 2 Exchange round trips with no
+ * write; the Approve invoke's p99 under 1 s with a 30 s Graph delay. Exits 1 when a target is missed.
  */
 import { SimulatorCredential } from '../adapters/credentials';
 import { DEFAULT_RETRY } from '../adapters/retry';
