@@ -6,9 +6,11 @@ import type { ProgressView } from '../src/domain/progress';
 import { utcMinutes } from '../src/domain/time';
 import { actorOf } from '../src/bot/actor';
 import { COMMANDS } from '../src/bot/commands';
+import { sameUser } from '../src/domain/authorization';
 import {
   accountName,
   type Actor,
+  isOwner,
   outcomeLabel,
   STATE_LABELS,
   type ServiceAccountRequest,
@@ -132,28 +134,57 @@ export async function sendStatus(context: TurnContext, deps: CommandReplyDeps): 
     return;
   }
   const mine = await deps.requests.listByRequester(deps.tenantId, requester.aadObjectId);
-  if (mine.length === 0) {
+  // A ready card carries the owners' buttons: shown again only in a personal chat.
+  const personal = (context.activity.conversation?.conversationType ?? 'personal') === 'personal';
+  const owned = personal ? await ownedByOthers(deps, requester, mine) : [];
+  if (mine.length === 0 && owned.length === 0) {
     await context.sendActivity('You have no requests yet. Type `new service account` to make one.');
     return;
   }
-  // A ready card carries Reveal password: shown again only in the requester's personal chat.
-  const personal = (context.activity.conversation?.conversationType ?? 'personal') === 'personal';
   const ready = deps.readyView === undefined || !personal ? [] : mine.filter((r) => r.state === 'Ready');
   const shown = ready.slice(0, READY_CARDS_SHOWN);
-  const intro =
-    shown.length === 0
-      ? `${count(mine.length, 'request')}, newest first.`
-      : `${count(mine.length, 'request')}, newest first. Below, the card of each ready one, with its buttons.`;
-  await context.sendActivity({ attachments: [listCard('Your requests', intro, mine.slice(0, 10))] });
-  for (const request of shown) {
-    const view = await deps.readyView?.(request);
-    if (view === undefined) continue;
+  if (mine.length > 0) {
+    const intro =
+      shown.length === 0
+        ? `${count(mine.length, 'request')}, newest first.`
+        : `${count(mine.length, 'request')}, newest first. Below, the card of each ready one, with its buttons.`;
+    await context.sendActivity({ attachments: [listCard('Your requests', intro, mine.slice(0, 10))] });
+  }
+  if (owned.length > 0)
+    await context.sendActivity(
+      `You also look after ${count(owned.length, 'account')} someone else asked for: ${owned.map((r) => accountName(r)).join(', ')}. Below, ${owned.length === 1 ? 'its card' : 'their cards'}, with the owners' buttons.`,
+    );
+  for (const request of [...shown, ...owned]) {
+    const drawn = await deps.readyView?.(request);
+    if (drawn === undefined) continue;
+    // The password is the requester's alone to reveal or reset: another owner's copy has neither.
+    const view =
+      sameUser(request.requester.aadObjectId, requester.aadObjectId) || drawn.ready === undefined
+        ? drawn
+        : { ...drawn, ready: { ...drawn.ready, canReveal: false, canReset: false } };
     const sent = await context.sendActivity({
       attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: progressCard(view) }],
     });
     if (sent?.id !== undefined)
       await deps.keepReadyCard?.(request, TurnContext.getConversationReference(context.activity), sent.id);
   }
+}
+
+/** Ready accounts this person looks after but did not ask for (added as an owner, or the approver). */
+async function ownedByOthers(
+  deps: CommandReplyDeps,
+  person: Actor,
+  mine: readonly ServiceAccountRequest[],
+): Promise<ServiceAccountRequest[]> {
+  if (deps.health === undefined || deps.readyView === undefined) return [];
+  const own = new Set(mine.map((r) => r.id));
+  const found: ServiceAccountRequest[] = [];
+  for (const record of await deps.health.list(deps.tenantId)) {
+    if (own.has(record.requestId) || found.length >= READY_CARDS_SHOWN) continue;
+    const request = await deps.requests.get(deps.tenantId, record.requestId);
+    if (request?.state === 'Ready' && isOwner(request, person.aadObjectId)) found.push(request);
+  }
+  return found;
 }
 
 /** `cancel` with no form open: withdraws the one pending request, or lists several to choose from. */

@@ -120,6 +120,37 @@ describe('the owners’ buttons, without Key Vault', () => {
     expect(toldIn(PATTI, since)).toEqual([]);
   });
 
+  it('when Adele, now an owner, types status, then she gets the account’s ready card with the owners’ buttons and without Reveal or Reset', async () => {
+    const since = running.connector.calls.length;
+    await running.say('status', ADELE);
+    const replies = running.connector.calls.slice(since).filter((c) => c.conversationId === chatOf(ADELE));
+    expect(replies.map((c) => String(c.body.text ?? '')).join(' ')).toContain(
+      'You also look after 1 account someone else asked for: svc-owners-1@contoso.com.',
+    );
+    const card = replies.map((c) => text(c.body.attachments)).find((a) => a.includes(account.id)) ?? '';
+    expect(card).toContain(ACCOUNT_VERBS.owners);
+    expect(card).toContain(ACCOUNT_VERBS.downgrade);
+    expect(card).not.toContain(ACCOUNT_VERBS.reveal);
+    expect(card).not.toContain(ACCOUNT_VERBS.reset);
+    // The requester's own copy still has them: the difference is the viewer's.
+    const mark = running.connector.calls.length;
+    await running.say('status', ALEX);
+    const alexCard = running.connector.calls
+      .slice(mark)
+      .map((c) => text(c.body.attachments))
+      .find((a) => a.includes(account.id) && a.includes(ACCOUNT_VERBS.owners));
+    expect(alexCard).toContain(ACCOUNT_VERBS.reveal);
+    // And from her card, an owner's button goes through.
+    const owners = await press(ACCOUNT_VERBS.owners, ADELE);
+    expect(text(owners.value)).toContain('Adele Vance');
+    // Patti owns nothing: she still has no requests.
+    const patti = running.connector.calls.length;
+    await running.say('status', PATTI);
+    expect(running.connector.calls.slice(patti).map((c) => String(c.body.text ?? ''))).toContain(
+      'You have no requests yet. Type `new service account` to make one.',
+    );
+  });
+
   it('when Megan removes Alex, the requester, then his presses are refused afterwards and change nothing', async () => {
     const answer = await press(ACCOUNT_VERBS.ownerRemove, MEGAN, { ownerId: ALEX.aadObjectId });
     expect(text(answer.value)).toContain('Alex Wilber no longer looks after this account.');
