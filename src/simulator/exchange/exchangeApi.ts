@@ -4,7 +4,7 @@ import type { SimulatorClock } from '../clock';
 import type { FaultAction, FaultInjector } from '../faults/faultInjector';
 import type { IdGenerator } from '../idGenerator';
 import { isRecord } from '../http/jsonValue';
-import { emptyResponse, header, jsonResponse, type SimRequest, type SimResponse } from '../http/simMessages';
+import { header, jsonResponse, type SimRequest, type SimResponse } from '../http/simMessages';
 import { sleep } from '../http/sleep';
 import { queryText } from '../http/requestTarget';
 import type { TenantState } from '../state/tenantState';
@@ -14,7 +14,14 @@ import { newManagementRoleAssignment, testServicePrincipalAuthorization } from '
 import { isMutatingCmdlet, type Cmdlet } from './cmdlet';
 import { CmdletParameters } from './cmdletParameters';
 import { isBatchRequest, runExchangeBatch } from './exchangeBatch';
-import { ExchangeError, exchangeErrorBody, exchangeErrors, exchangeFaultError } from './exchangeErrors';
+import { checkCaller } from './exchangeCaller';
+import {
+  asExchangeError,
+  ExchangeError,
+  exchangeErrorBody,
+  exchangeErrors,
+  exchangeFaultError,
+} from './exchangeErrors';
 import { getManagementScope, newManagementScope } from './managementScopeCmdlets';
 import {
   addPublicFolderClientPermission,
@@ -82,7 +89,6 @@ export class ExchangeApi {
         log: this.deps.log,
         clock: this.deps.clock,
         baseUrl: this.deps.baseUrl,
-        unauthorized: (reason) => this.unauthorized(reason),
         invokeCommand: (sub) => this.invokeCommand(sub, true),
       });
     }
@@ -103,24 +109,18 @@ export class ExchangeApi {
     let faultLabel: string | undefined;
     let response: SimResponse;
     try {
-      const check = deps.tokens.check(header(request, 'authorization'), 'exchange');
-      if (!check.ok) {
-        response = this.unauthorized(check.reason);
-      } else if (!check.roles.includes('Exchange.ManageAsApp')) {
-        appId = check.appId;
-        response = emptyResponse(403, { 'Content-Length': '0' });
+      const caller = checkCaller(deps.tokens, request, deps.baseUrl());
+      appId = caller.appId;
+      if (!caller.admitted) {
+        response = caller.response;
       } else {
-        appId = check.appId;
-        const run = await this.invoke(request, input, cmdletName, check.appId);
+        const run = await this.invoke(request, input, cmdletName, caller.appId);
         faultLabel = run.fault?.label;
         committed = run.committed;
         response = run.response;
       }
     } catch (err) {
-      const exchangeError =
-        err instanceof ExchangeError
-          ? err
-          : new ExchangeError(500, 'InternalServerError', 'Ex0', 'System.Exception', String(err));
+      const exchangeError = asExchangeError(err);
       faultLabel = exchangeError.faultLabel;
       committed = exchangeError.committed;
       response = jsonResponse(exchangeError.status, exchangeErrorBody(exchangeError));
@@ -146,16 +146,6 @@ export class ExchangeApi {
       appId,
     });
     return response;
-  }
-
-  private unauthorized(reason: string): SimResponse {
-    return jsonResponse(
-      401,
-      { error: { code: 'InvalidAuthenticationToken', message: `The access token is invalid (${reason}).` } },
-      {
-        'WWW-Authenticate': `Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1", authorization_uri="${this.deps.baseUrl()}/common/oauth2/authorize", error="invalid_token"`,
-      },
-    );
   }
 
   private async invoke(

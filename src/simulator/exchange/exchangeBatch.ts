@@ -14,10 +14,11 @@ import type { CallLog } from '../callLog';
 import type { SimulatorClock } from '../clock';
 import { isRecord } from '../http/jsonValue';
 import { parseRequestTarget, queryText } from '../http/requestTarget';
-import { emptyResponse, header, jsonResponse, type SimRequest, type SimResponse } from '../http/simMessages';
+import { header, jsonResponse, type SimRequest, type SimResponse } from '../http/simMessages';
 import type { TenantState } from '../state/tenantState';
 import type { TokenService } from '../token/tokenService';
-import { ExchangeError, exchangeErrorBody, exchangeErrors } from './exchangeErrors';
+import { asExchangeError, exchangeErrorBody, exchangeErrors } from './exchangeErrors';
+import { checkCaller } from './exchangeCaller';
 
 /** The most requests one admin API `$batch` takes. */
 export const MAX_EXCHANGE_BATCH_REQUESTS = 10;
@@ -28,7 +29,6 @@ export interface ExchangeBatchDeps {
   log: CallLog;
   clock: SimulatorClock;
   baseUrl: () => string;
-  unauthorized: (reason: string) => SimResponse;
   /** Runs one sub-request through InvokeCommand's pipeline, logged with `viaBatch: true`. */
   invokeCommand: (request: SimRequest) => Promise<SimResponse>;
 }
@@ -54,14 +54,11 @@ export async function runExchangeBatch(request: SimRequest, deps: ExchangeBatchD
   let appId: string | undefined;
   let response: SimResponse;
   try {
-    const check = deps.tokens.check(header(request, 'authorization'), 'exchange');
-    if (!check.ok) {
-      response = deps.unauthorized(check.reason);
-    } else if (!check.roles.includes('Exchange.ManageAsApp')) {
-      appId = check.appId;
-      response = emptyResponse(403, { 'Content-Length': '0' });
+    const caller = checkCaller(deps.tokens, request, deps.baseUrl());
+    appId = caller.appId;
+    if (!caller.admitted) {
+      response = caller.response;
     } else {
-      appId = check.appId;
       const tenant = request.path.split('/').filter((segment) => segment !== '')[2] ?? '';
       if (request.method !== 'POST') throw exchangeErrors.invalidInput('A $batch request must be a POST.');
       if (!deps.state.isTenantName(tenant))
@@ -81,10 +78,7 @@ export async function runExchangeBatch(request: SimRequest, deps: ExchangeBatchD
       response = jsonResponse(200, { responses });
     }
   } catch (err) {
-    const error =
-      err instanceof ExchangeError
-        ? err
-        : new ExchangeError(500, 'InternalServerError', 'Ex0', 'System.Exception', String(err));
+    const error = asExchangeError(err);
     response = jsonResponse(error.status, exchangeErrorBody(error));
   }
   response.headers['request-id'] = randomUUID();

@@ -33,6 +33,13 @@ export class ExchangeError extends Error {
 const DIRECT_INVOKE_WRAPPER =
   'Microsoft.Exchange.Management.PSDirectInvoke.DirectInvokeCmdletExecutionException';
 
+/** Any failure as Exchange answers it: an `ExchangeError` as it is, anything else a 500. */
+export function asExchangeError(err: unknown): ExchangeError {
+  return err instanceof ExchangeError
+    ? err
+    : new ExchangeError(500, 'InternalServerError', 'Ex0', 'System.Exception', String(err));
+}
+
 export function exchangeErrorBody(err: ExchangeError): Record<string, unknown> {
   const taskException = err.errorId !== '';
   return {
