@@ -186,6 +186,8 @@ export interface HealthRecord {
   problems: {
     code: HealthCode;
     title: string;
+    /** Why it breaks sync, as the card says it (kept, so a card can be drawn without reading the tenant). */
+    why: string;
     since: string;
     fix?: HealthFix;
     /** When the owners were sent the card about it; unset until they were (a check that died first). */

@@ -143,6 +143,7 @@ export async function recordCheck(
         return {
           code: p.code,
           title: p.title,
+          why: p.why,
           since: known?.since ?? at,
           ...(p.fix === undefined ? {} : { fix: p.fix }),
           // Claimed by this write: the writer that sets it is the one that sends the card.
@@ -181,15 +182,10 @@ export async function recordCheck(
           ? undefined
           : {
               ...current,
-              problems: current.problems.map((p) =>
-                unsent.has(p.code) && p.told === at
-                  ? {
-                      code: p.code,
-                      title: p.title,
-                      since: p.since,
-                      ...(p.fix === undefined ? {} : { fix: p.fix }),
-                    }
-                  : p,
+              problems: current.problems.map(({ told, ...problem }) =>
+                told === undefined || (unsent.has(problem.code) && told === at)
+                  ? problem
+                  : { ...problem, told },
               ),
             },
       );

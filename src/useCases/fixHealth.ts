@@ -179,8 +179,8 @@ export async function fixHealth(
     auditRecord(request, actor, 'health fix asked', 'Ready', at, `${FIX_TITLES[fix]} (${problem.title})`),
   );
   const others = ownersOf(request).filter((owner) => !sameUser(owner.aadObjectId, actor.aadObjectId));
-  const found = await readHealth(services, request).catch(() => undefined);
-  const problems = found ?? [];
+  // The card shows the problems as the last check recorded them: no second read of the tenant.
+  const problems = asked.problems;
   let reached = 0;
   for (const owner of others) {
     const sent = await services.notifier.sendHealth(
