@@ -21,7 +21,6 @@ import type { ProvisionData } from '../domain/progress';
 import { userPrincipalName } from '../domain/provisioningSteps';
 import {
   appGrant,
-  appOnlyGrant,
   createsAccount,
   ownersOf,
   requestSubject,
@@ -106,24 +105,16 @@ export async function readHealth(
   return evaluateHealth(expected, directory, exchange);
 }
 
-/** What one check changed, as the writer that recorded it saw it. */
-export interface CheckRecorded {
-  record: HealthRecord;
-  /** Problems this check found that the previous one had not. */
-  fresh: HealthProblem[];
-  /** The previous check had problems and this one none. */
-  healthyAgain: boolean;
-}
-
 /**
  * Records what a check found (compare-and-set) and, for the writer that changed the record, tells the
- * owners: a card with the new problems, or "healthy again". Undefined when another writer won.
+ * owners: a card with the new problems, or "healthy again". The record written; undefined when
+ * another writer kept winning.
  */
 export async function recordCheck(
   services: HealthServices,
   request: ServiceAccountRequest,
   found: HealthProblem[],
-): Promise<CheckRecorded | undefined> {
+): Promise<HealthRecord | undefined> {
   const at = services.now().toISOString();
   let previous: HealthRecord | undefined;
   let kept: HealthProblem[] = [];
@@ -199,7 +190,7 @@ export async function recordCheck(
     const text = `${requestSubject(request)} is healthy again: every check passed at ${utcMinutes(at)}.`;
     for (const owner of ownersOf(request)) await services.notifier.tellPerson(request, owner, text);
   }
-  return { record, fresh, healthyAgain };
+  return record;
 }
 
 /** The health card for one owner: every current problem, its fix, and who may approve what. */
@@ -271,9 +262,4 @@ export async function checkHealth(
 /** The first health check of an account that just became ready. */
 export function healthWatchStart(settings: Pick<Services['settings'], 'healthCheckMs'>, readyAt: Date): Date {
   return new Date(readyAt.getTime() + settings.healthCheckMs);
-}
-
-/** Whether the watch applies: every ready request (the account, the app, or both). */
-export function watchesHealth(request: ServiceAccountRequest): boolean {
-  return request.state === 'Ready' && (createsAccount(request) || appOnlyGrant(request) !== undefined);
 }

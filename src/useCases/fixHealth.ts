@@ -129,8 +129,9 @@ async function checkAgain(
 ): Promise<HealthView> {
   const current = (await services.requests.get(request.tenantId, request.id)) ?? request;
   const found = await readHealth(services, current);
-  const recorded = await recordCheck(services, current, found);
-  const record = recorded?.record ?? (await services.health.get(request.tenantId, request.id));
+  const record =
+    (await recordCheck(services, current, found)) ??
+    (await services.health.get(request.tenantId, request.id));
   const shown = found.filter((p) => record?.problems.some((r) => r.code === p.code) ?? true);
   return healthView(
     current,
