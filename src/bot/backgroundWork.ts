@@ -1,6 +1,6 @@
 /**
  * Work a turn starts but does not wait for (updating card copies, telling the other admin), so an
- * invoke is answered at once. Failures are logged, never thrown into a turn; shutdown and tests wait
+ * invoke is answered at once: the work begins only after the turn's own code has run. Failures are logged, never thrown into a turn; shutdown and tests wait
  * for what is still running with `idle()`.
  */
 import type { Logger } from '../logger';
@@ -13,6 +13,8 @@ export class BackgroundWork {
   run(label: string, work: () => Promise<void>): void {
     const task = (async () => {
       try {
+        // Begun once the turn that asked for it has answered (and any other turn already waiting).
+        await new Promise<void>((resolve) => setImmediate(resolve));
         await work();
       } catch (error) {
         this.logger.warn('Background work failed', { task: label, error });

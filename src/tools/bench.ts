@@ -1,13 +1,28 @@
 /**
- * `npm run bench`: what one provisioning costs in calls to Microsoft 365, measured from the tenant
- * simulator's own request log (not counted by hand), what the durable job store costs with 10,000
- * pending jobs (SQLite, then SQLite beside an Azure Table on Azurite: throughput, due-job lookup,
- * resume after a restart), what the health watch costs per account and for 1,000 accounts (beside the
- * same readings made one call at a time), and how fast the approver's Approve press is answered while
- * Graph is slow. Targets: pre-flight in at most 2 Graph round trips; provisioning writes exactly one
- * call per thing it creates; a health check in at most 2 Graph and 2 Exchange round trips with no
- * write; the Approve invoke's p99 under 1 s with a 30 s Graph delay. Exits 1 when a target is missed.
+ * `npm run bench`: what this bot costs, each figure beside a baseline measured in the same run where
+ * one exists, printed and written to `bench/results/latest.json` with the machine it ran on.
+ *
+ * - Microsoft 365 calls per operation, from the tenant simulator's own request log (not counted by
+ *   hand): pre-flight, provisioning, granting the app (targets: pre-flight in at most 2 Graph round
+ *   trips, exactly one write per thing created, none on a second run).
+ * - Turns beside a bare Bot Framework echo bot (`benchTurns.ts`): activities/s, p50/p99, RSS, and the
+ *   heap after 10,000 turns.
+ * - The Approve press while Graph and Exchange answer after 30 s (`benchApproval.ts`; targets: p99
+ *   under 1 s, 20 at once p99 under 250 ms), beside a refresh that calls nothing.
+ * - Waiting for replication (`benchReplication.ts`; target: at most 20 Exchange polls over a
+ *   40-minute replication), beside a fixed 1-minute poll.
+ * - Start-up to `/healthz` with 10,000 jobs (`benchStartup.ts`), beside an empty database.
+ * - Growth: 1, 10 and 100 requests approved together (`benchGrowth.ts`).
+ * - The health watch per account and for 1,000 accounts (`benchHealth.ts`), beside the same readings
+ *   made one call at a time (target: at most 2 Graph and 2 Exchange round trips, no write).
+ * - The durable job store with 10,000 pending jobs on SQLite (`benchJobs.ts`) and beside an Azure
+ *   Table on Azurite (`benchJobStores.ts`).
+ *
+ * Exits 1 when a target is missed. No figure here is asserted in `npm test`.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { SimulatorCredential } from '../adapters/credentials';
 import { DEFAULT_RETRY } from '../adapters/retry';
 import { createTenantPorts } from '../adapters/tenantConnection';
@@ -19,6 +34,9 @@ import { provisionAccount } from '../domain/provisionAccount';
 import type { ServiceAccountSpec } from '../domain/provisioningSteps';
 import { CIRASYNC_SERVICE_PRINCIPAL, SKUS, startTenantSimulator, type TenantSimulator } from '../simulator';
 import { benchApproval } from './benchApproval';
+import { benchReplication } from './benchReplication';
+import { benchStartup } from './benchStartup';
+import { benchTurns } from './benchTurns';
 import { benchHealth } from './benchHealth';
 import { benchJobs } from './benchJobs';
 import { benchJobStores } from './benchJobStores';
@@ -34,15 +52,47 @@ interface Measurement {
   ms: number;
 }
 
+const RESULTS = path.resolve(__dirname, '..', '..', '..', 'bench', 'results', 'latest.json');
+
+interface Figure {
+  group: string;
+  label: string;
+  value: string | number;
+  note: string;
+}
+
 let missed = 0;
+let group = '';
+const figures: Figure[] = [];
+const results: Record<string, unknown> = {};
+
+function section(title: string): void {
+  group = title;
+  process.stdout.write(`\n${title}\n`);
+}
 
 function line(label: string, value: string | number, note = ''): void {
+  figures.push({ group, label, value, note });
   process.stdout.write(`  ${label.padEnd(50)} ${String(value).padStart(6)}  ${note}\n`);
 }
+
+const write = (label: string, value: string | number, note?: string): void => line(label, value, note ?? '');
 
 function verdict(ok: boolean, target: string): string {
   if (!ok) missed++;
   return `${ok ? 'ok' : 'MISSED'} (target: ${target})`;
+}
+
+/** The machine the figures were measured on, for comparing runs. */
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cores: cpus.length,
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    memoryGb: Math.round((os.totalmem() / 1_073_741_824) * 10) / 10,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
 }
 
 async function measure(sim: TenantSimulator, run: () => Promise<unknown>): Promise<Measurement> {
@@ -73,6 +123,8 @@ function spec(username: string, publicFolders: boolean): ServiceAccountSpec {
 }
 
 async function main(): Promise<void> {
+  const started = performance.now();
+  process.stdout.write(`Machine: ${JSON.stringify(machine())}\n\n`);
   // Exchange's catch-up delays at zero: the counts then show the engine's own calls, not polling.
   const sim = await startTenantSimulator({
     tenantId: TENANT_ID,
@@ -98,13 +150,13 @@ async function main(): Promise<void> {
     const patience = { clock: systemClock, timeoutMs: 60_000, initialDelayMs: 50, maxDelayMs: 500 };
 
     process.stdout.write(
-      'Microsoft 365 calls per operation (classic simulated tenant, measured from its request log)\n\n',
+      'Microsoft 365 calls per operation (classic simulated tenant, measured from its request log)\n',
     );
 
     await credential.getToken(`${sim.graphEndpoint}/.default`); // warm the token cache: count API calls only
     await credential.getToken(`${sim.exchangeEndpoint}/.default`);
     const preflight = await measure(sim, () => runPreflight(ports, { publicFolders: true }));
-    process.stdout.write('Pre-flight\n');
+    section('Pre-flight');
     line(
       'Graph round trips',
       preflight.graph,
@@ -131,7 +183,7 @@ async function main(): Promise<void> {
       );
       const writes = [...result.writes.values()].reduce((a, b) => a + b, 0);
       const duplicates = [...result.writes.values()].filter((n) => n > 1).length;
-      process.stdout.write(`\n${title}\n`);
+      section(title);
       line('Graph round trips (incl. pre-flight)', result.graph);
       line('Exchange round trips (incl. pre-flight)', result.exchange);
       for (const [kind, count] of result.writes) line(`  ${kind}`, count);
@@ -164,7 +216,7 @@ async function main(): Promise<void> {
       roles: ['Application Contacts.ReadWrite'],
       scope: { kind: 'filter', filter: "CustomAttribute1 -eq 'CiraSync'" },
     };
-    process.stdout.write('\nGranting the app (RBAC for Applications, no service account)\n');
+    section('Granting the app (RBAC for Applications, no service account)');
     const lookup = await measure(sim, () => ports.directory.findServicePrincipal(grant.appId));
     line('Graph round trips to find the app', lookup.graph);
     const granted = await measure(sim, () => grantAppAccess(grant, { exchange: ports.appAccess }));
@@ -188,30 +240,53 @@ async function main(): Promise<void> {
       verdict(readiness.exchange === 1, '1'),
     );
 
-    process.stdout.write(
-      '\nHealth watch: one check of a ready account, then 1,000 of them, beside the same readings made one call at a time\n',
+    section(
+      'Health watch: one check of a ready account, then 1,000 of them, beside the same readings made one call at a time',
     );
     await benchHealth(sim, ports, line, verdict);
   } finally {
     await sim.close();
   }
 
-  process.stdout.write('\nDurable jobs (SQLite, 10,000 pending)\n');
+  section('Waiting for replication: Exchange polls over a 40-minute replication (fake clock)');
+  const replication = await benchReplication(write);
+  results.replication = replication;
+  verdict(replication.ok, 'at most 20 polls until ready');
+
+  section('Turns beside a bare Bot Framework echo bot (both as child processes, 50 in flight)');
+  const turns = await benchTurns(write);
+  results.turns = turns;
+  verdict(turns.ok, 'every answer correct, no heap growth from 5,000 to 10,000 turns');
+
+  section('Approve press while Microsoft Graph and Exchange answer after 30 s');
+  const approval = await benchApproval(write);
+  results.approval = approval;
+  verdict(approval.ok, 'approve p99 < 1000 ms, 20 at once p99 < 250 ms, every answer correct');
+
+  section('Start-up: process start to /healthz 200, cold');
+  const startup = await benchStartup(write);
+  results.startup = startup;
+  verdict(startup.ok, 'every start answers /healthz and /readyz');
+
+  section('Durable jobs (SQLite, 10,000 pending)');
   await benchJobs((label, value, note) => line(label.replace(/^jobs: /, ''), value, note ?? ''));
 
-  process.stdout.write(
-    '\nJob stores side by side: SQLite, and an Azure Table on Azurite (an in-memory emulator on this\n' +
-      "machine's CPU: it shows the store's requests and round trips, not Azure's latency)\n",
+  section(
+    'Job stores side by side: SQLite, and an Azure Table on Azurite (an in-memory emulator on this\n' +
+      "machine's CPU: it shows the store's requests and round trips, not Azure's latency)",
   );
-  await benchJobStores((label, value, note) => line(label, value, note ?? ''));
+  await benchJobStores(write);
 
-  process.stdout.write(
-    '\nApprove press while Microsoft Graph and Exchange answer after 30 s (target: p99 < 1 s)\n',
-  );
-  const approval = await benchApproval((label, value, note) => line(label, value, note ?? ''));
-  verdict(approval.ok, 'approve p99 < 1000 ms, every answer correct');
-
+  const seconds = Math.round((performance.now() - started) / 100) / 10;
   process.stdout.write(missed === 0 ? '\nAll targets met.\n' : `\n${missed} target(s) missed.\n`);
+  process.stdout.write(
+    `Finished in ${seconds} s; figures written to ${path.relative(process.cwd(), RESULTS)}\n`,
+  );
+  fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
+  fs.writeFileSync(
+    RESULTS,
+    `${JSON.stringify({ at: new Date().toISOString(), seconds, machine: machine(), targetsMissed: missed, figures, results }, null, 2)}\n`,
+  );
   process.exitCode = missed === 0 ? 0 : 1;
 }
 

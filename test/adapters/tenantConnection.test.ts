@@ -3,7 +3,8 @@
  * tenant through the real @azure/identity credentials (here: the simulator over HTTPS standing in
  * for Entra ID, Graph and Exchange Online).
  */
-import { createLiveCredential } from '../../src/adapters/credentials';
+import { createLiveCredential, SimulatorCredential } from '../../src/adapters/credentials';
+import { ROLE } from '../../src/domain/wellKnown';
 import { createTenantPorts } from '../../src/adapters/tenantConnection';
 import { createLogger } from '../../src/logger';
 import { loadConfig } from '../../src/config';
@@ -40,6 +41,51 @@ describe('the embedded default tenant', () => {
       }
     },
   );
+});
+
+describe('paging over the simulator on plain HTTP', () => {
+  it('when a collection spans several pages, then every page is read through the configured endpoint', async () => {
+    const sim = await startTenantSimulator({ tenantId: TENANT, scenario: 'classic', pageSize: 2 });
+    try {
+      const credential = new SimulatorCredential(
+        sim.authorityHost,
+        TENANT,
+        sim.clientCredential.clientId,
+        sim.clientCredential.clientSecret,
+      );
+      const ports = createTenantPorts(
+        {
+          tenantId: TENANT,
+          graphEndpoint: sim.graphEndpoint,
+          exchangeEndpoint: sim.exchangeEndpoint,
+          credential,
+        },
+        { ...FAST_RETRY, clock: systemClock },
+      );
+      // Three more Global Administrators than one page holds.
+      const seeded = sim.state();
+      const others = seeded.users.filter(
+        (user) =>
+          !seeded.roleAssignments.some(
+            (a) => a.principalId === user.id && a.roleDefinitionId === ROLE.globalAdministrator,
+          ),
+      );
+      for (const user of others.slice(0, 3)) sim.change.addDirectoryRole(user.id, ROLE.globalAdministrator);
+      const holders = new Set(
+        sim
+          .state()
+          .roleAssignments.filter((a) => a.roleDefinitionId === ROLE.globalAdministrator)
+          .map((a) => a.principalId),
+      );
+      expect(holders.size).toBeGreaterThanOrEqual(5);
+      const overview = await ports.directory.readOverview();
+      expect(new Set(overview.globalAdminPrincipalIds)).toEqual(holders);
+      const pages = sim.calls().filter((call) => call.method === 'GET' && /roleAssignments/i.test(call.path));
+      expect(pages.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await sim.close();
+    }
+  });
 });
 
 describe('a live tenant through the real credentials (simulator over HTTPS)', () => {

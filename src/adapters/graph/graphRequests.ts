@@ -38,11 +38,23 @@ export class GraphRequests {
     let next = str(first['@odata.nextLink']);
     while (next !== '') {
       const link = next;
-      const page = obj(await this.call(operation, () => this.client.api(link).get()));
+      const page = obj(await this.call(operation, () => this.pageRequest(link).get()));
       items.push(...array(page.value).map(obj));
       next = str(page['@odata.nextLink']);
     }
     return items;
+  }
+
+  /**
+   * The request for a `@odata.nextLink`. The client reads only `https://` links as absolute, so a
+   * plain-HTTP link (the tenant simulator on loopback) is sent as its version and path on the
+   * configured endpoint; the host of such a link is never called, so no token leaves for elsewhere.
+   */
+  private pageRequest(link: string) {
+    if (!/^http:\/\//i.test(link)) return this.client.api(link);
+    const url = new URL(link);
+    const [, version = 'v1.0', ...rest] = url.pathname.split('/');
+    return this.client.api(`/${rest.join('/')}${url.search}`).version(version);
   }
 
   /**
