@@ -34,6 +34,7 @@ import { provisionAccount } from '../domain/provisionAccount';
 import type { ServiceAccountSpec } from '../domain/provisioningSteps';
 import { CIRASYNC_SERVICE_PRINCIPAL, SKUS, startTenantSimulator, type TenantSimulator } from '../simulator';
 import { benchApproval } from './benchApproval';
+import { benchGrowth } from './benchGrowth';
 import { benchReplication } from './benchReplication';
 import { benchStartup } from './benchStartup';
 import { benchTurns } from './benchTurns';
@@ -253,6 +254,11 @@ async function main(): Promise<void> {
   results.replication = replication;
   verdict(replication.ok, 'at most 20 polls until ready');
 
+  section('Growth: 1, 10 and 100 requests approved together (per request, and N=100 against N=1)');
+  const growth = await benchGrowth(write);
+  results.growth = growth;
+  verdict(growth.ok, 'every request past provisioning, tokens shared');
+
   section('Turns beside a bare Bot Framework echo bot (both as child processes, 50 in flight)');
   const turns = await benchTurns(write);
   results.turns = turns;
@@ -275,7 +281,7 @@ async function main(): Promise<void> {
     'Job stores side by side: SQLite, and an Azure Table on Azurite (an in-memory emulator on this\n' +
       "machine's CPU: it shows the store's requests and round trips, not Azure's latency)",
   );
-  await benchJobStores(write);
+  results.jobStores = await benchJobStores(write);
 
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   process.stdout.write(missed === 0 ? '\nAll targets met.\n' : `\n${missed} target(s) missed.\n`);
