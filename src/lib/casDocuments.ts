@@ -22,9 +22,14 @@ export interface CreateIfAbsent {
   createIfAbsent(key: string, value: object): Promise<boolean>;
 }
 
-/** A store that can list every key it holds (for copying it to another store). */
+/** A store that can list the keys it holds: all of them (to copy a store), or those under a prefix. */
 export interface KeyListing {
-  listKeys(): AsyncIterable<string>;
+  /**
+   * Every key that starts with `prefix` (every key when it is omitted or empty), each once. The order
+   * is the store's own (SQLite gives key order, Azure Blob the blob names' order): a caller that needs
+   * one sorts.
+   */
+  listKeys(prefix?: string): AsyncIterable<string>;
 }
 
 /** A write whose eTag no longer matches the stored document's. */
@@ -212,7 +217,8 @@ export class CasDocuments {
   }
 }
 
-function storageFailure(key: string, cause: unknown, action: 'read' | 'save' = 'save'): AppError {
+/** A store that failed to answer, as the error the user sees (retry in a minute). */
+export function storageFailure(key: string, cause: unknown, action: 'read' | 'save' = 'save'): AppError {
   return new AppError(
     'ServiceUnavailable',
     `The bot could not ${action} its records just now; try again in a minute.`,

@@ -1,6 +1,5 @@
 /** The tenant gate, through the bot: foreign tenants get nothing and change nothing but the audit. */
 import { TestAdapter, TurnContext } from 'botbuilder';
-import { MemoryStorage } from 'botbuilder';
 import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
 import { RefusalAudit } from '../../src/bot/refusalAudit';
 import { TenantGate } from '../../src/bot/tenantGate';
@@ -8,6 +7,7 @@ import type { RunningBot } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { ALEX, postActivity, teamsCardAction, teamsMessage, TEST_TENANT_ID } from '../support/activities';
 import { startTestBot, type TestBot } from '../support/botHarness';
+import { ListingMemoryStorage } from '../support/listingMemoryStorage';
 import type { FakeConnector } from '../support/fakeConnector';
 
 const FOREIGN = '99999999-8888-4777-8666-555555555555';
@@ -70,7 +70,7 @@ describe('the tenant gate', () => {
   });
 
   it('when Teams-only is required, then another channel is refused even from the right tenant', async () => {
-    const audit = new StorageAuditLog(new MemoryStorage());
+    const audit = new StorageAuditLog(new ListingMemoryStorage());
     const gate = new TenantGate({
       tenantId: TEST_TENANT_ID,
       allowedTenantIds: [],

@@ -1,8 +1,8 @@
 /**
  * The records store's contract on both backends (SQLite, Azure Blob on Azurite): the Bot Framework
- * `Storage` with eTag compare-and-set, an atomic create-if-absent, and listing of keys, each seen from
- * two stores on the same data as two instances would open them. The request store and the audit log
- * run their own suites on both (test/adapters/storage/).
+ * `Storage` with eTag compare-and-set, an atomic create-if-absent, and listing of keys (all, or under a
+ * prefix), each seen from two stores on the same data as two instances would open them. The request
+ * store and the audit log run their own suites on both (test/adapters/storage/).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,9 +60,9 @@ const BACKENDS: [string, () => Rig][] = [
   ],
 ];
 
-async function keysOf(store: KeyListing): Promise<string[]> {
+async function keysOf(store: KeyListing, prefix?: string): Promise<string[]> {
   const keys: string[] = [];
-  for await (const key of store.listKeys()) keys.push(key);
+  for await (const key of store.listKeys(prefix)) keys.push(key);
   return keys.sort();
 }
 
@@ -134,6 +134,37 @@ describe.each(BACKENDS)('Storage contract on %s', (_name, rig) => {
     expect((await other.read([long]))[long]).toMatchObject({ key: long });
     await store.delete([keys[0], long, 'never-written']);
     expect(await keysOf(other)).toEqual([keys[1], keys[2]].sort());
+  });
+
+  it('when keys are listed under a prefix, then exactly the keys starting with it come back, odd and long ones too', async () => {
+    const day = 'service-account-bot/audit/t/2025-03-01';
+    const long = `${day}/${'y'.repeat(1_100)}`;
+    const inside = [
+      day,
+      `${day}/100000000-0123456789abcdef`,
+      `${day}/235959999-fedcba9876543210`,
+      `${day}/😀 ü?#%`,
+      `${day}/\uffff`,
+      long,
+    ];
+    const outside = [
+      'service-account-bot/audit/t/2025-03-02/100000000-0123456789abcdef',
+      'service-account-bot/audit/t/2025-03-0',
+      'service-account-bot/audit/t/requests/r',
+      'service-account-bot/audit/u/2025-03-01/100000000-0123456789abcdef',
+      `service-account-bot/${'z'.repeat(1_100)}`,
+    ];
+    for (const key of [...inside, ...outside]) await store.write({ [key]: { key } });
+    expect(await keysOf(other, day)).toEqual([...inside].sort());
+    expect(await keysOf(other, `${day}/`)).toEqual(inside.filter((key) => key !== day).sort());
+    expect(await keysOf(other, `${day}/1`)).toEqual([`${day}/100000000-0123456789abcdef`]);
+    expect(await keysOf(other, 'nothing/here')).toEqual([]);
+    expect(await keysOf(other, '')).toEqual([...inside, ...outside].sort());
+    expect(await keysOf(other)).toEqual([...inside, ...outside].sort());
+    await store.delete([`${day}/100000000-0123456789abcdef`, long]);
+    expect(await keysOf(other, `${day}/`)).toEqual(
+      [`${day}/235959999-fedcba9876543210`, `${day}/😀 ü?#%`, `${day}/\uffff`].sort(),
+    );
   });
 
   it('when conversation state is saved twice, then the second turn reads the first', async () => {

@@ -13,10 +13,9 @@ import { ACCOUNT_VERBS, FORM_VERBS, REQUEST_VERBS } from '../../cards/verbs';
 import { SQLITE_FILE_NAME } from '../../src/adapters/storage/createStorage';
 import { SqliteStorage } from '../../src/adapters/storage/sqliteStorage';
 import { BlobDocumentStorage } from '../../src/adapters/storage/blobDocumentStorage';
-import type { Storage } from 'botbuilder';
 import type { JobStore } from '../../src/jobs/jobs';
 import { TableJobStore } from '../../src/jobs/tableJobStore';
-import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
+import { type AuditStorage, StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
 import { StorageRequestStore } from '../../src/adapters/storage/storageRequestStore';
 import { provisionData } from '../../src/domain/progress';
 import { JOB_KINDS, jobId } from '../../src/jobs/jobKinds';
@@ -295,7 +294,7 @@ export async function startCrashRig(options: CrashRigOptions = {}): Promise<Cras
     });
   }
   /** The records and jobs every bot process of the rig shares; closed after use. */
-  function openShared(): { storage: Storage; jobs: JobStore; close(): void } {
+  function openShared(): { storage: AuditStorage; jobs: JobStore; close(): void } {
     if (options.azure !== undefined) {
       return {
         storage: BlobDocumentStorage.fromConnectionString(

@@ -3,7 +3,7 @@
  * `Action.Submit` messages whose `value` carries the card's data and inputs. The ports are real:
  * the Graph and Exchange adapters against the tenant simulator, the request store over memory.
  */
-import { type Activity, ConversationState, MemoryStorage } from 'botbuilder';
+import { type Activity, ConversationState } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import { MainDialog } from '../../dialogs/mainDialog';
 import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
@@ -11,6 +11,7 @@ import { StorageRequestStore } from '../../src/adapters/storage/storageRequestSt
 import { ADELE, ALEX, ISAIAH, MEGAN, PATTI, type TeamsUser } from './activities';
 import type { Harness } from './tenantHarness';
 import { TENANT_ID } from './tenantHarness';
+import { ListingMemoryStorage } from './listingMemoryStorage';
 import { InlineBackground, RecordingNotifier, RecordingScheduler } from './memoryServices';
 
 export type TeamsPerson = TeamsUser;
@@ -73,7 +74,7 @@ export class DialogDriver {
     readonly person: TeamsPerson = PEOPLE.alex,
     options: { requesterGroupId?: string } = {},
   ) {
-    const storage = new MemoryStorage();
+    const storage = new ListingMemoryStorage();
     this.requests = new StorageRequestStore(storage);
     this.audit = new StorageAuditLog(storage);
     const dialog = new MainDialog({

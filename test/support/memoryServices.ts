@@ -1,14 +1,15 @@
 /**
  * The use cases' services in memory, for tests without Teams, HTTP or SQLite: the real request store,
- * audit log and password vault over a `MemoryStorage`, and recording fakes for what goes outside (the
- * notifier, the scheduler, the directory). Each fake records what it was asked, so a test can check
+ * audit log and password vault over a `MemoryStorage` that lists keys, and recording fakes for what
+ * goes outside (the notifier, the scheduler, the directory). Each fake records what it was asked, so a test can check
  * the story's side effects.
  */
 import { randomBytes } from 'node:crypto';
-import { MemoryStorage, type Storage } from 'botbuilder';
+import type { Storage } from 'botbuilder';
 import { PasswordVault } from '../../src/adapters/secrets/passwordVault';
 import { SecretBox } from '../../src/adapters/secrets/secretBox';
 import { StorageAuditLog } from '../../src/adapters/storage/storageAuditLog';
+import { ListingMemoryStorage } from './listingMemoryStorage';
 import { StorageHealthRecords } from '../../src/adapters/storage/storageHealthRecords';
 import { StorageRequestStore } from '../../src/adapters/storage/storageRequestStore';
 import { AppError } from '../../src/domain/errors';
@@ -513,7 +514,7 @@ export type MemoryServices = Services & {
 
 export function memoryServices(start = new Date('2026-11-26T12:00:00Z')): MemoryServices {
   let now = start;
-  const storage = new MemoryStorage();
+  const storage = new ListingMemoryStorage();
   const scheduler = new RecordingScheduler();
   let passwordCount = 0;
   return {

@@ -175,12 +175,12 @@ describe('npm run migrate', () => {
       records: await records(s.records.storage),
       jobs: await jobsOf(s),
     }));
-    expect(Object.keys(original.records)).toHaveLength(9);
+    expect(Object.keys(original.records)).toHaveLength(10);
     expect(original.jobs).toHaveLength(6);
 
     const first = await migrate(both, 'sqlite', 'azure', NOW);
     expect(first.lines[0]).toBe(
-      `Copied 9 records and 6 jobs (3 pending, 3 finished) from SQLite (${path.resolve(dataDir, 'service-account-bot.sqlite')}) ` +
+      `Copied 10 records and 6 jobs (3 pending, 3 finished) from SQLite (${path.resolve(dataDir, 'service-account-bot.sqlite')}) ` +
         `to Azure (container ${both.azure.container}, table ${both.azure.table}). Already there: 0 records, 0 jobs.`,
     );
     expect(first.report.liveLeases).toBe(0);
@@ -216,13 +216,13 @@ describe('npm run migrate', () => {
 
     const second = await migrate(both, 'sqlite', 'azure', NOW);
     expect(second.lines[0]).toMatch(
-      /^Copied 0 records and 0 jobs \(0 pending, 0 finished\) from SQLite .* Already there: 9 records, 6 jobs\.$/,
+      /^Copied 0 records and 0 jobs \(0 pending, 0 finished\) from SQLite .* Already there: 10 records, 6 jobs\.$/,
     );
     expect(second.report.records.keptTargets.size).toBe(0);
 
     const back = { ...both, sqlite: { kind: 'sqlite' as const, dataDir: tempDir() } };
     const returned = await migrate(back, 'azure', 'sqlite', NOW);
-    expect(returned.lines[0]).toMatch(/^Copied 9 records and 6 jobs \(3 pending, 3 finished\) from Azure/);
+    expect(returned.lines[0]).toMatch(/^Copied 10 records and 6 jobs \(3 pending, 3 finished\) from Azure/);
     expect(returned.lines).toContain(
       '1 sealed password was copied as it is: run the bot on SQLite with the same DATA_ENCRYPTION_KEY as the Azure instances, or it cannot be opened.',
     );
@@ -250,7 +250,7 @@ describe('npm run migrate', () => {
     await withStores(both.azure, (azure) => new StorageRequestStore(azure.records.storage).create(changed));
 
     const result = await migrate(both, 'sqlite', 'azure', NOW);
-    expect(result.lines[0]).toMatch(/^Copied 7 records and 6 jobs .* Already there: 2 records, 0 jobs\.$/);
+    expect(result.lines[0]).toMatch(/^Copied 8 records and 6 jobs .* Already there: 2 records, 0 jobs\.$/);
     expect(result.lines).toContain(
       "Kept the target's copy of 2 records that differ from the source (never overwritten): service-account-bot/requesters: 1, service-account-bot/requests: 1.",
     );
@@ -329,7 +329,7 @@ describe('npm run migrate, the built tool', () => {
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(first.stdout).toMatch(
       new RegExp(
-        `^Copied 9 records and 6 jobs \\(3 pending, 3 finished\\) from SQLite .* to Azure \\(container cli-${process.pid}, table cli${process.pid}\\)\\. Already there: 0 records, 0 jobs\\.\n`,
+        `^Copied 10 records and 6 jobs \\(3 pending, 3 finished\\) from SQLite .* to Azure \\(container cli-${process.pid}, table cli${process.pid}\\)\\. Already there: 0 records, 0 jobs\\.\n`,
       ),
     );
     expect(first.stdout).toMatch(/The Azure instances cannot open it unless DATA_ENCRYPTION_KEY is set/);
@@ -337,7 +337,7 @@ describe('npm run migrate, the built tool', () => {
 
     const again = await run(['--from', 'sqlite', '--to', 'azure'], env);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/^Copied 0 records and 0 jobs .* Already there: 9 records, 6 jobs\.\n/);
+    expect(again.stdout).toMatch(/^Copied 0 records and 0 jobs .* Already there: 10 records, 6 jobs\.\n/);
 
     const same = await run(['--from', 'azure', '--to', 'azure'], env);
     expect(same).toMatchObject({ code: 2, stdout: '' });

@@ -87,11 +87,37 @@ export class BlobDocumentStorage implements Storage, CreateIfAbsent, KeyListing 
     }
   }
 
-  async *listKeys(): AsyncIterable<string> {
+  /** The keys that start with `prefix` (every key without one), in blob-name order. */
+  async *listKeys(prefix = ''): AsyncIterable<string> {
     await this.ensureContainer();
-    for await (const blob of this.container.listBlobsFlat({ includeMetadata: true })) {
-      yield keyOf(blob);
+    if (prefix === '') {
+      for await (const blob of this.container.listBlobsFlat({ includeMetadata: true })) yield keyOf(blob);
+      return;
     }
+    // A key too long for a name is named by its hash, its key in its metadata: those are listed too,
+    // alongside the others.
+    const hashed = this.hashedKeys(prefix);
+    hashed.catch(() => undefined); // awaited below, unless the listing below fails first
+    // The service filters on the name: every short key starting with `prefix` has a name starting with
+    // the prefix's name (less a trailing "/", which names drop). What else that lists is filtered here.
+    for await (const blob of this.container.listBlobsFlat({
+      includeMetadata: true,
+      prefix: namePrefixOf(prefix),
+    })) {
+      if (blob.name.startsWith(HASHED_PREFIX)) continue;
+      const key = keyOf(blob);
+      if (key.startsWith(prefix)) yield key;
+    }
+    yield* await hashed;
+  }
+
+  private async hashedKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const blob of this.container.listBlobsFlat({ includeMetadata: true, prefix: HASHED_PREFIX })) {
+      const key = keyOf(blob);
+      if (key.startsWith(prefix)) keys.push(key);
+    }
+    return keys;
   }
 
   /** Reads one blob's JSON and its ETag; undefined when there is no such blob. */
@@ -146,6 +172,20 @@ export function blobNameOf(key: string): string {
   );
   if (name !== '' && name.length <= MAX_BLOB_NAME) return name;
   return `${HASHED_PREFIX}${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+}
+
+/** What the names of the keys starting with `prefix` start with ("" when it cannot be encoded). */
+function namePrefixOf(prefix: string): string {
+  try {
+    return encodeURIComponent(
+      prefix
+        .split('/')
+        .filter((part) => part !== '')
+        .join('/'),
+    );
+  } catch {
+    return ''; // a prefix cut inside a surrogate pair: list everything and filter
+  }
 }
 
 function decodedName(name: string): string | undefined {

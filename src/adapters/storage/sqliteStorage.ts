@@ -19,6 +19,8 @@ export class SqliteStorage implements Storage, CreateIfAbsent, KeyListing {
   private readonly updateIfMatch: Database.Statement<[string, string, string, string]>;
   private readonly remove: Database.Statement<[string]>;
   private readonly insertNew: Database.Statement<[string, string, string]>;
+  private readonly selectKeys: Database.Statement<[], { key: string }>;
+  private readonly selectKeysIn: Database.Statement<[string, Buffer], { key: string }>;
 
   /** `file` is a path, or `:memory:`. */
   constructor(file: string) {
@@ -40,6 +42,12 @@ export class SqliteStorage implements Storage, CreateIfAbsent, KeyListing {
     this.remove = this.db.prepare('DELETE FROM bot_state WHERE key = ?');
     this.insertNew = this.db.prepare(
       'INSERT INTO bot_state (key, value, etag) VALUES (?, ?, ?) ON CONFLICT(key) DO NOTHING',
+    );
+    this.selectKeys = this.db.prepare('SELECT key FROM bot_state ORDER BY key');
+    // Keys compare as UTF-8 bytes: every key starting with the prefix lies between the prefix and the
+    // prefix followed by byte 0xFF, which no UTF-8 text holds. The range is read off the key's index.
+    this.selectKeysIn = this.db.prepare(
+      'SELECT key FROM bot_state WHERE key >= ? AND key < CAST(? AS TEXT) ORDER BY key',
     );
   }
 
@@ -82,9 +90,13 @@ export class SqliteStorage implements Storage, CreateIfAbsent, KeyListing {
     return this.insertNew.run(key, JSON.stringify(rest), randomUUID()).changes === 1;
   }
 
-  /** Every key in the store, in key order. */
-  async *listKeys(): AsyncIterable<string> {
-    const rows = this.db.prepare('SELECT key FROM bot_state ORDER BY key').all() as { key: string }[];
+  /** The keys that start with `prefix` (every key without one), in key order. */
+  async *listKeys(prefix = ''): AsyncIterable<string> {
+    // Read at once: the connection cannot run other statements while a query is being stepped.
+    const rows =
+      prefix === ''
+        ? this.selectKeys.all()
+        : this.selectKeysIn.all(prefix, Buffer.concat([Buffer.from(prefix, 'utf8'), Buffer.from([0xff])]));
     for (const row of rows) yield row.key;
   }
 
