@@ -1,16 +1,17 @@
 /**
  * Bot Framework authentication that answers every bad token with 401, and hands out one connector
- * client per bot identity, service URL and audience instead of a new one per turn and per proactive
- * message.
+ * client per bot identity, service URL and audience (and one user-token client per bot identity)
+ * instead of new ones per turn and per proactive message.
  *
  * The SDK turns most token problems into an `AuthenticationError` (401), but a token whose signature
  * does not verify, or that is not valid yet, escapes as the JWT library's own error, which the adapter
  * answers with 500: a forged token would look like a server fault. Those errors are translated here.
  *
- * The SDK builds a `ConnectorClient` (its whole HTTP pipeline) for every incoming turn and every
- * proactive message; building one costs about as much CPU as drawing a card. A client keeps no state
- * between requests (its credentials fetch and cache their own tokens), so clients are kept, at most
- * `MAX_CLIENTS`, the least recently used dropped first.
+ * The SDK builds a `ConnectorClient` and a user-token client (each with its whole HTTP pipeline)
+ * for every incoming turn and every proactive message; building one costs about as much CPU as
+ * drawing a card. A client keeps no state between requests (its credentials fetch and cache their
+ * own tokens), so clients are kept, at most `MAX_CLIENTS` of each kind, the least recently used
+ * dropped first.
  */
 import type { Activity } from 'botbuilder';
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
@@ -21,16 +22,17 @@ import {
   type ClaimsIdentity,
   type ConnectorClient,
   ConnectorFactory,
+  type UserTokenClient,
 } from 'botframework-connector';
 
 const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpiredError']);
 const MAX_CLIENTS = 64;
 
-/** Connector clients by bot identity, service URL and audience, least recently used first. */
-class ConnectorClients {
-  private readonly clients = new Map<string, Promise<ConnectorClient>>();
+/** Clients by key, at most `MAX_CLIENTS`, least recently used first. */
+class KeptClients<T> {
+  private readonly clients = new Map<string, Promise<T>>();
 
-  get(key: string, create: () => Promise<ConnectorClient>): Promise<ConnectorClient> {
+  get(key: string, create: () => Promise<T>): Promise<T> {
     const kept = this.clients.get(key);
     if (kept !== undefined) {
       this.clients.delete(key);
@@ -49,7 +51,7 @@ class KeptConnectorFactory extends ConnectorFactory {
   constructor(
     private readonly inner: ConnectorFactory,
     private readonly identity: string,
-    private readonly clients: ConnectorClients,
+    private readonly clients: KeptClients<ConnectorClient>,
   ) {
     super();
   }
@@ -70,7 +72,8 @@ function botIdentity(claims: ClaimsIdentity): string {
 }
 
 export class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
-  private readonly clients = new ConnectorClients();
+  private readonly clients = new KeptClients<ConnectorClient>();
+  private readonly userTokenClients = new KeptClients<UserTokenClient>();
 
   override async authenticateRequest(
     activity: Activity,
@@ -94,6 +97,13 @@ export class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkA
       }
       throw error;
     }
+  }
+
+  /** The same for the user-token client the SDK makes for every turn (the bot signs nobody in). */
+  override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
+    return this.userTokenClients.get(botIdentity(claimsIdentity), () =>
+      super.createUserTokenClient(claimsIdentity),
+    );
   }
 
   override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {

@@ -61,4 +61,14 @@ describe('connector clients', () => {
     const recent = await auth.createConnectorFactory(ANONYMOUS).create(`${TEAMS}64/`);
     expect(await auth.createConnectorFactory(ANONYMOUS).create(`${TEAMS}64/`)).toBe(recent);
   });
+
+  it('when turns come in for the same bot, then they share one user-token client', async () => {
+    const auth = new StrictBotFrameworkAuthentication(LOCAL);
+    const first = await auth.createUserTokenClient(ANONYMOUS);
+    expect(await auth.createUserTokenClient(ANONYMOUS)).toBe(first);
+    const other = await auth.createUserTokenClient(
+      new ClaimsIdentity([{ type: 'aud', value: 'another-bot' }], true),
+    );
+    expect(other).not.toBe(first);
+  });
 });
