@@ -20,7 +20,7 @@ import {
 } from '../src/domain/request';
 import { ROLE_NAMES, ROLE } from '../src/domain/wellKnown';
 import { utcMinutes } from '../src/domain/time';
-import { type AdaptiveCardJson, type Fact, renderCard, wrappable } from './renderCard';
+import { type AdaptiveCardJson, type Fact, literal, renderCard, wrappable } from './renderCard';
 
 /**
  * Who the card is drawn for. `channel` is the shared copy in the approvals channel; `formerApprover`
@@ -53,13 +53,16 @@ function statusOf(request: ServiceAccountRequest, now: Date): { text: string; co
     case 'PendingApproval':
       return now.getTime() >= Date.parse(request.expiresAt)
         ? { text: 'Expired before approval', color: 'Warning' }
-        : { text: `Waiting for approval by ${request.approver.name}`, color: 'Accent' };
+        : { text: `Waiting for approval by ${literal(request.approver.name)}`, color: 'Accent' };
     case 'Rejected':
-      return { text: `Rejected by ${decision?.by.name ?? request.approver.name}`, color: 'Attention' };
+      return {
+        text: `Rejected by ${literal(decision?.by.name ?? request.approver.name)}`,
+        color: 'Attention',
+      };
     case 'Expired':
       return { text: 'Expired before anyone approved it', color: 'Warning' };
     case 'Cancelled':
-      return { text: `Cancelled by ${request.requester.name}`, color: 'Warning' };
+      return { text: `Cancelled by ${literal(request.requester.name)}`, color: 'Warning' };
     case 'Failed':
       return {
         text: grantsAppOnly(request)
@@ -78,7 +81,7 @@ function statusOf(request: ServiceAccountRequest, now: Date): { text: string; co
       };
     case 'Provisioning':
     case 'AwaitingReplication': {
-      const by = decision?.by.name ?? request.approver.name;
+      const by = literal(decision?.by.name ?? request.approver.name);
       const what =
         request.state === 'Provisioning'
           ? 'being set up'
@@ -96,27 +99,29 @@ function introFor(
   delivery: ApprovalCardOptions['delivery'],
 ): string {
   if (request.state !== 'PendingApproval') return '';
-  const who = request.requester.name;
+  const who = literal(request.requester.name);
+  const approver = literal(request.approver.name);
   const app = appOnlyGrant(request);
+  const appName = app === undefined ? '' : literal(app.displayName);
   if (app !== undefined && (viewer === 'approver' || viewer === 'groupApprover'))
-    return `${who} asks you to approve granting the app **${app.displayName}** Exchange Online application roles, for CiraSync Enterprise. No user and no Global Administrator is created. Nothing changes until you approve.`;
+    return `${who} asks you to approve granting the app **${appName}** Exchange Online application roles, for CiraSync Enterprise. No user and no Global Administrator is created. Nothing changes until you approve.`;
   if (app !== undefined && viewer === 'channel')
-    return `${who} asks to grant the app ${app.displayName} Exchange Online application roles. The approver, or a member of the approver group, opens it with Review.`;
+    return `${who} asks to grant the app ${appName} Exchange Online application roles. The approver, or a member of the approver group, opens it with Review.`;
   const alsoApp = appGrant(request);
   switch (viewer) {
     case 'approver':
     case 'groupApprover':
       return alsoApp === undefined
         ? `${who} asks you to approve a new cloud account that will be a **Global Administrator** of this tenant, for CiraSync Enterprise. Nothing is created until you approve. You cannot undo an approval from this card.`
-        : `${who} asks you to approve a new cloud account that will be a **Global Administrator** of this tenant, and granting the app **${alsoApp.displayName}** Exchange Online application roles, for CiraSync Enterprise. Nothing is created until you approve. You cannot undo an approval from this card.`;
+        : `${who} asks you to approve a new cloud account that will be a **Global Administrator** of this tenant, and granting the app **${literal(alsoApp.displayName)}** Exchange Online application roles, for CiraSync Enterprise. Nothing is created until you approve. You cannot undo an approval from this card.`;
     case 'requester':
-      if (delivery === 'failed') return `I could not deliver this request to ${request.approver.name} yet.`;
-      if (delivery === 'sending') return `I am sending this request to ${request.approver.name}.`;
-      return `${request.approver.name} has this card to approve or reject. I will tell you what they decide.`;
+      if (delivery === 'failed') return `I could not deliver this request to ${approver} yet.`;
+      if (delivery === 'sending') return `I am sending this request to ${approver}.`;
+      return `${approver} has this card to approve or reject. I will tell you what they decide.`;
     case 'channel':
       return `${who} asks for a new Global Administrator service account. The approver, or a member of the approver group, opens it with Review.`;
     case 'formerApprover':
-      return `${who} chose another approver: this request now goes to ${request.approver.name}, so you no longer need to decide it.`;
+      return `${who} chose another approver: this request now goes to ${approver}, so you no longer need to decide it.`;
     default:
       return '';
   }
@@ -141,7 +146,7 @@ function appFacts(app: AppAccessSpec): Fact[] {
 
 /** Facts whose long values can wrap on the card. */
 function wrapped(facts: Fact[]): Fact[] {
-  return facts.map((f) => ({ title: f.title, value: wrappable(f.value) }));
+  return facts.map((f) => ({ title: f.title, value: literal(wrappable(f.value)) }));
 }
 
 function accountFacts(request: ServiceAccountRequest): Fact[] {
@@ -187,8 +192,8 @@ function syncFacts(request: ServiceAccountRequest): Fact[] {
 
 function peopleFacts(request: ServiceAccountRequest, now: Date): Fact[] {
   const facts: Fact[] = [
-    { title: 'Requested by', value: request.requester.name },
-    { title: 'Approver', value: `${request.approver.name} (${request.approver.userPrincipalName})` },
+    { title: 'Requested by', value: literal(request.requester.name) },
+    { title: 'Approver', value: literal(`${request.approver.name} (${request.approver.userPrincipalName})`) },
     { title: 'Submitted', value: utcMinutes(request.createdAt) },
   ];
   if (request.state === 'PendingApproval' && now.getTime() < Date.parse(request.expiresAt))
@@ -203,10 +208,10 @@ function outcomeFacts(request: ServiceAccountRequest): Fact[] {
   if (decision === undefined) return [];
   const facts: Fact[] = [
     { title: 'Outcome', value: decision.outcome === 'approved' ? 'Approved' : 'Rejected' },
-    { title: 'By', value: decision.by.name },
+    { title: 'By', value: literal(decision.by.name) },
     { title: 'When', value: utcMinutes(decision.at) },
   ];
-  if (decision.comment !== undefined) facts.push({ title: 'Comment', value: decision.comment });
+  if (decision.comment !== undefined) facts.push({ title: 'Comment', value: literal(decision.comment) });
   return facts;
 }
 
@@ -223,7 +228,7 @@ export function approvalCard(
   const changing = pending && viewer === 'requester' && options.changingApprover === true;
   const card = renderCard('approval', {
     requestId: request.id,
-    title: requestTitle(request),
+    title: literal(requestTitle(request)),
     accountHeading: !createsAccount(request)
       ? 'App access'
       : appGrant(request) === undefined
@@ -245,7 +250,7 @@ export function approvalCard(
     canResend: pending && viewer === 'requester' && options.delivery === 'failed' && !changing,
     canChangeApprover: pending && viewer === 'requester' && options.shared !== true && !changing,
     changingApprover: changing,
-    currentApprover: request.approver.name,
+    currentApprover: literal(request.approver.name),
     newApprover: options.newApprover ?? '',
     newApproverError: options.newApproverError ?? '',
     canReview: pending && viewer === 'channel',

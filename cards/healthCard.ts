@@ -5,13 +5,13 @@
  */
 import { utcMinutes } from '../src/domain/time';
 import type { HealthView } from '../src/domain/workPorts';
-import { type AdaptiveCardJson, renderCard } from './renderCard';
+import { type AdaptiveCardJson, literal, renderCard } from './renderCard';
 
 export function healthCard(view: HealthView): AdaptiveCardJson {
   const healthy = view.problems.length === 0;
   return renderCard('health', {
     requestId: view.requestId,
-    subject: view.subject,
+    subject: literal(view.subject),
     status: healthy
       ? 'Healthy'
       : view.problems.length === 1
@@ -30,7 +30,7 @@ export function healthCard(view: HealthView): AdaptiveCardJson {
           : p.fix.needsApproval
             ? `${p.fix.title} (a second admin approves)`
             : p.fix.title,
-      approveTitle: p.approve === undefined ? '' : `Approve fix (asked by ${p.approve.askedBy})`,
+      approveTitle: p.approve === undefined ? '' : `Approve fix (asked by ${literal(p.approve.askedBy)})`,
       waitingText:
         p.waiting === true ? 'You asked for this fix; it waits for another owner to approve it.' : '',
     })),

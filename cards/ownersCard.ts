@@ -5,7 +5,7 @@
  * object id: the bot checks both against the stored request.
  */
 import { ownersOf, requestTitle, type ServiceAccountRequest } from '../src/domain/request';
-import { type AdaptiveCardJson, renderCard } from './renderCard';
+import { type AdaptiveCardJson, literal, renderCard } from './renderCard';
 
 export function ownersCard(
   request: ServiceAccountRequest,
@@ -14,10 +14,10 @@ export function ownersCard(
   const owners = ownersOf(request);
   return renderCard('owners', {
     requestId: request.id,
-    account: requestTitle(request),
+    account: literal(requestTitle(request)),
     notice: message.notice ?? '',
     error: message.error ?? '',
-    owners: owners.map((owner) => ({ id: owner.aadObjectId, name: owner.name })),
+    owners: owners.map((owner) => ({ id: owner.aadObjectId, name: literal(owner.name) })),
     canRemove: owners.length > 1,
   });
 }

@@ -9,7 +9,7 @@ import { setupPlan } from '../src/domain/setupPlan';
 import type { ProgressView } from '../src/domain/progress';
 import type { StepResult } from '../src/domain/provisioningSteps';
 import { utcMinutes } from '../src/domain/time';
-import { type AdaptiveCardJson, type Fact, renderCard } from './renderCard';
+import { type AdaptiveCardJson, type Fact, literal, renderCard } from './renderCard';
 
 export type { ProgressView } from '../src/domain/progress';
 
@@ -60,7 +60,7 @@ export function progressCard(view: ProgressView): AdaptiveCardJson {
           }
         : request.state === 'Ready' && request.accountDisabled !== undefined
           ? {
-              text: `Disabled by ${request.accountDisabled.by.name} at ${utcMinutes(request.accountDisabled.at)}`,
+              text: `Disabled by ${literal(request.accountDisabled.by.name)} at ${utcMinutes(request.accountDisabled.at)}`,
               color: 'Warning',
             }
           : request.state === 'Ready'
@@ -91,7 +91,7 @@ export function progressCard(view: ProgressView): AdaptiveCardJson {
       : appGrant(request) === undefined
         ? 'Setting up the service account'
         : 'Setting up the service account and the app’s access',
-    account: requestTitle(request),
+    account: literal(requestTitle(request)),
     status: status.text,
     statusColor: status.color,
     steps,

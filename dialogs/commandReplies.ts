@@ -1,7 +1,7 @@
 /** The one-turn commands: `help`, `status`, and `cancel` of a request still waiting for approval. */
 import { type ConversationReference, TurnContext } from 'botbuilder';
 import { progressCard } from '../cards/progressCard';
-import { ADAPTIVE_CARD_CONTENT_TYPE, cardAttachment } from '../cards/renderCard';
+import { ADAPTIVE_CARD_CONTENT_TYPE, cardAttachment, literal } from '../cards/renderCard';
 import type { ProgressView } from '../src/domain/progress';
 import { utcMinutes } from '../src/domain/time';
 import { actorOf } from '../src/bot/actor';
@@ -81,9 +81,9 @@ function listCard(title: string, intro: string, requests: ServiceAccountRequest[
     intro,
     requests: requests.map((r) => ({
       id: r.id,
-      account: `${r.details.displayName} — ${r.details.username}@${r.details.domain}`,
+      account: literal(`${r.details.displayName} — ${r.details.username}@${r.details.domain}`),
       state: STATE_LABELS[r.state],
-      approver: `${r.approver.name} (${r.approver.userPrincipalName})`,
+      approver: literal(`${r.approver.name} (${r.approver.userPrincipalName})`),
       created: utcMinutes(r.createdAt),
       cancellable: r.state === 'PendingApproval',
     })),
@@ -108,9 +108,9 @@ export async function sendAudit(context: TurnContext, deps: CommandReplyDeps): P
           when: utcMinutes(r.at),
           event: r.event,
           outcome: outcomeLabel(r.outcome),
-          actor: r.actor.name !== '' ? r.actor.name : r.actor.aadObjectId,
+          actor: literal(r.actor.name !== '' ? r.actor.name : r.actor.aadObjectId),
           requestId: r.requestId,
-          detail: r.detail ?? '',
+          detail: literal(r.detail ?? ''),
         })),
       }),
     ],

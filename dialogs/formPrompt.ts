@@ -18,6 +18,7 @@ import {
   type CardData,
   type CardName,
   type Fact,
+  literal,
   renderCard,
 } from '../cards/renderCard';
 import { FORM_VERBS } from '../cards/verbs';
@@ -257,7 +258,12 @@ export class FormPrompt extends Dialog {
         if (submission.viaInvoke) {
           setInvokeAnswer(dc.context, {
             type: 'card',
-            card: renderCard('formDone', { ...outcome.done, note: '' }),
+            card: renderCard('formDone', {
+              ...outcome.done,
+              // What was typed, shown as typed.
+              facts: outcome.done.facts.map((f) => ({ title: f.title, value: literal(f.value) })),
+              note: '',
+            }),
           });
         }
         return dc.endDialog({

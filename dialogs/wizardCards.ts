@@ -1,5 +1,11 @@
 /** What the request form's pre-flight and review cards show, drawn from the report and the draft. */
-import { type Fact, type PreflightCardData, type ReviewCardData, wrappable } from '../cards/renderCard';
+import {
+  type Fact,
+  literal,
+  type PreflightCardData,
+  type ReviewCardData,
+  wrappable,
+} from '../cards/renderCard';
 import { aboutAccount, type Finding, type PreflightReport } from '../src/domain/preflight';
 import { CONTACT_TITLES } from '../src/domain/tenant';
 import { count } from '../src/domain/words';
@@ -67,7 +73,7 @@ export function preflightData(report: PreflightReport): Omit<PreflightCardData, 
 }
 
 function facts(pairs: [string, string][]): Fact[] {
-  return pairs.map(([title, value]) => ({ title, value: wrappable(value) }));
+  return pairs.map(([title, value]) => ({ title, value: literal(wrappable(value)) }));
 }
 
 export function reviewData(wizard: WizardState): Omit<ReviewCardData, 'formId'> {

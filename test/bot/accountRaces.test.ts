@@ -96,6 +96,42 @@ describe('presses racing on one account', () => {
     expect(acted).toEqual(['removed']);
   });
 
+  it('when Remove what was created is pressed 10 times at once, then the user is deleted once, one removal is audited, and every press gets a plain answer', async () => {
+    const fault = simulator.faults.inject({ ...LICENCE_FAULT, times: Infinity });
+    const request = await approved();
+    await untilState(bot, request.id, 'Failed');
+    fault.cancel();
+    const user = userOf(request);
+    expect(user).toBeDefined();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        invoke(ACCOUNT_VERBS.removeConfirmed, request, i % 2 === 0 ? ALEX : MEGAN),
+      ),
+    );
+    await bot.idle();
+
+    const deletes = simulator
+      .calls()
+      .filter(
+        (call) =>
+          call.api === 'graph' && call.method === 'DELETE' && call.path.includes(`/users/${user?.id}`),
+      );
+    expect(deletes).toHaveLength(1);
+    const removed = (await bot.audit.forRequest(TEST_TENANT_ID, request.id)).filter(
+      (r) => r.event === 'removed',
+    );
+    expect(removed).toHaveLength(1);
+    expect(userOf(request)).toBeUndefined();
+    expect(answers.map((a) => a.statusCode)).toEqual(Array.from({ length: 10 }, () => 200));
+    const texts = answers.map((a) => JSON.stringify(a.value));
+    // One press removed it; the other nine are told it was already removed or is being removed.
+    expect(texts.filter((t) => !/already removed|being removed/.test(t))).toHaveLength(1);
+    for (const text of texts) {
+      expect(text).toMatch(/Removed what this request created|already removed|being removed/);
+      expect(text).not.toMatch(/Cancelled|Failed|Removing\b/);
+    }
+  }, 90_000);
+
   it('when Alex presses Reset password twice at once, then Entra and the hand-over hold the same password, and one press is told a reset is under way', async () => {
     const request = await approved();
     await untilState(bot, request.id, 'Ready', 60_000);

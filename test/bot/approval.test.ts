@@ -192,6 +192,30 @@ describe('the approval card', () => {
     }
   });
 
+  it('when a Reject comment and a display name hold markdown and a right-to-left override, then the requester sees them as typed, with no live link', async () => {
+    counter += 1;
+    const request = await pendingRequest(bot, {
+      username: `svc-approval-${counter}`,
+      approver: MEGAN,
+      details: { displayName: '[click](https://evil.example)', contact: { city: 'Redmond' } },
+    });
+    const comment = '\u202E**bold** _x_ [a](https://b)';
+    const rejected = await running.invoke(REQUEST_VERBS.reject, { requestId: request.id, comment }, MEGAN);
+    expect(rejected.statusCode).toBe(200);
+    expect(await stateOf(request)).toBe('Rejected');
+
+    const forAlex = await running.invoke(REQUEST_VERBS.refresh, { requestId: request.id }, ALEX);
+    for (const card of [rejected.value, forAlex.value]) {
+      const shown = JSON.stringify(card);
+      expect(shown).toContain(JSON.stringify('\\*\\*bold\\*\\* \\_x\\_ \\[a\\](https://b)').slice(1, -1));
+      expect(shown).toContain(JSON.stringify('\\[click\\](https://evil.example)').slice(1, -1));
+      expect(shown).not.toContain('[a](https://b)');
+      expect(shown).not.toContain('[click](https://evil.example)');
+      expect(shown).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u);
+      expect(validateAdaptiveCard(card as Record<string, unknown>)).toEqual([]);
+    }
+  });
+
   it('when Reject comes without a comment, then the card comes back with the field error; with one, it is rejected and the comment shown', async () => {
     const request = await submitted();
     const bare = await running.invoke(REQUEST_VERBS.reject, { requestId: request.id, comment: '   ' }, MEGAN);

@@ -6,7 +6,7 @@
  */
 import { ROLE } from '../../src/domain/wellKnown';
 import { downgradeRole } from '../../src/useCases/downgradeRole';
-import { removeCreated } from '../../src/useCases/removeCreated';
+import { REMOVAL_LEASE_MS, removeCreated } from '../../src/useCases/removeCreated';
 import { resetPassword } from '../../src/useCases/resetPassword';
 import { retryProvisioning } from '../../src/useCases/retryProvisioning';
 import { revealPassword } from '../../src/useCases/revealPassword';
@@ -84,6 +84,38 @@ describe('after a failure', () => {
     expect(services.directory.calls).toEqual(
       remove.kind === 'removed' ? [`deleteUser user-${failed.id}`] : [],
     );
+  });
+
+  it('when the press that ended the request died before it deleted anything, then a press within the lease is told it is being removed, and a later one finishes it once', async () => {
+    const failed = await requestIn(services, 'Failed');
+    // The crashed press: its compare-and-set ended the request, then nothing more.
+    const ended = await services.requests.transition(
+      services.tenantId,
+      failed.id,
+      { version: failed.version, from: ['Failed'] },
+      { state: 'Cancelled', at: services.now().toISOString() },
+    );
+    expect(ended?.state).toBe('Cancelled');
+    const soon = await removeCreated(services, ALEX, ended!);
+    expect(soon.kind).toBe('unchanged');
+    expect(soon.view.removed).toContain('being removed');
+    expect(services.directory.calls).toEqual([]);
+
+    services.setNow(new Date(services.now().getTime() + REMOVAL_LEASE_MS));
+    const presses = await Promise.all([
+      removeCreated(services, ALEX, ended!),
+      removeCreated(services, MEGAN, ended!),
+    ]);
+    expect(presses.map((p) => p.kind).sort()).toEqual(['removed', 'unchanged']);
+    expect(services.directory.calls).toEqual([`deleteUser user-${failed.id}`]);
+    expect((await events(failed.id)).filter((e) => e === 'removed')).toHaveLength(1);
+    const after = await removeCreated(
+      services,
+      ALEX,
+      (await services.requests.get(services.tenantId, failed.id))!,
+    );
+    expect(after.view.removed).toContain('already removed');
+    expect(services.directory.calls).toHaveLength(1);
   });
 
   it('when the request is not failed, then Retry and Remove change nothing', async () => {
