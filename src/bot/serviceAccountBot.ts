@@ -6,6 +6,7 @@
 import {
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
+  type InvokeResponse,
   TeamsActivityHandler,
   type TurnContext,
 } from 'botbuilder';
@@ -111,6 +112,24 @@ export class ServiceAccountBot extends TeamsActivityHandler {
     return Object.keys(this.cardActions);
   }
 
+  /**
+   * A card press whose value is not the shape Teams sends is answered 400 here, in one warning line:
+   * botbuilder would otherwise read `value.action.type` off whatever came and fail the turn.
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name === 'adaptiveCard/action') {
+      const problem = cardActionProblem(context.activity.value);
+      if (problem !== undefined) {
+        this.options.logger.warn(`Malformed card action: ${problem}`, {
+          conversationId: context.activity.conversation?.id,
+        });
+        const body = invokeError(400, 'BadRequest', 'This card action could not be read.');
+        return { status: 400, body };
+      }
+    }
+    return super.onInvokeActivity(context);
+  }
+
   /** Universal Actions (`Action.Execute`), dispatched by exact verb. */
   protected override async onAdaptiveCardInvoke(
     context: TurnContext,
@@ -129,6 +148,20 @@ export class ServiceAccountBot extends TeamsActivityHandler {
     });
     return invokeError(400, 'BadRequest', 'This action is not available.');
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What is wrong with an `adaptiveCard/action` value, in words for the log; undefined when nothing. */
+export function cardActionProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return 'the value is not an object';
+  if (!isRecord(value.action)) return 'value.action is missing or not an object';
+  if (typeof value.action.verb !== 'string') return 'value.action.verb is not a string';
+  const data = value.action.data;
+  if (data !== undefined && !isRecord(data)) return 'value.action.data is not an object';
+  return undefined;
 }
 
 /**

@@ -76,6 +76,12 @@ export function activityShapeProblem(body: unknown): string | undefined {
     : `The activity is missing or has an invalid ${missing.join(', ')}.`;
 }
 
+/** `application/json`, with or without parameters such as `; charset=utf-8`, in any case. */
+export function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  return header.split(';')[0].trim().toLowerCase() === 'application/json';
+}
+
 /** What the turn's span says about the activity: its kind only (type, channel, invoke name). */
 export function activityAttributes(body: unknown): Attributes {
   const a = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -103,12 +109,23 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   let draining = false;
   let idle: (() => void) | undefined;
 
-  server.use(
-    restify.plugins.bodyParser({
-      maxBodySize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      mapParams: false,
-    }),
-  );
+  // JSON only: a form or multipart body is what a web page can post cross-site without a preflight.
+  const readBody = restify.plugins.bodyReader({
+    maxBodySize: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+  });
+  // `bodyReader: true` says the body is read above, so the parser adds no reader of its own.
+  const parseJson = restify.plugins.jsonBodyParser({ mapParams: false, bodyReader: true });
+  const jsonBody: restify.RequestHandler[] = [
+    (req, res, next) => {
+      if (!isJsonContentType(req.header('content-type'))) {
+        res.send(415, { error: 'The body must be JSON (Content-Type: application/json).' });
+        return next(false);
+      }
+      return next();
+    },
+    readBody,
+    ...parseJson,
+  ];
 
   server.get('/healthz', (_req, res, next) => {
     res.send(200, health);
@@ -134,7 +151,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     else res.send(503, { status: 'not ready', checks: report.checks, reasons: report.reasons });
   });
 
-  server.post('/api/messages', async (req, res) => {
+  server.post('/api/messages', ...jsonBody, async (req, res) => {
     await withSpan('POST /api/messages', SpanKind.SERVER, activityAttributes(req.body), async (span) => {
       try {
         await handleActivity(req, res);

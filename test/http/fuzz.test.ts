@@ -132,10 +132,34 @@ describe('fuzzing /api/messages', () => {
       value: fc.oneof(
         fc.record({ action: fc.record({ type: fc.constant('Action.Execute'), verb, data: cardData }) }),
         cardData,
+        // Malformed card presses: no action, an action or verb of the wrong type, data as a string.
+        fc.oneof(
+          fc.constant({ trigger: 'manual' }),
+          fc.string({ maxLength: 20 }),
+          fc.integer(),
+          fc.constant(null),
+          fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }),
+          fc.record({ action: fc.oneof(fc.string(), fc.integer(), fc.constant(null)) }),
+          fc.record({ action: fc.record({ type: fc.constant('Action.Execute'), verb: fc.jsonValue() }) }),
+          fc.record({ action: fc.record({ type: fc.constant('Action.Execute'), verb, data: fc.string() }) }),
+        ),
       ),
       membersAdded: fc.array(fc.record({ id: fc.string({ maxLength: 20 }) }), { maxLength: 3 }),
     },
     { requiredKeys: [] },
+  );
+  const contentType = fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'application/x-www-form-urlencoded',
+        'text/plain',
+        'multipart/form-data; boundary=x',
+        'application/vnd.api+json',
+        '',
+      ),
+    },
   );
   const body = fc.oneof(
     { weight: 8, arbitrary: activity.map((a) => JSON.stringify(a)) },
@@ -246,15 +270,16 @@ describe('fuzzing /api/messages', () => {
     const before = storedKeys();
     const statuses = new Map<number, number>();
     await fc.assert(
-      fc.asyncProperty(body, async (payload) => {
+      fc.asyncProperty(body, contentType, async (payload, type) => {
         const response = await fetch(`${url}/api/messages`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: payload,
+          headers: type === '' ? {} : { 'content-type': type },
+          body: type === '' ? new Blob([payload]) : payload,
         });
         await response.arrayBuffer();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-        return response.status >= 200 && response.status < 600;
+        const json = type.startsWith('application/json');
+        return json ? response.status >= 200 && response.status < 600 : response.status === 415;
       }),
       { numRuns: RUNS, seed: SEED },
     );

@@ -1,5 +1,6 @@
 /** Garbage at the HTTP door: a clear 4xx, the bot stays up, nothing reaches Teams. */
 import { teamsMessage } from '../support/activities';
+import { TEST_TENANT_ID } from '../support/activities';
 import { startTestBot, type TestBot } from '../support/botHarness';
 import type { FakeConnector } from '../support/fakeConnector';
 
@@ -66,4 +67,54 @@ describe('input limits on /api/messages', () => {
     expect((await fetch(url.replace('/api/messages', '/healthz'))).status).toBe(200);
     expect(connector.calls).toEqual([]);
   });
+
+  /** A Teams help message as a web form would post it (`qs` nesting, which restify's urlencoded parser read). */
+  const formBody = () =>
+    new URLSearchParams({
+      type: 'message',
+      channelId: 'msteams',
+      serviceUrl: connector.serviceUrl,
+      text: 'help',
+      'from[id]': '29:alex',
+      'conversation[id]': 'a:1',
+      'conversation[conversationType]': 'personal',
+      'channelData[tenant][id]': TEST_TENANT_ID,
+    }).toString();
+
+  it.each([
+    ['application/x-www-form-urlencoded', () => formBody()],
+    ['text/plain', () => JSON.stringify(teamsMessage(connector.serviceUrl, 'help'))],
+    [
+      'multipart/form-data; boundary=x',
+      () => '--x\r\nContent-Disposition: form-data; name="type"\r\n\r\nmessage\r\n--x--',
+    ],
+    ['application/vnd.api+json', () => JSON.stringify(teamsMessage(connector.serviceUrl, 'help'))],
+  ])(
+    'when the body is sent as %s, then the answer is 415 with a JSON error and nothing is processed',
+    async (type, body) => {
+      const response = await post(body(), type);
+      expect(response.status).toBe(415);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await response.json()).toEqual({ error: expect.stringMatching(/JSON/) });
+      expect(connector.calls).toEqual([]);
+    },
+  );
+
+  it('when the body has no content type, then the answer is 415 and nothing is processed', async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      body: new Blob([JSON.stringify(teamsMessage(connector.serviceUrl, 'help'))]),
+    });
+    expect(response.status).toBe(415);
+    expect(connector.calls).toEqual([]);
+  });
+
+  it.each(['application/json; charset=utf-8', 'Application/JSON', 'application/json;charset=UTF-8'])(
+    'when the content type is %s, then the body is read as JSON',
+    async (type) => {
+      const response = await post('{}', type);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ error: expect.stringMatching(/missing or has an invalid/) });
+    },
+  );
 });

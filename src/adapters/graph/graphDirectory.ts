@@ -41,7 +41,7 @@ const OVERVIEW_REQUESTS = [
   { id: 'conditionalAccess', url: '/identity/conditionalAccess/policies' },
   {
     id: 'globalAdmins',
-    url: `/roleManagement/directory/roleAssignments?$filter=roleDefinitionId eq '${ROLE.globalAdministrator}'&$select=id,principalId,roleDefinitionId,directoryScopeId`,
+    url: `/roleManagement/directory/roleAssignments?$filter=roleDefinitionId eq ${odataString(ROLE.globalAdministrator)}&$select=id,principalId,roleDefinitionId,directoryScopeId`,
   },
 ] as const;
 
@@ -89,7 +89,7 @@ export class GraphDirectory implements Directory {
       { id: 'memberOf', url: `/users/${user}/transitiveMemberOf?$select=id` },
       {
         id: 'roles',
-        url: `/roleManagement/directory/roleAssignments?$filter=principalId eq '${userId.replace(/'/g, "''")}'`,
+        url: `/roleManagement/directory/roleAssignments?$filter=principalId eq ${odataString(userId)}`,
       },
       { id: 'securityDefaults', url: '/policies/identitySecurityDefaultsEnforcementPolicy' },
       { id: 'conditionalAccess', url: '/identity/conditionalAccess/policies' },
@@ -172,7 +172,7 @@ export class GraphDirectory implements Directory {
     // A bare user name (`meganb`): the alias, which is the user principal name's part before the @ for
     // accounts made in Microsoft 365 (user resource: mailNickname supports $filter eq).
     if (/^[A-Za-z0-9._-]{1,64}$/.test(value)) return this.onlyMatch('mailNickname', value);
-    if (!/^[^\s@'"]{1,64}@[^\s@'"]{1,255}$/.test(value)) return undefined;
+    if (!/^[^\s@"]{1,64}@[^\s@"]{1,255}$/.test(value)) return undefined;
     const direct = await this.findUser(value);
     if (direct !== undefined) return direct;
     return this.onlyMatch('mail', value);
@@ -185,7 +185,12 @@ export class GraphDirectory implements Directory {
   ): Promise<DirectoryUser | undefined> {
     const json = obj(
       await this.graph.call(`GET /users?$filter=${property}`, () =>
-        this.client.api('/users').filter(`${property} eq '${value}'`).select(USER_FIELDS).top(2).get(),
+        this.client
+          .api('/users')
+          .filter(`${property} eq ${odataString(value)}`)
+          .select(USER_FIELDS)
+          .top(2)
+          .get(),
       ),
     );
     const matches = array(json.value).map(obj);
@@ -272,9 +277,9 @@ export class GraphDirectory implements Directory {
     principalId: string;
     roleDefinitionId?: string;
   }): Promise<RoleAssignment[]> {
-    const clauses = [`principalId eq '${filter.principalId}'`];
+    const clauses = [`principalId eq ${odataString(filter.principalId)}`];
     if (filter.roleDefinitionId !== undefined)
-      clauses.push(`roleDefinitionId eq '${filter.roleDefinitionId}'`);
+      clauses.push(`roleDefinitionId eq ${odataString(filter.roleDefinitionId)}`);
     const first = obj(
       await this.graph.call('GET /roleManagement/directory/roleAssignments', () =>
         this.client.api('/roleManagement/directory/roleAssignments').filter(clauses.join(' and ')).get(),
@@ -328,7 +333,7 @@ export class GraphDirectory implements Directory {
       await this.graph.call('GET /servicePrincipals?$filter=appId', () =>
         this.client
           .api('/servicePrincipals')
-          .filter(`appId eq '${id}'`)
+          .filter(`appId eq ${odataString(id)}`)
           .select('id,appId,displayName,accountEnabled')
           .get(),
       ),
@@ -342,4 +347,12 @@ export class GraphDirectory implements Directory {
       accountEnabled: found.accountEnabled !== false,
     };
   }
+}
+
+/**
+ * `value` as an OData string literal for `$filter`: in quotes, each quote doubled (OData v4 ABNF,
+ * `SQUOTE-in-string = SQUOTE SQUOTE`), so an address such as o'connor@contoso.com is looked up as typed.
+ */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
 }

@@ -129,6 +129,7 @@ function tokenize(expression: string): Token[] {
       for (;;) {
         if (i >= expression.length) throw invalid(expression);
         if (expression[i] === "'") {
+          // Two quotes are one quote in the string (OData v4 ABNF: SQUOTE-in-string = SQUOTE SQUOTE).
           if (expression[i + 1] === "'") {
             text += "'";
             i += 2;
