@@ -10,14 +10,14 @@
  * bounds what happens together.
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { startBot } from '../index';
 import { decideRequest } from '../useCases/decideRequest';
 import { submitRequest } from '../useCases/submitRequest';
+import { BENCH_PEOPLE, benchRequest } from './benchHost';
+import { startConnector } from './benchLoad';
 
 const ROUNDS = [1, 10, 100] as const;
 const RUNNER_CONCURRENCY = 4;
@@ -26,12 +26,7 @@ const DEADLINE_MS = 30_000;
 const TOKEN_SLACK = 2;
 const PAST_PROVISIONING = new Set(['AwaitingReplication', 'Ready']);
 
-const REQUESTER = { aadObjectId: '00000000-0000-0000-0000-0000000000020', name: 'Alex Wilber' };
-const APPROVER = {
-  aadObjectId: '00000000-0000-0000-0000-0000000000021',
-  name: 'Megan Bowen',
-  userPrincipalName: 'meganb@contoso.com',
-};
+const APPROVER = { aadObjectId: BENCH_PEOPLE.megan.aadObjectId, name: BENCH_PEOPLE.megan.name };
 
 export interface GrowthRound {
   n: number;
@@ -42,34 +37,6 @@ export interface GrowthRound {
   ms: number;
   passed: number;
   failed: number;
-}
-
-/** A Bot Framework connector on loopback that accepts every send, update and new chat. */
-async function startConnector(): Promise<{ serviceUrl: string; close(): Promise<void> }> {
-  let next = 1;
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-      const create = pathname === '/v3/conversations' && req.method === 'POST';
-      const activity =
-        pathname.startsWith('/v3/conversations/') && (req.method === 'POST' || req.method === 'PUT');
-      res.writeHead(create ? 201 : activity ? 200 : 404, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify(create ? { id: `a:created-${next++}` } : activity ? { id: `activity-${next++}` } : {}),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    serviceUrl: `http://127.0.0.1:${port}/`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 export async function benchGrowth(
@@ -98,17 +65,7 @@ export async function benchGrowth(
     for (const n of ROUNDS) {
       const ids: string[] = [];
       for (let i = 0; i < n; i++) {
-        const request = await submitRequest(bot.services, {
-          requester: REQUESTER,
-          approver: APPROVER,
-          details: {
-            displayName: 'CiraSync Service',
-            username: `svc-growth-${n}-${++serial}`,
-            domain: 'contoso.com',
-            contact: { city: 'Redmond' },
-            acknowledgedWarnings: [],
-          },
-        });
+        const request = await submitRequest(bot.services, benchRequest(`svc-growth-${n}-${++serial}`));
         ids.push(request.id);
       }
       // Delivery of the pending cards is not part of the measurement.

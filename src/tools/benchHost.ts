@@ -28,12 +28,29 @@ import {
   ConfigurationBotFrameworkAuthentication,
 } from 'botbuilder';
 import restify from 'restify';
+import type { SubmitRequestInput } from '../useCases/submitRequest';
 
 /** The two seeded Global Administrators of the simulated tenant the bench acts as. */
 export const BENCH_PEOPLE = {
   alex: { id: '29:alex', name: 'Alex Wilber', aadObjectId: '00000000-0000-0000-0000-0000000000020' },
   megan: { id: '29:megan', name: 'Megan Bowen', aadObjectId: '00000000-0000-0000-0000-0000000000021' },
 } as const;
+
+/** A request for a service account named `username`: Alex asks, Megan approves. */
+export function benchRequest(username: string): SubmitRequestInput {
+  const { alex, megan } = BENCH_PEOPLE;
+  return {
+    requester: { aadObjectId: alex.aadObjectId, name: alex.name },
+    approver: { aadObjectId: megan.aadObjectId, name: megan.name, userPrincipalName: 'meganb@contoso.com' },
+    details: {
+      displayName: 'CiraSync Service',
+      username,
+      domain: 'contoso.com',
+      contact: { city: 'Redmond' },
+      acknowledgedWarnings: [],
+    },
+  };
+}
 
 export interface HostReady {
   ready: true;
@@ -124,7 +141,6 @@ async function startOurs(): Promise<Host> {
   const bot = await startBot(config);
   const simulator = bot.tenant.simulator;
   if (simulator === undefined) throw new Error('The bench host needs the simulated tenant');
-  const { alex, megan } = BENCH_PEOPLE;
   return {
     port: bot.address.port,
     tenantId: bot.tenant.tenantId,
@@ -134,21 +150,7 @@ async function startOurs(): Promise<Host> {
         const prefix = String(message.prefix);
         const ids: string[] = [];
         for (let i = 0; i < count; i++) {
-          const request = await submitRequest(bot.services, {
-            requester: { aadObjectId: alex.aadObjectId, name: alex.name },
-            approver: {
-              aadObjectId: megan.aadObjectId,
-              name: megan.name,
-              userPrincipalName: 'meganb@contoso.com',
-            },
-            details: {
-              displayName: 'CiraSync Service',
-              username: `${prefix}-${i + 1}`,
-              domain: 'contoso.com',
-              contact: { city: 'Redmond' },
-              acknowledgedWarnings: [],
-            },
-          });
+          const request = await submitRequest(bot.services, benchRequest(`${prefix}-${i + 1}`));
           ids.push(request.id);
         }
         bot.runner.poke();
