@@ -4,7 +4,7 @@
  */
 import { SimulatorCredential } from '../../src/adapters/credentials';
 import { odataString } from '../../src/adapters/graph/graphDirectory';
-import { createTenantPorts, type TenantPorts } from '../../src/adapters/tenantConnection';
+import { createTenantPorts } from '../../src/adapters/tenantConnection';
 import { systemClock } from '../../src/domain/ports';
 import { directAccessChecks } from '../../src/domain/authorization';
 import { ROLE } from '../../src/domain/wellKnown';
@@ -23,7 +23,7 @@ const ADDRESSES = [
 
 describe('addresses with special characters, through the Graph adapter against the simulator', () => {
   let sim: TenantSimulator;
-  let ports: TenantPorts;
+  let ports: ReturnType<typeof createTenantPorts>;
   const ids = new Map<string, string>();
 
   beforeAll(async () => {

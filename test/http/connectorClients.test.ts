@@ -30,7 +30,8 @@ describe('connector clients', () => {
       { type: 'message', serviceUrl: TEAMS, channelId: 'msteams' } as never,
       '',
     );
-    const forTurn = await turn.connectorFactory.create(TEAMS, turn.audience);
+    const forTurn = await turn.connectorFactory?.create(TEAMS, turn.audience);
+    expect(forTurn).toBeInstanceOf(ConnectorClient);
     const proactive = await auth.createConnectorFactory(turn.claimsIdentity).create(TEAMS, turn.audience);
     expect(proactive).toBe(forTurn);
   });
