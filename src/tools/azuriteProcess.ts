@@ -43,7 +43,8 @@ export interface AzuriteProcessOptions {
   ports?: { port: number; tablePort: number };
 }
 
-async function freePort(): Promise<number> {
+/** A port on 127.0.0.1 that was free a moment ago (listen on 0, close, reuse). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

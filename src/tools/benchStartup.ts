@@ -10,7 +10,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { childProcessEnvironment } from '../config';
@@ -18,6 +17,7 @@ import { SQLITE_FILE_NAME } from '../adapters/storage/createStorage';
 import { JOB_KINDS, jobId } from '../jobs/jobKinds';
 import { SqliteJobStore } from '../jobs/sqliteJobStore';
 import { AGENTS_PLAYGROUND_TENANT_ID } from '../simulator/scenarios';
+import { freePort } from './azuriteProcess';
 
 type Write = (label: string, value: string | number, note?: string) => void;
 
@@ -79,18 +79,6 @@ async function fillJobs(file: string): Promise<void> {
   } finally {
     store.close();
   }
-}
-
-/** A port free a moment ago (listen on 0, close, reuse). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** One GET; the status, or 0 when nothing answers yet. */
@@ -220,35 +208,22 @@ export async function benchStartup(write: Write): Promise<StartupBenchResult> {
     const medians = { empty: medianRun(empty), withJobs: medianRun(withJobs) };
     const each = (runs: StartupRun[], key: keyof StartupRun) =>
       runs.map((r) => (r[key] === undefined ? '-' : Math.round(r[key]))).join(', ');
-    write(
-      'startup: empty DATA_DIR, spawn to /healthz 200 (ms)',
-      Math.round(medians.empty.healthzMs),
-      `median; runs ${each(empty, 'healthzMs')}`,
-    );
-    write(
-      `startup: ${JOBS.toLocaleString('en-US')} jobs, spawn to /healthz 200 (ms)`,
-      Math.round(medians.withJobs.healthzMs),
-      `median; runs ${each(withJobs, 'healthzMs')}`,
-    );
-    write(
-      'startup: /healthz ratio, 10,000 jobs / empty',
-      `${(medians.withJobs.healthzMs / medians.empty.healthzMs).toFixed(2)}x`,
-    );
-    if (medians.empty.readyzMs !== undefined && medians.withJobs.readyzMs !== undefined) {
+    for (const probe of ['healthzMs', 'readyzMs'] as const) {
+      const bare = medians.empty[probe];
+      const full = medians.withJobs[probe];
+      if (bare === undefined || full === undefined) continue;
+      const route = probe === 'healthzMs' ? '/healthz' : '/readyz';
       write(
-        'startup: empty DATA_DIR, spawn to /readyz 200 (ms)',
-        Math.round(medians.empty.readyzMs),
-        `median; runs ${each(empty, 'readyzMs')}`,
+        `startup: empty DATA_DIR, spawn to ${route} 200 (ms)`,
+        Math.round(bare),
+        `median; runs ${each(empty, probe)}`,
       );
       write(
-        `startup: ${JOBS.toLocaleString('en-US')} jobs, spawn to /readyz 200 (ms)`,
-        Math.round(medians.withJobs.readyzMs),
-        `median; runs ${each(withJobs, 'readyzMs')}`,
+        `startup: ${JOBS.toLocaleString('en-US')} jobs, spawn to ${route} 200 (ms)`,
+        Math.round(full),
+        `median; runs ${each(withJobs, probe)}`,
       );
-      write(
-        'startup: /readyz ratio, 10,000 jobs / empty',
-        `${(medians.withJobs.readyzMs / medians.empty.readyzMs).toFixed(2)}x`,
-      );
+      write(`startup: ${route} ratio, 10,000 jobs / empty`, `${(full / bare).toFixed(2)}x`);
     }
     return { ok: true, empty, withJobs, medians };
   } finally {
