@@ -25,8 +25,15 @@ import { FORM_VERBS } from '../cards/verbs';
 import { actorOf } from '../src/bot/actor';
 import { sameUser } from '../src/domain/authorization';
 import { isAppError } from '../src/domain/errors';
+import { within } from '../src/domain/patience';
 import type { Actor } from '../src/domain/request';
 import { type CardSubmission, readCardSubmission } from './cardSubmission';
+
+/**
+ * How long a form's checks with Microsoft 365 may take: the press is answered within Teams' time for
+ * an invoke, with the entries kept and "press again" when Microsoft 365 is slower than this.
+ */
+export const FORM_CHECK_WITHIN_MS = 3_500;
 
 export const FORM_INACTIVE_MESSAGE =
   'This form is no longer active. Type `new service account` to start again.';
@@ -237,7 +244,10 @@ export class FormPrompt extends Dialog {
       case FORM_VERBS.submit: {
         let outcome: Awaited<ReturnType<FormValidator>>;
         try {
-          outcome = await this.validate(dc.context, submission.inputs, state.data);
+          outcome = await within(
+            FORM_CHECK_WITHIN_MS,
+            this.validate(dc.context, submission.inputs, state.data),
+          );
         } catch (error) {
           if (!isAppError(error)) throw error;
           // Microsoft 365 did not answer the check: keep what was typed and let the admin press again.

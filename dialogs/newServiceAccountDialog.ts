@@ -12,13 +12,14 @@ import {
 import { actorOf } from '../src/bot/actor';
 import { type AccessChecks, directAccessChecks } from '../src/domain/authorization';
 import { isAppError } from '../src/domain/errors';
+import { within } from '../src/domain/patience';
 import type { Directory, Exchange } from '../src/domain/ports';
 import { runPreflight } from '../src/domain/preflight';
 import { requestSubject } from '../src/domain/request';
 import type { AuditLog, RequestStore } from '../src/domain/requestPorts';
 import type { Scheduler } from '../src/domain/workPorts';
 import { submitRequest } from '../src/useCases/submitRequest';
-import { answerInPlace, FormPrompt, type FormResult } from './formPrompt';
+import { answerInPlace, FORM_CHECK_WITHIN_MS, FormPrompt, type FormResult } from './formPrompt';
 import { offersAppGrant, preflightData, reviewData, tenantSnapshot } from './wizardCards';
 import { rightToAsk } from './rightToAsk';
 import { appAccessCard, appAccessValidator } from './appAccessForm';
@@ -126,7 +127,10 @@ export class NewServiceAccountDialog extends ComponentDialog {
     if (!wizard.pending.includes('tenant')) return step.next();
     let report;
     try {
-      report = await runPreflight(this.deps, {});
+      // Pressed (Check again): answered within an invoke's time; typed: as long as the check takes.
+      const check = runPreflight(this.deps, {});
+      report =
+        step.context.activity.type === 'invoke' ? await within(FORM_CHECK_WITHIN_MS, check) : await check;
     } catch (error) {
       const reason = isAppError(error) ? error.userMessage : 'Microsoft 365 did not answer.';
       await step.context.sendActivity(

@@ -5,8 +5,10 @@
 import type { TurnContext } from 'botbuilder';
 import { type Authorization, authorizeRequester, directAccessChecks } from '../src/domain/authorization';
 import { isAppError } from '../src/domain/errors';
+import { within } from '../src/domain/patience';
 import type { Directory } from '../src/domain/ports';
 import type { Actor } from '../src/domain/request';
+import { FORM_CHECK_WITHIN_MS } from './formPrompt';
 
 export async function rightToAsk(
   context: TurnContext,
@@ -14,9 +16,12 @@ export async function rightToAsk(
   requester: Actor,
 ): Promise<Authorization | 'unknown'> {
   try {
-    return await authorizeRequester(directAccessChecks(deps.directory), requester, {
-      requesterGroupId: deps.requesterGroupId,
-    });
+    return await within(
+      FORM_CHECK_WITHIN_MS,
+      authorizeRequester(directAccessChecks(deps.directory), requester, {
+        requesterGroupId: deps.requesterGroupId,
+      }),
+    );
   } catch (error) {
     if (!isAppError(error)) throw error;
     await context.sendActivity(

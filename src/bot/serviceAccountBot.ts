@@ -17,6 +17,7 @@ import { conversationKind } from '../teams/conversationPlace';
 import type { ConversationReferenceStore } from '../teams/conversationReferences';
 import type { Logger } from '../logger';
 import type { AccountActions } from './accountActions';
+import type { AnswerInTime } from './answerInTime';
 import type { HealthActions } from './healthActions';
 import type { ApprovalActions } from './approvalActions';
 import type { CardActionHandler } from './pressGate';
@@ -38,7 +39,11 @@ export interface ServiceAccountBotOptions extends CommandReplyDeps {
   accountActions: AccountActions;
   /** Fix and Approve fix on the health card. */
   healthActions: HealthActions;
+  /** Answers a slow press "still working" in time, and posts its outcome when it comes. */
+  answers: AnswerInTime;
 }
+
+const FORM_VERB_SET: ReadonlySet<string> = new Set(Object.values(FORM_VERBS));
 
 export class ServiceAccountBot extends TeamsActivityHandler {
   /** One handler per card verb: the forms' buttons, the approval card's, the account cards'. */
@@ -139,8 +144,13 @@ export class ServiceAccountBot extends TeamsActivityHandler {
     const handler = Object.hasOwn(this.cardActions, verb) ? this.cardActions[verb] : undefined;
     if (handler !== undefined) {
       const data = invokeValue.action.data;
-      const record = typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {};
-      return handler(context, record as Record<string, unknown>);
+      const record = (
+        typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {}
+      ) as Record<string, unknown>;
+      // A form's turn keeps its dialog state in this turn: its checks of Microsoft 365 are bounded
+      // instead (`FormPrompt`). Every other press is answered in time, its work going on if need be.
+      if (FORM_VERB_SET.has(verb)) return handler(context, record);
+      return this.options.answers.answer(verb, context, (own) => handler(own, record));
     }
     this.options.logger.warn('Card action with an unknown verb', {
       verb: verb.slice(0, 64),

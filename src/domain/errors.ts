@@ -21,8 +21,10 @@ export type ErrorCode =
   | 'Blocked'
   /** The tenant has no free seat of the chosen licence. */
   | 'NoSeats'
-  /** A transient condition outlasted its retry budget. */
+  /** A transient condition outlasted its retry budget, or an answer did not come in time. */
   | 'TimedOut'
+  /** The account a ready request made is no longer in the directory (someone deleted it). */
+  | 'Gone'
   | 'Unexpected';
 
 export interface ErrorDetails {

@@ -47,3 +47,28 @@ export async function eventually<T>(
     delay = Math.min(delay * 2, patience.maxDelayMs);
   }
 }
+
+/**
+ * The operation's result, or a `TimedOut` error after `ms`: for a check a person waits on (a form's
+ * Next), where an answer in seconds matters more than this one check. The operation is not stopped:
+ * what it finds later is dropped, and the admin presses again.
+ */
+export async function within<T>(ms: number, operation: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new AppError('TimedOut', `Microsoft 365 did not answer within ${Math.round(ms / 1000)} seconds.`),
+        ),
+      ms,
+    );
+  });
+  // A failure after the deadline is dropped rather than left unhandled.
+  operation.catch(() => undefined);
+  try {
+    return await Promise.race([operation, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

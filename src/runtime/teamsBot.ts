@@ -5,7 +5,9 @@
  */
 import { type ConversationReference, PrivateConversationState, type Storage } from 'botbuilder';
 import { MainDialog } from '../../dialogs/mainDialog';
+import { ACCOUNT_VERBS } from '../../cards/verbs';
 import { AccountActions } from '../bot/accountActions';
+import { AnswerInTime } from '../bot/answerInTime';
 import { HealthActions } from '../bot/healthActions';
 import { ApprovalActions } from '../bot/approvalActions';
 import { FormTurns } from '../bot/formTurns';
@@ -126,6 +128,12 @@ export async function teamsBot(parts: TeamsBotParts): Promise<ServiceAccountBot>
     }),
     accountActions: new AccountActions({ services, presses, logger, access }),
     healthActions: new HealthActions({ services, presses, logger }),
+    answers: new AnswerInTime({
+      followUps: messenger,
+      background,
+      logger,
+      private: new Set([ACCOUNT_VERBS.reveal]),
+    }),
   });
 
   return bot;

@@ -24,15 +24,27 @@ export function downgradeRoleName(roleId: string): string {
   return ROLE_NAMES[roleId] ?? 'the downgrade role';
 }
 
-/** The "ready" note: what was done and the next steps, in order. */
+/**
+ * The "ready" note: what was done and the next steps, in order. Once the role was lowered
+ * (`downgraded`, or `where` says so) it says what the account holds now, and where a password set
+ * since then is.
+ */
 export function readyNote(
   request: ServiceAccountRequest,
   where: PasswordWhere,
   downgradeRoleId: string,
+  downgraded = false,
 ): string {
   const upn = userPrincipalName(request.details);
   const role = downgradeRoleName(downgradeRoleId);
-  if (where.kind === 'downgraded') return `${upn} is now ${role} and no longer a Global Administrator.`;
+  if (where.kind === 'downgraded' || downgraded) {
+    const lowered = `${upn} is now ${role} and no longer a Global Administrator.`;
+    if (where.kind === 'reveal')
+      return `${lowered}\n\nIts password: press **Reveal password** (until ${utcMinutes(where.until)}; after that the bot forgets it and **Reset password** makes a new one).`;
+    if (where.kind === 'keyVault')
+      return `${lowered}\n\nIts password is in Key Vault ${where.vaultUrl}, secret **${where.name}** (readable until ${utcMinutes(where.expiresOn)}).`;
+    return lowered;
+  }
   const password =
     where.kind === 'reveal'
       ? `1. Press **Reveal password** (until ${utcMinutes(where.until)}; after that the bot forgets it and **Reset password** makes a new one).`
@@ -66,17 +78,20 @@ export function readyView(
     problem?: string;
     /** Key Vault is configured: Rotate password (and Hand over, while the password is held) are offered. */
     keyVault?: boolean;
+    /** The role was lowered earlier (the audit trail says so), whatever `where` the password is now. */
+    downgraded?: boolean;
   },
 ): ProgressView {
-  const downgraded = where.kind === 'downgraded';
+  const downgraded = where.kind === 'downgraded' || options.downgraded === true;
   const disabled = request.accountDisabled !== undefined;
   const keyVault = options.keyVault === true;
   return {
     ...progressViewOf(request, data),
     ready: {
-      note: (options.problem ?? '') + readyNote(request, where, options.downgradeRoleId),
+      note: (options.problem ?? '') + readyNote(request, where, options.downgradeRoleId, downgraded),
       canReveal: where.kind === 'reveal',
-      canReset: !downgraded,
+      // The account still signs in after a downgrade: its password can still be reset.
+      canReset: true,
       canDowngrade: !downgraded,
       // The card's step list already shows what was done: no second list in other words.
       facts: [],
@@ -109,10 +124,10 @@ export async function currentReadyView(
   password: { kind: 'reveal'; until: string } | { kind: 'forgotten'; at: string },
 ): Promise<ProgressView> {
   const data = await services.provisioning.get(request);
-  const where: PasswordWhere = (await wasDowngraded(services, request)) ? { kind: 'downgraded' } : password;
-  return readyView(request, data, where, {
+  return readyView(request, data, password, {
     downgradeRoleId: services.settings.downgradeRoleId,
     keyVault: services.handOver !== undefined,
+    downgraded: await wasDowngraded(services, request),
   });
 }
 
@@ -134,8 +149,14 @@ export async function readyViewNow(
     .reverse()
     .find((r) => r.event === 'password handed over' || r.event === 'password rotated');
   const vault = keyVaultPlaceOf(handed?.detail);
+  // A downgrade forgets the password: only one set after it (Reset, Rotate) is still to hand over.
+  const loweredAt = trail.map((r) => r.event).lastIndexOf('downgraded');
+  const lowered = loweredAt >= 0;
+  const setSince = trail
+    .slice(loweredAt + 1)
+    .some((r) => r.event === 'password reset' || r.event === 'password rotated');
   let where: PasswordWhere;
-  if (trail.some((r) => r.event === 'downgraded')) where = { kind: 'downgraded' };
+  if (lowered && !setSince) where = { kind: 'downgraded' };
   else if (
     state.kind === 'held' &&
     state.revealUntil !== undefined &&
@@ -148,6 +169,7 @@ export async function readyViewNow(
   return readyView(request, data, where, {
     downgradeRoleId: services.settings.downgradeRoleId,
     keyVault: services.handOver !== undefined,
+    downgraded: lowered,
   });
 }
 

@@ -9,7 +9,7 @@ import { type Actor, auditRecord, type ServiceAccountRequest } from '../domain/r
 import { accountUserId } from './accountUser';
 import { storeInKeyVault } from './handOverPassword';
 import { underPasswordLease } from './passwordLease';
-import { readyView, type PasswordWhere } from './readyReport';
+import { readyView, type PasswordWhere, wasDowngraded } from './readyReport';
 import type { Services } from './services';
 
 export type ResetOutcome =
@@ -56,10 +56,13 @@ async function resetHeld(
   const data = await services.provisioning.get(request);
   await services.directory.updateUser(await accountUserId(services, request, data), { password });
   const handOver = services.handOver;
+  // After a downgrade the account holds the lesser role still: the card says so, not "Global Administrator".
+  const downgraded = await wasDowngraded(services, request);
   const viewOf = (where: PasswordWhere) =>
     readyView(request, data, where, {
       downgradeRoleId: services.settings.downgradeRoleId,
       keyVault: handOver !== undefined,
+      downgraded,
     });
   let keyVaultRefused: string | undefined;
   if (handOver !== undefined) {

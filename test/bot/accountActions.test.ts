@@ -275,8 +275,13 @@ describe('the account actions on the progress card', () => {
       expect(text(lowered.value)).toContain(
         'is now Service Support Administrator and no longer a Global Administrator',
       );
-      // Nothing more to hand over; the owners still look after the account, which still signs in.
-      expect(verbsOf(lowered.value)).toEqual([ACCOUNT_VERBS.owners, ACCOUNT_VERBS.disable]);
+      // Nothing more to hand over; the account still signs in, so its password can still be reset,
+      // and the owners still look after it.
+      expect(verbsOf(lowered.value)).toEqual([
+        ACCOUNT_VERBS.reset,
+        ACCOUNT_VERBS.owners,
+        ACCOUNT_VERBS.disable,
+      ]);
       expect(rolesOf(userId)).toEqual([ROLE.serviceSupportAdministrator]);
       const audit = (await bot.audit.forRequest(TEST_TENANT_ID, retried.id)).filter(
         (r) => r.event === 'downgraded',

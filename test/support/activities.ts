@@ -58,6 +58,8 @@ export interface ActivityOptions {
   channelId?: string;
   /** A group chat id (19:…@thread.v2): the activity comes from that group chat. */
   groupChatId?: string;
+  /** The message the activity answers: for a card press, the card's message id. */
+  replyToId?: string;
 }
 
 /** The conversation an activity comes from, and what Teams adds to `channelData` for it. */
@@ -150,6 +152,7 @@ export function teamsCardAction(
     type: 'invoke',
     name: 'adaptiveCard/action',
     value: { action: { type: 'Action.Execute', verb, data }, trigger: options.trigger ?? 'manual' },
+    ...(options.replyToId === undefined ? {} : { replyToId: options.replyToId }),
   };
 }
 

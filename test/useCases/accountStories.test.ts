@@ -6,6 +6,7 @@
  */
 import { ROLE } from '../../src/domain/wellKnown';
 import { downgradeRole } from '../../src/useCases/downgradeRole';
+import { readyViewNow } from '../../src/useCases/readyReport';
 import { REMOVAL_LEASE_MS, removeCreated } from '../../src/useCases/removeCreated';
 import { resetPassword } from '../../src/useCases/resetPassword';
 import { retryProvisioning } from '../../src/useCases/retryProvisioning';
@@ -209,5 +210,24 @@ describe('Downgrade role', () => {
     const again = await downgradeRole(services, MEGAN, ready);
     expect(again).toMatchObject({ kind: 'downgraded', changed: false });
     expect((await events(ready.id)).filter((e) => e === 'downgraded')).toHaveLength(1);
+  });
+
+  it('when Reset is pressed after the downgrade, then the card says the account holds the lesser role, offers Reveal and no second Downgrade', async () => {
+    const ready = await requestIn(services, 'Ready');
+    await services.directory.createRoleAssignment(`user-${ready.id}`, ROLE.globalAdministrator);
+    await downgradeRole(services, ALEX, ready);
+    const outcome = await resetPassword(services, ALEX, ready);
+    expect(outcome.kind).toBe('reset');
+    const card = outcome.kind === 'reset' ? outcome.view.ready : undefined;
+    expect(card?.note).toContain(
+      'cirasync-svc@contoso.com is now Service Support Administrator and no longer a Global Administrator.',
+    );
+    expect(card?.note).toContain('press **Reveal password**');
+    expect(card?.note).not.toContain('it is a Global Administrator');
+    expect(card).toMatchObject({ canReveal: true, canDowngrade: false, canReset: true });
+    // The card drawn again later (status) tells the same story.
+    const later = await readyViewNow(services, ready);
+    expect(later.ready?.note).toBe(card?.note);
+    expect(later.ready).toMatchObject({ canReveal: true, canDowngrade: false });
   });
 });

@@ -41,6 +41,8 @@ export interface TenantChanges {
   /** Directory role assignments at the tenant scope (`/`), by role definition (template) id. */
   removeDirectoryRole(user: string, roleDefinitionId: string): void;
   addDirectoryRole(user: string, roleDefinitionId: string): void;
+  /** Deletes the user, as an admin does in the admin center (its roles and seats go with it). */
+  deleteUser(user: string): void;
 }
 
 export function tenantChanges(state: TenantState, ids: IdGenerator): TenantChanges {
@@ -163,6 +165,9 @@ export function tenantChanges(state: TenantState, ids: IdGenerator): TenantChang
         directoryScopeId: '/',
       });
       state.changed();
+    },
+    deleteUser(idOrUpn) {
+      state.deleteUser(user(idOrUpn).id);
     },
   };
 }

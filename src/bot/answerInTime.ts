@@ -1,0 +1,151 @@
+/**
+ * Every card press is answered within `ANSWER_WITHIN_MS`, well inside the time Teams gives an invoke
+ * (about 15 s). When Microsoft 365 is slow and the press's work is not done by then, the press is
+ * answered that it is still under way, the work goes on, and its outcome follows in the same chat:
+ * the pressed card redrawn in place, or the words of a refusal as a message. A password is never in
+ * that follow-up: a late Reveal asks to be pressed again, and the answer then comes in the invoke.
+ */
+import {
+  type Activity,
+  type AdaptiveCardInvokeResponse,
+  type ConversationReference,
+  TurnContext,
+} from 'botbuilder';
+import { ADAPTIVE_CARD_CONTENT_TYPE } from '../../cards/renderCard';
+import type { Background } from '../domain/workPorts';
+import type { Logger } from '../logger';
+import type { Delivery } from '../teams/proactiveMessenger';
+import { invokeMessage } from './invokeAnswers';
+
+/** How long a press may take before it is answered "still working". */
+export const ANSWER_WITHIN_MS = 4_000;
+
+export const STILL_WORKING =
+  'Microsoft 365 is taking longer than usual to answer. I am still working on it and will show the outcome in this chat when it is done.';
+
+/** Where the follow-up of a late press goes. */
+export interface FollowUps {
+  send(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<Delivery>;
+  update(
+    reference: Partial<ConversationReference>,
+    activityId: string,
+    activity: Partial<Activity>,
+  ): Promise<Delivery>;
+}
+
+export interface AnswerInTimeOptions {
+  followUps: FollowUps;
+  background: Background;
+  logger: Logger;
+  withinMs?: number;
+  /** Verbs whose answer is for the presser alone (a password): never posted to the chat afterwards. */
+  private: ReadonlySet<string>;
+}
+
+type Settled = { ok: true; answer: AdaptiveCardInvokeResponse } | { ok: false; error: unknown };
+
+/** The message a late answer becomes in the chat: a card, or words. */
+export function followUpOf(
+  answer: AdaptiveCardInvokeResponse | undefined,
+  privateAnswer: boolean,
+): { card: Record<string, unknown> } | { text: string } {
+  if (answer === undefined)
+    return { text: 'That did not work: something went wrong on my side. Press the button again.' };
+  if (privateAnswer)
+    return {
+      text: 'Microsoft 365 has answered. Press the button again to see the outcome: it is shown only to you.',
+    };
+  if (answer.type === ADAPTIVE_CARD_CONTENT_TYPE) return { card: answer.value };
+  const value: unknown = answer.value;
+  if (typeof value === 'string') return { text: value };
+  const message = (value as { message?: unknown } | undefined)?.message;
+  return { text: typeof message === 'string' ? message : 'Done.' };
+}
+
+export class AnswerInTime {
+  private readonly withinMs: number;
+
+  constructor(private readonly options: AnswerInTimeOptions) {
+    this.withinMs = options.withinMs ?? ANSWER_WITHIN_MS;
+  }
+
+  /**
+   * Runs the press's handler; its answer when it comes in time, else "still working" now and the
+   * outcome in the chat later. The handler gets a context of its own that outlives the turn: it only
+   * reads the activity, and goes on after the turn's own context is closed.
+   */
+  async answer(
+    verb: string,
+    context: TurnContext,
+    handler: (context: TurnContext) => Promise<AdaptiveCardInvokeResponse>,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const activity = context.activity;
+    const own = new TurnContext(context.adapter, activity);
+    const settled: Promise<Settled> = handler(own).then(
+      (answer) => ({ ok: true, answer }),
+      (error: unknown) => ({ ok: false, error }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.withinMs);
+    });
+    const first = await Promise.race([settled, late]);
+    clearTimeout(timer);
+    if (first !== 'late') {
+      if (first.ok) return first.answer;
+      throw first.error;
+    }
+    const conversationId = activity.conversation?.id;
+    this.options.logger.warn('A card press is taking long: answered that it is under way', {
+      verb,
+      conversationId,
+      afterMs: this.withinMs,
+    });
+    const reference = TurnContext.getConversationReference(activity);
+    const cardId = activity.replyToId;
+    // Waiting on Microsoft 365 takes no background slot: only the follow-up does, once it is known.
+    void settled.then((outcome) =>
+      this.options.background.run(`the outcome of ${verb}`, () =>
+        this.followUp(verb, conversationId, reference, cardId, outcome),
+      ),
+    );
+    return invokeMessage(STILL_WORKING);
+  }
+
+  private async followUp(
+    verb: string,
+    conversationId: string | undefined,
+    reference: Partial<ConversationReference>,
+    cardId: string | undefined,
+    outcome: Settled,
+  ): Promise<void> {
+    if (!outcome.ok)
+      this.options.logger.error('A card press failed after it was answered', { verb, error: outcome.error });
+    const message = followUpOf(outcome.ok ? outcome.answer : undefined, this.options.private.has(verb));
+    const delivered =
+      'card' in message
+        ? await this.showCard(reference, cardId, message.card)
+        : await this.options.followUps.send(reference, { type: 'message', text: message.text });
+    if (!delivered.ok)
+      this.options.logger.warn('Could not post the outcome of a card press', {
+        verb,
+        conversationId,
+        status: delivered.status,
+      });
+  }
+
+  /** The pressed card redrawn in place; a new message when the press did not say which card. */
+  private showCard(
+    reference: Partial<ConversationReference>,
+    cardId: string | undefined,
+    card: Record<string, unknown>,
+  ): Promise<Delivery> {
+    const activity: Partial<Activity> = {
+      type: 'message',
+      attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }],
+    };
+    return cardId === undefined || cardId === ''
+      ? this.options.followUps.send(reference, activity)
+      : this.options.followUps.update(reference, cardId, activity);
+  }
+}
