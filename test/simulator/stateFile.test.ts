@@ -22,6 +22,7 @@ import {
   TENANT_ID,
   tokenFor,
 } from './simulatorHarness';
+import { parseCliArguments } from '../../src/simulator/cli';
 
 const USER_PASSWORD = newUserBody('x').passwordProfile as { password: string };
 const VAULT_PASSWORD = 'Kv7!pR2#mQ9@wL4$zT8%';
@@ -217,5 +218,11 @@ describe('the simulated tenant kept in a file', () => {
   test('when the file holds another scenario’s tenant, then the start fails and says which', async () => {
     await stop(await start({ scenario: 'no-seats' }));
     await expect(start()).rejects.toThrow(/holds a tenant of the "no-seats" scenario, not of "classic"/);
+  });
+
+  test('when the command line names a state file, then the CLI passes it on, and without a path it says how to use it', () => {
+    expect(parseCliArguments(['--state-file', file]).stateFile).toBe(file);
+    expect(parseCliArguments([]).stateFile).toBeUndefined();
+    expect(() => parseCliArguments(['--state-file'])).toThrow(/--state-file needs a path\nUsage:/);
   });
 });

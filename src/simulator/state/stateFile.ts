@@ -283,11 +283,12 @@ export class TenantStateFile {
 
   private async write(text: string): Promise<void> {
     const temp = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${process.pid}.tmp`);
+    // No fsync: like the bot's SQLite (WAL, synchronous=NORMAL), what is written survives a killed
+    // process, and a power cut may lose the last changes; the rename means a reader never sees half.
     const handle = await fs.promises.open(temp, 'w', 0o600);
     try {
       await handle.chmod(0o600);
       await handle.writeFile(text, 'utf8');
-      await handle.sync();
     } finally {
       await handle.close();
     }
