@@ -8,6 +8,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ACCOUNT_VERBS, FORM_VERBS, REQUEST_VERBS } from '../cards/verbs';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { SIMULATED_TENANT_FILE_NAME, simulatedTenantFile } from '../src/runtime/simulatedTenant';
 import { SKUS } from '../src/simulator';
 import { ALEX, MEGAN, postActivity, teamsCardAction, teamsMessage } from './support/activities';
 import type { InvokeAnswer } from './support/botHarness';
@@ -18,6 +21,38 @@ jest.setTimeout(60_000);
 
 const ALEX_CHAT = `a:personal-${ALEX.aadObjectId}`;
 const TENANT_FILE = 'simulated-tenant.json';
+
+describe('where the embedded simulated tenant is kept', () => {
+  function warnings(settings: Record<string, string>): { file?: string; lines: string[] } {
+    const lines: string[] = [];
+    const logger = createLogger('info', (line, level) => {
+      if (level === 'warn') lines.push(line);
+    });
+    return { file: simulatedTenantFile(loadConfig(settings), logger), lines };
+  }
+
+  test('when the bot uses SQLite, then the tenant is kept in DATA_DIR beside the database, with no warning for a new folder', () => {
+    const dataDir = tempDataDir();
+    try {
+      expect(SIMULATED_TENANT_FILE_NAME).toBe(TENANT_FILE);
+      expect(warnings({ DATA_DIR: dataDir })).toEqual({ file: path.join(dataDir, TENANT_FILE), lines: [] });
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('when the bot uses Azure storage, then the simulated tenant stays in memory and the start says it is per process', () => {
+    const { file, lines } = warnings({
+      STORAGE: 'azure',
+      AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+      DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    });
+    expect(file).toBeUndefined();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/simulated tenant lives in the memory of this process/);
+    expect(lines[0]).toMatch(/each instance has its own/);
+  });
+});
 
 /** Short simulated Exchange delays (recipient 1 s, mailbox 1.5 s, replication 3 s), quick job retries. */
 function settings(dataDir: string): Record<string, string> {

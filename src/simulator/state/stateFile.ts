@@ -23,7 +23,7 @@ export const TENANT_STATE_FORMAT_VERSION = 1;
 const ABOUT =
   'The simulated Microsoft 365 tenant (TENANT_MODE=simulated) on this machine: not a real tenant. ' +
   'Users carry only a SHA-256 of their password; the simulated Key Vault secrets are kept as set ' +
-  '(the service account password when KEY_VAULT_URL names the simulated vault). ' +
+  '(the service account password with KEY_VAULT_URL=simulator). ' +
   'It belongs with the database next to it: delete both to start over.';
 
 /** The array-valued records of `TenantState`, kept as they are. */
