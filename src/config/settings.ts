@@ -166,7 +166,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   {
     name: 'DATA_DIR',
     meaning:
-      'Folder for the SQLite database (bot state, requests, audit, jobs) and, without `DATA_ENCRYPTION_KEY`, the key file `encryption.key`. Not used with `STORAGE=azure`.',
+      'Folder for the SQLite database (bot state, requests, audit, jobs), without `DATA_ENCRYPTION_KEY` the key file `encryption.key`, and with `TENANT_MODE=simulated` the simulated tenant `simulated-tenant.json`. Delete the folder to start over. Not used with `STORAGE=azure`.',
     default: './data',
   },
   {

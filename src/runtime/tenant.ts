@@ -1,6 +1,7 @@
 /**
  * The tenant the settings name: a live one through Graph and Exchange Online with the configured
- * credential, or the embedded simulator, started here and stopped when the connection closes.
+ * credential, or the embedded simulator, started here and stopped when the connection closes (with
+ * SQLite storage it keeps its tenant in `DATA_DIR`, beside the bot's records).
  */
 import type { Config } from '../config';
 import { createLiveCredential } from '../adapters/credentials';
@@ -8,7 +9,7 @@ import { connectTenant, type TenantPorts } from '../adapters/tenantConnection';
 import type { Clock } from '../domain/ports';
 import type { Logger } from '../logger';
 import type { TenantSimulator } from '../simulator';
-import { startSimulatedTenant } from './simulatedTenant';
+import { simulatedTenantFile, startSimulatedTenant } from './simulatedTenant';
 
 export type ConnectedTenant = TenantPorts & {
   /** Set in simulated mode: the running simulator. */
@@ -30,7 +31,8 @@ export async function openTenant(config: Config, clock: Clock, logger: Logger): 
     );
   }
   const groupsConfigured = config.requesterGroupId !== undefined || config.approverGroupId !== undefined;
-  const { simulator, endpoints } = await startSimulatedTenant(config.tenant, groupsConfigured);
+  const stateFile = simulatedTenantFile(config, logger);
+  const { simulator, endpoints } = await startSimulatedTenant(config.tenant, groupsConfigured, stateFile);
   let ports: TenantPorts;
   try {
     ports = await connectTenant({ ...endpoints, tenantIdAsGiven: true }, clock, logger);
@@ -41,7 +43,9 @@ export async function openTenant(config: Config, clock: Clock, logger: Logger): 
   return {
     ...ports,
     simulator,
-    describe: `simulated tenant ${simulator.tenantId} (${simulator.scenario} scenario) at ${simulator.url}`,
+    describe:
+      `simulated tenant ${simulator.tenantId} (${simulator.scenario} scenario) at ${simulator.url}` +
+      (stateFile === undefined ? ', in memory only' : `, kept in ${stateFile}`),
     close: async () => {
       await ports.close();
       await simulator.close();

@@ -8,7 +8,8 @@ import { startTenantSimulator } from './tenantSimulator';
 
 const SCENARIOS: readonly SimulatorScenario[] = SIMULATOR_SCENARIOS;
 const USAGE = `Usage: node dist/src/simulator/cli.js [--scenario ${SCENARIOS.join('|')}] [--port N] [--tenant ID]
-       [--https-key key.pem --https-cert cert.pem] [--recipient-ms N] [--mailbox-ms N] [--replication-ms N]`;
+       [--https-key key.pem --https-cert cert.pem] [--recipient-ms N] [--mailbox-ms N] [--replication-ms N]
+       [--state-file tenant.json]`;
 
 export interface CliSettings {
   scenario: SimulatorScenario;
@@ -17,6 +18,8 @@ export interface CliSettings {
   httpsKey?: string;
   httpsCert?: string;
   delays: { exchangeRecipientMs?: number; mailboxMs?: number; replicationMs?: number };
+  /** Keep the tenant in this file across restarts. */
+  stateFile?: string;
 }
 
 /** Parses the command line; throws with the usage text on anything it does not understand. */
@@ -66,6 +69,10 @@ export function parseCliArguments(argv: readonly string[]): CliSettings {
       case '--replication-ms':
         settings.delays.replicationMs = number(flag, value);
         break;
+      case '--state-file':
+        if (value === undefined) throw new Error(`--state-file needs a path\n${USAGE}`);
+        settings.stateFile = value;
+        break;
       default:
         throw new Error(`Unknown argument ${flag}\n${USAGE}`);
     }
@@ -88,6 +95,7 @@ async function main(): Promise<void> {
     port: settings.port,
     https,
     delays: settings.delays,
+    stateFile: settings.stateFile,
   });
   process.stdout.write(
     [
@@ -98,6 +106,7 @@ async function main(): Promise<void> {
       `  token endpoint: ${simulator.authorityHost}/${simulator.tenantId}/oauth2/v2.0/token`,
       `  client id:      ${simulator.clientCredential.clientId}`,
       `  client secret:  ${simulator.clientCredential.clientSecret}`,
+      `  kept in:        ${settings.stateFile ?? '(memory only)'}`,
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),

@@ -9,6 +9,17 @@ export class IdGenerator {
 
   constructor(private readonly seed: string) {}
 
+  /** How many ids this generator has made (the state file keeps it, so a restart makes new ones). */
+  get issued(): number {
+    return this.counter;
+  }
+
+  /** Goes on from `issued` ids made in an earlier run; never goes back. */
+  resume(issued: number): void {
+    if (!Number.isSafeInteger(issued) || issued < 0) throw new RangeError('resume(issued): an integer >= 0');
+    this.counter = Math.max(this.counter, issued);
+  }
+
   guid(): string {
     const bytes = createHash('sha256').update(`${this.seed}:${++this.counter}`).digest();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;

@@ -19,6 +19,7 @@ export { MAX_BATCH_REQUESTS } from './graph/graphBatch';
 export { MAX_EXCHANGE_BATCH_REQUESTS } from './exchange/exchangeBatch';
 export type { NewConditionalAccessPolicy, TenantChanges } from './state/tenantChanges';
 export { MAILBOX_GRACE_MS } from './state/tenantState';
+export { TENANT_STATE_FORMAT_VERSION, TenantStateFileError, type StateFileProblem } from './state/stateFile';
 export type { Api } from './http/simMessages';
 export type { KeyVaultRole, KeyVaultSecretVersion } from './keyvault/secretStore';
 export {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { SimulatorScenario } from './scenarios';
 import { CallLog, type CallRecord, type RoundTrips } from './callLog';
 import { SimulatorClock } from './clock';
@@ -16,6 +18,7 @@ import {
   type KeyVaultSecretVersion,
 } from './keyvault/secretStore';
 import { createSeededState, type SimulatorSeed } from './state/seedTenant';
+import { readTenantStateFile, restoreTenant, serialiseTenant, TenantStateFile } from './state/stateFile';
 import { tenantChanges, type TenantChanges } from './state/tenantChanges';
 import type { TenantSnapshot } from './state/stateTypes';
 import type { SimulatorDelays } from './state/tenantState';
@@ -41,6 +44,12 @@ export interface TenantSimulatorOptions {
   throttle?: ThrottleSettings;
   /** Largest accepted request body (default 1 MiB). */
   bodyLimitBytes?: number;
+  /**
+   * Keep the tenant in this JSON file: taken up at start when it exists (it must be of the same
+   * tenant id and scenario, else `TenantStateFileError`), written after every change. Unset = the
+   * tenant lives in memory and starts from its seed each time.
+   */
+  stateFile?: string;
 }
 
 /** Long enough to be seen in a demo, short next to Microsoft 365's real 30–45 minutes. */
@@ -116,6 +125,20 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
     clock,
     ids,
   });
+  const secrets = new SecretStore();
+  const kept = { tenantId: options.tenantId, scenario: options.scenario, state, secrets, ids, clock };
+  let file: TenantStateFile | undefined;
+  if (options.stateFile !== undefined) {
+    const stateFile = path.resolve(options.stateFile);
+    const saved = readTenantStateFile(stateFile, options);
+    if (saved !== undefined) restoreTenant(saved, kept);
+    fs.mkdirSync(path.dirname(stateFile), { recursive: true });
+    const writer = new TenantStateFile(stateFile, () => serialiseTenant(kept));
+    state.onChanged = () => writer.changed();
+    secrets.onChange = () => writer.changed();
+    clock.onAdvance = () => writer.changed();
+    file = writer;
+  }
   const log = new CallLog();
   const faults = new FaultInjector();
   const clients = new ClientRegistry();
@@ -134,6 +157,7 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
   const addEnterpriseApplication = (appId: string): void => {
     if (state.servicePrincipals.some((principal) => principal.appId.toLowerCase() === appId.toLowerCase()))
       return;
+    file?.changed();
     state.servicePrincipals.push({
       id: guidFrom(`sp:${appId}`),
       appId,
@@ -145,7 +169,6 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
   };
   clients.register({ clientId: clientCredential.clientId, secret: clientCredential.clientSecret });
   addEnterpriseApplication(clientCredential.clientId);
-  const secrets = new SecretStore();
   const vaultAccess = new VaultAccess();
   vaultAccess.assign(clientCredential.clientId, 'Key Vault Secrets Officer');
 
@@ -188,13 +211,24 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
   });
   const apis = { graph, exchange, keyvault: keyVault, token: entra };
 
+  if (file !== undefined) {
+    // Saved at once: a tenant seeded now is on disk before anyone can act on it.
+    file.changed();
+    await file.flush();
+  }
   const server = await startSimServer({
     host: '127.0.0.1',
     port: options.port ?? 0,
     https: options.https,
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
     onRoundTrip: (api) => log.roundTrip(api),
-    dispatch: (api, request) => apis[api].handle(request),
+    dispatch: async (api, request) => {
+      const changesBefore = file?.changes;
+      const response = await apis[api].handle(request);
+      // A change is answered only once it is saved: whoever hears of it can count on it after a restart.
+      if (file !== undefined && file.changes !== changesBefore) await file.flush();
+      return response;
+    },
   });
   baseUrl = server.url;
 
@@ -227,7 +261,7 @@ export async function startTenantSimulator(options: TenantSimulatorOptions): Pro
       if (closed === undefined) {
         abort.abort();
         faults.clear();
-        closed = server.close();
+        closed = server.close().then(() => file?.close());
       }
       return closed;
     },

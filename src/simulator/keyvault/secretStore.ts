@@ -23,9 +23,17 @@ export interface KeyVaultSecretVersion {
 /** Every version of every secret, in the order they were set. */
 export class SecretStore {
   private readonly versions: KeyVaultSecretVersion[] = [];
+  /** Called after every change (the state file keeps the vault). */
+  onChange: (() => void) | undefined;
 
   add(version: KeyVaultSecretVersion): void {
     this.versions.push(copy(version));
+    this.onChange?.();
+  }
+
+  /** Puts back the versions kept from an earlier run (before any request is served). */
+  restore(versions: readonly KeyVaultSecretVersion[]): void {
+    this.versions.splice(0, this.versions.length, ...versions.map(copy));
   }
 
   /** The current (latest) version of `name`, or one given version of it. */

@@ -54,6 +54,8 @@ export class TenantState {
   managementScopes: SimManagementScope[] = [];
   appRoleAssignments: SimAppRoleAssignment[] = [];
   customAttributes: Record<string, Record<number, string>> = {};
+  /** Called after every `changed()` (the state file, when there is one, is written soon after). */
+  onChanged: (() => void) | undefined;
 
   constructor(
     readonly tenantId: string,
@@ -66,6 +68,7 @@ export class TenantState {
   /** Marks the state as changed (call after every mutation). */
   changed(): void {
     this.version += 1;
+    this.onChanged?.();
   }
 
   /** By object id or user principal name (case-insensitive). */
