@@ -182,20 +182,23 @@ describe('debug logging of Graph and Exchange round trips', () => {
     expect(log.text.join('\n')).not.toContain(PASSWORD);
   });
 
-  it('when the level is info, then the same calls write no debug line', async () => {
-    const log = capture('info');
-    const { directory, exchange } = tenantPorts(sim, log.logger);
-    const user = await directory.createUser({
-      displayName: 'Info Line',
-      mailNickname: 'info-line',
-      userPrincipalName: 'info-line@contoso.com',
-      password: PASSWORD,
-      employeeType: 'Employee',
-      contact: {},
-    });
-    await directory.updateUser(user.id, { password: NEW_PASSWORD });
-    await exchange.getRoleGroup('Some Group');
-    expect(log.lines().filter((l) => l.level === 'debug')).toEqual([]);
+  it('when the level is info, then the same calls that write debug lines at debug write none', async () => {
+    const calls = async (log: ReturnType<typeof capture>, alias: string) => {
+      const { directory, exchange } = tenantPorts(sim, log.logger);
+      const user = await directory.createUser({
+        displayName: `Level ${alias}`,
+        mailNickname: alias,
+        userPrincipalName: `${alias}@contoso.com`,
+        password: PASSWORD,
+        employeeType: 'Employee',
+        contact: {},
+      });
+      await directory.updateUser(user.id, { password: NEW_PASSWORD });
+      await exchange.getRoleGroup('Some Group');
+      return log.lines().filter((l) => l.level === 'debug');
+    };
+    expect((await calls(capture('debug'), 'level-debug')).length).toBeGreaterThanOrEqual(3);
+    expect(await calls(capture('info'), 'level-info')).toEqual([]);
   });
 });
 
@@ -254,8 +257,21 @@ describe('debug logging of jobs', () => {
     expect(log.text.join('\n')).not.toContain(PASSWORD);
   });
 
-  it('when the level is info, then a job run writes no debug line', async () => {
-    const log = await runOnce('info');
+  it('when the level is info, then a job run that writes debug lines at debug writes none', async () => {
+    expect((await runOnce('debug')).debug('job claimed')).toHaveLength(1);
+    await runner?.stop(0);
+    await store.enqueue({ id: 'job-2', kind: 'work', tenantId: 't', requestId: 'r', runAt: 0, data: {} }, 0);
+    const log = capture('info');
+    runner = new JobRunner({
+      store,
+      // job-1 waits for its retry; only job-2 is due.
+      now: () => 1,
+      log: log.logger,
+      handlers: { work: async () => ({ kind: 'done' }) },
+    });
+    expect(await runner.tick()).toBe(1);
+    await runner.idle();
+    expect(log.text).not.toEqual([]);
     expect(log.lines().filter((l) => l.level === 'debug')).toEqual([]);
   });
 });
