@@ -28,7 +28,7 @@ import { StorageRequestStore } from './adapters/storage/storageRequestStore';
 import { ConversationReferenceStore } from './teams/conversationReferences';
 import { createHttpServer } from './http/server';
 import { StrictBotFrameworkAuthentication } from './http/strictAuthentication';
-import { loadSecretBox } from './adapters/secrets/secretBox';
+import { keyFileWarning, loadSecretBox } from './adapters/secrets/secretBox';
 import { PasswordVault } from './adapters/secrets/passwordVault';
 import { CardCopyStore } from './teams/cardCopies';
 import { ProactiveMessenger } from './teams/proactiveMessenger';
@@ -110,6 +110,7 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     adapter,
     botAppId: config.bot.mode === 'local' ? '' : config.bot.appId,
     clock,
+    logger,
   });
   const chats = {
     messenger,
@@ -119,14 +120,18 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     now,
     approvalsChannelId: config.approvalsChannelId,
   };
-  const approvalCards = new ApprovalCards({ ...chats, teamsAppId: config.teamsAppId });
+  const approvalCards = new ApprovalCards({
+    ...chats,
+    messenger: messenger.about('approval card'),
+    teamsAppId: config.teamsAppId,
+  });
   const notifier = new TeamsNotifier({ ...chats, approvalCards });
   // Simulated Exchange catches up in seconds; a real one in minutes.
   const patience: Patience =
     config.tenant.mode === 'simulated'
       ? { clock, timeoutMs: DEFAULT_PATIENCE.timeoutMs, initialDelayMs: 250, maxDelayMs: 5_000 }
       : { clock, ...DEFAULT_PATIENCE };
-  const handOver = keyVaultHandOver(config, tenant);
+  const handOver = keyVaultHandOver(config, tenant, logger);
   const scheduler = new JobScheduler({
     jobs,
     reminderMs: config.approvalReminderMs,
@@ -215,6 +220,8 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
       'Local mode: no BOT_ID is set, so Bot Framework authentication is OFF. Listening on 127.0.0.1 only — for the Agents Playground and tests, never for production.',
     );
   }
+  const keyWarning = keyFileWarning({ keyFile: secrets.keyFile, liveBot: config.bot.mode !== 'local' });
+  if (keyWarning !== undefined) logger.warn(keyWarning);
   logger.info('Service Account Bot started', {
     url: `http://${address.address}:${address.port}/api/messages`,
     version: config.version,

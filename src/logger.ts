@@ -2,6 +2,10 @@
  * The one logger. Writes one JSON object per line to stdout (errors to stderr) and redacts secrets:
  * fields whose names look like credentials, and bearer tokens or JWTs inside any string. A line
  * written inside a span carries its `traceId` and `spanId` (only with telemetry on).
+ *
+ * Lines are a fixed message plus fields. At `debug` the adapters add one line per round trip (Graph,
+ * Exchange, Key Vault, Teams) and the job runner one per claim and per finished run; those callers
+ * ask `enabled('debug')` before gathering their fields.
  */
 import { traceFields } from './telemetry/tracing';
 
@@ -16,6 +20,11 @@ export interface Logger {
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
+  /**
+   * Whether a line at `level` would be written: a caller that has fields to gather for a debug line
+   * asks first, so debug logging costs nothing at a higher level.
+   */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean;
 }
 
 export type LogSink = (line: string, level: Exclude<LogLevel, 'silent'>) => void;
@@ -67,5 +76,6 @@ export function createLogger(level: LogLevel, sink: LogSink = defaultSink, base:
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
     child: (fields) => createLogger(level, sink, { ...base, ...fields }),
+    enabled: (lvl) => RANK[lvl] >= threshold,
   };
 }

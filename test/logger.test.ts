@@ -34,6 +34,17 @@ describe('logger', () => {
     expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['w', 'e']);
   });
 
+  it('when asked whether a level is written, then it answers by the threshold, for a child too', () => {
+    const info = createLogger('info', () => undefined);
+    expect([info.enabled('debug'), info.enabled('info'), info.enabled('error')]).toEqual([false, true, true]);
+    expect(
+      createLogger('debug', () => undefined)
+        .child({ a: 1 })
+        .enabled('debug'),
+    ).toBe(true);
+    expect(createLogger('silent', () => undefined).enabled('error')).toBe(false);
+  });
+
   it('when a child logger is made, then its fields appear on every line', () => {
     const lines: string[] = [];
     createLogger('info', (line) => lines.push(line))

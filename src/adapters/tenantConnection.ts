@@ -36,16 +36,19 @@ export interface TenantPorts {
   close(): Promise<void>;
 }
 
+/** `logger` gets the debug line of each Graph and Exchange round trip (at `LOG_LEVEL=debug`). */
 export function createTenantPorts(
   endpoints: TenantEndpoints,
   retry: RetryPolicy,
+  logger?: Logger,
 ): Pick<TenantPorts, 'directory' | 'exchange' | 'appAccess'> {
-  const graph = createGraphClient(endpoints.credential, endpoints.graphEndpoint);
+  const graph = createGraphClient(endpoints.credential, endpoints.graphEndpoint, logger);
   const commands = new ExchangeCommandClient({
     credential: endpoints.credential,
     endpoint: endpoints.exchangeEndpoint,
     tenantId: endpoints.tenantId,
     retry,
+    logger,
   });
   const exchange = new ExchangeOnline(commands);
   return { directory: new GraphDirectory(graph, retry), exchange, appAccess: exchange };
@@ -127,7 +130,7 @@ export async function connectTenant(
       }),
   };
   const { tenantIdAsGiven, ...endpoints } = options;
-  const ports = createTenantPorts(endpoints, retry);
+  const ports = createTenantPorts(endpoints, retry, logger);
   const tenantId =
     tenantIdAsGiven === true
       ? endpoints.tenantId

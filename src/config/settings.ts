@@ -166,13 +166,13 @@ export const SETTINGS: readonly SettingDoc[] = [
   {
     name: 'DATA_DIR',
     meaning:
-      'Folder for the SQLite database (bot state, requests, audit, jobs), without `DATA_ENCRYPTION_KEY` the key file `encryption.key`, and with `TENANT_MODE=simulated` the simulated tenant `simulated-tenant.json`. Delete the folder to start over. Not used with `STORAGE=azure`.',
+      'Folder for the SQLite database (bot state, requests, audit, jobs), with `TENANT_MODE=simulated` the simulated tenant `simulated-tenant.json`, and without `DATA_ENCRYPTION_KEY` the key file `encryption.key`: beside the database, so a copy of this folder opens the sealed password (a local or single-machine trial only). Delete the folder to start over. Not used with `STORAGE=azure`.',
     default: './data',
   },
   {
     name: 'DATA_ENCRYPTION_KEY',
     meaning:
-      'Base64 of 32 random bytes (`openssl rand -base64 32`) that encrypts the service account’s password at rest until it is handed over; read from `SECRET_DATA_ENCRYPTION_KEY` when unset. Required with `STORAGE=azure` (a Key Vault reference in the app settings works). Unset with `STORAGE=sqlite` = a key file made once in `DATA_DIR` (mode 0600).',
+      'Base64 of 32 random bytes (`openssl rand -base64 32`) that encrypts the service account’s password at rest until it is handed over; read from `SECRET_DATA_ENCRYPTION_KEY` when unset. The production choice: kept in Azure Key Vault and given as a Key Vault reference in the app settings. Required with `STORAGE=azure`. Unset with `STORAGE=sqlite` = a key file made once in `DATA_DIR` (mode 0600), for a local or single-machine trial: with `BOT_ID` set, the bot warns at start-up that the key sits beside the database.',
     default: '(key file)',
   },
   {
@@ -233,7 +233,12 @@ export const SETTINGS: readonly SettingDoc[] = [
       'Hours after the account is ready when the health watch reports it as a problem that it is still a Global Administrator. 0 = never.',
     default: '168',
   },
-  { name: 'LOG_LEVEL', meaning: '`debug`, `info`, `warn`, `error` or `silent`.', default: 'info' },
+  {
+    name: 'LOG_LEVEL',
+    meaning:
+      '`debug`, `info`, `warn`, `error` or `silent`. `debug` adds a line per Graph, Exchange and Teams round trip and per job claimed and finished (see "Security", Logs).',
+    default: 'info',
+  },
   {
     name: 'DOWNGRADE_ROLE',
     meaning:

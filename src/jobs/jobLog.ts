@@ -5,6 +5,9 @@
 import type { JobRecord } from './jobs';
 
 export interface JobRunnerLog {
+  /** Claims and finished runs (`LOG_LEVEL=debug`); asked `enabled('debug')` first when it has that. */
+  debug?(msg: string, fields?: object): void;
+  enabled?(level: 'debug'): boolean;
   info(msg: string, fields?: object): void;
   warn(msg: string, fields?: object): void;
   error(msg: string, fields?: object): void;
@@ -18,4 +21,10 @@ export function fieldsOf(job: JobRecord): { jobId: string; kind: string; attempt
 
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A debug line, its fields gathered only when the log writes debug lines. */
+export function debugLine(log: JobRunnerLog, msg: string, fields: () => object): void {
+  if (log.debug === undefined || log.enabled?.('debug') === false) return;
+  log.debug(msg, fields());
 }

@@ -4,7 +4,8 @@
  * the job's kind, attempt and how the run ended — never its `data`.
  */
 import type { HeldJob, LeaseHolder } from './heldJob';
-import { fieldsOf, type JobRunnerLog, messageOf } from './jobLog';
+import { performance } from 'node:perf_hooks';
+import { debugLine, fieldsOf, type JobRunnerLog, messageOf } from './jobLog';
 import { outcomeOfThrow, type RetryBackoff, saveOutcome } from './jobOutcomes';
 import type { JobHandler, JobOutcome } from './jobs';
 import { markFailed, SpanKind, withSpan } from '../telemetry/tracing';
@@ -24,6 +25,8 @@ interface Ended {
   end: RunEnd;
   /** The handler failed (threw, or came back with an error): the run failed even if it will be retried. */
   error: boolean;
+  /** When a job put back for later (`retryAt`) runs again. */
+  nextRunAt?: number;
 }
 
 export function runJob(held: HeldJob, run: RunContext): Promise<void> {
@@ -41,7 +44,15 @@ export function runJob(held: HeldJob, run: RunContext): Promise<void> {
     SpanKind.CONSUMER,
     attributes,
     async (span) => {
-      const { end, error } = await runHeld(held, run);
+      const started = performance.now();
+      const { end, error, nextRunAt } = await runHeld(held, run);
+      debugLine(run.log, 'job finished', () => ({
+        ...fieldsOf(job),
+        outcome: end,
+        failed: error,
+        durationMs: Math.round(performance.now() - started),
+        ...(nextRunAt === undefined ? {} : { nextRunAt: new Date(nextRunAt).toISOString() }),
+      }));
       span.setAttribute('job.outcome', end);
       if (end === 'failed' || end === 'unsaved') markFailed(span, `job ${end}`);
       else if (error) markFailed(span, 'job error');
@@ -79,6 +90,7 @@ async function runHeld(held: HeldJob, run: RunContext): Promise<Ended> {
     return {
       end: outcome.kind,
       error: outcome.kind !== 'done' && 'error' in outcome && outcome.error !== undefined,
+      ...(outcome.kind === 'retryAt' ? { nextRunAt: outcome.at } : {}),
     };
   } catch (error) {
     // The store failed (not a lost lease): the lease runs out and the job is claimed again.

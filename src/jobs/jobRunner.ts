@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { HeldJob, type LeaseHolder } from './heldJob';
-import { type JobRunnerLog, messageOf, silentLog } from './jobLog';
+import { debugLine, fieldsOf, type JobRunnerLog, messageOf, silentLog } from './jobLog';
 import type { RetryBackoff } from './jobOutcomes';
 import { type RunContext, runJob } from './jobRun';
 import type { JobHandler, JobRecord, JobStore } from './jobs';
@@ -228,6 +228,7 @@ export class JobRunner {
     for (const job of jobs) {
       if (this.stopping) {
         await this.store.release(job.id, this.owner, this.now());
+        debugLine(this.log, 'job released: the runner is stopping', () => fieldsOf(job));
       } else if (!this.running.has(job.id)) {
         // (Already running here means this runner's own lease had expired and it claimed the job
         // again: the running handler keeps it, now under the fresh lease.)
@@ -239,6 +240,11 @@ export class JobRunner {
   }
 
   private launch(job: JobRecord): void {
+    debugLine(this.log, 'job claimed', () => ({
+      ...fieldsOf(job),
+      dueAt: new Date(job.nextRunAt).toISOString(),
+      lateMs: Math.max(0, this.now() - job.nextRunAt),
+    }));
     const held = new HeldJob(job, this.lease);
     this.running.set(job.id, held);
     void runJob(held, this.runContext).finally(() => {

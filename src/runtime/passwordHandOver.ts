@@ -2,9 +2,14 @@
 import type { Config } from '../config';
 import { KeyVaultHandOver } from '../adapters/secrets/keyVaultHandOver';
 import type { PasswordHandOver } from '../domain/workPorts';
+import type { Logger } from '../logger';
 import type { ConnectedTenant } from './tenant';
 
-export function keyVaultHandOver(config: Config, tenant: ConnectedTenant): PasswordHandOver | undefined {
+export function keyVaultHandOver(
+  config: Config,
+  tenant: ConnectedTenant,
+  logger?: Logger,
+): PasswordHandOver | undefined {
   if (config.keyVault === undefined) return undefined;
   const simulated = config.keyVault.url === 'simulator';
   const vaultUrl = simulated ? (tenant.simulator?.keyVaultUrl ?? '') : config.keyVault.url;
@@ -14,6 +19,7 @@ export function keyVaultHandOver(config: Config, tenant: ConnectedTenant): Passw
     credential: tenant.credential,
     disableChallengeResourceVerification: simulated || loopback,
     allowInsecureConnection: loopback,
+    logger,
   });
   return {
     vaultUrl,

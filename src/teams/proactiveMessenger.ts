@@ -2,8 +2,12 @@
  * Messages the bot starts itself (approval cards, progress, "ready"): sent into a stored conversation,
  * or an earlier message updated in place. Failures are sorted the way Teams means them: 403 (the bot
  * is not in the conversation, blocked, or the app was removed) and 404 are permanent — fall back to
- * someone or somewhere else; 429 and 5xx are passing and retried with back-off, bounded.
+ * someone or somewhere else; 429 and 5xx are passing and retried with back-off, bounded. At
+ * `LOG_LEVEL=debug` each delivery is one line: what it carried (e.g. "approval card"), the
+ * conversation id, posted / updated / failed with Teams' status, attempts and duration — never the
+ * message itself.
  */
+import { performance } from 'node:perf_hooks';
 import {
   type Activity,
   type CloudAdapter,
@@ -12,6 +16,8 @@ import {
   TurnContext,
 } from 'botbuilder';
 import type { Clock } from '../domain/ports';
+import type { Logger } from '../logger';
+import { ADAPTIVE_CARD_CONTENT_TYPE } from '../../cards/renderCard';
 
 export type Delivery =
   | { ok: true; activityId: string; conversationId: string; reference: Partial<ConversationReference> }
@@ -31,7 +37,25 @@ export interface ProactiveMessengerOptions {
   clock: Clock;
   maxAttempts?: number;
   baseDelayMs?: number;
+  /** Gets one debug line per delivery. */
+  logger?: Logger;
+  /** What this messenger's messages are, for those lines (see `about`); else "card" or "text message". */
+  what?: string;
 }
+
+/** What a delivery did, for its debug line. */
+interface Trip {
+  action: 'post' | 'update' | 'open chat' | 'turn';
+  what: string;
+  conversationId?: string;
+}
+
+const DONE: Record<Trip['action'], string> = {
+  post: 'posted',
+  update: 'updated',
+  'open chat': 'opened',
+  turn: 'ran',
+};
 
 function statusOf(error: unknown): number | undefined {
   const e = error as { statusCode?: unknown; status?: unknown; response?: { status?: unknown } };
@@ -89,8 +113,17 @@ export class ProactiveMessenger {
     this.baseDelayMs = options.baseDelayMs ?? 1_000;
   }
 
-  send(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<Delivery> {
-    return this.attempt(reference, async (context) => {
+  /** The same messenger, its messages named `what` in the debug lines ("approval card"). */
+  about(what: string): ProactiveMessenger {
+    return new ProactiveMessenger({ ...this.options, what });
+  }
+
+  send(
+    reference: Partial<ConversationReference>,
+    activity: Partial<Activity>,
+    what?: string,
+  ): Promise<Delivery> {
+    return this.attempt(reference, this.trip('post', reference, activity, what), async (context) => {
       const sent = await context.sendActivity(activity);
       return sent?.id ?? '';
     });
@@ -100,8 +133,9 @@ export class ProactiveMessenger {
     reference: Partial<ConversationReference>,
     activityId: string,
     activity: Partial<Activity>,
+    what?: string,
   ): Promise<Delivery> {
-    return this.attempt(reference, async (context) => {
+    return this.attempt(reference, this.trip('update', reference, activity, what), async (context) => {
       await context.updateActivity({ ...activity, id: activityId });
       return activityId;
     });
@@ -112,9 +146,13 @@ export class ProactiveMessenger {
    * Entra object id (Teams allows this only in personal scope, and only where the app is installed),
    * and sends the first message there.
    */
-  async createPersonal(target: PersonalTarget, activity: Partial<Activity>): Promise<Delivery> {
+  async createPersonal(
+    target: PersonalTarget,
+    activity: Partial<Activity>,
+    what?: string,
+  ): Promise<Delivery> {
     const opened = await this.openPersonal(target);
-    return opened.ok ? this.send(opened.reference, activity) : opened;
+    return opened.ok ? this.send(opened.reference, activity, what) : opened;
   }
 
   /** The personal chat with a user, opened by Entra object id; nothing is sent yet. */
@@ -127,7 +165,8 @@ export class ProactiveMessenger {
       channelData: { tenant: { id: target.tenantId } },
     } as ConversationParameters;
     // Teams answers with the one personal chat between the bot and the user, so asking twice is safe.
-    return this.retrying(async () => {
+    const trip: Trip = { action: 'open chat', what: 'personal chat' };
+    return this.retrying(trip, async () => {
       const { fail, rethrow } = failureBox();
       let reference: Partial<ConversationReference> | undefined;
       await this.options.adapter.createConversationAsync(
@@ -156,6 +195,7 @@ export class ProactiveMessenger {
   ): Promise<Delivery> {
     return this.attempt(
       reference,
+      { action: 'turn', what: 'turn', conversationId: reference.conversation?.id },
       async (context) => {
         await logic(context);
         return '';
@@ -164,42 +204,80 @@ export class ProactiveMessenger {
     );
   }
 
+  private trip(
+    action: 'post' | 'update',
+    reference: Partial<ConversationReference>,
+    activity: Partial<Activity>,
+    what: string | undefined,
+  ): Trip {
+    const card = activity.attachments?.some((a) => a.contentType === ADAPTIVE_CARD_CONTENT_TYPE) === true;
+    return {
+      action,
+      what: what ?? this.options.what ?? (card ? 'card' : 'text message'),
+      conversationId: reference.conversation?.id,
+    };
+  }
+
   private attempt(
     reference: Partial<ConversationReference>,
+    trip: Trip,
     act: (context: TurnContext) => Promise<string>,
     maxAttempts = this.maxAttempts,
   ): Promise<Delivery> {
-    return this.retrying(async () => {
-      const { fail, rethrow } = failureBox();
-      let activityId = '';
-      // A new message in the conversation, not a reply to whatever activity the reference was taken from.
-      const { activityId: _replyTo, ...conversation } = reference;
-      await this.options.adapter.continueConversationAsync(
-        this.options.botAppId,
-        conversation,
-        captured(async (context) => {
-          activityId = await act(context);
-        }, fail),
-      );
-      rethrow();
-      return { activityId, reference };
-    }, maxAttempts);
+    return this.retrying(
+      trip,
+      async () => {
+        const { fail, rethrow } = failureBox();
+        let activityId = '';
+        // A new message in the conversation, not a reply to whatever activity the reference was taken from.
+        const { activityId: _replyTo, ...conversation } = reference;
+        await this.options.adapter.continueConversationAsync(
+          this.options.botAppId,
+          conversation,
+          captured(async (context) => {
+            activityId = await act(context);
+          }, fail),
+        );
+        rethrow();
+        return { activityId, reference };
+      },
+      maxAttempts,
+    );
   }
 
   private async retrying(
+    trip: Trip,
     act: () => Promise<{ activityId: string; reference: Partial<ConversationReference> }>,
     maxAttempts = this.maxAttempts,
   ): Promise<Delivery> {
+    const logger = this.options.logger?.enabled('debug') === true ? this.options.logger : undefined;
+    const started = logger === undefined ? 0 : performance.now();
     for (let attempt = 1; ; attempt++) {
+      let delivery: Delivery | undefined;
       try {
         const { activityId, reference } = await act();
-        return { ok: true, activityId, conversationId: reference.conversation?.id ?? '', reference };
+        delivery = { ok: true, activityId, conversationId: reference.conversation?.id ?? '', reference };
       } catch (error) {
         const status = statusOf(error);
         const permanent = isPermanentFailure(status);
-        if (permanent || attempt >= maxAttempts) return { ok: false, permanent, status, code: codeOf(error) };
-        await this.options.clock.sleep(Math.round(Math.random() * this.baseDelayMs * 2 ** (attempt - 1)));
+        if (permanent || attempt >= maxAttempts)
+          delivery = { ok: false, permanent, status, code: codeOf(error) };
       }
+      if (delivery !== undefined) {
+        logger?.debug('Teams delivery', {
+          content: trip.what,
+          action: trip.action,
+          conversationId: delivery.ok ? delivery.conversationId : trip.conversationId,
+          outcome: delivery.ok ? DONE[trip.action] : 'failed',
+          ...(delivery.ok
+            ? {}
+            : { status: delivery.status, code: delivery.code, permanent: delivery.permanent }),
+          attempts: attempt,
+          durationMs: Math.round(performance.now() - started),
+        });
+        return delivery;
+      }
+      await this.options.clock.sleep(Math.round(Math.random() * this.baseDelayMs * 2 ** (attempt - 1)));
     }
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The use cases' `Notifier` in Teams: the approval card through `ApprovalCards`, the progress card
- * (posted once, then updated in place), the "ready" message and short notes to either admin.
+ * (posted once, then updated in place), the "ready" message and short notes to either admin. Each
+ * delivery names what it carries ("progress card", "note") for the messenger's debug line.
  */
 import type { ConversationReference } from 'botbuilder';
 import { healthCard } from '../../cards/healthCard';
@@ -53,14 +54,19 @@ export class TeamsNotifier implements Notifier {
     const cards = await this.options.copies.get(request.tenantId, request.id);
     const existing = cards.copies.find((c) => c.card === 'progress' && c.audience === 'requester');
     if (existing !== undefined) {
-      const updated = await this.options.messenger.update(existing.reference, existing.activityId, activity);
+      const updated = await this.options.messenger.update(
+        existing.reference,
+        existing.activityId,
+        activity,
+        'progress card',
+      );
       if (updated.ok) return true;
       if (!updated.permanent) return false;
       // The message is gone (deleted, or the chat was reset): post a new one below.
     }
     const stored = await this.options.conversations.get(request.tenantId, request.requester.aadObjectId);
     if (stored === undefined) return false;
-    const sent = await this.options.messenger.send(stored.reference, activity);
+    const sent = await this.options.messenger.send(stored.reference, activity, 'progress card');
     if (!sent.ok) return false;
     await this.rememberRequesterCard(request, 'progress', sent);
     return true;
@@ -79,7 +85,11 @@ export class TeamsNotifier implements Notifier {
     const requesterRef = await conversations.get(request.tenantId, request.requester.aadObjectId);
     let requester = false;
     if (requesterRef !== undefined) {
-      const sent = await messenger.send(requesterRef.reference, cardMessage(progressCard(message.requester)));
+      const sent = await messenger.send(
+        requesterRef.reference,
+        cardMessage(progressCard(message.requester)),
+        'ready card',
+      );
       requester = sent.ok;
       if (sent.ok) {
         await this.rememberRequesterCard(request, 'ready', sent);
@@ -101,6 +111,7 @@ export class TeamsNotifier implements Notifier {
       await messenger.send(
         channelReference(this.options.approvalsChannelId, request.tenantId, requesterRef.reference),
         { type: 'message', text: approverText },
+        'note',
       );
     }
     return { requester, approver };
@@ -115,6 +126,7 @@ export class TeamsNotifier implements Notifier {
         copy.reference,
         copy.activityId,
         cardMessage(progressCard(view)),
+        'ready card',
       );
       updated ||= result.ok;
     }
@@ -148,7 +160,7 @@ export class TeamsNotifier implements Notifier {
   async tellPerson(request: ServiceAccountRequest, person: Actor, text: string): Promise<boolean> {
     const stored = await this.options.conversations.get(request.tenantId, person.aadObjectId);
     if (stored === undefined) return false;
-    const sent = await this.options.messenger.send(stored.reference, { type: 'message', text });
+    const sent = await this.options.messenger.send(stored.reference, { type: 'message', text }, 'note');
     return sent.ok;
   }
 
@@ -156,7 +168,11 @@ export class TeamsNotifier implements Notifier {
   async sendHealth(request: ServiceAccountRequest, person: Actor, view: HealthView): Promise<boolean> {
     const stored = await this.options.conversations.get(request.tenantId, person.aadObjectId);
     if (stored === undefined) return false;
-    const sent = await this.options.messenger.send(stored.reference, cardMessage(healthCard(view)));
+    const sent = await this.options.messenger.send(
+      stored.reference,
+      cardMessage(healthCard(view)),
+      'health card',
+    );
     if (!sent.ok)
       this.options.logger.warn('Could not send the health card', {
         requestId: request.id,

@@ -2,9 +2,11 @@
  * Exchange Online's admin API without PowerShell: `POST {exchange}/adminapi/beta/{tenant}/InvokeCommand`
  * with an app token, following `@odata.nextLink` pages, retrying throttling and passing outages, and
  * turning Exchange's error shapes into the one `AppError`. Each round trip is one client span named
- * by the cmdlet, with its status (never its parameters).
+ * by the cmdlet, with its status (never its parameters); at `LOG_LEVEL=debug`, one log line with the
+ * cmdlet, the names of its parameters (never their values), status, duration and attempt.
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { TokenCredential } from '@azure/core-auth';
 import { AppError, type ErrorDetails } from '../../domain/errors';
 import { array, type Json, num, obj, str } from '../graph/json';
@@ -18,6 +20,7 @@ import {
   withRetries,
 } from '../retry';
 import { annotateActiveSpan, SpanKind, withSpan } from '../../telemetry/tracing';
+import type { Logger } from '../../logger';
 
 export type CmdletParameters = Record<string, string | string[] | boolean | number>;
 
@@ -42,6 +45,21 @@ export interface ExchangeCommandClientOptions {
   endpoint: string;
   tenantId: string;
   retry: RetryPolicy;
+  /** Gets one debug line per round trip. */
+  logger?: Logger;
+}
+
+/** What Exchange answered a round trip with, for its debug line. */
+interface Answered {
+  status?: number;
+  requestId?: string;
+}
+
+/** What a round trip's debug line says it ran: the cmdlet (or the `$batch`'s) and its parameters' names. */
+interface RoundTrip {
+  cmdlet: string;
+  spanName: string;
+  parameters?: CmdletParameters;
 }
 
 /** The system mailbox that routes app-only admin API calls, per tenant. */
@@ -131,15 +149,16 @@ export class ExchangeCommandClient {
   /** Runs a cmdlet and returns every row of its output, across pages. */
   async invoke(cmdlet: string, parameters: CmdletParameters = {}): Promise<Json[]> {
     const body = JSON.stringify(cmdletInput({ cmdlet, parameters }));
-    return this.allRows(await this.post(this.url, body, cmdlet), body, cmdlet);
+    const trip = { cmdlet, spanName: cmdlet, parameters };
+    return this.allRows(await this.post(this.url, body, trip), body, trip);
   }
 
   /** The first page's rows and those of every page after it (`@odata.nextLink`, same body). */
-  private async allRows(first: Json, body: string, cmdlet: string): Promise<Json[]> {
+  private async allRows(first: Json, body: string, trip: RoundTrip): Promise<Json[]> {
     const rows = array(first.value).map(obj);
     let next = str(first['@odata.nextLink']);
     while (next !== '') {
-      const page: Json = await this.post(next, body, cmdlet);
+      const page: Json = await this.post(next, body, trip);
       rows.push(...array(page.value).map(obj));
       next = str(page['@odata.nextLink']);
     }
@@ -176,7 +195,10 @@ export class ExchangeCommandClient {
         },
       }));
       const label = `$batch (${pending.map((index) => commands[index].cmdlet).join(', ')})`;
-      const answer = await this.post(this.batchUrl, JSON.stringify({ requests }), '$batch', label);
+      const answer = await this.post(this.batchUrl, JSON.stringify({ requests }), {
+        cmdlet: '$batch',
+        spanName: label,
+      });
       const again: { index: number; error: AppError }[] = [];
       for (const item of array(answer.responses).map(obj)) {
         const index = Number(str(item.id)) - 1;
@@ -185,7 +207,8 @@ export class ExchangeCommandClient {
         const status = num(item.status);
         if (status >= 200 && status <= 299) {
           const body = JSON.stringify(cmdletInput(command));
-          results.set(index, await this.allRows(obj(item.body), body, command.cmdlet));
+          const trip = { cmdlet: command.cmdlet, spanName: command.cmdlet, parameters: command.parameters };
+          results.set(index, await this.allRows(obj(item.body), body, trip));
           continue;
         }
         const error = exchangeFailure(status, item.body, headersOf(item.headers), command.cmdlet);
@@ -207,18 +230,55 @@ export class ExchangeCommandClient {
     );
   }
 
-  private post(url: string, body: string, cmdlet: string, spanName = cmdlet): Promise<Json> {
+  private post(url: string, body: string, trip: RoundTrip): Promise<Json> {
     const attributes = {
       'http.request.method': 'POST',
       'server.address': this.host,
-      'exchange.cmdlet': cmdlet,
+      'exchange.cmdlet': trip.cmdlet,
     };
-    const attempt = () =>
-      withSpan(spanName, SpanKind.CLIENT, attributes, () => this.postOnce(url, body, cmdlet));
+    let tries = 0;
+    const attempt = () => {
+      const tried = ++tries;
+      return withSpan(trip.spanName, SpanKind.CLIENT, attributes, () =>
+        this.options.logger?.enabled('debug') === true
+          ? this.postLogged(url, body, trip, tried, this.options.logger)
+          : this.postOnce(url, body, trip.cmdlet),
+      );
+    };
     return withRetries(this.options.retry, attempt, 'exchange');
   }
 
-  private async postOnce(url: string, body: string, cmdlet: string): Promise<Json> {
+  /** `postOnce` with its debug line: never the parameters' values, nor the body, nor a header's value. */
+  private async postLogged(
+    url: string,
+    body: string,
+    trip: RoundTrip,
+    attempt: number,
+    logger: Logger,
+  ): Promise<Json> {
+    const started = performance.now();
+    const answer: Answered = {};
+    let failure: AppError | undefined;
+    try {
+      return await this.postOnce(url, body, trip.cmdlet, answer);
+    } catch (error) {
+      if (error instanceof AppError) failure = error;
+      throw error;
+    } finally {
+      logger.debug('Exchange Online round trip', {
+        cmdlet: trip.spanName,
+        ...(trip.parameters === undefined ? {} : { parameters: Object.keys(trip.parameters) }),
+        attempt,
+        status: answer.status,
+        durationMs: Math.round(performance.now() - started),
+        requestId: answer.requestId,
+        ...(failure === undefined ? {} : { code: failure.code }),
+      });
+    }
+  }
+
+  /** One round trip; `answer` is told the status and request id Exchange answered with. */
+  private async postOnce(url: string, body: string, cmdlet: string, answer?: Answered): Promise<Json> {
     const token = await this.options.credential.getToken(this.scope);
     if (token === null)
       throw new AppError('Unauthorized', 'No token for Exchange Online.', {
@@ -244,6 +304,10 @@ export class ExchangeCommandClient {
       });
     }
     annotateActiveSpan({ 'http.response.status_code': response.status });
+    if (answer !== undefined) {
+      answer.status = response.status;
+      answer.requestId = response.headers.get('request-id') ?? undefined;
+    }
     const text = await response.text();
     let json: unknown = {};
     try {

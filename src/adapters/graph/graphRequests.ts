@@ -2,11 +2,13 @@
  * How the directory talks to Microsoft Graph: one call retried for throttling and passing outages with
  * its failure translated into an `AppError`, every page of a collection, and GET requests batched into
  * one `$batch` round trip. Each round trip is one client span named by the operation's template
- * (`GET /users/{id}`: no ids, no filter values); the transport adds its status (graphClient.ts).
+ * (`GET /users/{id}`: no ids, no filter values); the transport adds its status (graphClient.ts), and
+ * its debug line the operation and the attempt number.
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { AppError } from '../../domain/errors';
 import { SpanKind, withSpan } from '../../telemetry/tracing';
+import { inGraphAttempt } from './graphClient';
 import { noteThrottled, retryDelayMs, type RetryPolicy, waitToRetry, withRetries } from '../retry';
 import { fromGraphError, graphFailure } from './graphErrors';
 import { array, type Json, num, obj, str } from './json';
@@ -21,14 +23,17 @@ export class GraphRequests {
   call<T>(operation: string, request: () => Promise<T>): Promise<T> {
     const [method, ...template] = operation.split(' ');
     const attributes = { 'http.request.method': method, 'url.template': template.join(' ') };
+    let tries = 0;
     const attempt = () =>
-      withSpan(operation, SpanKind.CLIENT, attributes, async () => {
-        try {
-          return await request();
-        } catch (error) {
-          throw fromGraphError(error, operation);
-        }
-      });
+      inGraphAttempt({ operation, attempt: ++tries }, () =>
+        withSpan(operation, SpanKind.CLIENT, attributes, async () => {
+          try {
+            return await request();
+          } catch (error) {
+            throw fromGraphError(error, operation);
+          }
+        }),
+      );
     return withRetries(this.retry, attempt, 'graph');
   }
 

@@ -3,12 +3,15 @@
  * one secret per account, with an expiry and tagged with the request id; storing again makes a new
  * version. Failures become
  * the one `AppError`, and the password never appears in an error, a message or a log line: the SDK's
- * error (which holds the request, body included) is not kept as the cause.
+ * error (which holds the request, body included) is not kept as the cause. At `LOG_LEVEL=debug` each
+ * call is one line: the operation, the secret's name, status, duration and Key Vault's request id.
  */
+import { performance } from 'node:perf_hooks';
 import type { TokenCredential } from '@azure/core-auth';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { AppError, type ErrorDetails } from '../../domain/errors';
+import type { Logger } from '../../logger';
 import { parseRetryAfter } from '../retry';
 
 export interface KeyVaultHandOverOptions {
@@ -22,6 +25,8 @@ export interface KeyVaultHandOverOptions {
   disableChallengeResourceVerification?: boolean;
   /** Lets the token go over plain `http://` to 127.0.0.1/localhost (the embedded simulator only). */
   allowInsecureConnection?: boolean;
+  /** Gets one debug line per call. */
+  logger?: Logger;
 }
 
 export interface SecretHandOver {
@@ -48,8 +53,10 @@ const OPERATION = 'Key Vault set secret';
 
 export class KeyVaultHandOver {
   private readonly client: SecretClient;
+  private readonly logger?: Logger;
 
   constructor(options: KeyVaultHandOverOptions) {
+    this.logger = options.logger;
     this.client = new SecretClient(options.vaultUrl, options.credential, {
       disableChallengeResourceVerification: options.disableChallengeResourceVerification,
       allowInsecureConnection: options.allowInsecureConnection,
@@ -84,17 +91,45 @@ export class KeyVaultHandOver {
       });
     }
     let stored: StoredSecret | undefined;
+    const logger = this.logger?.enabled('debug') === true ? this.logger : undefined;
+    const started = logger === undefined ? 0 : performance.now();
+    const answer: { status?: number; requestId?: string } = {};
     try {
       const secret = await this.client.setSecret(input.name, input.value, {
         expiresOn: input.expiresOn,
         tags: { requestId: input.requestId, createdBy: CREATED_BY },
         contentType: input.contentType,
+        // Only the status and request id are read from the answer: never its body (it holds the value).
+        ...(logger === undefined
+          ? {}
+          : {
+              onResponse: (raw: { status: number; headers: { get(name: string): string | undefined } }) => {
+                answer.status = raw.status;
+                answer.requestId = raw.headers.get('x-ms-request-id');
+              },
+            }),
       });
       const { version, id } = secret.properties;
       if (version !== undefined && id !== undefined) stored = { name: secret.name, version, id };
     } catch (error) {
-      throw keyVaultFailure(error, input.value);
+      const failure = keyVaultFailure(error, input.value);
+      logger?.debug('Azure Key Vault call', {
+        operation: OPERATION,
+        name: input.name,
+        status: failure.details.status ?? answer.status,
+        durationMs: Math.round(performance.now() - started),
+        requestId: failure.details.requestId ?? answer.requestId,
+        code: failure.code,
+      });
+      throw failure;
     }
+    logger?.debug('Azure Key Vault call', {
+      operation: OPERATION,
+      name: input.name,
+      status: answer.status,
+      durationMs: Math.round(performance.now() - started),
+      requestId: answer.requestId,
+    });
     if (stored === undefined)
       throw new AppError('Unexpected', 'Key Vault did not say which version of the secret it stored.', {
         details: { operation: OPERATION },

@@ -2,7 +2,8 @@
  * Secrets at rest (the service account's password until it is handed over): AES-256-GCM with a
  * random 96-bit nonce per seal and the owner's id as associated data, so a sealed value copied onto
  * another job does not open. The key comes from `DATA_ENCRYPTION_KEY`, or from a key file made once
- * in `DATA_DIR` (mode 0600) when none is configured.
+ * in `DATA_DIR` (mode 0600) when none is configured — for a local or single-machine trial: the file
+ * sits beside the database it protects, so a live bot using it is warned about at start-up.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -52,6 +53,8 @@ export class SecretBox {
 export function loadSecretBox(options: { key?: string; dataDir: string }): {
   box: SecretBox;
   source: string;
+  /** The key file the key was read from; unset when it came from `DATA_ENCRYPTION_KEY`. */
+  keyFile?: string;
 } {
   if (options.key !== undefined) {
     return { box: new SecretBox(Buffer.from(options.key, 'base64')), source: 'DATA_ENCRYPTION_KEY' };
@@ -64,5 +67,20 @@ export function loadSecretBox(options: { key?: string; dataDir: string }): {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
-  return { box: new SecretBox(key), source: `key file ${file}` };
+  return { box: new SecretBox(key), source: `key file ${file}`, keyFile: file };
+}
+
+/**
+ * The start-up warning for a live Teams bot (`BOT_ID` set) whose key comes from the key file: the
+ * file sits beside the database in `DATA_DIR`, so a copy of that folder opens the sealed passwords.
+ * None in local mode, nor with `DATA_ENCRYPTION_KEY`.
+ */
+export function keyFileWarning(options: { keyFile?: string; liveBot: boolean }): string | undefined {
+  if (options.keyFile === undefined || !options.liveBot) return undefined;
+  return (
+    `The key that seals passwords is read from the key file ${options.keyFile}, which sits beside ` +
+    'the database in DATA_DIR: anyone with a copy of that folder can open the sealed password. ' +
+    'For production, set DATA_ENCRYPTION_KEY, ideally from Azure Key Vault as a Key Vault reference ' +
+    'in the app settings.'
+  );
 }
