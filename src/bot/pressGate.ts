@@ -1,8 +1,8 @@
 /**
  * The one door every request button goes through (approval, progress and "ready" cards): which
- * request the card names, who pressed (the activity's object id, never the card; the name from the
- * directory), where (personal chat, group
- * chat, channel, the approvals channel), and whether that person may press that button there now.
+ * request the card names, who pressed (the activity's object id, never the card, named by the
+ * directory), where (personal chat, group chat, channel, the approvals channel), and whether that
+ * person may press that button there now.
  * A refusal is answered in plain words, logged, and audited with the actor, the request's owner and
  * the place.
  */
