@@ -54,7 +54,7 @@ export async function sendHelp(
   notice: string,
   intro: string,
 ): Promise<void> {
-  const readiness = await deps.readinessFor?.(actorOf(context.activity));
+  const readiness = await deps.readinessFor?.(actorOf(context));
   await context.sendActivity({
     attachments: [
       cardAttachment('help', {
@@ -128,7 +128,7 @@ export async function sendHealth(context: TurnContext, deps: CommandReplyDeps): 
 }
 
 export async function sendStatus(context: TurnContext, deps: CommandReplyDeps): Promise<void> {
-  const requester = actorOf(context.activity);
+  const requester = actorOf(context);
   if (requester === undefined) {
     await context.sendActivity('I could not tell who you are, so I cannot list your requests.');
     return;
@@ -189,7 +189,7 @@ async function ownedByOthers(
 
 /** `cancel` with no form open: withdraws the one pending request, or lists several to choose from. */
 export async function cancelPending(context: TurnContext, deps: CommandReplyDeps): Promise<void> {
-  const requester = actorOf(context.activity);
+  const requester = actorOf(context);
   if (requester === undefined) {
     await context.sendActivity('I could not tell who you are, so I cannot cancel anything.');
     return;

@@ -171,7 +171,7 @@ export class FormPrompt extends Dialog {
     options?: FormPromptOptions<FormCardName>,
   ): Promise<DialogTurnResult> {
     if (options === undefined) throw new Error(`${this.id} needs a card to show`);
-    const owner = actorOf(dc.context.activity);
+    const owner = actorOf(dc.context);
     const state: FormState = { card: options.card, data: { ...options.data }, formId: randomUUID(), owner };
     dc.activeDialog!.state.form = state;
     if (owner !== undefined) noteShown(dc.context, state.formId, owner);
@@ -221,7 +221,7 @@ export class FormPrompt extends Dialog {
       await sayToSubmission(dc.context, submission, FORM_INACTIVE_MESSAGE);
       return Dialog.EndOfTurn;
     }
-    const actor = actorOf(dc.context.activity);
+    const actor = actorOf(dc.context);
     if (
       state.owner !== undefined &&
       (actor === undefined || !sameUser(actor.aadObjectId, state.owner.aadObjectId))

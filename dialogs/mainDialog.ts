@@ -109,7 +109,7 @@ export class MainDialog extends ComponentDialog {
     const command: CommandName | undefined = parseCommand(text);
     switch (command) {
       case 'newServiceAccount': {
-        const access = await authorizeRequester(this.access(), actorOf(step.context.activity), {
+        const access = await authorizeRequester(this.access(), actorOf(step.context), {
           requesterGroupId: this.deps.requesterGroupId,
         });
         if (!access.allowed) {
@@ -144,14 +144,14 @@ export class MainDialog extends ComponentDialog {
 
   /** `audit`: the trail for admins, a refusal naming the roles for anyone else. */
   private async replyWithAudit(context: TurnContext): Promise<void> {
-    const access = await authorizeAuditReader(this.access(), actorOf(context.activity));
+    const access = await authorizeAuditReader(this.access(), actorOf(context));
     if (access.allowed) await sendAudit(context, this.deps);
     else await context.sendActivity(access.message);
   }
 
   /** `health`: every account's health for admins, a refusal naming the roles for anyone else. */
   private async replyWithHealth(context: TurnContext): Promise<void> {
-    const actor = actorOf(context.activity);
+    const actor = actorOf(context);
     const admin =
       actor !== undefined && actor.aadObjectId !== '' && (await this.access().isAdmin(actor.aadObjectId));
     if (admin) await sendHealth(context, this.deps);

@@ -118,7 +118,7 @@ export class NewServiceAccountDialog extends ComponentDialog {
     const values = step.values as { wizard?: WizardState };
     const given = step.options as Partial<WizardState> | undefined;
     values.wizard ??= Array.isArray(given?.pending) ? structuredClone(given as WizardState) : newWizard();
-    values.wizard.owner ??= actorOf(step.context.activity);
+    values.wizard.owner ??= actorOf(step.context);
     return values.wizard;
   }
 

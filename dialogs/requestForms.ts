@@ -191,7 +191,7 @@ export const UNKNOWN_PICK =
 
 export function approverValidator(directory: Directory, access: AccessChecks): FormValidator {
   return async (context: TurnContext, inputs, shown) => {
-    const requester = actorOf(context.activity) ?? { aadObjectId: '', name: '' };
+    const requester = actorOf(context) ?? { aadObjectId: '', name: '' };
     const approverId = inputText(inputs, 'approverId');
     const approverUpn = inputText(inputs, 'approverUpn');
     const picked = /^[0-9a-f-]{36,37}$/i.test(approverId) ? approverId : undefined;

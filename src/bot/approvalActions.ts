@@ -1,9 +1,10 @@
 /**
  * The approval card's buttons: Approve, Reject, Cancel, Resend, Change the approver (the form, then
  * the change) and the Universal Actions refresh.
- * Each handler takes the actor from the activity (never from the card), calls one use case, and
- * answers at once with the card as this user should now see it. Redrawing the other copies and
- * telling the other admin happen in the use case, off the answer's path.
+ * Each handler takes the actor the press gate admitted (the activity's object id, never the card,
+ * with the directory's name), calls one use case, and answers at once with the card as this user
+ * should now see it. Redrawing the other copies and telling the other admin happen in the use case,
+ * off the answer's path.
  */
 import type { AdaptiveCardInvokeResponse } from 'botbuilder';
 import type { ApprovalViewer } from '../../cards/approvalCard';

@@ -15,8 +15,9 @@ import { conversationKind } from '../teams/conversationPlace';
 import type { PersonalChats } from '../teams/personalChats';
 import { whereToFindTheApp } from '../teams/teamsMessages';
 import { sameUser } from '../domain/authorization';
+import { type DirectoryNames, uncheckedActor } from '../domain/directoryNames';
 import { CONVERSATION_NAMES } from '../domain/pressRules';
-import { actorOf } from './actor';
+import { claimedActor, resolveTurnActor } from './actor';
 import { COMMANDS, parseCommand } from './commands';
 import type { RefusalAudit } from './refusalAudit';
 
@@ -28,6 +29,8 @@ export interface FormTurnsDeps {
   /** Dialog state per user and conversation (`PrivateConversationState`), never per conversation. */
   formState: BotState;
   forms: FormOwnerStore;
+  /** The sender's name from the directory, once per turn, for everything the turn records or shows. */
+  names: DirectoryNames;
   personalChats: PersonalChats;
   refusals: RefusalAudit;
   /** For `help` in a shared conversation. */
@@ -58,6 +61,7 @@ export class FormTurns {
       await sayToSubmission(context, submission, 'I could not tell who you are, so I cannot go on.');
       return;
     }
+    await resolveTurnActor(context, this.deps.names);
     await this.deps.mainDialog.run(context, this.dialogState);
     const now = this.deps.now();
     for (const shown of formsShown(context))
@@ -78,10 +82,12 @@ export class FormTurns {
   private async refusedAsOthersForm(context: TurnContext, submission: CardSubmission): Promise<boolean> {
     if (submission.formId === undefined) return false;
     const owner = await this.deps.forms.ownerOf(this.deps.tenantId, submission.formId);
-    const actor = actorOf(context.activity);
-    if (owner === undefined || sameUser(owner.aadObjectId, actor?.aadObjectId ?? '')) return false;
+    const claimed = claimedActor(context.activity);
+    if (owner === undefined || sameUser(owner.aadObjectId, claimed?.aadObjectId ?? '')) return false;
     await sayToSubmission(context, submission, othersFormMessage(owner));
-    const presser = actor ?? { aadObjectId: '(unknown)', name: context.activity.from?.name ?? '' };
+    const presser =
+      (await resolveTurnActor(context, this.deps.names)) ??
+      uncheckedActor({ aadObjectId: '(unknown)', name: context.activity.from?.name ?? '' });
     await this.deps.refusals.record(`form|${presser.aadObjectId}|${submission.formId ?? ''}`, {
       requestId: submission.formId ?? '',
       tenantId: this.deps.tenantId,

@@ -1,7 +1,8 @@
 /**
  * The one door every request button goes through (approval, progress and "ready" cards): which
- * request the card names, who pressed (the activity, never the card), where (personal chat, group
- * chat, channel, the approvals channel), and whether that person may press that button there now.
+ * request the card names, who pressed (the activity's object id, never the card, named by the
+ * directory), where (personal chat, group chat, channel, the approvals channel), and whether that
+ * person may press that button there now.
  * A refusal is answered in plain words, logged, and audited with the actor, the request's owner and
  * the place.
  */
@@ -9,6 +10,7 @@ import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
 import { inputText } from '../../dialogs/cardSubmission';
 import { conversationKind, inChannel } from '../teams/conversationPlace';
 import { type AccessChecks } from '../domain/authorization';
+import type { DirectoryNames } from '../domain/directoryNames';
 import {
   authorizePress,
   CONVERSATION_NAMES,
@@ -21,13 +23,15 @@ import { isAppError } from '../domain/errors';
 import type { Actor, ServiceAccountRequest } from '../domain/request';
 import type { RequestStore } from '../domain/requestPorts';
 import type { Logger } from '../logger';
-import { actorOf } from './actor';
+import { claimedActor } from './actor';
 import { invokeError, invokeMessage } from './invokeAnswers';
 import type { RefusalAudit } from './refusalAudit';
 
 export interface PressGateDeps extends PressGroups {
   requests: RequestStore;
   access: AccessChecks;
+  /** The presser's name from the directory (the activity's is only what the Teams client sent). */
+  names: DirectoryNames;
   refusals: RefusalAudit;
   logger: Logger;
   tenantId: string;
@@ -47,6 +51,7 @@ export interface PressHandler {
 }
 
 export interface AdmittedPress {
+  /** The presser: the activity's object id, with the directory's display name. */
   actor: Actor;
   request: ServiceAccountRequest;
   place: PressPlace;
@@ -77,16 +82,19 @@ export class PressGate {
     const requestId = inputText(data, 'requestId');
     if (requestId === '' || requestId.length > 64)
       return { refusal: invokeError(400, 'BadRequest', 'The card did not say which request.') };
-    const actor = actorOf(context.activity);
-    if (actor === undefined)
+    const claimed = claimedActor(context.activity);
+    if (claimed === undefined)
       return { refusal: invokeError(403, 'Forbidden', 'I could not tell who you are.') };
+    // The name is looked up while the request is read and the access is checked (a cold cache asks
+    // Graph for both at once); the rules need only the object id.
+    const naming = this.deps.names.resolve(claimed);
     const request = await this.deps.requests.get(this.deps.tenantId, requestId);
     if (request === undefined)
       return { refusal: invokeError(404, 'NotFound', 'I cannot find that request.') };
     const place = this.placeOf(context);
     let right;
     try {
-      right = await authorizePress(this.deps.access, { action, actor, request, place }, this.deps);
+      right = await authorizePress(this.deps.access, { action, actor: claimed, request, place }, this.deps);
     } catch (error) {
       if (!isAppError(error)) throw error;
       return {
@@ -95,6 +103,7 @@ export class PressGate {
         ),
       };
     }
+    const actor = await naming;
     if (right.allowed) return { actor, request, place, asGroupMember: right.asGroupMember };
     this.deps.logger.warn('Card press refused', {
       requestId,

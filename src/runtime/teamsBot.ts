@@ -17,6 +17,8 @@ import { ServiceAccountBot } from '../bot/serviceAccountBot';
 import { TenantGate } from '../bot/tenantGate';
 import type { Config } from '../config';
 import { CachedAccessChecks, directAccessChecks } from '../domain/authorization';
+import { DirectoryNames } from '../domain/directoryNames';
+import { isAppError } from '../domain/errors';
 import type { Actor, ServiceAccountRequest } from '../domain/request';
 import type { Logger } from '../logger';
 import type { ApprovalCards } from '../teams/approvalCards';
@@ -48,6 +50,14 @@ export async function teamsBot(parts: TeamsBotParts): Promise<ServiceAccountBot>
   const formState = new PrivateConversationState(storage);
   // Admin roles and group membership, asked of Graph at most once a minute per person.
   const access = new CachedAccessChecks(directAccessChecks(tenant.directory));
+  // Who acted is named from the directory by object id, never by the name the Teams client sent.
+  const names = new DirectoryNames(tenant.directory, {
+    onFailure: (aadObjectId, error) =>
+      logger.warn('Could not read a display name from the directory; used the name from Teams', {
+        actor: aadObjectId,
+        code: isAppError(error) ? error.code : 'Unexpected',
+      }),
+  });
   const readiness = await checkReadiness(tenant, config, logger);
   const replies = {
     requests,
@@ -95,6 +105,7 @@ export async function teamsBot(parts: TeamsBotParts): Promise<ServiceAccountBot>
   const presses = new PressGate({
     requests,
     access,
+    names,
     refusals,
     logger,
     tenantId: services.tenantId,
@@ -111,6 +122,7 @@ export async function teamsBot(parts: TeamsBotParts): Promise<ServiceAccountBot>
       mainDialog,
       formState,
       forms: new FormOwnerStore(storage),
+      names,
       personalChats: new PersonalChats({ messenger, conversations, now }),
       refusals,
       replies,
