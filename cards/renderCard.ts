@@ -19,6 +19,8 @@ import reviewTemplate from './review.json';
 import syncTemplate from './sync.json';
 import appAccessTemplate from './appAccess.json';
 
+export { literal } from '../src/domain/words';
+
 export interface HelpCardData {
   title: string;
   /** Shown above the intro in the attention colour; empty for none. */
@@ -51,24 +53,6 @@ export interface Fact {
  */
 export function wrappable(value: string): string {
   return value.replace(/[^\s-]{25,}/gu, (run) => (run.match(/[^\s-]{1,24}/gu) ?? [run]).join('\u200B'));
-}
-
-/** Bidirectional controls (embeddings, overrides, isolates, marks): they reorder what a card shows. */
-const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/gu;
-
-/**
- * Text someone typed (a name, a comment, a contact field), made to show on a card exactly as typed:
- * TextBlock and FactSet text render markdown, so its markup characters are escaped with a backslash
- * (CommonMark escapes, which the Adaptive Cards renderers follow): emphasis, links, code, and the list,
- * heading and quote markers at the start of a line. Bidirectional controls are dropped. Only for text
- * that is shown: an Input's `value` keeps what was typed.
- */
-export function literal(text: string): string {
-  return text
-    .replace(BIDI_CONTROLS, '')
-    .replace(/[\\`*_~[\]<>]/gu, '\\$&')
-    .replace(/^(\s*)(\d+)([.)])/gmu, '$1$2\\$3')
-    .replace(/^(\s*)([-+#])/gmu, '$1\\$2');
 }
 
 export interface Finding {

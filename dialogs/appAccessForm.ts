@@ -9,6 +9,7 @@ import type { Directory } from '../src/domain/ports';
 import { inputText } from './cardSubmission';
 import type { FormValidator } from './formPrompt';
 import { type Draft, stepLabel, type TenantFacts, type WizardPath } from './requestDraft';
+import { literal } from '../src/domain/words';
 
 const NO_APP_ERRORS = { appId: '', appScopeValue: '', appRoles: '', alsoAccount: '' };
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -76,7 +77,7 @@ export function appAccessValidator(directory: Directory): FormValidator {
         if (found === undefined)
           errors.appId = `No enterprise application in this tenant has the application id ${appId}. Add CiraSync's app to the tenant first (its admin consent link), then try again.`;
         else if (!found.accountEnabled)
-          errors.appId = `${found.displayName} is disabled in Microsoft Entra ID. Enable it under Enterprise applications, then try again.`;
+          errors.appId = `${literal(found.displayName)} is disabled in Microsoft Entra ID. Enable it under Enterprise applications, then try again.`;
         else principal = { id: found.id, displayName: found.displayName };
       } catch (error) {
         if (!isAppError(error)) throw error;
@@ -91,7 +92,7 @@ export function appAccessValidator(directory: Directory): FormValidator {
     const unknown = roles.filter((role) => APPLICATION_ROLES[role] === undefined);
     if (roles.length === 0) errors.appRoles = 'Pick at least one role.';
     else if (unknown.length > 0)
-      errors.appRoles = `These are not Exchange application roles: ${unknown.join(', ')}.`;
+      errors.appRoles = `These are not Exchange application roles: ${unknown.map(literal).join(', ')}.`;
     if (notice !== '' || Object.values(errors).some((e) => e !== '') || principal === undefined) {
       return {
         ok: false,

@@ -43,7 +43,7 @@ const SHOWN_FORMS_KEY = Symbol('formsShown');
 
 /** The answer to a press on a form that belongs to someone else. */
 export function othersFormMessage(owner: Actor): string {
-  return `This form belongs to ${owner.name}: only they can fill it in. To ask for a service account yourself, type \`new service account\` in our personal chat.`;
+  return `This form belongs to ${literal(owner.name)}: only they can fill it in. To ask for a service account yourself, type \`new service account\` in our personal chat.`;
 }
 
 /** What a press on the form came to. */

@@ -42,6 +42,7 @@ import {
   syncCard,
   syncValidator,
 } from './requestForms';
+import { literal } from '../src/domain/words';
 
 export const NEW_SERVICE_ACCOUNT_DIALOG = 'newServiceAccountDialog';
 const WATERFALL = 'newServiceAccountWaterfall';
@@ -294,7 +295,7 @@ export class NewServiceAccountDialog extends ComponentDialog {
       return step.endDialog({ submitted: result.formId });
     }
     await step.context.sendActivity(
-      `Your request for ${requestSubject(request)} is waiting for approval by ${approver.name}: ` +
+      `Your request for ${requestSubject(request)} is waiting for approval by ${literal(approver.name)}: ` +
         `I am sending it to them now. Nothing is created until they approve. Type \`status\` to see where it stands. (Request ${request.id})`,
     );
     return step.endDialog({ submitted: request.id });

@@ -7,6 +7,7 @@
 import { type AppAccessSpec, managementScopeName, recipientFilter } from './appAccess';
 import type { ConditionalAccessPolicy, DirectoryAccountReading, ExchangeAccountReading } from './tenant';
 import { EXCHANGE_ONLINE_APP_ID, ROLE, ROLE_NAMES } from './wellKnown';
+import { literal } from './words';
 
 export type HealthCode =
   | 'accountMissing'
@@ -179,7 +180,7 @@ function accountProblems(
   if (asking.length > 0) {
     problems.push({
       code: 'conditionalAccess',
-      title: `Conditional Access asks it for MFA (${asking.map((p) => `"${p.displayName}"`).join(', ')})`,
+      title: `Conditional Access asks it for MFA (${asking.map((p) => `"${literal(p.displayName)}"`).join(', ')})`,
       why: `CiraSync Enterprise cannot answer multifactor authentication. Exclude ${upn} from ${asking.length === 1 ? 'that policy' : 'those policies'} (Microsoft Entra ID → Conditional Access → the policy → Users → Exclude).`,
     });
   }
@@ -269,7 +270,7 @@ function appProblems(app: AppAccessSpec, exchange: ExchangeAccountReading): Heal
   return [
     {
       code: 'appRolesMissing',
-      title: `${app.displayName} lost ${missing.join(', ')} in Exchange Online`,
+      title: `${literal(app.displayName)} lost ${missing.join(', ')} in Exchange Online`,
       why: 'Without its application roles, the app cannot reach the mailboxes CiraSync Enterprise syncs.',
       fix: 'restoreAppRoles',
     },

@@ -7,6 +7,7 @@
 import type { Directory } from './ports';
 import type { Actor, ServiceAccountRequest } from './request';
 import { ROLE, ROLE_NAMES } from './wellKnown';
+import { literal } from './words';
 
 /** Roles that may request the service account, approve it, and read the audit trail. */
 export const ADMIN_ROLES: readonly string[] = [ROLE.globalAdministrator, ROLE.privilegedRoleAdministrator];
@@ -129,7 +130,7 @@ export function decisionRule(
   return {
     allowed: false,
     asRequester: false,
-    message: `Only ${request.approver.name} can decide this request.`,
+    message: `Only ${literal(request.approver.name)} can decide this request.`,
   };
 }
 

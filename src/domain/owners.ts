@@ -5,6 +5,7 @@
 import { sameUser } from './authorization';
 import { type Actor, accountName, ownersOf, type ServiceAccountRequest } from './request';
 import type { DirectoryUser } from './tenant';
+import { literal } from './words';
 
 export type OwnersChange = { owners: Actor[]; person: Actor } | { refused: string };
 
@@ -23,7 +24,9 @@ export function ownersWith(
   if (user.userPrincipalName.toLowerCase() === accountName(request).toLowerCase())
     return { refused: 'That is the service account itself: it cannot look after itself.' };
   if (!user.accountEnabled)
-    return { refused: `${user.displayName}'s account is disabled, so they cannot look after this account.` };
+    return {
+      refused: `${literal(user.displayName)}'s account is disabled, so they cannot look after this account.`,
+    };
   return { owners: [...owners, person], person };
 }
 
@@ -38,7 +41,7 @@ export function ownersWithout(request: ServiceAccountRequest, ownerId: string): 
     return { refused: 'That person does not look after this account, so there is nobody to remove.' };
   if (owners.length === 1)
     return {
-      refused: `${person.name} is the only owner left, and someone must look after this account: add another owner first.`,
+      refused: `${literal(person.name)} is the only owner left, and someone must look after this account: add another owner first.`,
     };
   return { owners: owners.filter((owner) => owner !== person), person };
 }

@@ -3,7 +3,7 @@
  * written. Each finding says what is wrong and how to fix it, in plain words.
  */
 import type { Directory, Exchange } from './ports';
-import { count } from './words';
+import { count, literal } from './words';
 import type {
   ConditionalAccessPolicy,
   DirectoryOverview,
@@ -162,20 +162,20 @@ export function evaluatePreflight(
     if (policy.state === 'enabled' && policy.excludeGroups.length > 0) {
       warnings.push({
         code: 'conditionalAccessMfaExclusionGroup',
-        problem: `Conditional Access policy "${policy.displayName}" requires MFA for all users or Global Administrators; it excludes ${count(policy.excludeGroups.length, 'group')}.`,
-        fix: `Add the service account to one of the groups that "${policy.displayName}" excludes right after it is created, before CiraSync first signs in.`,
+        problem: `Conditional Access policy "${literal(policy.displayName)}" requires MFA for all users or Global Administrators; it excludes ${count(policy.excludeGroups.length, 'group')}.`,
+        fix: `Add the service account to one of the groups that "${literal(policy.displayName)}" excludes right after it is created, before CiraSync first signs in.`,
       });
     } else if (policy.state === 'enabled') {
       blockers.push({
         code: 'conditionalAccessMfa',
-        problem: `Conditional Access policy "${policy.displayName}" requires MFA for all users or Global Administrators, so it would apply to the service account.`,
-        fix: `In the Microsoft Entra admin center, go to Protection → Conditional Access → "${policy.displayName}" and exclude a group (for example "CiraSync service accounts") that the account will be put in, then run the check again.`,
+        problem: `Conditional Access policy "${literal(policy.displayName)}" requires MFA for all users or Global Administrators, so it would apply to the service account.`,
+        fix: `In the Microsoft Entra admin center, go to Protection → Conditional Access → "${literal(policy.displayName)}" and exclude a group (for example "CiraSync service accounts") that the account will be put in, then run the check again.`,
       });
     } else if (policy.state === 'enabledForReportingButNotEnforced') {
       warnings.push({
         code: 'conditionalAccessReportOnly',
-        problem: `Conditional Access policy "${policy.displayName}" is in report-only mode and would require MFA from the service account once it is turned on.`,
-        fix: `Exclude the service account from "${policy.displayName}" before you turn the policy on.`,
+        problem: `Conditional Access policy "${literal(policy.displayName)}" is in report-only mode and would require MFA from the service account once it is turned on.`,
+        fix: `Exclude the service account from "${literal(policy.displayName)}" before you turn the policy on.`,
       });
     }
   }

@@ -5,6 +5,7 @@
  */
 import { type AccessChecks, ADMIN_ROLE_NAMES, authorizeDecision, sameUser } from './authorization';
 import { type Actor, isOwner, ownersOf, type ServiceAccountRequest } from './request';
+import { literal } from './words';
 
 /** Where a conversation is: the bot's personal chat with one user, a group chat, or a team's channel. */
 export type ConversationKind = 'personal' | 'groupChat' | 'channel';
@@ -130,7 +131,7 @@ function requesterOnlyMessage(action: PressAction, request: ServiceAccountReques
     case 'changeApprover':
       return 'Only the admin who asked for this request can change who approves it.';
     default:
-      return `Only ${request.requester.name}, who asked for this account, can do that.`;
+      return `Only ${literal(request.requester.name)}, who asked for this account, can do that.`;
   }
 }
 

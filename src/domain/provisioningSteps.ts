@@ -14,6 +14,7 @@ import {
   ROLE,
   ROLE_NAMES,
 } from './wellKnown';
+import { literal } from './words';
 
 /** The account an approved request asks for. */
 export interface ServiceAccountSpec {
@@ -89,7 +90,7 @@ async function adopt(ctx: StepContext, existing: DirectoryUser): Promise<Directo
   if (existing.employeeType !== creationMarker(ctx.spec.requestId)) {
     throw new AppError(
       'UpnTaken',
-      `The name ${upn} is already taken by "${existing.displayName}" (object id ${existing.id}), which this request did not create. Choose another username, or remove that account first.`,
+      `The name ${upn} is already taken by "${literal(existing.displayName)}" (object id ${existing.id}), which this request did not create. Choose another username, or remove that account first.`,
     );
   }
   const mfa = await ctx.directory.perUserMfaState(existing.id);

@@ -9,6 +9,7 @@
  * start, at the end or twice in a row).
  */
 import type { ContactDetails } from './tenant';
+import { literal } from './words';
 
 export type FieldCheck<T> = { value: T; error?: undefined } | { value?: undefined; error: string };
 /** `value` only when every field is valid; `errors` holds a message for each field that is not. */
@@ -74,7 +75,8 @@ function plainText(value: unknown, label: string, max: number): FieldCheck<strin
 
 function quoteChars(chars: string[]): string {
   const shown = chars.slice(0, 5).map((c) => (c === ' ' ? 'spaces' : `“${c}”`));
-  return shown.join(', ') + (chars.length > 5 ? ' and others' : '');
+  // Shown on the card as markdown: a typed “*” or “[” must show as itself.
+  return literal(shown.join(', ')) + (chars.length > 5 ? ' and others' : '');
 }
 
 /** The part of the user principal name before the @ (also the mail nickname), in lower case. */

@@ -27,6 +27,7 @@ import {
   teamsUserId,
   whereToFindTheApp,
 } from './teamsMessages';
+import { literal } from '../domain/words';
 
 export interface ApprovalCardsOptions {
   messenger: Messenger;
@@ -192,7 +193,7 @@ export class ApprovalCards {
     await this.options.copies.recordFailure(
       request.tenantId,
       request.id,
-      `I could not deliver this request to ${request.approver.name}: ${reason}.`,
+      `I could not deliver this request to ${literal(request.approver.name)}: ${reason}.`,
       request.approver.aadObjectId,
     );
     this.options.logger.warn('The approval card could not be delivered', { requestId: request.id, reason });
@@ -250,7 +251,7 @@ export class ApprovalCards {
   /** What the requester must ask the approver to do, when the approver cannot be reached. */
   installAdvice(request: ServiceAccountRequest): string {
     return (
-      `Ask ${request.approver.name} (${request.approver.userPrincipalName}) to add Service Account Bot ${whereToFindTheApp(this.options.teamsAppId)}, ` +
+      `Ask ${literal(request.approver.name)} (${request.approver.userPrincipalName}) to add Service Account Bot ${whereToFindTheApp(this.options.teamsAppId)}, ` +
       'then press **Send it to the approver again** on your request card. The request stays waiting until it expires.'
     );
   }

@@ -12,6 +12,7 @@ import {
   type ServiceAccountRequest,
 } from '../domain/request';
 import type { Services } from './services';
+import { literal } from '../domain/words';
 
 /** Why a request past its approval cannot be cancelled, in words. */
 const NOT_CANCELLABLE: Readonly<Record<RequestState, string>> = {
@@ -53,7 +54,7 @@ export async function cancelRequest(
     await services.notifier.tell(
       cancelled,
       'approver',
-      `${cancelled.requester.name} cancelled their request for ${accountName(cancelled)}; there is nothing to decide.`,
+      `${literal(cancelled.requester.name)} cancelled their request for ${accountName(cancelled)}; there is nothing to decide.`,
     );
   });
   return { cancelled };

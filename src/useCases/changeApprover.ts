@@ -22,6 +22,7 @@ import type { DirectoryUser } from '../domain/tenant';
 import { approverRefusal } from './checkRequestForm';
 import { expirePending } from './expireRequest';
 import type { Services } from './services';
+import { literal } from '../domain/words';
 
 export interface ChangeApproverInput {
   tenantId: string;
@@ -108,9 +109,9 @@ export async function changeApprover(
     throw error;
   }
   if (user === undefined)
-    return fieldError(request, `I could not find ${typed} in your directory. Check the spelling.`);
+    return fieldError(request, `I could not find ${literal(typed)} in your directory. Check the spelling.`);
   if (sameUser(user.id, request.approver.aadObjectId))
-    return fieldError(request, `${user.displayName} is already the approver of this request.`);
+    return fieldError(request, `${literal(user.displayName)} is already the approver of this request.`);
   const refusal = await approverRefusal(services.access, request.requester, user);
   if (refusal !== undefined) return fieldError(request, refusal);
 
@@ -134,7 +135,7 @@ export async function changeApprover(
     return {
       kind: 'refused',
       request: current,
-      message: `Nothing changed: the request was changed meanwhile, and ${current.approver.name} is its approver now.`,
+      message: `Nothing changed: the request was changed meanwhile, and ${literal(current.approver.name)} is its approver now.`,
     };
   }
   await services.audit.append(
@@ -156,7 +157,7 @@ export async function changeApprover(
     await services.notifier.tellPerson(
       changed,
       former,
-      `${changed.requester.name} chose another approver for their request for ${requestSubject(changed)}: it now goes to ${approver.name}, so you no longer need to decide it.`,
+      `${literal(changed.requester.name)} chose another approver for their request for ${requestSubject(changed)}: it now goes to ${literal(approver.name)}, so you no longer need to decide it.`,
     );
   });
   return { kind: 'changed', request: changed, former };

@@ -8,6 +8,7 @@ import { isAppError } from '../domain/errors';
 import type { Directory } from '../domain/ports';
 import type { Actor, Approver } from '../domain/request';
 import type { DirectoryUser } from '../domain/tenant';
+import { literal } from '../domain/words';
 
 export interface UsernameCheck {
   available: boolean;
@@ -56,7 +57,7 @@ export async function resolveApprover(
   }
   if (user === undefined) {
     return {
-      error: `I could not find ${typed ?? 'that person'} in your directory. Check the spelling, or pick them from the list.`,
+      error: `I could not find ${typed === undefined ? 'that person' : literal(typed)} in your directory. Check the spelling, or pick them from the list.`,
     };
   }
   const refusal = await approverRefusal(checks, requester, user);
@@ -78,8 +79,9 @@ export async function approverRefusal(
 ): Promise<string | undefined> {
   if (sameUser(user.id, requester.aadObjectId))
     return 'You cannot approve your own request: pick a second administrator.';
-  if (!user.accountEnabled) return `${user.displayName}'s account is disabled, so they cannot approve.`;
+  if (!user.accountEnabled)
+    return `${literal(user.displayName)}'s account is disabled, so they cannot approve.`;
   if (!(await checks.isAdmin(user.id)))
-    return `${user.displayName} is not a ${ADMIN_ROLE_NAMES}, so they cannot approve creating a Global Administrator.`;
+    return `${literal(user.displayName)} is not a ${ADMIN_ROLE_NAMES}, so they cannot approve creating a Global Administrator.`;
   return undefined;
 }

@@ -18,6 +18,7 @@ import {
 } from '../domain/request';
 import { expirePending } from './expireRequest';
 import type { Services } from './services';
+import { literal } from '../domain/words';
 
 export const REJECT_COMMENT_MAX = 1000;
 
@@ -122,7 +123,7 @@ async function tellDecision(
     request,
     'requester',
     decision.outcome === 'approved'
-      ? `${decision.by.name} approved your request for ${requestSubject(request)}. I am ${grantsAppOnly(request) ? 'granting it' : appGrant(request) !== undefined ? 'setting up the account and granting the app' : 'setting up the account'} now and will keep you posted here.`
-      : `${decision.by.name} rejected your request for ${requestSubject(request)}: “${decision.comment ?? ''}”. Nothing was created.`,
+      ? `${literal(decision.by.name)} approved your request for ${requestSubject(request)}. I am ${grantsAppOnly(request) ? 'granting it' : appGrant(request) !== undefined ? 'setting up the account and granting the app' : 'setting up the account'} now and will keep you posted here.`
+      : `${literal(decision.by.name)} rejected your request for ${requestSubject(request)}: “${literal(decision.comment ?? '')}”. Nothing was created.`,
   );
 }

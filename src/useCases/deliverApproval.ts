@@ -11,6 +11,7 @@ import type { ApproverDelivery, WorkOutcome, WorkRun } from '../domain/workPorts
 import type { ServiceAccountRequest } from '../domain/request';
 import { currentRequest, isOpen, isWorkOutcome, type RequestKey } from './pendingWork';
 import type { Services } from './services';
+import { literal } from '../domain/words';
 
 /** A delivery that failed for a passing reason (429, 5xx) is tried again this many times. */
 const DELIVERY_RETRIES = 5;
@@ -18,8 +19,8 @@ const DELIVERY_RETRIES = 5;
 function deliveredText(request: ServiceAccountRequest, delivery: ApproverDelivery): string {
   if (!delivery.reached) return '';
   return delivery.where === 'approvals channel'
-    ? `I could not reach ${request.approver.name} in a personal chat, so I posted your request in the approvals channel.`
-    : `I sent your request to ${request.approver.name}. Nothing is created until they approve.`;
+    ? `I could not reach ${literal(request.approver.name)} in a personal chat, so I posted your request in the approvals channel.`
+    : `I sent your request to ${literal(request.approver.name)}. Nothing is created until they approve.`;
 }
 
 export async function deliverApproval(
@@ -60,7 +61,7 @@ export async function deliverApproval(
   await services.notifier.tell(
     current,
     'requester',
-    `I could not deliver your request to ${current.approver.name}: ${delivery.reason}. ${services.notifier.installAdvice(current)}`,
+    `I could not deliver your request to ${literal(current.approver.name)}: ${delivery.reason}. ${services.notifier.installAdvice(current)}`,
   );
   return { kind: 'done' };
 }

@@ -8,6 +8,7 @@ import { accountName, type ServiceAccountRequest, systemRecord } from '../domain
 import type { WorkOutcome, WorkRun } from '../domain/workPorts';
 import { currentRequest, isWorkOutcome, type RequestKey } from './pendingWork';
 import type { Services } from './services';
+import { literal } from '../domain/words';
 
 /** Turns a pending request whose time is up into `Expired` (audited once); returns what is stored. */
 export async function expirePending(
@@ -49,12 +50,12 @@ export async function expireRequest(
   await services.notifier.tell(
     expired,
     'requester',
-    `Your request for ${account} expired: ${expired.approver.name} did not decide in time. Nothing was created. Type \`new service account\` to ask again.`,
+    `Your request for ${account} expired: ${literal(expired.approver.name)} did not decide in time. Nothing was created. Type \`new service account\` to ask again.`,
   );
   await services.notifier.tell(
     expired,
     'approver',
-    `${expired.requester.name}’s request for ${account} expired before a decision; it can no longer be approved.`,
+    `${literal(expired.requester.name)}’s request for ${account} expired before a decision; it can no longer be approved.`,
   );
   return { kind: 'done' };
 }

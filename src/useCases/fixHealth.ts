@@ -30,6 +30,7 @@ import { accountUserId } from './accountUser';
 import { type HealthServices, healthView, readHealth, recordCheck } from './checkHealth';
 import { downgradeRole, type DowngradeServices } from './downgradeRole';
 import type { Services } from './services';
+import { literal } from '../domain/words';
 
 export type FixServices = HealthServices & DowngradeServices & Pick<Services, 'appAccess' | 'patience'>;
 
@@ -58,7 +59,7 @@ async function repair(
     const spec = appGrant(request);
     if (spec === undefined) throw new Error('The request grants no app');
     await grantAppAccess(spec, { exchange: services.appAccess });
-    return `${spec.displayName} holds ${spec.roles.join(', ')} in Exchange Online again.`;
+    return `${literal(spec.displayName)} holds ${spec.roles.join(', ')} in Exchange Online again.`;
   }
   if (fix === 'downgrade') {
     const outcome = await downgradeRole(services, actor, request);
@@ -172,7 +173,7 @@ export async function fixHealth(
         kind: 'refused',
         message: sameUser(already.by.aadObjectId, actor.aadObjectId)
           ? 'You asked for this fix already; another owner of the account must approve it.'
-          : `${already.by.name} asked for a fix already; it is waiting for approval.`,
+          : `${literal(already.by.name)} asked for a fix already; it is waiting for approval.`,
       };
     return { kind: 'refused', message: GONE };
   }
@@ -192,7 +193,7 @@ export async function fixHealth(
         asked,
         problems,
         owner.aadObjectId,
-        `${actor.name} asks to fix ${requestSubject(request)}: ${FIX_TITLES[fix].toLowerCase()}. It gives a right back, so a second admin must approve it.`,
+        `${literal(actor.name)} asks to fix ${requestSubject(request)}: ${FIX_TITLES[fix].toLowerCase()}. It gives a right back, so a second admin must approve it.`,
       ),
     );
     if (sent) reached++;
@@ -200,7 +201,7 @@ export async function fixHealth(
   const message =
     others.length === 0
       ? 'This fix gives a right back, so a second admin must approve it, and the account has no other owner. Add one with **Owners** on the ready message.'
-      : `This fix gives a right back, so a second admin must approve it. I asked ${others.map((o) => o.name).join(', ')}${reached < others.length ? ' (not everyone could be reached in Teams; they can type `health`)' : ''}.`;
+      : `This fix gives a right back, so a second admin must approve it. I asked ${others.map((o) => literal(o.name)).join(', ')}${reached < others.length ? ' (not everyone could be reached in Teams; they can type `health`)' : ''}.`;
   return {
     kind: 'asked',
     message,
@@ -247,7 +248,7 @@ export async function approveHealthFix(
     await services.notifier.tellPerson(
       request,
       taken.by,
-      `${actor.name} approved your fix of ${requestSubject(request)}: ${outcome.message}`,
+      `${literal(actor.name)} approved your fix of ${requestSubject(request)}: ${outcome.message}`,
     );
   return outcome;
 }

@@ -15,6 +15,7 @@ import { readyViewNow } from './readyReport';
 import { tellOtherOwners } from './ownerNotes';
 import { underPasswordLease } from './passwordLease';
 import { keyVaultRefusal, NO_KEY_VAULT, PASSWORD_BUSY, type RotateServices } from './rotatePassword';
+import { literal } from '../domain/words';
 
 export type HandOverOutcome =
   { kind: 'handedOver'; view: ProgressView } | { kind: 'refused'; message: string };
@@ -46,7 +47,7 @@ export async function handOverToKeyVault(
       services,
       request,
       actor,
-      `${actor.name} handed the password of ${userPrincipalName(request.details)} over to Key Vault ${handOver.vaultUrl}, secret ${handed.name} (readable until ${utcMinutes(handed.expiresOn)}); the bot no longer holds it.`,
+      `${literal(actor.name)} handed the password of ${userPrincipalName(request.details)} over to Key Vault ${handOver.vaultUrl}, secret ${handed.name} (readable until ${utcMinutes(handed.expiresOn)}); the bot no longer holds it.`,
     );
     const view = await readyViewNow(services, request);
     await services.notifier.updateReady(request, view);

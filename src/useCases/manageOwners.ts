@@ -12,6 +12,7 @@ import { ownerOnlyMessage } from '../domain/pressRules';
 import { type Actor, accountName, auditRecord, isOwner, type ServiceAccountRequest } from '../domain/request';
 import { tellOtherOwners } from './ownerNotes';
 import type { Services } from './services';
+import { literal } from '../domain/words';
 
 export type OwnersOutcome =
   /** The owners card to draw: the list as stored now, with what happened (`notice`) or what was wrong (`error`). */
@@ -82,16 +83,17 @@ export async function addOwner(
     return shown(
       request,
       '',
-      `I could not find ${wanted} in your directory. Check the spelling and try again.`,
+      `I could not find ${literal(wanted)} in your directory. Check the spelling and try again.`,
     );
   const change = ownersWith(request, user);
-  if ('already' in change) return shown(request, `${change.already.name} already looks after this account.`);
+  if ('already' in change)
+    return shown(request, `${literal(change.already.name)} already looks after this account.`);
   if ('refused' in change) return shown(request, '', change.refused);
   if (!(await services.access.isAdmin(user.id)))
     return shown(
       request,
       '',
-      `${user.displayName} is not a ${ADMIN_ROLE_NAMES}, so they cannot look after an account that is a Global Administrator.`,
+      `${literal(user.displayName)} is not a ${ADMIN_ROLE_NAMES}, so they cannot look after an account that is a Global Administrator.`,
     );
   const now = services.now().toISOString();
   const amended = await services.requests.amend(
@@ -116,16 +118,16 @@ export async function addOwner(
   await services.notifier.tellPerson(
     amended,
     change.person,
-    `${actor.name} made you an owner of ${account}: you are told what happens to it and may press the buttons of its ready card.`,
+    `${literal(actor.name)} made you an owner of ${account}: you are told what happens to it and may press the buttons of its ready card.`,
   );
   await tellOtherOwners(
     services,
     amended,
     actor,
-    `${actor.name} added ${user.displayName} as an owner of ${account}.`,
+    `${literal(actor.name)} added ${literal(user.displayName)} as an owner of ${account}.`,
     change.person,
   );
-  return shown(amended, `${user.displayName} now looks after this account too.`);
+  return shown(amended, `${literal(user.displayName)} now looks after this account too.`);
 }
 
 /** Removes the owner whose object id the card carried, if that person is an owner on the stored request. */
@@ -156,20 +158,20 @@ export async function removeOwner(
     await services.notifier.tellPerson(
       amended,
       person,
-      `${actor.name} removed you as an owner of ${account}: you are no longer told what happens to it, and its buttons no longer work for you.`,
+      `${literal(actor.name)} removed you as an owner of ${account}: you are no longer told what happens to it, and its buttons no longer work for you.`,
     );
   await tellOtherOwners(
     services,
     amended,
     actor,
     self
-      ? `${actor.name} no longer looks after ${account}.`
-      : `${actor.name} removed ${person.name} as an owner of ${account}.`,
+      ? `${literal(actor.name)} no longer looks after ${account}.`
+      : `${literal(actor.name)} removed ${literal(person.name)} as an owner of ${account}.`,
   );
   if (self)
     return {
       kind: 'left',
       message: `You no longer look after ${account}. The other owners were told.`,
     };
-  return shown(amended, `${person.name} no longer looks after this account.`);
+  return shown(amended, `${literal(person.name)} no longer looks after this account.`);
 }

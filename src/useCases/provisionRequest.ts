@@ -25,6 +25,7 @@ import {
 import type { WorkOutcome, WorkRun } from '../domain/workPorts';
 import type { RequestKey } from './pendingWork';
 import type { Services } from './services';
+import { literal } from '../domain/words';
 
 type ProvisionServices = Pick<
   Services,
@@ -77,12 +78,12 @@ async function approvalLapsed(
   if (sameUser(by.aadObjectId, request.approver.aadObjectId)) {
     return (await checks.isAdmin(by.aadObjectId))
       ? undefined
-      : `${by.name} is no longer a ${ADMIN_ROLE_NAMES}, so their approval cannot create a Global Administrator. Ask for a new request with a current admin as approver.`;
+      : `${literal(by.name)} is no longer a ${ADMIN_ROLE_NAMES}, so their approval cannot create a Global Administrator. Ask for a new request with a current admin as approver.`;
   }
   const group = services.settings.approverGroupId;
   return group !== undefined && (await checks.isMember(by.aadObjectId, group))
     ? undefined
-    : `${by.name} is no longer in the approver group, so their approval no longer stands. Ask for a new request.`;
+    : `${literal(by.name)} is no longer in the approver group, so their approval no longer stands. Ask for a new request.`;
 }
 
 /**
@@ -92,9 +93,9 @@ async function approvalLapsed(
 async function appLapsed(services: ProvisionServices, grant: AppAccessSpec): Promise<string | undefined> {
   const found = await services.directory.findServicePrincipal(grant.appId);
   if (found === undefined || found.id.toLowerCase() !== grant.servicePrincipalId.toLowerCase())
-    return `${grant.displayName} (${grant.appId}) is no longer an enterprise application of this tenant. Add CiraSync's app again (its admin consent link), then ask for a new request.`;
+    return `${literal(grant.displayName)} (${grant.appId}) is no longer an enterprise application of this tenant. Add CiraSync's app again (its admin consent link), then ask for a new request.`;
   if (!found.accountEnabled)
-    return `${grant.displayName} has been disabled in Microsoft Entra ID since it was approved. Enable it under Enterprise applications, then press Retry.`;
+    return `${literal(grant.displayName)} has been disabled in Microsoft Entra ID since it was approved. Enable it under Enterprise applications, then press Retry.`;
   return undefined;
 }
 

@@ -11,6 +11,7 @@ import { utcMinutes } from '../domain/time';
 import type { WorkOutcome, WorkRun } from '../domain/workPorts';
 import { currentRequest, isOpen, isWorkOutcome, type RequestKey } from './pendingWork';
 import type { Services } from './services';
+import { literal } from '../domain/words';
 
 export async function remindApprover(
   services: Pick<Services, 'requests' | 'audit' | 'notifier' | 'now' | 'settings'>,
@@ -40,7 +41,7 @@ export async function remindApprover(
     await services.notifier.tell(
       request,
       'requester',
-      `${request.approver.name} has not decided on your request for ${accountName(request)} yet, so I also offered it to the approver group in the approvals channel. Any of them except you may approve it until ${utcMinutes(request.expiresAt)}.`,
+      `${literal(request.approver.name)} has not decided on your request for ${accountName(request)} yet, so I also offered it to the approver group in the approvals channel. Any of them except you may approve it until ${utcMinutes(request.expiresAt)}.`,
     );
     return { kind: 'done' };
   }
@@ -49,7 +50,7 @@ export async function remindApprover(
   const told = await services.notifier.tell(
     request,
     'approver',
-    `Reminder: ${request.requester.name}’s request for the service account ${accountName(request)} is waiting for your decision. It expires in about ${hours} hour${hours === 1 ? '' : 's'} (${utcMinutes(request.expiresAt)}); the card is above in this chat.`,
+    `Reminder: ${literal(request.requester.name)}’s request for the service account ${accountName(request)} is waiting for your decision. It expires in about ${hours} hour${hours === 1 ? '' : 's'} (${utcMinutes(request.expiresAt)}); the card is above in this chat.`,
   );
   await services.audit.append(
     systemRecord(

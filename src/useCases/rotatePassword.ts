@@ -28,6 +28,7 @@ import { readyViewNow } from './readyReport';
 import { tellOtherOwners } from './ownerNotes';
 import { underPasswordLease } from './passwordLease';
 import type { Services } from './services';
+import { literal } from '../domain/words';
 
 export type RotateOutcome = { kind: 'rotated'; view: ProgressView } | { kind: 'refused'; message: string };
 
@@ -112,7 +113,7 @@ async function rotateHeld(
     services,
     request,
     actor,
-    `${actor.name} gave ${upn} a new password. It is in Key Vault ${place.vaultUrl}, secret ${place.name} (readable until ${utcMinutes(place.expiresOn)}); CiraSync Enterprise needs it before it signs in again.`,
+    `${literal(actor.name)} gave ${upn} a new password. It is in Key Vault ${place.vaultUrl}, secret ${place.name} (readable until ${utcMinutes(place.expiresOn)}); CiraSync Enterprise needs it before it signs in again.`,
   );
   const view = await readyViewNow(services, request);
   await services.notifier.updateReady(request, view);

@@ -28,6 +28,7 @@ import { accountUserId } from './accountUser';
 import { readyViewNow } from './readyReport';
 import { tellOtherOwners } from './ownerNotes';
 import type { Services } from './services';
+import { literal } from '../domain/words';
 
 export type SwitchOutcome =
   /** `changed`: this press disabled or enabled it; otherwise it already was. */
@@ -108,7 +109,7 @@ export async function disableAccount(
     services,
     marked,
     actor,
-    `${actor.name} disabled ${upn} at ${utcMinutes(at)}: it cannot sign in until an owner enables it again.`,
+    `${literal(actor.name)} disabled ${upn} at ${utcMinutes(at)}: it cannot sign in until an owner enables it again.`,
   );
   const view = await readyViewNow(services, marked);
   await services.notifier.updateReady(marked, view);
@@ -156,7 +157,12 @@ export async function enableAccount(
   }
   const upn = userPrincipalName(request.details);
   await services.audit.append(auditRecord(cleared, actor, 'account enabled', 'Ready', at, upn));
-  await tellOtherOwners(services, cleared, actor, `${actor.name} enabled ${upn} again: it can sign in.`);
+  await tellOtherOwners(
+    services,
+    cleared,
+    actor,
+    `${literal(actor.name)} enabled ${upn} again: it can sign in.`,
+  );
   const view = await readyViewNow(services, cleared);
   await services.notifier.updateReady(cleared, view);
   return { kind: 'switched', changed: true, view };

@@ -24,6 +24,7 @@ import type { WorkOutcome, WorkRun } from '../domain/workPorts';
 import { type AnnounceServices, announceReady } from './announceReady';
 import type { RequestKey } from './pendingWork';
 import type { Services } from './services';
+import { literal } from '../domain/words';
 
 function watchOf(raw: Record<string, unknown>): ReplicationWatch | undefined {
   const w = raw.watch as Partial<ReplicationWatch> | undefined;
@@ -90,7 +91,7 @@ export async function watchReplication(
     const minutes = Math.round(policy.timeoutMs / 60_000);
     const message =
       grant !== undefined
-        ? `Exchange did not report ${grant.roles.join(', ')} for ${grant.displayName} within ${minutes} minutes. ` +
+        ? `Exchange did not report ${grant.roles.join(', ')} for ${literal(grant.displayName)} within ${minutes} minutes. ` +
           `Check with Test-ServicePrincipalAuthorization -Identity ${grant.appId} in Exchange Online PowerShell, then press Retry.`
         : `Exchange did not show ${account.upn} as a member of the "App Impersonation" role group with ApplicationImpersonation within ${minutes} minutes. ` +
           'Check in the Exchange admin center (Roles → Admin roles → App Impersonation) that the account is a member and the role is assigned, then press Retry.';

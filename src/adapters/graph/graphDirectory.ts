@@ -170,8 +170,10 @@ export class GraphDirectory implements Directory {
   async findUserBySignInName(upnOrMail: string): Promise<DirectoryUser | undefined> {
     const value = upnOrMail.trim();
     // A bare user name (`meganb`): the alias, which is the user principal name's part before the @ for
-    // accounts made in Microsoft 365 (user resource: mailNickname supports $filter eq).
-    if (/^[A-Za-z0-9._-]{1,64}$/.test(value)) return this.onlyMatch('mailNickname', value);
+    // accounts made in Microsoft 365 (user resource: mailNickname supports $filter eq). Its characters
+    // are those a user principal name's local part allows: A–Z, a–z, 0–9 and ' . - _ ! # ^ ~ ("Prepare
+    // for directory synchronization to Microsoft 365"); odataString doubles the quote.
+    if (/^[A-Za-z0-9'._!#^~-]{1,64}$/.test(value)) return this.onlyMatch('mailNickname', value);
     if (!/^[^\s@"]{1,64}@[^\s@"]{1,255}$/.test(value)) return undefined;
     const direct = await this.findUser(value);
     if (direct !== undefined) return direct;
@@ -187,7 +189,9 @@ export class GraphDirectory implements Directory {
       await this.graph.call(`GET /users?$filter=${property}`, () =>
         this.client
           .api('/users')
-          .filter(`${property} eq ${odataString(value)}`)
+          // The client puts the filter in the URL as given: a `#` in the value would end the query
+          // there (a fragment), so the literal is percent-encoded as a URL component.
+          .filter(`${property} eq ${encodeURIComponent(odataString(value))}`)
           .select(USER_FIELDS)
           .top(2)
           .get(),
