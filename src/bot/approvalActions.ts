@@ -24,6 +24,7 @@ import { resendApproval } from '../useCases/resendApproval';
 import type { Services } from '../useCases/services';
 import { invokeCard, invokeError, invokeMessage } from './invokeAnswers';
 import type { AdmittedPress, CardActionHandler, PressGate, PressHandler } from './pressGate';
+import { literal } from '../domain/words';
 
 export interface ApprovalActionDeps {
   services: Services;
@@ -169,7 +170,7 @@ export class ApprovalActions {
     if (outcome.kind === 'changed')
       return invokeCard(
         await cards.card(outcome.request, 'requester', {
-          notice: `${outcome.request.approver.name} is the approver now. I am sending them the request, and telling ${outcome.former.name} they no longer need to decide it.`,
+          notice: `${literal(outcome.request.approver.name)} is the approver now. I am sending them the request, and telling ${literal(outcome.former.name)} they no longer need to decide it.`,
         }),
       );
     if (outcome.request === undefined) return invokeMessage(outcome.message);
@@ -190,7 +191,7 @@ export class ApprovalActions {
       await this.deps.approvalCards.card(request, 'requester', {
         notice:
           outcome.kind === 'sending'
-            ? `Sending it to ${request.approver.name} again; I will tell you how it went.`
+            ? `Sending it to ${literal(request.approver.name)} again; I will tell you how it went.`
             : 'This request is no longer waiting for approval, so there is nothing to send.',
       }),
     );
@@ -217,7 +218,7 @@ function decisionExtras(
         notice:
           current.decision === undefined
             ? `Nothing changed: this request is ${current.state === 'Cancelled' ? 'cancelled' : 'no longer waiting for a decision'}.`
-            : `Nothing changed: ${current.decision.by.name} already ${current.decision.outcome} this request.`,
+            : `Nothing changed: ${literal(current.decision.by.name)} already ${current.decision.outcome} this request.`,
       };
     }
   }

@@ -13,6 +13,7 @@ import { ROLE_NAMES } from '../domain/wellKnown';
 import { accountUserId } from './accountUser';
 import { readyView } from './readyReport';
 import type { Services } from './services';
+import { literal } from '../domain/words';
 
 export type DowngradeOutcome =
   /** This press lowered the role (`changed`), or found it lowered already. */
@@ -85,7 +86,7 @@ export async function downgradeRole(
   await services.notifier.tell(
     request,
     other,
-    `${actor.name} lowered ${userPrincipalName(request.details)} to ${role}; it is no longer a Global Administrator.`,
+    `${literal(actor.name)} lowered ${userPrincipalName(request.details)} to ${role}; it is no longer a Global Administrator.`,
   );
   return { kind: 'downgraded', changed: true, view };
 }

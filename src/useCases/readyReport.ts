@@ -10,6 +10,7 @@ import { type AppAccessSpec, describeScope } from '../domain/appAccess';
 import { keyVaultPlaceOf } from '../domain/keyVaultPlace';
 import { ROLE_NAMES } from '../domain/wellKnown';
 import type { Services } from './services';
+import { literal } from '../domain/words';
 
 /** Where the password is, for the "ready" note. */
 export type PasswordWhere =
@@ -55,7 +56,7 @@ export function readyNote(
   const downgrade = `3. After that first sign-in, press **Downgrade role**: the account gets ${role} and loses Global Administrator.`;
   if (app !== undefined)
     return [
-      `**${upn}** is ready: it is a Global Administrator and its password never expires. **${app.displayName}** (${app.appId}) now holds ${app.roles.join(', ')} in Exchange Online, over ${describeScope(app.scope)}.`,
+      `**${upn}** is ready: it is a Global Administrator and its password never expires. **${literal(app.displayName)}** (${app.appId}) now holds ${app.roles.join(', ')} in Exchange Online, over ${literal(describeScope(app.scope))}.`,
       password,
       `2. In CiraSync Enterprise setup, connect with its own app registration (${app.appId}) and sign in as ${upn} where it asks for the service account. Exchange applies new app permissions within 30 minutes to 2 hours: if CiraSync is refused at first, wait and try again.`,
       downgrade,
@@ -178,18 +179,18 @@ export function readyApproverText(request: ServiceAccountRequest): string {
   const app = appGrant(request);
   const what =
     app === undefined
-      ? `${accountName(request)}, which you approved for ${request.requester.name}, is ready.`
-      : `${accountName(request)} and ${app.displayName}'s ${app.roles.join(', ')} over ${describeScope(app.scope)}, which you approved for ${request.requester.name}, are ready.`;
+      ? `${accountName(request)}, which you approved for ${literal(request.requester.name)}, is ready.`
+      : `${accountName(request)} and ${literal(app.displayName)}'s ${app.roles.join(', ')} over ${literal(describeScope(app.scope))}, which you approved for ${literal(request.requester.name)}, are ready.`;
   return (
     `${what} ` +
-    `${request.requester.name} has the next steps; after CiraSync's first sign-in either of you can press Downgrade role.`
+    `${literal(request.requester.name)} has the next steps; after CiraSync's first sign-in either of you can press Downgrade role.`
   );
 }
 
 /** The approver's note when the requester could not be reached: the next steps, for them to pass on. */
 export function readyForwardText(request: ServiceAccountRequest): string {
   const account = accountName(request);
-  return `${account} is ready, but I could not reach ${request.requester.name} to tell them. Please let them know: launch CiraSync Enterprise setup, sign in as ${account} (its password can be reset in the Microsoft 365 admin center), then lower its role from Global Administrator.`;
+  return `${account} is ready, but I could not reach ${literal(request.requester.name)} to tell them. Please let them know: launch CiraSync Enterprise setup, sign in as ${account} (its password can be reset in the Microsoft 365 admin center), then lower its role from Global Administrator.`;
 }
 
 /** The "ready" report of an app-only grant: what the app now holds, over which mailboxes. */
@@ -202,7 +203,7 @@ export function appReadyView(
     ...progressViewOf(request, data),
     ready: {
       note: [
-        `**${grant.displayName}** (${grant.appId}) now holds ${grant.roles.join(', ')} in Exchange Online, over ${describeScope(grant.scope)}. No user and no Global Administrator were created.`,
+        `**${literal(grant.displayName)}** (${grant.appId}) now holds ${grant.roles.join(', ')} in Exchange Online, over ${literal(describeScope(grant.scope))}. No user and no Global Administrator were created.`,
         '1. Exchange applies new app permissions within 30 minutes to 2 hours: if CiraSync Enterprise is refused at first, wait and try again.',
         `2. In CiraSync Enterprise setup, choose to connect with its own app registration (${grant.appId}).`,
       ].join('\n\n'),
@@ -216,5 +217,5 @@ export function appReadyView(
 
 /** The approver's note when an app-only grant is in place. */
 export function appReadyApproverText(request: ServiceAccountRequest, grant: AppAccessSpec): string {
-  return `${grant.displayName} now holds ${grant.roles.join(', ')} over ${describeScope(grant.scope)}, as you approved for ${request.requester.name}. No account was created.`;
+  return `${literal(grant.displayName)} now holds ${grant.roles.join(', ')} over ${literal(describeScope(grant.scope))}, as you approved for ${literal(request.requester.name)}. No account was created.`;
 }

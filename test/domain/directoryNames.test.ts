@@ -65,7 +65,7 @@ describe('DirectoryNames', () => {
 
   it('when the lookup fails, says so, gives the marked name, and asks again next time', async () => {
     const failures: string[] = [];
-    const dir = directory(() => Promise.reject(new AppError('Unavailable', 'Graph is down.')));
+    const dir = directory(() => Promise.reject(new AppError('ServiceUnavailable', 'Graph is down.')));
     const names = new DirectoryNames(dir, { onFailure: (id) => failures.push(id) });
     expect(await names.resolve(CLAIMED)).toEqual(UNCHECKED);
     expect(await names.resolve(CLAIMED)).toEqual(UNCHECKED);
