@@ -13,6 +13,7 @@
  *                    (after a full collection when started with `--expose-gc`)
  *   mark             starts a new peak
  *   prepareApprovals submits `count` requests (Alex asks, Megan approves) and delivers them
+ *   untilReady       waits (up to `timeoutMs`) until request `requestId` is ready
  *   slow             holds every Graph and Exchange request of the simulated tenant `delayMs`
  *   close            stops the bot and exits
  */
@@ -137,6 +138,10 @@ async function startOurs(): Promise<Host> {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     SHUTDOWN_GRACE_SECONDS: '1',
+    // A request the bench approves is ready in seconds (the replication bench has its own timings).
+    SIMULATOR_REPLICATION_SECONDS: '1',
+    REPLICATION_SETTLE_MINUTES: '0',
+    REPLICATION_POLL_SECONDS: '0.2',
   });
   const bot = await startBot(config);
   const simulator = bot.tenant.simulator;
@@ -181,6 +186,16 @@ async function startOurs(): Promise<Host> {
           people.push({ id: `29:bench-${prefix}-${i}`, name: user.displayName, aadObjectId: user.id });
         }
         return people;
+      },
+      /** Waits until the request is ready (provisioned and replicated); its state when the time is up. */
+      async untilReady(message) {
+        const id = String(message.requestId);
+        const deadline = Date.now() + Number(message.timeoutMs);
+        for (;;) {
+          const request = await bot.services.requests.get(bot.tenant.tenantId, id);
+          if (request?.state === 'Ready' || Date.now() > deadline) return { state: request?.state };
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
       },
       async slow(message) {
         const delayMs = Number(message.delayMs);
