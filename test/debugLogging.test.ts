@@ -21,7 +21,7 @@ import { createLogger, type LogLevel } from '../src/logger';
 import { startTenantSimulator, type TenantSimulator } from '../src/simulator';
 import { ProactiveMessenger } from '../src/teams/proactiveMessenger';
 import { cardMessage } from '../src/teams/teamsMessages';
-import { ALEX, BOT_CHANNEL_ID, TEST_TENANT_ID } from './support/activities';
+import { ALEX, personalReference } from './support/activities';
 import { type FakeConnector, startFakeConnector } from './support/fakeConnector';
 import { FAST_RETRY } from './support/tenantHarness';
 
@@ -292,19 +292,7 @@ describe('debug logging of Teams deliveries', () => {
 
   beforeAll(async () => {
     connector = await startFakeConnector();
-    reference = {
-      channelId: 'msteams',
-      serviceUrl: connector.serviceUrl,
-      conversation: {
-        id: `a:personal-${ALEX.aadObjectId}`,
-        conversationType: 'personal',
-        tenantId: TEST_TENANT_ID,
-        isGroup: false,
-        name: '',
-      },
-      user: { id: ALEX.id, name: ALEX.name },
-      bot: { id: BOT_CHANNEL_ID, name: 'Service Account Bot' },
-    };
+    reference = personalReference(connector.serviceUrl);
   });
   afterAll(async () => connector?.close());
 

@@ -1,5 +1,6 @@
 /** Activities shaped as Teams sends them, for tests that drive the bot over HTTP. */
 import { randomUUID } from 'node:crypto';
+import type { ConversationReference } from 'botbuilder';
 
 export const TEST_TENANT_ID = '00000000-0000-0000-0000-0000000000001';
 export const BOT_CHANNEL_ID = '28:service-account-bot';
@@ -165,4 +166,24 @@ export function teamsSubmit(
   const base = teamsMessage(serviceUrl, '', options);
   delete base.text;
   return { ...base, value };
+}
+
+/** Where the bot reaches someone in their personal chat, as a stored conversation reference. */
+export function personalReference(
+  serviceUrl: string,
+  person: TeamsUser = ALEX,
+): Partial<ConversationReference> {
+  return {
+    channelId: 'msteams',
+    serviceUrl,
+    conversation: {
+      id: `a:personal-${person.aadObjectId}`,
+      conversationType: 'personal',
+      tenantId: TEST_TENANT_ID,
+      isGroup: false,
+      name: '',
+    },
+    user: { id: person.id, name: person.name },
+    bot: { id: BOT_CHANNEL_ID, name: 'Service Account Bot' },
+  };
 }

@@ -6,7 +6,7 @@ import {
 } from 'botbuilder';
 import { ProactiveMessenger } from '../../src/teams/proactiveMessenger';
 import type { Clock } from '../../src/domain/ports';
-import { ALEX, BOT_CHANNEL_ID, TEST_TENANT_ID } from '../support/activities';
+import { ALEX, personalReference, TEST_TENANT_ID } from '../support/activities';
 import { type FakeConnector, startFakeConnector } from '../support/fakeConnector';
 
 describe('proactive messages', () => {
@@ -30,19 +30,7 @@ describe('proactive messages', () => {
     const turnErrors: unknown[] = [];
     adapter.onTurnError = async (_context, error) => void turnErrors.push(error);
     messenger = new ProactiveMessenger({ adapter, botAppId: '', clock, baseDelayMs: 10 });
-    reference = {
-      channelId: 'msteams',
-      serviceUrl: connector.serviceUrl,
-      conversation: {
-        id: `a:personal-${ALEX.aadObjectId}`,
-        conversationType: 'personal',
-        tenantId: TEST_TENANT_ID,
-        isGroup: false,
-        name: '',
-      },
-      user: { id: ALEX.id, name: ALEX.name },
-      bot: { id: BOT_CHANNEL_ID, name: 'Service Account Bot' },
-    };
+    reference = personalReference(connector.serviceUrl);
   });
   afterAll(async () => connector?.close());
   beforeEach(() => {
