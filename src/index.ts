@@ -40,6 +40,7 @@ import { BackgroundWork } from './bot/backgroundWork';
 import { JobRunner } from './jobs/jobRunner';
 import type { JobStore } from './jobs/jobs';
 import { jobHandlers } from './jobs/jobHandlers';
+import { JobLatePresses } from './jobs/latePresses';
 import { JobScheduler } from './jobs/jobScheduler';
 import { generatePassword } from './domain/password';
 import type { Services } from './useCases/services';
@@ -166,12 +167,6 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
       replication: config.replication,
     },
   };
-  const runner = new JobRunner({
-    store: jobs,
-    log: logger,
-    leaseMs: config.jobLeaseMs,
-    handlers: jobHandlers(services),
-  });
   const jobCounts = jobs.counts?.bind(jobs);
   const stopGauges = observeGauges({
     jobs: jobCounts === undefined ? undefined : () => jobCounts(Date.now()),
@@ -188,6 +183,19 @@ export async function startBot(config: Config, hooks: LogSink | StartHooks = {})
     messenger,
     approvalCards,
     notifier,
+    adapter,
+    latePresses: new JobLatePresses({
+      jobs,
+      tenantId: tenant.tenantId,
+      takeoverMs: config.jobLeaseMs,
+      log: logger,
+    }),
+  });
+  const runner = new JobRunner({
+    store: jobs,
+    log: logger,
+    leaseMs: config.jobLeaseMs,
+    handlers: jobHandlers(services, bot),
   });
 
   const http = createHttpServer({

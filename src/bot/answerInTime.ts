@@ -4,21 +4,29 @@
  * answered that it is still under way, the work goes on, and its outcome follows in the same chat:
  * the pressed card redrawn in place, or the words of a refusal as a message. A password is never in
  * that follow-up: a late Reveal asks to be pressed again, and the answer then comes in the invoke.
+ * While the work goes on, the press is kept as a durable job (`LatePresses`): if this process stops
+ * before the outcome is shown, a runner does the press again on the request as it is then, and shows
+ * that outcome instead (`finish`).
  */
 import {
   type Activity,
   type AdaptiveCardInvokeResponse,
+  type BotAdapter,
   type ConversationReference,
   TurnContext,
 } from 'botbuilder';
 import { ADAPTIVE_CARD_CONTENT_TYPE } from '../../cards/renderCard';
-import type { Background } from '../domain/workPorts';
+import type { Background, LatePress, LatePressHold, LatePresses } from '../domain/workPorts';
 import type { Logger } from '../logger';
 import type { Delivery } from '../teams/proactiveMessenger';
 import { invokeMessage } from './invokeAnswers';
 
 /** How long a press may take before it is answered "still working". */
 export const ANSWER_WITHIN_MS = 4_000;
+
+/** A late press of a private verb that a restart cut off: its work is not done again, the admin presses. */
+export const PRESS_AGAIN_AFTER_RESTART =
+  'I was restarted before Microsoft 365 answered your last press. Press the button again: the outcome is shown only to you.';
 
 export const STILL_WORKING =
   'Microsoft 365 is taking longer than usual to answer. I am still working on it and will show the outcome in this chat when it is done.';
@@ -36,6 +44,10 @@ export interface FollowUps {
 export interface AnswerInTimeOptions {
   followUps: FollowUps;
   background: Background;
+  /** Keeps a late press while its work goes on, so that a restart does not lose its outcome. */
+  latePresses: LatePresses;
+  /** The adapter a press done again after a restart runs its handler under (it sends nothing through it). */
+  adapter: BotAdapter;
   logger: Logger;
   withinMs?: number;
   /** Verbs whose answer is for the presser alone (a password): never posted to the chat afterwards. */
@@ -103,13 +115,67 @@ export class AnswerInTime {
     });
     const reference = TurnContext.getConversationReference(activity);
     const cardId = activity.replyToId;
+    const kept = this.options.latePresses.keep({
+      verb,
+      requestId: requestIdOf(activity),
+      activity: storable(activity),
+    });
     // Waiting on Microsoft 365 takes no background slot: only the follow-up does, once it is known.
     void settled.then((outcome) =>
-      this.options.background.run(`the outcome of ${verb}`, () =>
-        this.followUp(verb, conversationId, reference, cardId, outcome),
-      ),
+      this.options.background.run(`the outcome of ${verb}`, async () => {
+        if (!(await ended(kept))) {
+          this.options.logger.info('A late card press was finished by another runner', {
+            verb,
+            conversationId,
+          });
+          return;
+        }
+        await this.followUp(verb, conversationId, reference, cardId, outcome);
+      }),
     );
     return invokeMessage(STILL_WORKING);
+  }
+
+  /**
+   * A late press whose process stopped before its outcome was shown: done again on the request as it
+   * is now, and its outcome shown the same way. A press meant for the presser alone is not done again:
+   * its outcome could not be shown anyway, so the admin is asked to press again.
+   */
+  async finish(
+    press: LatePress,
+    handler: ((context: TurnContext) => Promise<AdaptiveCardInvokeResponse>) | undefined,
+  ): Promise<void> {
+    const activity = press.activity as Partial<Activity>;
+    const conversationId = activity.conversation?.id;
+    const reference = TurnContext.getConversationReference(activity);
+    if (this.options.private.has(press.verb) || handler === undefined) {
+      if (handler === undefined)
+        this.options.logger.warn('A late card press has a verb this bot no longer answers', {
+          verb: press.verb.slice(0, 64),
+          conversationId,
+        });
+      await this.deliver(
+        press.verb,
+        conversationId,
+        this.options.followUps.send(reference, {
+          type: 'message',
+          text:
+            handler === undefined
+              ? 'That button is no longer available. Send **help** to start again.'
+              : PRESS_AGAIN_AFTER_RESTART,
+        }),
+      );
+      return;
+    }
+    this.options.logger.info('Doing again a late card press whose outcome was not shown before a restart', {
+      verb: press.verb,
+      conversationId,
+    });
+    const outcome: Settled = await handler(new TurnContext(this.options.adapter, activity)).then(
+      (answer) => ({ ok: true, answer }),
+      (error: unknown) => ({ ok: false, error }),
+    );
+    await this.followUp(press.verb, conversationId, reference, activity.replyToId, outcome);
   }
 
   private async followUp(
@@ -122,10 +188,21 @@ export class AnswerInTime {
     if (!outcome.ok)
       this.options.logger.error('A card press failed after it was answered', { verb, error: outcome.error });
     const message = followUpOf(outcome.ok ? outcome.answer : undefined, this.options.private.has(verb));
-    const delivered =
+    await this.deliver(
+      verb,
+      conversationId,
       'card' in message
-        ? await this.showCard(reference, cardId, message.card)
-        : await this.options.followUps.send(reference, { type: 'message', text: message.text });
+        ? this.showCard(reference, cardId, message.card)
+        : this.options.followUps.send(reference, { type: 'message', text: message.text }),
+    );
+  }
+
+  private async deliver(
+    verb: string,
+    conversationId: string | undefined,
+    sent: Promise<Delivery>,
+  ): Promise<void> {
+    const delivered = await sent;
     if (!delivered.ok)
       this.options.logger.warn('Could not post the outcome of a card press', {
         verb,
@@ -148,4 +225,25 @@ export class AnswerInTime {
       ? this.options.followUps.send(reference, activity)
       : this.options.followUps.update(reference, cardId, activity);
   }
+}
+
+/** True unless another runner took the press over (then it shows the outcome). */
+async function ended(kept: Promise<LatePressHold>): Promise<boolean> {
+  try {
+    return await (await kept).done();
+  } catch {
+    return true;
+  }
+}
+
+/** The request a card press names, for finding its job; '' when it names none. */
+function requestIdOf(activity: Partial<Activity>): string {
+  const value = activity.value as { action?: { data?: { requestId?: unknown } } } | undefined;
+  const requestId = value?.action?.data?.requestId;
+  return typeof requestId === 'string' ? requestId : '';
+}
+
+/** The activity as plain JSON, to be kept in a job and read back after a restart. */
+function storable(activity: Partial<Activity>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(activity)) as Record<string, unknown>;
 }

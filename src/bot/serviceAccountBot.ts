@@ -24,6 +24,7 @@ import type { CardActionHandler } from './pressGate';
 import type { FormTurns } from './formTurns';
 import type { TenantGate } from './tenantGate';
 import { invokeCard, invokeError, invokeMessage } from './invokeAnswers';
+import type { LatePress } from '../domain/workPorts';
 
 export interface ServiceAccountBotOptions extends CommandReplyDeps {
   logger: Logger;
@@ -143,10 +144,7 @@ export class ServiceAccountBot extends TeamsActivityHandler {
     const verb = typeof invokeValue?.action?.verb === 'string' ? invokeValue.action.verb : '';
     const handler = Object.hasOwn(this.cardActions, verb) ? this.cardActions[verb] : undefined;
     if (handler !== undefined) {
-      const data = invokeValue.action.data;
-      const record = (
-        typeof data === 'object' && data !== null && !Array.isArray(data) ? data : {}
-      ) as Record<string, unknown>;
+      const record = dataOf(invokeValue.action.data);
       // A form's turn keeps its dialog state in this turn: its checks of Microsoft 365 are bounded
       // instead (`FormPrompt`). Every other press is answered in time, its work going on if need be.
       if (FORM_VERB_SET.has(verb)) return handler(context, record);
@@ -158,6 +156,26 @@ export class ServiceAccountBot extends TeamsActivityHandler {
     });
     return invokeError(400, 'BadRequest', 'This action is not available.');
   }
+
+  /**
+   * A press answered "under way" whose process stopped before its outcome was shown (its job fell
+   * due): done again through the same handler, on the request as it is now, and its outcome shown.
+   */
+  async finishLatePress(press: LatePress): Promise<void> {
+    const verb = press.verb;
+    const handler =
+      Object.hasOwn(this.cardActions, verb) && !FORM_VERB_SET.has(verb) ? this.cardActions[verb] : undefined;
+    const value = press.activity.value as { action?: { data?: unknown } } | undefined;
+    const record = dataOf(value?.action?.data);
+    await this.options.answers.finish(
+      press,
+      handler === undefined ? undefined : (context) => handler(context, record),
+    );
+  }
+}
+
+function dataOf(data: unknown): Record<string, unknown> {
+  return isRecord(data) ? data : {};
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -156,6 +156,32 @@ export interface Background {
   run(label: string, work: () => Promise<void>): void;
 }
 
+/**
+ * A card press answered "under way" whose outcome is still to come. Kept as a durable job while this
+ * process works on it, so that a restart does not lose it: another runner then does the press again,
+ * on the request as it is by then, and shows its outcome.
+ */
+export interface LatePress {
+  verb: string;
+  /** The request the card is about, as the card names it ('' when it names none): for finding the job. */
+  requestId: string;
+  /** The press's activity as Teams sent it and the tenant gate let it in. */
+  activity: Record<string, unknown>;
+}
+
+export interface LatePresses {
+  /** Keeps the press while this process works on it. Never throws: a press not kept is shown here all the same. */
+  keep(press: LatePress): Promise<LatePressHold>;
+}
+
+export interface LatePressHold {
+  /**
+   * The work is done in this process: the press is forgotten. False when another process took it over
+   * in the meantime (this one was too slow to keep it): that one shows the outcome, this one must not.
+   */
+  done(): Promise<boolean>;
+}
+
 /** How a piece of background work ended, for the job that ran it. */
 export type WorkOutcome =
   | { kind: 'done'; data?: Record<string, unknown> }

@@ -11,6 +11,8 @@ export const JOB_KINDS = {
   passwordPurge: 'password.purge',
   globalAdminLimit: 'globalAdmin.limit',
   healthWatch: 'health.watch',
+  /** A card press answered "under way" (one job per press, not per request: latePresses.ts). */
+  latePress: 'press.late',
 } as const;
 
 export type JobKind = (typeof JOB_KINDS)[keyof typeof JOB_KINDS];

@@ -3,7 +3,12 @@
  * owners, the card handlers, and the activity handler that routes to them. Everything they do to a
  * request goes through the use cases in `services`.
  */
-import { type ConversationReference, PrivateConversationState, type Storage } from 'botbuilder';
+import {
+  type BotAdapter,
+  type ConversationReference,
+  PrivateConversationState,
+  type Storage,
+} from 'botbuilder';
 import { MainDialog } from '../../dialogs/mainDialog';
 import { ACCOUNT_VERBS } from '../../cards/verbs';
 import { AccountActions } from '../bot/accountActions';
@@ -20,6 +25,7 @@ import { CachedAccessChecks, directAccessChecks } from '../domain/authorization'
 import { DirectoryNames } from '../domain/directoryNames';
 import { isAppError } from '../domain/errors';
 import type { Actor, ServiceAccountRequest } from '../domain/request';
+import type { LatePresses } from '../domain/workPorts';
 import type { Logger } from '../logger';
 import type { ApprovalCards } from '../teams/approvalCards';
 import type { ConversationReferenceStore } from '../teams/conversationReferences';
@@ -42,6 +48,10 @@ export interface TeamsBotParts {
   messenger: ProactiveMessenger;
   approvalCards: ApprovalCards;
   notifier: TeamsNotifier;
+  /** What a press done again after a restart runs under. */
+  adapter: BotAdapter;
+  /** Where a late press is kept while its work goes on. */
+  latePresses: LatePresses;
 }
 
 export async function teamsBot(parts: TeamsBotParts): Promise<ServiceAccountBot> {
@@ -143,6 +153,8 @@ export async function teamsBot(parts: TeamsBotParts): Promise<ServiceAccountBot>
     answers: new AnswerInTime({
       followUps: messenger,
       background,
+      latePresses: parts.latePresses,
+      adapter: parts.adapter,
       logger,
       private: new Set([ACCOUNT_VERBS.reveal]),
     }),

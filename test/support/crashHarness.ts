@@ -174,6 +174,8 @@ export const SALES_APP_GRANT: AppGrantInputs = {
 export interface CrashRig {
   readonly sim: TenantSimulator;
   readonly connector: FakeConnector;
+  /** The DATA_DIR every bot process of the rig shares (its SQLite file, unless on Azure storage). */
+  readonly dataDir: string;
   /** Every bot process started so far, oldest first. */
   readonly bots: BotProcess[];
   startBot(): Promise<BotProcess>;
@@ -405,6 +407,7 @@ export async function startCrashRig(options: CrashRigOptions = {}): Promise<Cras
   return {
     sim,
     connector,
+    dataDir,
     bots,
     async startBot() {
       const bot = await startBotProcess(settings);
