@@ -93,10 +93,7 @@ export class AnswerInTime {
   ): Promise<AdaptiveCardInvokeResponse> {
     const activity = context.activity;
     const own = new TurnContext(context.adapter, activity);
-    const settled: Promise<Settled> = handler(own).then(
-      (answer) => ({ ok: true, answer }),
-      (error: unknown) => ({ ok: false, error }),
-    );
+    const settled = settle(handler(own));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), this.withinMs);
@@ -171,10 +168,7 @@ export class AnswerInTime {
       verb: press.verb,
       conversationId,
     });
-    const outcome: Settled = await handler(new TurnContext(this.options.adapter, activity)).then(
-      (answer) => ({ ok: true, answer }),
-      (error: unknown) => ({ ok: false, error }),
-    );
+    const outcome = await settle(handler(new TurnContext(this.options.adapter, activity)));
     await this.followUp(press.verb, conversationId, reference, activity.replyToId, outcome);
   }
 
@@ -225,6 +219,14 @@ export class AnswerInTime {
       ? this.options.followUps.send(reference, activity)
       : this.options.followUps.update(reference, cardId, activity);
   }
+}
+
+/** How a press's handler ended, without throwing. */
+function settle(answer: Promise<AdaptiveCardInvokeResponse>): Promise<Settled> {
+  return answer.then(
+    (value): Settled => ({ ok: true, answer: value }),
+    (error: unknown): Settled => ({ ok: false, error }),
+  );
 }
 
 /** True unless another runner took the press over (then it shows the outcome). */

@@ -142,7 +142,7 @@ export class ServiceAccountBot extends TeamsActivityHandler {
     invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
     const verb = typeof invokeValue?.action?.verb === 'string' ? invokeValue.action.verb : '';
-    const handler = Object.hasOwn(this.cardActions, verb) ? this.cardActions[verb] : undefined;
+    const handler = this.cardAction(verb);
     if (handler !== undefined) {
       const record = dataOf(invokeValue.action.data);
       // A form's turn keeps its dialog state in this turn: its checks of Microsoft 365 are bounded
@@ -162,15 +162,18 @@ export class ServiceAccountBot extends TeamsActivityHandler {
    * due): done again through the same handler, on the request as it is now, and its outcome shown.
    */
   async finishLatePress(press: LatePress): Promise<void> {
-    const verb = press.verb;
-    const handler =
-      Object.hasOwn(this.cardActions, verb) && !FORM_VERB_SET.has(verb) ? this.cardActions[verb] : undefined;
+    const handler = FORM_VERB_SET.has(press.verb) ? undefined : this.cardAction(press.verb);
     const value = press.activity.value as { action?: { data?: unknown } } | undefined;
     const record = dataOf(value?.action?.data);
     await this.options.answers.finish(
       press,
       handler === undefined ? undefined : (context) => handler(context, record),
     );
+  }
+
+  /** The handler of a card press's verb, by exact verb; undefined for a verb this bot does not answer. */
+  private cardAction(verb: string): CardActionHandler | undefined {
+    return Object.hasOwn(this.cardActions, verb) ? this.cardActions[verb] : undefined;
   }
 }
 

@@ -10,7 +10,8 @@ export function checkRunAt(id: string, runAt: number): void {
   if (!Number.isFinite(runAt)) throw new Error(`Job "${id}": runAt must be a finite time`);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** A JSON object: not null, not a list. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

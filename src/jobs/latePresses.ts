@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { LatePress, LatePressHold, LatePresses } from '../domain/workPorts';
+import { isPlainObject } from './jobChecks';
 import type { JobRunnerLog } from './jobLog';
 import { messageOf } from './jobLog';
 import { JOB_KINDS, jobId } from './jobKinds';
@@ -117,15 +118,10 @@ export function latePressHandler(finish: (press: LatePress) => Promise<void>): J
   return async (job) => {
     const verb = job.data.verb;
     const activity = job.data.activity;
-    if (
-      typeof verb !== 'string' ||
-      typeof activity !== 'object' ||
-      activity === null ||
-      Array.isArray(activity)
-    )
+    if (typeof verb !== 'string' || !isPlainObject(activity))
       return { kind: 'failed', error: 'The job does not hold a card press' };
     const requestId = job.requestId === NO_REQUEST ? '' : job.requestId;
-    await finish({ verb, requestId, activity: activity as Record<string, unknown> });
+    await finish({ verb, requestId, activity });
     return { kind: 'done' };
   };
 }
